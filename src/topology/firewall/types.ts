@@ -91,6 +91,8 @@ export interface FirewallDaemon {
   readonly forwardDrop: { readonly 4: boolean; readonly 6: boolean };
   /** daemon `bridge-accept-fwmark` (e.g. "0x1/0x1"), when set. */
   readonly acceptFwMark?: string;
+  /** Where the daemon settings live in the YAML: the origin of the daemon-level rules (chains, jumps). */
+  readonly origin?: SourcePath;
 }
 
 export interface FirewallFamilyConfig {
@@ -121,6 +123,10 @@ export interface FirewallPortBinding {
   readonly hostIP: string;
   readonly hostPort: number;
   readonly containerPort: number;
+  /** The host port(s) as the user asked for them, before allocation: [0, 0] for none (`-p 80`),
+   * [8080, 8090] for a range (`-p 8080-8090:80`). Absent means exactly `hostPort`. Only used to put the
+   * bindings of one endpoint in the order dockerd programs them (sortAndNormPBs: exact ports first). */
+  readonly requestedHostPorts?: readonly [number, number];
   readonly origin?: SourcePath;
 }
 
@@ -150,4 +156,9 @@ export interface FirewallInput {
   readonly networks: readonly FirewallNetwork[];
   readonly endpoints: readonly FirewallEndpoint[];
   readonly links: readonly FirewallLink[];
+  /** Replay the firewaller layer alone, as moby's iptabler unit test (TestIptabler, the 66 goldens) does:
+   * port bindings reach the firewaller exactly as given (no port-mapper ordering, no routed-mode
+   * zeroing of host port and host address) and links are not filtered by the network's ICC setting.
+   * Default false: the whole bridge driver, as a running dockerd behaves. */
+  readonly firewallerOnly?: boolean;
 }

@@ -1,0 +1,205 @@
+// The command line: the only module (with output-dir.ts) that touches process, argv and files.
+// Commands are plain functions that return an exit code; usage errors are collected and shown together.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { compile, type CompileResult, type SourceFile } from '../compile.ts';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { diagnosticsToJson, formatDiagnostics, type SourceFile as DiagnosticSource } from '../diagnostics/format.ts';
+import { compareWithGolden, describeDifference } from '../golden/compare.ts';
+import { OutputDirError, readTree, writeTreeAtomically } from './output-dir.ts';
+import { VERSION } from './version.ts';
+
+export class UsageError extends Error {}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const HELP: Record<string, string> = {
+  main: `netform ${VERSION}: a declarative compiler for container networks, faithful to Docker Engine 29.
+
+Usage:
+  netform validate FILE... [--json]         check input files; exit 0 valid, 1 invalid
+  netform build FILE -o DIR                 write DIR/<host>/ (iptables.rules, ip6tables.rules, setup.sh,
+                                            teardown.sh, containers/<name>/{hosts,resolv.conf}, topology.json)
+  netform check FILE --golden DIR [--update]  compare a build with a golden directory; exit 1 on mismatch
+  netform --version | --help | COMMAND --help
+
+Exit codes: 0 success, 1 invalid input or golden mismatch, 2 usage error.
+`,
+  validate: `Usage: netform validate FILE... [--json]
+Checks each file (schema and semantics) and prints every diagnostic as file:line:col.
+  --json   print the diagnostics as a JSON array instead
+Exit 0 when every file is valid (warnings allowed), 1 otherwise.
+`,
+  build: `Usage: netform build FILE -o DIR
+Compiles FILE and writes DIR/<host>/... atomically (a temporary directory renamed into place).
+Nothing is written when FILE has errors. An earlier netform output in DIR is replaced; any other
+non-empty DIR is refused.
+`,
+  check: `Usage: netform check FILE --golden DIR [--update]
+Builds FILE in memory and compares every file with DIR (a golden directory laid out like a build).
+Prints a unified diff per difference (capped for huge changes) and exits 1 on any mismatch.
+  --update   rewrite DIR with the build, after you have read the diff
+`,
+};
+
+interface Parsed {
+  command?: string;
+  files: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['-o', '--output', '--golden']);
+const BOOL_FLAGS = new Set(['--json', '--update', '--help', '-h', '--version', '--color', '--no-warnings']);
+
+function parseArgs(argv: readonly string[]): Parsed {
+  const p: Parsed = { files: [], flags: new Map() };
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_FLAGS.has(a)) {
+      const v = argv[++i];
+      if (v === undefined) problems.push(`${a} needs a value`);
+      else p.flags.set(a === '--output' ? '-o' : a, v);
+    } else if (a.startsWith('--') && a.includes('=') && VALUE_FLAGS.has(a.slice(0, a.indexOf('=')))) {
+      p.flags.set(a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1));
+    } else if (BOOL_FLAGS.has(a)) {
+      p.flags.set(a === '-h' ? '--help' : a, true);
+    } else if (a.startsWith('-') && a !== '-') {
+      problems.push(`unknown option ${a}`);
+    } else if (p.command === undefined) {
+      p.command = a;
+    } else {
+      p.files.push(a);
+    }
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  return p;
+}
+
+function readSource(file: string): SourceFile {
+  return { file, text: readFileSync(file, 'utf8') };
+}
+
+function compileFile(file: string): CompileResult {
+  const source = readSource(file);
+  return compile(source, (ref) => {
+    const resolved = path.join(path.dirname(file), ref);
+    try {
+      return { file: resolved, text: readFileSync(resolved, 'utf8') };
+    } catch (e) {
+      return { error: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message };
+    }
+  });
+}
+
+/** The sources a result's diagnostics point into, the input file first. */
+function diagnosticSources(result: CompileResult, file: string): DiagnosticSource[] {
+  const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed.doc, lineCounter: s.parsed.lineCounter }));
+  return list.length > 0 ? list : [{ file, text: '' }];
+}
+
+function printDiagnostics(result: CompileResult, file: string, io: Io, color: boolean): void {
+  if (result.diagnostics.length > 0) io.err(formatDiagnostics(result.diagnostics, diagnosticSources(result, file), { color }));
+}
+
+const errorsIn = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity === 'error').length;
+
+function needOneFile(p: Parsed, cmd: string): string {
+  if (p.files.length !== 1) throw new UsageError(`${cmd} takes exactly one input FILE (got ${p.files.length})`);
+  return p.files[0]!;
+}
+
+function cmdValidate(p: Parsed, io: Io): number {
+  if (p.files.length === 0) throw new UsageError('validate needs at least one FILE');
+  let bad = 0;
+  const json: unknown[] = [];
+  for (const f of p.files) {
+    const r = compileFile(f);
+    if (errorsIn(r.diagnostics) > 0) bad++;
+    if (p.flags.has('--json')) {
+      json.push(...diagnosticsToJson(r.diagnostics, diagnosticSources(r, f)));
+    } else {
+      printDiagnostics(r, f, io, p.flags.has('--color'));
+      if (errorsIn(r.diagnostics) === 0) io.out(`${f}: valid\n`);
+    }
+  }
+  if (p.flags.has('--json')) io.out(`${JSON.stringify(json, null, 2)}\n`);
+  return bad > 0 ? 1 : 0;
+}
+
+function cmdBuild(p: Parsed, io: Io): number {
+  const file = needOneFile(p, 'build');
+  const dir = p.flags.get('-o');
+  if (typeof dir !== 'string') throw new UsageError('build needs -o DIR');
+  const r = compileFile(file);
+  printDiagnostics(r, file, io, p.flags.has('--color'));
+  if (!r.files) return 1;
+  try {
+    writeTreeAtomically(dir, r.files);
+  } catch (e) {
+    if (e instanceof OutputDirError) {
+      io.err(`netform: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  io.out(`${file}: wrote ${r.files.size} files to ${dir}\n`);
+  return 0;
+}
+
+function cmdCheck(p: Parsed, io: Io): number {
+  const file = needOneFile(p, 'check');
+  const golden = p.flags.get('--golden');
+  if (typeof golden !== 'string') throw new UsageError('check needs --golden DIR');
+  const r = compileFile(file);
+  printDiagnostics(r, file, io, p.flags.has('--color'));
+  if (!r.files) return 1;
+  const diffs = compareWithGolden(readTree(golden), r.files);
+  if (diffs.length === 0) {
+    io.out(`${file}: matches ${golden} (${r.files.size} files)\n`);
+    return 0;
+  }
+  for (const d of diffs) io.out(describeDifference(d));
+  if (p.flags.has('--update')) {
+    writeTreeAtomically(golden, r.files, { allowForeign: true });
+    io.out(`${file}: updated ${golden} (${diffs.length} files differed)\n`);
+    return 0;
+  }
+  io.out(`${file}: ${diffs.length} files differ from ${golden}\n`);
+  return 1;
+}
+
+export function main(argv: readonly string[], io: Io): number {
+  try {
+    const p = parseArgs(argv);
+    if (p.flags.has('--version') && p.command === undefined) {
+      io.out(`netform ${VERSION}\n`);
+      return 0;
+    }
+    if (p.command === undefined || p.command === 'help') {
+      (p.command === undefined && !p.flags.has('--help') ? io.err : io.out)(HELP['main']!);
+      return p.command === undefined && !p.flags.has('--help') ? 2 : 0;
+    }
+    const commands: Record<string, (p: Parsed, io: Io) => number> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck };
+    const run = commands[p.command];
+    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build or check`);
+    if (p.flags.has('--help')) {
+      io.out(HELP[p.command]!);
+      return 0;
+    }
+    return run(p, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`netform: ${e.message}\nRun netform --help for usage.\n`);
+      return 2;
+    }
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      io.err(`netform: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,85 @@
+// The pipeline in a few lines: parse -> schema -> model (+ semantic checks) -> IPAM -> topology ->
+// render. Pure: the caller hands in the source text and, when `daemon:` names a daemon.json, a way to
+// read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
+// a later stage never works on input an earlier one rejected.
+import type { Diagnostic } from './diagnostics/diagnostic.ts';
+import { error } from './diagnostics/diagnostic.ts';
+import { allocateAddresses } from './ipam/allocate.ts';
+import { buildModel } from './model/build.ts';
+import type { Model } from './model/types.ts';
+import { parseSource, type ParsedSource } from './parse/index.ts';
+import { renderHostFiles } from './render/files/index.ts';
+import { validateSchema } from './schema/index.ts';
+import { buildTopology } from './topology/build.ts';
+import type { Topology } from './topology/types.ts';
+
+export interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface CompileResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Parsed sources by file name, for locating diagnostics. */
+  readonly sources: ReadonlyMap<string, { readonly text: string; readonly parsed: ParsedSource }>;
+  readonly model?: Model;
+  readonly topology?: Topology;
+  /** Output files relative to the output directory (`<host>/...`), present when there is no error. */
+  readonly files?: ReadonlyMap<string, string>;
+}
+
+/** Reads the daemon.json a `daemon:` string names (relative to the input file); undefined when missing. */
+export type DaemonFileReader = (pathAsWritten: string) => SourceFile | { readonly error: string };
+
+const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
+
+export function compile(input: SourceFile, readDaemon?: DaemonFileReader): CompileResult {
+  const diagnostics: Diagnostic[] = [];
+  const sources = new Map<string, { text: string; parsed: ParsedSource }>();
+  const parsed = parseSource(input.text, input.file);
+  sources.set(input.file, { text: input.text, parsed });
+  diagnostics.push(...parsed.diagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics, sources };
+
+  diagnostics.push(...validateSchema(parsed.value));
+  if (hasErrors(diagnostics)) return { diagnostics, sources };
+
+  // `daemon: path/to/daemon.json`: parsed and validated as the daemon block it stands for.
+  let daemonFile: { file: string; value: unknown } | undefined;
+  const daemonRef = (parsed.value as Record<string, unknown>)['daemon'];
+  if (typeof daemonRef === 'string') {
+    const got = readDaemon ? readDaemon(daemonRef) : { error: 'reading files is not available here' };
+    if ('error' in got) {
+      diagnostics.push(error('DAEMON_FILE', ['daemon'], `cannot read daemon.json "${daemonRef}": ${got.error}`));
+      return { diagnostics, sources };
+    }
+    const dp = parseSource(got.text, got.file);
+    sources.set(got.file, { text: got.text, parsed: dp });
+    diagnostics.push(...dp.diagnostics);
+    if (!hasErrors(dp.diagnostics)) {
+      const wrapped = { version: 1, daemon: dp.value };
+      // Validate through the main schema, then strip the ['daemon'] prefix so paths point into the file.
+      for (const d of validateSchema(wrapped)) diagnostics.push({ ...d, path: d.path.slice(1), file: got.file });
+    }
+    if (hasErrors(diagnostics)) return { diagnostics, sources };
+    daemonFile = { file: got.file, value: dp.value ?? {} };
+  }
+
+  const { model, diagnostics: md } = buildModel(parsed.value, input.file, daemonFile);
+  diagnostics.push(...md);
+  if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
+
+  const { addressing, diagnostics: ad } = allocateAddresses(model);
+  diagnostics.push(...ad);
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model };
+
+  const { topology, diagnostics: td } = buildTopology(model, addressing);
+  diagnostics.push(...td);
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology };
+
+  const files = new Map<string, string>();
+  // Only the file's base name goes into outputs: the same input gives the same bytes wherever it lives.
+  const sourceName = input.file.split(/[\\/]/).pop() ?? input.file;
+  for (const [rel, content] of renderHostFiles(topology, sourceName)) files.set(`${topology.host}/${rel}`, content);
+  return { diagnostics, sources, model, topology, files };
+}

@@ -1,0 +1,80 @@
+// Diagnostics are data: every stage collects them instead of throwing, carrying the YAML path of the
+// element concerned. Line and column are computed once, when printing (see format.ts), from the path
+// (through the parsed document's node ranges) or from an explicit offset range.
+
+export type Severity = 'error' | 'warning';
+
+/** A closed set of codes; tests assert the code and the position, never the prose. */
+export type DiagnosticCode =
+  // parse
+  | 'YAML_SYNTAX'
+  | 'YAML_WARNING' // e.g. an unknown tag (`!foo`): the value is kept as a plain scalar
+  | 'DAEMON_FILE'
+  // schema
+  | 'SCHEMA_TYPE'
+  | 'SCHEMA_REQUIRED'
+  | 'SCHEMA_UNKNOWN_KEY'
+  | 'SCHEMA_ENUM'
+  | 'SCHEMA_FORMAT'
+  | 'SCHEMA_PATTERN'
+  | 'SCHEMA_RANGE'
+  | 'SCHEMA_OTHER'
+  // semantic
+  | 'BAD_ADDRESS'
+  | 'BAD_PREFIX'
+  | 'SUBNET_OVERLAP'
+  | 'ADDRESS_OUTSIDE_SUBNET'
+  | 'ADDRESS_OUTSIDE_RANGE'
+  | 'DUPLICATE_ADDRESS'
+  | 'BAD_GATEWAY'
+  | 'UNKNOWN_NETWORK'
+  | 'UNKNOWN_CONTAINER'
+  | 'PORT_CONFLICT'
+  | 'BAD_PORT'
+  | 'NETWORK_MODE_CONFLICT'
+  | 'LINK_NOT_DEFAULT_BRIDGE'
+  | 'FIXED_CIDR_OUTSIDE_BIP'
+  | 'MTU_RANGE'
+  | 'BAD_INTERFACE_NAME'
+  | 'BAD_NAME'
+  | 'BAD_OPTION'
+  | 'POOL_EXHAUSTED'
+  | 'IPV6_DISABLED'
+  | 'UNSUPPORTED'
+  // warnings
+  | 'PORTS_IGNORED'
+  | 'NO_HOST_RESOLV_CONF'
+  | 'IGNORED';
+
+export type YamlPath = readonly (string | number)[];
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly code: DiagnosticCode;
+  /** Plain English: what is wrong and what was expected. */
+  readonly message: string;
+  /** The YAML path of the offending element (key or value); [] for the document. */
+  readonly path: YamlPath;
+  /** When true, point at the key of `path` rather than its value (e.g. an unknown key). */
+  readonly atKey?: boolean;
+  /** Explicit source offsets [start, end) when no path fits (syntax errors). */
+  readonly range?: readonly [number, number];
+  /** The file the offsets belong to, when not the main input (a daemon.json named by `daemon:`). */
+  readonly file?: string;
+}
+
+export const error = (code: DiagnosticCode, path: YamlPath, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
+  severity: 'error',
+  code,
+  message,
+  path,
+  ...extra,
+});
+
+export const warning = (code: DiagnosticCode, path: YamlPath, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
+  severity: 'warning',
+  code,
+  message,
+  path,
+  ...extra,
+});

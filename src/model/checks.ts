@@ -1,0 +1,129 @@
+// Semantic checks that need the whole model but no addresses: references between containers and
+// networks, modes that exclude each other, MTUs, bridge names, port conflicts. Address checks live
+// in the IPAM stage, which is where subnets become known.
+import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { familyOf, parsePrefix, within } from '../ipam/address.ts';
+import { interfaceNameProblem } from './names.ts';
+import type { BridgeNetwork, Container, Model } from './types.ts';
+
+function checkMtu(mtu: number, path: readonly (string | number)[], out: Diagnostic[]): void {
+  // dockerd rejects MTUs the kernel would refuse for an Ethernet device (68..65535).
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) out.push(error('MTU_RANGE', path, `MTU ${mtu} is outside 68..65535`));
+}
+
+function checkDaemon(m: Model, out: Diagnostic[]): void {
+  const d = m.daemon;
+  const f = d.file ? { file: d.file } : {};
+  if (d.paths['mtu']) checkMtu(d.mtu, d.paths['mtu'], out);
+  if (d.bip && d.fixedCidr) {
+    const bip = parsePrefix(d.bip);
+    const fixed = parsePrefix(d.fixedCidr);
+    if (bip && fixed && !within(fixed, bip)) {
+      out.push(error('FIXED_CIDR_OUTSIDE_BIP', d.paths['fixed-cidr']!, `fixed-cidr ${d.fixedCidr} is not inside the bip subnet ${d.bip}`, f));
+    }
+  }
+  if (!d.ipv6) {
+    // dockerd only reads these when ipv6 is on (daemon_unix.go initBridgeDriver); it says nothing.
+    for (const key of ['bip6', 'fixed-cidr-v6', 'default-gateway-v6']) {
+      if (d.paths[key]) out.push(warning('IGNORED', d.paths[key]!, `"${key}" has no effect without "ipv6": true (dockerd ignores it)`, { atKey: true, ...f }));
+    }
+  }
+  if (d.disableBridge) {
+    for (const key of ['bip', 'fixed-cidr', 'default-gateway', 'icc', 'ip-masq']) {
+      if (d.paths[key]) out.push(warning('IGNORED', d.paths[key]!, `"${key}" configures the default bridge, which "bridge": "none" disables`, { atKey: true, ...f }));
+    }
+  }
+  if (d.bridgeAcceptFwmark !== undefined) {
+    const [mark, maskPart] = d.bridgeAcceptFwmark.split('/');
+    const ok = (t: string | undefined) => t !== undefined && /^(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(t) && Number(t.startsWith('0') && !t.startsWith('0x') && t.length > 1 ? parseInt(t, 8) : t) <= 0xffffffff;
+    if (!ok(mark) || (maskPart !== undefined && !ok(maskPart))) {
+      out.push(error('BAD_OPTION', d.paths['bridge-accept-fwmark']!, `invalid bridge-accept-fwmark "${d.bridgeAcceptFwmark}": expected MARK or MARK/MASK, 32-bit numbers`, f));
+    }
+  }
+}
+
+function checkNetworks(m: Model, out: Diagnostic[]): void {
+  const byBridge = new Map<string, BridgeNetwork>();
+  for (const n of m.networks) {
+    if (!n.isDefault && n.mtu !== 1500) checkMtu(n.mtu, [...n.path, 'driver_opts', 'com.docker.network.driver.mtu'], out);
+    if (n.bridgeName) {
+      const other = byBridge.get(n.bridgeName);
+      if (other) {
+        out.push(error('BAD_INTERFACE_NAME', [...n.path, 'driver_opts', 'com.docker.network.bridge.name'], `bridge name "${n.bridgeName}" is already used by network "${other.name}" (dockerd: networks have same bridge name)`));
+      } else byBridge.set(n.bridgeName, n);
+    }
+  }
+}
+
+function resolveContainerMode(c: Container, byName: Map<string, Container>, out: Diagnostic[]): void {
+  if (c.mode.kind !== 'container') return;
+  const seen = new Set([c.name]);
+  let target = byName.get(c.mode.container);
+  if (!target) {
+    out.push(error('UNKNOWN_CONTAINER', [...c.path, 'network_mode'], `network_mode refers to container "${c.mode.container}", which is not declared`));
+    return;
+  }
+  while (target && target.mode.kind === 'container') {
+    if (seen.has(target.name)) {
+      out.push(error('UNKNOWN_CONTAINER', [...c.path, 'network_mode'], `network_mode container:${c.mode.container} forms a cycle`));
+      return;
+    }
+    seen.add(target.name);
+    target = byName.get(target.mode.container);
+  }
+}
+
+function checkContainers(m: Model, out: Diagnostic[]): void {
+  const networks = new Map(m.networks.map((n) => [n.name, n]));
+  const byName = new Map(m.containers.map((c) => [c.name, c]));
+  for (const c of m.containers) {
+    resolveContainerMode(c, byName, out);
+    for (const e of c.endpoints) {
+      if (e.network === 'host' || e.network === 'none') {
+        out.push(error('NETWORK_MODE_CONFLICT', e.path, `"${e.network}" is a network mode, not a network to join: write network_mode: ${e.network}`));
+      } else if (!networks.has(e.network)) {
+        const why = e.network === 'bridge' ? ' (the default bridge is disabled by "bridge": "none")' : '';
+        out.push(error('UNKNOWN_NETWORK', e.path, `network "${e.network}" is not declared under networks${why}`, { atKey: !!c.endpoints.length && typeof e.path[e.path.length - 1] === 'string' }));
+      } else {
+        const n = networks.get(e.network)!;
+        if (e.aliases.length > 0 && n.isDefault) {
+          // Docker: "network-scoped alias is supported only for containers in user defined networks".
+          out.push(error('BAD_NAME', [...e.path, 'aliases'], 'network-scoped aliases are supported only on user-defined networks, not on the default bridge'));
+        }
+        if (e.interfaceName === undefined) {
+          const problem = interfaceNameProblem(`${n.containerIfacePrefix}${c.endpoints.length - 1}`);
+          if (problem) out.push(error('BAD_INTERFACE_NAME', e.path, problem));
+        }
+        if (e.ipv4Address && familyOf(e.ipv4Address) !== 4) out.push(error('BAD_ADDRESS', [...e.path, 'ipv4_address'], `"${e.ipv4Address}" is not an IPv4 address`));
+        if (e.ipv6Address && familyOf(e.ipv6Address) !== 6) out.push(error('BAD_ADDRESS', [...e.path, 'ipv6_address'], `"${e.ipv6Address}" is not an IPv6 address`));
+        if (e.ipv6Address && !n.enableIPv6) out.push(error('IPV6_DISABLED', [...e.path, 'ipv6_address'], `network "${n.name}" does not have IPv6 enabled`));
+        if (e.ipv4Address && !n.enableIPv4) out.push(error('BAD_ADDRESS', [...e.path, 'ipv4_address'], `network "${n.name}" does not have IPv4 enabled`));
+        if ((e.ipv4Address || e.ipv6Address) && n.isDefault) {
+          // Docker: "user specified IP address is supported on user defined networks only".
+          out.push(error('BAD_ADDRESS', [...e.path, e.ipv4Address ? 'ipv4_address' : 'ipv6_address'], 'user specified IP address is supported on user defined networks only'));
+        }
+      }
+    }
+    // Legacy links exist on the default bridge only (Docker 29 makes them DNS aliases elsewhere, which
+    // netform does not model): both ends must be on it.
+    for (const l of c.links) {
+      const target = byName.get(l.container);
+      if (!target) {
+        out.push(error('UNKNOWN_CONTAINER', l.path, `link to container "${l.container}", which is not declared`));
+        continue;
+      }
+      const onDefault = (x: Container) => x.mode.kind === 'networks' && x.endpoints.some((e) => e.network === 'bridge');
+      if (!onDefault(c) || !onDefault(target)) {
+        out.push(error('LINK_NOT_DEFAULT_BRIDGE', l.path, `legacy links work only between containers on the default bridge; "${onDefault(c) ? l.container : c.name}" is not on it (use a user-defined network and its names instead)`));
+      }
+    }
+  }
+}
+
+export function checkModel(m: Model): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  checkDaemon(m, out);
+  checkNetworks(m, out);
+  checkContainers(m, out);
+  return out;
+}

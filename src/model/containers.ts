@@ -1,0 +1,179 @@
+// Containers as compose declares them, normalised: network_mode, the networks joined (in the order
+// written, which is the join order), published ports, DNS settings, extra hosts and links.
+import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
+import { canonicalAddress } from '../ipam/address.ts';
+import { HOSTNAME, interfaceNameProblem } from './names.ts';
+import { parseExpose, parseLongPort, parseShortPort, type LongPort } from './ports.ts';
+import type { Container, EndpointRequest, ExtraHost, Link, NetworkMode, PortBinding } from './types.ts';
+import { DEFAULT_BRIDGE } from './networks.ts';
+
+type Raw = Record<string, unknown>;
+
+const asList = (v: unknown): string[] | undefined =>
+  v === undefined || v === null ? undefined : Array.isArray(v) ? v.map(String) : [String(v)];
+
+function networkMode(raw: Raw, path: YamlPath, diagnostics: Diagnostic[]): NetworkMode {
+  const m = raw['network_mode'];
+  if (m === undefined || m === null || m === 'bridge' || m === 'default') return { kind: 'networks' };
+  if (m === 'host') return { kind: 'host' };
+  if (m === 'none') return { kind: 'none' };
+  const s = String(m);
+  if (s.startsWith('container:')) return { kind: 'container', container: s.slice('container:'.length) };
+  if (s.startsWith('service:')) {
+    diagnostics.push(error('UNSUPPORTED', [...path, 'network_mode'], `"${s}": compose service references are not supported; use container:NAME`));
+    return { kind: 'networks' };
+  }
+  // A network name given as the mode (docker run --network NAME) joins that network.
+  return { kind: 'networks' };
+}
+
+function endpoints(raw: Raw, path: YamlPath, diagnostics: Diagnostic[]): EndpointRequest[] {
+  const m = raw['network_mode'];
+  const nets = raw['networks'];
+  if (nets === undefined || nets === null) {
+    const name = typeof m === 'string' && !['bridge', 'default', 'host', 'none'].includes(m) && !m.includes(':') ? m : DEFAULT_BRIDGE;
+    return [{ network: name, aliases: [], gwPriority: 0, path: typeof m === 'string' ? [...path, 'network_mode'] : path }];
+  }
+  if (Array.isArray(nets)) {
+    return nets.map((n, i) => ({ network: String(n), aliases: [], gwPriority: 0, path: [...path, 'networks', i] }));
+  }
+  return Object.entries(nets as Raw).map(([name, v]) => {
+    const e = (v ?? {}) as Raw;
+    const p: YamlPath = [...path, 'networks', name];
+    const ifname = (e['interface_name'] as string | undefined) ?? ((e['driver_opts'] as Raw | undefined)?.['com.docker.network.endpoint.ifname'] as string | undefined);
+    if (ifname !== undefined) {
+      const problem = interfaceNameProblem(ifname);
+      if (problem) diagnostics.push(error('BAD_INTERFACE_NAME', [...p, e['interface_name'] !== undefined ? 'interface_name' : 'driver_opts'], problem));
+    }
+    const gw = e['gw_priority'] ?? e['priority'];
+    return {
+      network: name,
+      aliases: asList(e['aliases']) ?? [],
+      ...(typeof e['ipv4_address'] === 'string' ? { ipv4Address: e['ipv4_address'] } : {}),
+      ...(typeof e['ipv6_address'] === 'string' ? { ipv6Address: e['ipv6_address'] } : {}),
+      ...(typeof e['mac_address'] === 'string' ? { macAddress: e['mac_address'].toLowerCase() } : {}),
+      gwPriority: typeof gw === 'number' ? gw : 0,
+      ...(ifname !== undefined ? { interfaceName: ifname } : {}),
+      path: p,
+    };
+  });
+}
+
+function ports(raw: Raw, path: YamlPath, diagnostics: Diagnostic[]): PortBinding[] {
+  const list = Array.isArray(raw['ports']) ? (raw['ports'] as unknown[]) : [];
+  const out: PortBinding[] = [];
+  list.forEach((p, i) => {
+    const pp: YamlPath = [...path, 'ports', i];
+    const r = typeof p === 'object' && p !== null ? parseLongPort(p as LongPort, pp) : parseShortPort(p as string | number, pp);
+    if (!r.ok) {
+      diagnostics.push(error('BAD_PORT', pp, r.message));
+      return;
+    }
+    if (typeof p === 'object' && p !== null && (p as LongPort).mode === 'ingress') {
+      diagnostics.push(error('UNSUPPORTED', [...pp, 'mode'], 'mode: ingress publishes through the swarm routing mesh, which needs an overlay network (not supported yet); use mode: host'));
+      return;
+    }
+    for (const b of r.bindings) {
+      if (b.hostIP !== '' && !canonicalAddress(b.hostIP)) {
+        diagnostics.push(error('BAD_ADDRESS', pp, `host address "${b.hostIP}" is not an IP address`));
+        return;
+      }
+      out.push(b.hostIP === '' ? b : { ...b, hostIP: canonicalAddress(b.hostIP)! });
+    }
+  });
+  return out;
+}
+
+function extraHosts(raw: Raw, path: YamlPath, diagnostics: Diagnostic[]): ExtraHost[] {
+  const v = raw['extra_hosts'];
+  const out: ExtraHost[] = [];
+  const add = (name: string, address: string, p: YamlPath) => {
+    let a = address.trim();
+    if (a.startsWith('[') && a.endsWith(']')) a = a.slice(1, -1);
+    if (a !== 'host-gateway' && !canonicalAddress(a)) {
+      diagnostics.push(error('BAD_ADDRESS', p, `extra host "${name}": "${address}" is not an IP address or host-gateway`));
+      return;
+    }
+    out.push({ name, address: a === 'host-gateway' ? a : canonicalAddress(a)!, path: p });
+  };
+  if (Array.isArray(v)) {
+    v.forEach((entry, i) => {
+      const s = String(entry);
+      // compose accepts "name:ip" and "name=ip"; with ':' only the first one separates (IPv6 has more).
+      const eq = s.indexOf('=');
+      const colon = s.indexOf(':');
+      const sep = eq >= 0 && (colon < 0 || eq < colon) ? eq : colon;
+      if (sep <= 0) {
+        diagnostics.push(error('BAD_ADDRESS', [...path, 'extra_hosts', i], `"${s}" is not "name:address" or "name=address"`));
+        return;
+      }
+      add(s.slice(0, sep), s.slice(sep + 1), [...path, 'extra_hosts', i]);
+    });
+  } else if (v && typeof v === 'object') {
+    for (const [name, a] of Object.entries(v as Raw)) add(name, String(a), [...path, 'extra_hosts', name]);
+  }
+  return out;
+}
+
+function links(raw: Raw, path: YamlPath): Link[] {
+  const v = Array.isArray(raw['links']) ? (raw['links'] as unknown[]) : [];
+  return v.map((l, i) => {
+    const [container, alias] = String(l).split(':');
+    return { container: container!, alias: alias ?? container!, path: [...path, 'links', i] };
+  });
+}
+
+export function buildContainer(name: string, raw: Raw | null): { container: Container; diagnostics: Diagnostic[] } {
+  const r: Raw = raw ?? {};
+  const path: YamlPath = ['containers', name];
+  const diagnostics: Diagnostic[] = [];
+  const mode = networkMode(r, path, diagnostics);
+  const hostname = (r['hostname'] as string | undefined) ?? name;
+  if (r['hostname'] !== undefined && !HOSTNAME.test(hostname)) {
+    diagnostics.push(error('BAD_NAME', [...path, 'hostname'], `"${hostname}" is not a valid host name (RFC 1123: letters, digits, hyphens, dots)`));
+  }
+  const domainname = r['domainname'] as string | undefined;
+  if (domainname !== undefined && domainname !== '' && !HOSTNAME.test(domainname)) {
+    diagnostics.push(error('BAD_NAME', [...path, 'domainname'], `"${domainname}" is not a valid domain name`));
+  }
+  const eps = mode.kind === 'networks' ? endpoints(r, path, diagnostics) : [];
+  if (mode.kind !== 'networks' && r['networks'] !== undefined && r['networks'] !== null) {
+    diagnostics.push(error('NETWORK_MODE_CONFLICT', [...path, 'networks'], `network_mode ${r['network_mode']} cannot be combined with networks (Docker: "conflicting options: host type networking can't be used with links" / "container cannot be connected to multiple networks with one of the networks in private (none) mode")`, { atKey: true }));
+  }
+  let portList = ports(r, path, diagnostics);
+  if (portList.length > 0 && mode.kind !== 'networks') {
+    // Docker discards published ports in host/none/container mode ("Published ports are discarded when using host network mode").
+    diagnostics.push(warning('PORTS_IGNORED', [...path, 'ports'], `published ports are discarded with network_mode ${String(r['network_mode'])}, as Docker does`, { atKey: true }));
+    portList = [];
+  }
+  const expose: { proto: 'tcp' | 'udp' | 'sctp'; port: number }[] = [];
+  (Array.isArray(r['expose']) ? (r['expose'] as unknown[]) : []).forEach((e, i) => {
+    const parsed = parseExpose(e as string | number);
+    if (!parsed) diagnostics.push(error('BAD_PORT', [...path, 'expose', i], `"${String(e)}" is not a port, port range or port/protocol`));
+    else expose.push(...parsed);
+  });
+  const dns = asList(r['dns']);
+  const dnsSearch = asList(r['dns_search']);
+  const dnsOptions = asList(r['dns_opt']);
+  if (dns) dns.forEach((d, i) => {
+    if (!canonicalAddress(d)) diagnostics.push(error('BAD_ADDRESS', Array.isArray(r['dns']) ? [...path, 'dns', i] : [...path, 'dns'], `"${d}" is not an IP address`));
+  });
+  const mac = typeof r['mac_address'] === 'string' ? (r['mac_address'] as string).toLowerCase() : undefined;
+  const container: Container = {
+    name,
+    path,
+    hostname,
+    ...(domainname ? { domainname } : {}),
+    mode,
+    endpoints: eps,
+    ports: portList,
+    expose,
+    ...(dns ? { dns: dns.map((d) => canonicalAddress(d) ?? d) } : {}),
+    ...(dnsSearch ? { dnsSearch } : {}),
+    ...(dnsOptions ? { dnsOptions } : {}),
+    extraHosts: extraHosts(r, path, diagnostics),
+    links: links(r, path),
+    ...(mac ? { macAddress: mac } : {}),
+  };
+  return { container, diagnostics };
+}

@@ -1,0 +1,158 @@
+// The typed model: the input with Docker's defaults applied and every reference resolved to a name
+// that exists. Values still carry the YAML path they came from, so later stages can point at the line.
+import type { YamlPath } from '../diagnostics/diagnostic.ts';
+import type { GatewayMode } from '../topology/firewall/types.ts';
+
+export type NameResolution = 'embedded' | 'hosts';
+export type Protocol = 'tcp' | 'udp' | 'sctp';
+
+/** daemon.json, with dockerd's defaults (daemon/command/config_unix.go, Docker 29). */
+export interface DaemonSettings {
+  readonly bip?: string;
+  readonly bip6?: string;
+  readonly fixedCidr?: string;
+  readonly fixedCidrV6?: string;
+  readonly mtu: number;
+  readonly defaultGateway?: string;
+  readonly defaultGatewayV6?: string;
+  /** undefined = not set (the host's resolv.conf is used). */
+  readonly dns?: readonly string[];
+  readonly dnsOptions?: readonly string[];
+  readonly dnsSearch?: readonly string[];
+  readonly defaultAddressPools?: readonly { readonly base: string; readonly size: number }[];
+  readonly icc: boolean;
+  readonly ipMasq: boolean;
+  readonly ipForward: boolean;
+  readonly ipForwardNoDrop: boolean;
+  readonly iptables: boolean;
+  readonly ip6tables: boolean;
+  readonly ipv6: boolean;
+  readonly userlandProxy: boolean;
+  readonly ip: string;
+  readonly allowDirectRouting: boolean;
+  /** `bridge: none` disables docker0. */
+  readonly disableBridge: boolean;
+  readonly firewallBackend: 'iptables' | 'nftables';
+  readonly bridgeAcceptFwmark?: string;
+  /** Where each key was written, for diagnostics (key -> path). */
+  readonly paths: Readonly<Record<string, YamlPath>>;
+  /** The file the daemon block came from when `daemon:` names a daemon.json. */
+  readonly file?: string;
+}
+
+export interface HostFacts {
+  readonly name: string;
+  readonly resolvConf?: string;
+  readonly resolvConfSystemd?: string;
+  readonly etcHosts?: string;
+  readonly routes: readonly { readonly cidr: string; readonly path: YamlPath }[];
+}
+
+export interface IpamConfigEntry {
+  readonly subnet?: string;
+  readonly gateway?: string;
+  readonly ipRange?: string;
+  readonly auxAddresses: readonly { readonly name: string; readonly address: string }[];
+  readonly path: YamlPath;
+}
+
+export interface BridgeNetwork {
+  readonly name: string;
+  readonly path: YamlPath;
+  /** The daemon's default bridge ("bridge", docker0). */
+  readonly isDefault: boolean;
+  /** com.docker.network.bridge.name when given (docker0 for the default bridge). */
+  readonly bridgeName?: string;
+  readonly internal: boolean;
+  readonly enableIPv4: boolean;
+  readonly enableIPv6: boolean;
+  readonly icc: boolean;
+  readonly masquerade: boolean;
+  readonly gatewayModeV4: GatewayMode;
+  readonly gatewayModeV6: GatewayMode;
+  /** com.docker.network.bridge.host_binding_ipv4 (default bridge: daemon `ip`). */
+  readonly hostBindingIPv4: string;
+  /** com.docker.network.host_ipv4 / host_ipv6: SNAT source. */
+  readonly hostIPv4?: string;
+  readonly hostIPv6?: string;
+  readonly mtu: number;
+  readonly inhibitIPv4: boolean;
+  readonly trustedHostInterfaces: readonly string[];
+  /** com.docker.network.container_iface_prefix (default "eth"). */
+  readonly containerIfacePrefix: string;
+  readonly ipamV4: readonly IpamConfigEntry[];
+  readonly ipamV6: readonly IpamConfigEntry[];
+  /** Default bridge only: fixed-cidr(-v6) as the allocation sub-pool and default-gateway(-v6) aux addresses. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface PortBinding {
+  readonly proto: Protocol;
+  /** Empty string = all addresses (the network's host binding default applies). */
+  readonly hostIP: string;
+  /** 0 = ephemeral (Docker picks a port at run time; netform rejects it, see checks). */
+  readonly hostPort: number;
+  readonly hostPortEnd: number;
+  readonly containerPort: number;
+  readonly containerPortEnd: number;
+  readonly path: YamlPath;
+}
+
+export interface EndpointRequest {
+  readonly network: string;
+  readonly aliases: readonly string[];
+  readonly ipv4Address?: string;
+  readonly ipv6Address?: string;
+  readonly macAddress?: string;
+  readonly gwPriority: number;
+  readonly interfaceName?: string;
+  readonly path: YamlPath;
+}
+
+export type NetworkMode =
+  | { readonly kind: 'networks' }
+  | { readonly kind: 'host' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'container'; readonly container: string };
+
+export interface ExtraHost {
+  readonly name: string;
+  /** An address, or 'host-gateway'. */
+  readonly address: string;
+  readonly path: YamlPath;
+}
+
+export interface Link {
+  readonly container: string;
+  readonly alias: string;
+  readonly path: YamlPath;
+}
+
+export interface Container {
+  readonly name: string;
+  readonly path: YamlPath;
+  readonly hostname: string;
+  readonly domainname?: string;
+  readonly mode: NetworkMode;
+  /** In join order (the order written in the YAML). Empty unless mode is 'networks'. */
+  readonly endpoints: readonly EndpointRequest[];
+  readonly ports: readonly PortBinding[];
+  readonly expose: readonly { readonly proto: Protocol; readonly port: number }[];
+  readonly dns?: readonly string[];
+  readonly dnsSearch?: readonly string[];
+  readonly dnsOptions?: readonly string[];
+  readonly extraHosts: readonly ExtraHost[];
+  readonly links: readonly Link[];
+  readonly macAddress?: string;
+}
+
+export interface Model {
+  readonly file: string;
+  readonly nameResolution: NameResolution;
+  readonly daemon: DaemonSettings;
+  readonly host: HostFacts;
+  /** Bridge networks in creation order: the default bridge first (unless disabled), then the file's. */
+  readonly networks: readonly BridgeNetwork[];
+  /** Containers in file order (the order they are started). */
+  readonly containers: readonly Container[];
+}

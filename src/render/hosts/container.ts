@@ -1,0 +1,72 @@
+// A container's /etc/hosts, as `cat /etc/hosts` shows it in a Docker 29 container.
+//
+// How Docker 29 gets there (daemon/libnetwork/sandbox_dns_unix.go, sandbox_linux.go, endpoint.go):
+//   - the file is (re)built by buildHostsFile: 127.0.0.1 localhost, the IPv6 defaults unless the
+//     container definitely has IPv6 disabled (IPv6Enabled: ::1 on its loopback), then the sandbox's
+//     extraHosts: the --add-host entries, followed by legacy-link entries (addLegacyLinks calls
+//     AddHostsEntry, which appends to extraHosts and rebuilds, before the default-bridge endpoint
+//     joins). With IPv6 disabled, IPv6 records are left out (BuildNoIPv6).
+//   - each endpoint that then joins appends its addresses (addHostsEntries -> etchosts.Add), IPv6
+//     ones dropped when IPv6 is disabled; so own records come after links, per endpoint in join order.
+//   - leaving a network deletes that endpoint's lines (etchosts.Delete): see deleteEtcHosts.
+// netform `name_resolution: hosts` appends the peers after all of that, under one comment line.
+import {
+  type EtcHostsRecord,
+  addEtcHosts,
+  buildEtcHosts,
+  buildEtcHostsNoIPv6,
+  deleteEtcHosts,
+  recordLine,
+} from './etchosts.ts';
+import { type HostsRecord, parseHostsAddr } from './records.ts';
+import { is6 } from '../resolvconf/index.ts';
+
+export interface ContainerHostsSpec {
+  /** false only when the container definitely has IPv6 disabled (e.g. sysctl disable_ipv6=1). */
+  ipv6Enabled: boolean;
+  /** --add-host in order, host-gateway already expanded (see extraHostRecords). */
+  extraHosts: readonly HostsRecord[];
+  /** The container's own addresses, per endpoint in join order (see endpointHostsRecords). */
+  own: readonly HostsRecord[];
+  /** Legacy links (see linkHostsRecords). Written after extraHosts, before own. */
+  links: readonly HostsRecord[];
+  /** netform `name_resolution: hosts`: other containers on shared user-defined networks. */
+  peers?: readonly HostsRecord[];
+  /** fe00::0 / ff00::0 as Docker <= 27 wrote them; default false (Docker 28+: fe00::, ff00::). */
+  legacyIPv6Spelling?: boolean;
+}
+
+/** The comment line before the peers in netform `name_resolution: hosts` mode (not Docker's). */
+export const NAME_RESOLUTION_HOSTS_PEERS_NOTE = '# netform: name_resolution=hosts (peers on shared networks)';
+
+const toEtc = (r: HostsRecord): EtcHostsRecord => ({ ip: parseHostsAddr(r.ip), hosts: r.names.join(' ') });
+
+export function containerHosts(spec: ContainerHostsSpec): string {
+  const keep = (r: EtcHostsRecord): boolean => spec.ipv6Enabled || !is6(r.ip);
+  const extra = [...spec.extraHosts, ...spec.links].map(toEtc);
+  let text = spec.ipv6Enabled ? buildEtcHosts(extra, spec.legacyIPv6Spelling) : buildEtcHostsNoIPv6(extra);
+  text += spec.own.map(toEtc).filter(keep).map(recordLine).join('');
+  const peers = (spec.peers ?? []).map(toEtc).filter(keep);
+  if (peers.length > 0) text += `${NAME_RESOLUTION_HOSTS_PEERS_NOTE}\n${peers.map(recordLine).join('')}`;
+  return text;
+}
+
+/**
+ * `--network host`: a copy of the host's /etc/hosts, unless --add-host is used; then the file is
+ * built as for any container, without own records (the host endpoint has no addresses of its own),
+ * and IPv6 depends on the host (netutils.IsV6Listenable).
+ */
+export function hostNetworkHosts(hostEtcHosts: string, extraHosts: readonly HostsRecord[], hostIPv6 = true): string {
+  if (extraHosts.length === 0) return hostEtcHosts;
+  return containerHosts({ ipv6Enabled: hostIPv6, extraHosts, own: [], links: [] });
+}
+
+/**
+ * An endpoint joining a running container (addHostsEntries): its records are appended to the current
+ * file, IPv6 ones dropped when IPv6 is disabled.
+ */
+export const hostsAfterJoin = (content: string, own: readonly HostsRecord[], ipv6Enabled: boolean): string =>
+  addEtcHosts(content, own.map(toEtc).filter((r) => ipv6Enabled || !is6(r.ip)));
+
+/** An endpoint leaving (Endpoint.Leave -> deleteHostsEntries): its records' lines are deleted. */
+export const hostsAfterLeave = (content: string, own: readonly HostsRecord[]): string => deleteEtcHosts(content, own.map(toEtc));

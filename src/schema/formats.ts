@@ -1,0 +1,109 @@
+// The string formats the schema names, checked the way Docker's Go code parses them (net.ParseIP,
+// netip.ParsePrefix, the CLI's extra-host parser): no leading zeros in IPv4 octets or prefix lengths, no IPv6
+// zone index. ajv-formats' own ipv4/ipv6 are replaced by these so that every address in the file is judged by
+// one definition. Each check has a `describe` that says what is wrong, for the diagnostic message.
+
+const V4_OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
+const V6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+const PREFIX_LEN = /^(?:0|[1-9][0-9]{0,2})$/;
+export const HOST_GATEWAY = 'host-gateway';
+
+export function isIPv4(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => V4_OCTET.test(p) && Number(p) <= 255);
+}
+
+export function isIPv6(s: string): boolean {
+  const lastColon = s.lastIndexOf(':');
+  if (lastColon < 0) return false;
+  let str = s;
+  const tail = s.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    // An embedded IPv4 address (::ffff:10.0.0.1) stands for the last two groups.
+    if (!isIPv4(tail)) return false;
+    str = `${s.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = str.split('::');
+  if (halves.length > 2) return false;
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const head = groups(halves[0] ?? '');
+  const rest = halves.length === 2 ? groups(halves[1] ?? '') : [];
+  if (![...head, ...rest].every((g) => V6_GROUP.test(g))) return false;
+  return halves.length === 2 ? head.length + rest.length <= 7 : head.length === 8;
+}
+
+export const isIP = (s: string): boolean => isIPv4(s) || isIPv6(s);
+
+type Family = 4 | 6 | 'any';
+
+/** Why `s` is not a CIDR prefix of `family`, or undefined when it is one. */
+export function cidrProblem(s: string, family: Family): string | undefined {
+  const slash = s.indexOf('/');
+  if (slash < 0) return 'the "/length" part is missing';
+  const addr = s.slice(0, slash);
+  const len = s.slice(slash + 1);
+  const v4 = isIPv4(addr);
+  const v6 = !v4 && isIPv6(addr);
+  if (!v4 && !v6) return `"${addr}" is not an ${family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : 'IP'} address`;
+  if (family === 4 && v6) return 'it is an IPv6 prefix; an IPv4 prefix is expected here';
+  if (family === 6 && v4) return 'it is an IPv4 prefix; an IPv6 prefix is expected here';
+  const max = v4 ? 32 : 128;
+  if (!PREFIX_LEN.test(len) || Number(len) > max) return `the prefix length "${len}" is not a number from 0 to ${max}`;
+  return undefined;
+}
+
+/** Why `s` is not an IP address of `family`, or undefined when it is one. */
+export function ipProblem(s: string, family: Family): string | undefined {
+  if (s.includes('/')) return isIP(s) ? undefined : 'an address is expected here, not a prefix';
+  if (family === 4) {
+    if (isIPv4(s)) return undefined;
+    return isIPv6(s) ? 'it is an IPv6 address; an IPv4 address is expected here' : 'expected four numbers 0..255 separated by dots, without leading zeros';
+  }
+  if (family === 6) {
+    if (isIPv6(s)) return undefined;
+    return isIPv4(s) ? 'it is an IPv4 address; an IPv6 address is expected here' : 'expected an IPv6 address such as 2001:db8::1';
+  }
+  return isIP(s) ? undefined : 'expected an IPv4 or IPv6 address';
+}
+
+/** An extra_hosts map value: an address, an address in brackets, or host-gateway. */
+function extraHostAddressProblem(v: string): string | undefined {
+  if (v === HOST_GATEWAY) return undefined;
+  const inner = v.length > 1 && v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+  return isIP(inner) ? undefined : `"${v}" is neither an IP address nor ${HOST_GATEWAY}`;
+}
+
+/**
+ * An extra_hosts list entry, split as the docker CLI does: on the first "=" if there is one, else on the first
+ * ":" (so "h:::1" is h -> ::1).
+ */
+function extraHostProblem(v: string): string | undefined {
+  const eq = v.indexOf('=');
+  const sep = eq >= 0 ? eq : v.indexOf(':');
+  if (sep < 0) return 'expected name:address or name=address';
+  if (sep === 0) return 'the host name is empty';
+  return extraHostAddressProblem(v.slice(sep + 1));
+}
+
+export interface FormatDef {
+  /** What a valid value is, for "… is not a valid <noun>". */
+  readonly noun: string;
+  readonly problem: (s: string) => string | undefined;
+}
+
+/** Formats netform defines (registered in ajv by validate.ts). */
+export const FORMATS: Readonly<Record<string, FormatDef>> = {
+  ipv4: { noun: 'IPv4 address', problem: (s) => ipProblem(s, 4) },
+  ipv6: { noun: 'IPv6 address', problem: (s) => ipProblem(s, 6) },
+  ip: { noun: 'IP address', problem: (s) => ipProblem(s, 'any') },
+  'ipv4-cidr': { noun: 'IPv4 CIDR prefix', problem: (s) => cidrProblem(s, 4) },
+  'ipv6-cidr': { noun: 'IPv6 CIDR prefix', problem: (s) => cidrProblem(s, 6) },
+  cidr: { noun: 'CIDR prefix', problem: (s) => cidrProblem(s, 'any') },
+  'extra-host': { noun: 'extra host entry', problem: extraHostProblem },
+  'extra-host-address': { noun: 'extra host address', problem: extraHostAddressProblem },
+};
+
+/** Nouns for formats that come from ajv-formats. */
+export const OTHER_FORMAT_NOUNS: Readonly<Record<string, string>> = {
+  hostname: 'hostname (RFC 1123: letters, digits and hyphens, dot-separated labels of at most 63 characters)',
+};

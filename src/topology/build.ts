@@ -1,0 +1,220 @@
+// Model + addressing -> Topology: devices, endpoints, routes, port mappings, DNS files and the
+// firewall (rules as data, replayed in the order dockerd 29 programs them).
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { endpointKey } from '../ipam/allocate.ts';
+import type { Addressing } from '../ipam/types.ts';
+import type { BridgeNetwork, Container, Model } from '../model/types.ts';
+import { bridgeName, derivedMac, vethName } from './derived-names.ts';
+import { containerDns } from './dns.ts';
+import { buildFirewall } from './firewall/build.ts';
+import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from './firewall/types.ts';
+import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
+import { bindEndpointPorts, endpointBindingRequests, HostPorts } from './port-bindings.ts';
+import type { BridgeDevice, ContainerNode, Endpoint, PortMapping, Route, Sysctl, Topology } from './types.ts';
+
+const deviceName = (n: BridgeNetwork): string => n.bridgeName ?? bridgeName(n.name);
+
+function bridgeDevice(n: BridgeNetwork, a: Addressing, userlandProxy: boolean): BridgeDevice {
+  const addr = a.networks.get(n.name) ?? {};
+  const name = deviceName(n);
+  const addresses: string[] = [];
+  if (addr.v4?.gateway && !n.inhibitIPv4) addresses.push(`${addr.v4.gateway}/${addr.v4.prefixLength}`);
+  if (addr.v6?.gateway) addresses.push(`${addr.v6.gateway}/${addr.v6.prefixLength}`);
+  const sysctls: Sysctl[] = [
+    // setupDefaultSysctl: the bridge must not pick up router advertisements.
+    { key: ['net', 'ipv6', 'conf', name, 'accept_ra'], value: '0', reason: 'Docker: no router advertisements on the bridge (setupDefaultSysctl)', optional: true },
+  ];
+  if (n.enableIPv6) {
+    sysctls.push(
+      n.gatewayModeV6 === 'isolated'
+        ? { key: ['net', 'ipv6', 'conf', name, 'disable_ipv6'], value: '1', reason: 'Docker: isolated gateway mode, no IPv6 address on the bridge' }
+        : { key: ['net', 'ipv6', 'conf', name, 'disable_ipv6'], value: '0', reason: 'Docker: IPv6 enabled on the bridge (setupBridgeIPv6)' },
+    );
+  }
+  if (!userlandProxy) {
+    sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
+  }
+  return { network: n.name, name, mtu: n.mtu, mac: derivedMac('bridge', n.name), addresses, sysctls, origin: n.path };
+}
+
+function hostSysctls(m: Model): Sysctl[] {
+  const out: Sysctl[] = [];
+  const d = m.daemon;
+  if (d.ipForward) {
+    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: 'Docker: ip-forward (setupIPv4Forwarding)' });
+    if (m.networks.some((n) => n.enableIPv6)) {
+      out.push(
+        { key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
+        { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
+      );
+    }
+  }
+  // br_netfilter: dockerd loads it when ICC is off or the userland proxy is off, so bridged traffic
+  // between containers of one bridge goes through iptables (bridge_linux.go createNetwork).
+  if (m.networks.some((n) => !n.icc) || !d.userlandProxy) {
+    if (d.iptables) out.push({ key: ['net', 'bridge', 'bridge-nf-call-iptables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
+    if (d.ip6tables && m.networks.some((n) => n.enableIPv6)) {
+      out.push({ key: ['net', 'bridge', 'bridge-nf-call-ip6tables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
+    }
+  }
+  return out;
+}
+
+function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwork {
+  const addr = a.networks.get(n.name) ?? {};
+  return {
+    name: n.name,
+    ifName: deviceName(n),
+    internal: n.internal,
+    icc: n.icc,
+    masquerade: n.masquerade,
+    trustedHostInterfaces: n.trustedHostInterfaces,
+    ...(addr.v4 ? { v4: { prefix: addr.v4.subnet, gatewayMode: n.gatewayModeV4, ...(n.hostIPv4 ? { hostIP: n.hostIPv4 } : {}) } } : {}),
+    ...(addr.v6 ? { v6: { prefix: addr.v6.subnet, gatewayMode: n.gatewayModeV6, ...(n.hostIPv6 ? { hostIP: n.hostIPv6 } : {}) } } : {}),
+    origin: n.path,
+  };
+}
+
+export function buildTopology(m: Model, a: Addressing): { topology: Topology; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const d = m.daemon;
+  const networks = new Map(m.networks.map((n) => [n.name, n]));
+  const endpoints: Endpoint[] = [];
+  const fwEndpoints: FirewallEndpoint[] = [];
+  const ports: PortMapping[] = [];
+  const routesOf = new Map<string, Route[]>();
+  const hostPorts = new HostPorts();
+
+  for (const c of m.containers) {
+    if (c.mode.kind !== 'networks') continue;
+    const candidates: GatewayCandidate[] = [];
+    for (const req of c.endpoints) {
+      const n = networks.get(req.network);
+      const addresses = a.endpoints.get(endpointKey(c.name, req.network));
+      if (!n || !addresses) continue;
+      const na = a.networks.get(n.name) ?? {};
+      candidates.push({
+        request: req,
+        network: n,
+        addresses,
+        gw4: !n.internal && !!addresses.v4 && !!(na.v4?.defaultGateway ?? na.v4?.gateway),
+        gw6: !n.internal && !!addresses.v6 && !!(na.v6?.defaultGateway ?? na.v6?.gateway),
+      });
+    }
+    const { gw4, gw6 } = gatewayEndpoints(candidates);
+    const routes: Route[] = [];
+    candidates.forEach((cand, index) => {
+      const n = cand.network;
+      const na = a.networks.get(n.name) ?? {};
+      const ifname = cand.request.interfaceName ?? `${n.containerIfacePrefix}${index}`;
+      const mac = (index === 0 ? cand.request.macAddress ?? c.macAddress : cand.request.macAddress) ?? derivedMac('endpoint', c.name, n.name);
+      const ep: Endpoint = {
+        container: c.name,
+        network: n.name,
+        bridge: deviceName(n),
+        hostIfname: vethName(c.name, n.name),
+        ifname,
+        mac,
+        mtu: n.mtu,
+        ...(cand.addresses.v4 ? { ipv4: cand.addresses.v4, ipv4PrefixLength: na.v4!.prefixLength } : {}),
+        ...(cand.addresses.v6 ? { ipv6: cand.addresses.v6, ipv6PrefixLength: na.v6!.prefixLength } : {}),
+        hairpin: !d.userlandProxy,
+        aliases: cand.request.aliases,
+        origin: cand.request.path,
+      };
+      endpoints.push(ep);
+      if (cand === gw4) routes.push({ family: 4, destination: 'default', via: na.v4!.defaultGateway ?? na.v4!.gateway!, device: ifname });
+      if (cand === gw6) routes.push({ family: 6, destination: 'default', via: na.v6!.defaultGateway ?? na.v6!.gateway!, device: ifname });
+      const requests = endpointBindingRequests({ candidate: cand, isGw4: cand === gw4, isGw6: cand === gw6, hasGw6: !!gw6, userlandProxy: d.userlandProxy }, c.ports);
+      const mapped = bindEndpointPorts(requests, hostPorts, c.name, n.name);
+      ports.push(...mapped);
+      fwEndpoints.push({
+        network: n.name,
+        container: c.name,
+        ...(cand.addresses.v4 ? { addr4: cand.addresses.v4 } : {}),
+        ...(cand.addresses.v6 ? { addr6: cand.addresses.v6 } : {}),
+        ports: mapped
+          .filter((p) => p.mapper !== 'proxy')
+          .map((p) => {
+            const req = requests.find((r) => r.source.path === p.origin && r.containerPort === p.containerPort && r.hostIP === p.hostIP && r.proto === p.proto)!;
+            return { proto: p.proto, hostIP: p.hostIP, hostPort: p.hostPort, containerPort: p.containerPort, requestedHostPorts: [req.hostPort, req.hostPortEnd] as const, origin: p.origin };
+          }),
+        origin: cand.request.path,
+      });
+    });
+    routesOf.set(c.name, routes);
+  }
+  diagnostics.push(...hostPorts.diagnostics);
+
+  const links: FirewallLink[] = [];
+  const byName = new Map(m.containers.map((c) => [c.name, c]));
+  for (const c of m.containers) {
+    for (const l of c.links) {
+      const parent = endpoints.find((e) => e.container === c.name && networks.get(e.network)?.isDefault);
+      const child = endpoints.find((e) => e.container === l.container && networks.get(e.network)?.isDefault);
+      const childModel = byName.get(l.container);
+      if (!parent?.ipv4 || !child?.ipv4 || !childModel) continue;
+      // The child's exposed ports: `expose` plus every published container port (publishing exposes).
+      const exposed = new Map<string, { proto: 'tcp' | 'udp' | 'sctp'; port: number }>();
+      for (const e of childModel.expose) exposed.set(`${e.port}/${e.proto}`, e);
+      for (const p of childModel.ports) exposed.set(`${p.containerPort}/${p.proto}`, { proto: p.proto, port: p.containerPort });
+      const list = [...exposed.values()].sort((x, y) => x.port - y.port || x.proto.localeCompare(y.proto));
+      links.push({ network: parent.network, parentIP: parent.ipv4, childIP: child.ipv4, ports: list, origin: l.path });
+    }
+  }
+
+  const fwInput: FirewallInput = {
+    daemon: {
+      iptables: d.iptables,
+      ip6tables: d.ip6tables,
+      hairpin: !d.userlandProxy,
+      allowDirectRouting: d.allowDirectRouting,
+      userChain: true,
+      // The setup enables forwarding, which is when dockerd sets the policy to DROP (FilterForwardDrop).
+      forwardDrop: { 4: d.ipForward && !d.ipForwardNoDrop, 6: d.ipForward && !d.ipForwardNoDrop },
+      ...(d.bridgeAcceptFwmark ? { acceptFwMark: d.bridgeAcceptFwmark } : {}),
+      origin: ['daemon'],
+    },
+    networks: m.networks.map((n) => firewallNetwork(n, a)),
+    endpoints: fwEndpoints,
+    links,
+  };
+  const fw = buildFirewall(fwInput);
+
+  const defaultNet = m.networks.find((n) => n.isDefault);
+  const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
+  const hostGatewayIPs = [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway].filter((x): x is string => !!x);
+  const containers: ContainerNode[] = m.containers.map((c: Container) => {
+    // container:NAME shares the target's namespace and its files (hosts, resolv.conf).
+    let target = c;
+    const seen = new Set<string>();
+    while (target.mode.kind === 'container' && !seen.has(target.name)) {
+      seen.add(target.name);
+      target = byName.get(target.mode.container) ?? target;
+    }
+    const source = target;
+    const files = containerDns({ model: m, endpoints, hostGatewayIPs }, source, diagnostics);
+    return {
+      name: c.name,
+      hostname: source.hostname,
+      networking: c.mode.kind === 'host' ? { kind: 'host' } : c.mode.kind === 'container' ? { kind: 'shared', container: target.name } : { kind: 'netns' },
+      routes: routesOf.get(c.name) ?? [],
+      ...files,
+      origin: c.path,
+    };
+  });
+
+  const topology: Topology = {
+    format: 'netform-topology/1',
+    engine: '29',
+    host: m.host.name,
+    nameResolution: m.nameResolution,
+    hostSysctls: hostSysctls(m),
+    bridges: m.networks.map((n) => bridgeDevice(n, a, d.userlandProxy)),
+    containers,
+    endpoints,
+    ports,
+    firewall: { ...(d.iptables ? { v4: fw.v4 } : {}), ...(d.ip6tables ? { v6: fw.v6 } : {}) },
+  };
+  return { topology, diagnostics };
+}

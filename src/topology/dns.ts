@@ -1,0 +1,102 @@
+// What each container's /etc/hosts and /etc/resolv.conf are made of (the renderers turn these specs
+// into Docker's exact bytes). Docker 29: sandbox_dns_unix.go, container_operations_unix.go.
+import { type Diagnostic, error } from '../diagnostics/diagnostic.ts';
+import type { Container, Model } from '../model/types.ts';
+import {
+  endpointHostsRecords,
+  extraHostRecords,
+  hostnameRecordNames,
+  HostsError,
+  linkHostsRecords,
+  type HostsRecord,
+} from '../render/hosts/index.ts';
+import type { ContainerResolvConfSpec } from '../render/resolvconf/index.ts';
+import type { ContainerNode, Endpoint } from './types.ts';
+
+export interface DnsContext {
+  readonly model: Model;
+  /** All endpoints of the host, in join order. */
+  readonly endpoints: readonly Endpoint[];
+  /** The default bridge's gateway addresses (host-gateway), v4 then v6. */
+  readonly hostGatewayIPs: readonly string[];
+}
+
+const isUserNetwork = (ctx: DnsContext, network: string) => !ctx.model.networks.find((n) => n.name === network)?.isDefault;
+
+/** The names other containers find a container by on a user-defined network (buildEndpointDNSNames). */
+function dnsNames(c: Container, aliases: readonly string[]): string[] {
+  return [...new Set([c.name, ...aliases, c.hostname])];
+}
+
+function extraHosts(ctx: DnsContext, c: Container, out: Diagnostic[]): HostsRecord[] {
+  const recs: HostsRecord[] = [];
+  for (const h of c.extraHosts) {
+    try {
+      recs.push(...extraHostRecords(h.name, h.address, ctx.hostGatewayIPs));
+    } catch (e) {
+      if (!(e instanceof HostsError)) throw e;
+      out.push(error('BAD_ADDRESS', h.path, `${e.message}: host-gateway is the default bridge's gateway, and the default bridge is disabled`));
+    }
+  }
+  return recs;
+}
+
+function resolvConfSpec(ctx: DnsContext, c: Container, eps: readonly Endpoint[]): ContainerResolvConfSpec {
+  const d = ctx.model.daemon;
+  const pick = (own: readonly string[] | undefined, daemon: readonly string[] | undefined) => (own && own.length > 0 ? own : daemon);
+  const dns = pick(c.dns, d.dns);
+  const dnsSearch = pick(c.dnsSearch, d.dnsSearch);
+  const dnsOptions = pick(c.dnsOptions, d.dnsOptions);
+  const mode: ContainerResolvConfSpec['mode'] =
+    c.mode.kind === 'host' ? 'host' : c.mode.kind === 'none' ? 'none' : eps.some((e) => isUserNetwork(ctx, e.network)) ? 'internal' : 'legacy';
+  const first = eps[0];
+  const last = eps[eps.length - 1];
+  return {
+    mode,
+    // The source file is chosen by the network the container was created on (its first one).
+    ...(mode === 'internal' && first && !isUserNetwork(ctx, first.network) ? { originMode: 'legacy' as const } : {}),
+    hostResolvConf: ctx.model.host.resolvConf ?? '',
+    hostResolvConfPath: '/etc/resolv.conf',
+    ...(ctx.model.host.resolvConfSystemd !== undefined ? { systemdResolvConf: ctx.model.host.resolvConfSystemd } : {}),
+    ipv6: last ? last.ipv6 !== undefined : false,
+    ...(dns ? { dns } : {}),
+    ...(dnsSearch ? { dnsSearch } : {}),
+    ...(dnsOptions ? { dnsOptions } : {}),
+    nameResolution: ctx.model.nameResolution,
+  };
+}
+
+export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): Pick<ContainerNode, 'hosts' | 'resolvConf'> {
+  const eps = ctx.endpoints.filter((e) => e.container === c.name);
+  const extra = extraHosts(ctx, c, out);
+  if (c.mode.kind === 'host' && ctx.model.host.etcHosts !== undefined) {
+    return { hosts: { kind: 'host-copy', etcHosts: ctx.model.host.etcHosts, extraHosts: extra }, resolvConf: resolvConfSpec(ctx, c, eps) };
+  }
+  const names = hostnameRecordNames(c.hostname, c.domainname);
+  const own = eps.flatMap((e) => endpointHostsRecords(names, { ...(e.ipv4 ? { ipv4: e.ipv4 } : {}), ...(e.ipv6 ? { ipv6: e.ipv6 } : {}), network: e.network }));
+  const byName = new Map(ctx.model.containers.map((x) => [x.name, x]));
+  const links = c.links.flatMap((l) => {
+    const child = byName.get(l.container);
+    const ep = ctx.endpoints.find((e) => e.container === l.container && !isUserNetwork(ctx, e.network));
+    if (!child || !ep) return [];
+    return linkHostsRecords({ alias: l.alias, childHostname: child.hostname, childName: child.name, ...(ep.ipv4 ? { ipv4: ep.ipv4 } : {}), ...(ep.ipv6 ? { ipv6: ep.ipv6 } : {}) });
+  });
+  let peers: HostsRecord[] | undefined;
+  if (ctx.model.nameResolution === 'hosts') {
+    // Every other container on each user-defined network this one is on, by name, aliases and hostname.
+    peers = [];
+    for (const mine of eps.filter((e) => isUserNetwork(ctx, e.network))) {
+      for (const other of ctx.endpoints) {
+        if (other.network !== mine.network || other.container === c.name) continue;
+        const oc = byName.get(other.container)!;
+        const n = dnsNames(oc, other.aliases);
+        if (other.ipv4) peers.push({ ip: other.ipv4, names: n });
+        if (other.ipv6) peers.push({ ip: other.ipv6, names: [...n] });
+      }
+    }
+  }
+  return {
+    hosts: { kind: 'built', spec: { ipv6Enabled: true, extraHosts: extra, own, links, ...(peers ? { peers } : {}) } },
+    resolvConf: resolvConfSpec(ctx, c, eps),
+  };
+}

@@ -1,0 +1,182 @@
+// An ordered rule store with the semantics of the iptables calls dockerd makes
+// (daemon/libnetwork/iptables/iptables.go, Docker 29):
+//   - Rule.Append / Rule.Insert check with `-C` first, so adding a rule that is already anywhere in the
+//     chain is a no-op (the first copy keeps its place and its origin);
+//   - EnsureJumpRule deletes the jump if present, then inserts it at the head of the chain;
+//   - NewChain creates a chain only if it does not exist yet.
+// Rules are compared as iptables -C compares them: on the canonical form of their matches and target
+// (see ruleKey), not on the text used to create them.
+import { canonicalCidr, isAnyCidr } from './ip.ts';
+import type {
+  AddressMatch,
+  Chain,
+  IpFamily,
+  MatchModule,
+  Rule,
+  RuleMatch,
+  RuleTarget,
+  Ruleset,
+  SourcePath,
+  TableName,
+} from './types.ts';
+
+/** Built-in chains of each table, in the order the kernel (and iptables-save) lists them. */
+export const BUILTIN_CHAINS: { readonly [T in TableName]: readonly string[] } = {
+  raw: ['PREROUTING', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+};
+
+/** Targets that are not chains: the verdicts and the extension targets Docker uses. */
+const NON_CHAIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK']);
+
+export const isBuiltinChain = (table: TableName, chain: string): boolean => BUILTIN_CHAINS[table].includes(chain);
+
+interface MutableChain {
+  readonly table: TableName;
+  readonly name: string;
+  policy?: 'ACCEPT' | 'DROP';
+  readonly rules: Rule[];
+}
+
+const addrKey = (a: AddressMatch | undefined): string => {
+  if (!a) return '';
+  const cidr = canonicalCidr(a.cidr);
+  // `-d 0/0` matches everything: iptables stores no address match at all.
+  if (isAnyCidr(cidr) && !a.negate) return '';
+  return `${a.negate ? '!' : ''}${cidr}`;
+};
+
+const moduleKey = (m: MatchModule): string =>
+  `${m.name}(${m.options.map((o) => `${o.negate ? '!' : ''}${o.flag}=${o.values.join(',')}`).join(' ')})`;
+
+/** The identity of a rule within its chain, as `iptables -C` sees it. */
+export function ruleKey(match: RuleMatch, target: RuleTarget): string {
+  const m = match;
+  return [
+    addrKey(m.source),
+    addrKey(m.destination),
+    m.inInterface ? `${m.inInterface.negate ? '!' : ''}${m.inInterface.name}` : '',
+    m.outInterface ? `${m.outInterface.negate ? '!' : ''}${m.outInterface.name}` : '',
+    m.protocol ? `${m.protocol.negate ? '!' : ''}${m.protocol.name}` : '',
+    (m.modules ?? []).map(moduleKey).join(' '),
+    `${target.name}(${(target.options ?? []).map((o) => o.join('=')).join(' ')})`,
+  ].join('|');
+}
+
+export class RulesetBuilder {
+  private readonly tables = new Map<TableName, Map<string, MutableChain>>();
+
+  constructor(readonly family: IpFamily) {}
+
+  /** Makes a table exist with its built-in chains (policy ACCEPT), as the kernel does on first use. */
+  useTable(table: TableName): void {
+    if (this.tables.has(table)) return;
+    const chains = new Map<string, MutableChain>();
+    for (const name of BUILTIN_CHAINS[table]) chains.set(name, { table, name, policy: 'ACCEPT', rules: [] });
+    this.tables.set(table, chains);
+  }
+
+  private chain(table: TableName, name: string): MutableChain {
+    this.useTable(table);
+    const chain = this.tables.get(table)!.get(name);
+    if (!chain) throw new Error(`iptables: chain ${name} does not exist in table ${table} (IPv${this.family})`);
+    return chain;
+  }
+
+  hasChain(table: TableName, name: string): boolean {
+    return this.tables.get(table)?.has(name) ?? false;
+  }
+
+  /** NewChain: `-N` unless the chain already exists. */
+  newChain(table: TableName, name: string): void {
+    this.useTable(table);
+    const chains = this.tables.get(table)!;
+    if (!chains.has(name)) chains.set(name, { table, name, rules: [] });
+  }
+
+  private indexOf(rule: Rule): number {
+    const key = ruleKey(rule.match, rule.target);
+    return this.chain(rule.table, rule.chain).rules.findIndex((r) => ruleKey(r.match, r.target) === key);
+  }
+
+  /** iptables refuses a jump to a chain that does not exist in the table (kube-proxy checks the same). */
+  private checkTarget(rule: Rule): void {
+    const t = rule.target.name;
+    if (!NON_CHAIN_TARGETS.has(t) && !this.hasChain(rule.table, t)) {
+      throw new Error(`iptables: jump from ${rule.chain} to unknown chain ${t} in table ${rule.table} (IPv${this.family})`);
+    }
+  }
+
+  /** `iptables -C`. */
+  exists(rule: Rule): boolean {
+    return this.indexOf(rule) >= 0;
+  }
+
+  /** Rule.Append: `-C`, then `-A` when absent. Returns true when the rule was added. */
+  append(rule: Rule): boolean {
+    this.checkTarget(rule);
+    if (this.exists(rule)) return false;
+    this.chain(rule.table, rule.chain).rules.push(rule);
+    return true;
+  }
+
+  /** Rule.Insert: `-C`, then `-I` (head of chain) when absent. Returns true when the rule was added. */
+  insert(rule: Rule): boolean {
+    this.checkTarget(rule);
+    if (this.exists(rule)) return false;
+    this.chain(rule.table, rule.chain).rules.unshift(rule);
+    return true;
+  }
+
+  /** Rule.Delete: `-C`, then `-D` when present. */
+  delete(rule: Rule): boolean {
+    const i = this.indexOf(rule);
+    if (i < 0) return false;
+    this.chain(rule.table, rule.chain).rules.splice(i, 1);
+    return true;
+  }
+
+  /** EnsureJumpRule: delete the jump `from -> to` if present, then insert it at the head of `from`. */
+  ensureJump(table: TableName, from: string, to: string, origin?: SourcePath): void {
+    this.chain(table, to); // the target chain must exist, as iptables requires
+    const jump = makeRule(table, from, {}, { name: to }, origin);
+    this.delete(jump);
+    this.chain(table, from).rules.unshift(jump);
+  }
+
+  /** `-P CHAIN POLICY` on a built-in chain. */
+  setPolicy(table: TableName, chain: string, policy: 'ACCEPT' | 'DROP'): void {
+    if (!isBuiltinChain(table, chain)) throw new Error(`iptables: ${chain} is not a built-in chain of ${table}`);
+    this.chain(table, chain).policy = policy;
+  }
+
+  build(): Ruleset {
+    return {
+      family: this.family,
+      tables: [...this.tables].map(([name, chains]) => ({
+        name,
+        chains: [...chains.values()].map(
+          (c): Chain => ({
+            table: c.table,
+            name: c.name,
+            ...(c.policy ? { policy: c.policy } : {}),
+            rules: [...c.rules],
+          }),
+        ),
+      })),
+    };
+  }
+}
+
+/** A Rule value; `origin` is left out when there is none. */
+export function makeRule(
+  table: TableName,
+  chain: string,
+  match: RuleMatch,
+  target: RuleTarget,
+  origin: SourcePath | undefined,
+): Rule {
+  return origin ? { table, chain, match, target, origin } : { table, chain, match, target };
+}

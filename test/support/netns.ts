@@ -1,0 +1,97 @@
+// Scratch network namespaces for tests that need a real kernel (iptables-restore, ip link ...).
+// Everything runs through `ip netns exec <name>`, so the root namespace's firewall and links are
+// never touched. Typical use:
+//
+//   const reason = netnsUnavailable(['iptables-restore', 'iptables-save']);
+//   if (reason) test(`kernel: SKIPPED (${reason})`, () => console.log(reason));
+//   else test('kernel: ...', () => withNetns((ns) => { ns.run('iptables-restore', [], text); ... }));
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export interface RunResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Netns {
+  readonly name: string;
+  /** Runs `cmd args` inside the namespace, with `input` on stdin. Never throws on a non-zero exit. */
+  run(cmd: string, args?: readonly string[], input?: string): RunResult;
+  /** As run(), but throws with the command's stderr when it exits non-zero. Returns stdout. */
+  check(cmd: string, args?: readonly string[], input?: string): string;
+}
+
+const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/** Absolute path of an executable found on PATH (plus the sbin directories), or undefined. */
+export function findExecutable(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SBIN];
+  for (const d of dirs) {
+    const p = join(d, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function spawn(cmd: string, args: readonly string[], input?: string): RunResult {
+  const r = spawnSync(cmd, args, { input: input ?? '', encoding: 'utf8', timeout: 30_000 });
+  if (r.error) return { status: -1, stdout: '', stderr: String(r.error.message) };
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+let probed: string | undefined | null = null;
+
+/**
+ * Why scratch namespaces cannot be used here (not root, `ip` or one of `tools` missing, netns
+ * creation refused), or undefined when they can.
+ */
+export function netnsUnavailable(tools: readonly string[] = []): string | undefined {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root';
+  const ip = findExecutable('ip');
+  if (!ip) return '`ip` (iproute2) not found';
+  for (const t of tools) if (!findExecutable(t)) return `\`${t}\` not found`;
+  if (probed === null) {
+    // One real attempt, so that a container without CAP_SYS_ADMIN is reported rather than failing later.
+    const name = scratchName('netform-probe');
+    const add = spawn(ip, ['netns', 'add', name]);
+    probed = add.status === 0 ? undefined : `cannot create a network namespace: ${add.stderr.trim()}`;
+    if (add.status === 0) spawn(ip, ['netns', 'del', name]);
+  }
+  return probed;
+}
+
+const scratchName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+/** Creates a fresh namespace, runs fn in it, and always deletes the namespace afterwards. */
+export async function withNetns<T>(fn: (ns: Netns) => T | Promise<T>, prefix = 'netform-t'): Promise<T> {
+  const ip = findExecutable('ip');
+  if (!ip) throw new Error('`ip` (iproute2) not found');
+  const name = scratchName(prefix);
+  const add = spawn(ip, ['netns', 'add', name]);
+  if (add.status !== 0) throw new Error(`ip netns add ${name}: ${add.stderr.trim()}`);
+  const run = (cmd: string, args: readonly string[] = [], input?: string): RunResult =>
+    spawn(ip, ['netns', 'exec', name, findExecutable(cmd) ?? cmd, ...args], input);
+  const ns: Netns = {
+    name,
+    run,
+    check(cmd, args = [], input) {
+      const r = run(cmd, args, input);
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (netns ${name}) exited ${r.status}: ${r.stderr.trim()}`);
+      return r.stdout;
+    },
+  };
+  try {
+    return await fn(ns);
+  } finally {
+    const del = spawn(ip, ['netns', 'del', name]);
+    if (del.status !== 0) console.error(`warning: ip netns del ${name}: ${del.stderr.trim()}`);
+  }
+}
