@@ -35,7 +35,7 @@ export function parseSource(text: string, file: string): ParsedSource {
     stringKeys: true,
     version: '1.2',
     schema: 'core',
-    logLevel: 'silent', // nothing on the console: every problem becomes a Diagnostic
+    logLevel: 'error', // no console warnings (every problem becomes a Diagnostic); 'silent' would also drop MULTIPLE_DOCS
     keepSourceTokens: false,
   });
 
@@ -52,6 +52,13 @@ export function parseSource(text: string, file: string): ParsedSource {
     if (errorLines.has(line)) continue;
     errorLines.add(line);
     if (e.code === 'DUPLICATE_KEY' && duplicates.length > 0) continue; // reported precisely below
+    const opening = e.code === 'MISSING_CHAR' ? unclosedQuote(doc, start) : undefined;
+    if (opening !== undefined) {
+      // yaml reports the end of the input; the opening quote is what the user has to look at.
+      const q = text.charAt(opening);
+      diagnostics.push(error('YAML_SYNTAX', [], `this ${q} quote is never closed`, at([opening, opening + 1])));
+      continue;
+    }
     diagnostics.push(error('YAML_SYNTAX', [], syntaxMessage(e.code, e.message), at([start, end])));
   }
   diagnostics.push(...duplicates);
@@ -97,6 +104,21 @@ function syntaxMessage(code: string, message: string): string {
     default:
       return message;
   }
+}
+
+/** The start of the quoted scalar that runs to `end` without its closing quote. */
+function unclosedQuote(doc: Document.Parsed, end: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_k, node) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range?.[1] === end) {
+        found = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**

@@ -1,0 +1,79 @@
+#!/bin/sh
+# netform: network setup for host local, as Docker Engine 29 sets it up.
+# Generated from iptablesdoc-usernet-portmap.yaml; do not edit. Firewall rules are in iptables.rules / ip6tables.rules
+# (load them with iptables-restore); teardown.sh undoes this script.
+#   NETFORM_HOST_NETNS    run the host side in this named network namespace (unset: the current one)
+#   NETFORM_NETNS_PREFIX  prefix of every namespace this script creates (unset: none)
+set -eu
+H="${NETFORM_HOST_NETNS:-}"
+P="${NETFORM_NETNS_PREFIX:-}"
+case "$H$P" in *[!A-Za-z0-9_.-]*)
+  echo "netform: NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX may only contain A-Z a-z 0-9 _ . -" >&2; exit 2 ;;
+esac
+if [ -n "$H" ] && [ ! -e "/run/netns/$H" ]; then
+  echo "netform: NETFORM_HOST_NETNS=$H: no such network namespace" >&2; exit 2
+fi
+# ip in the host namespace (NETFORM_HOST_NETNS, or the current one).
+host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
+# A shell snippet in the host namespace (for /proc/sys writes).
+host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+
+# Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+undo() {
+  set +e
+  host_ip link del vethc59cb8a 2>/dev/null
+  ip netns del "$P"c1 2>/dev/null
+  host_ip link del docker0 2>/dev/null
+  host_ip link del bridge1 2>/dev/null
+  set -e
+}
+
+# Refuse to touch anything that already exists: teardown must only remove what setup created.
+links=" $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"
+spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
+for l in docker0 bridge1 vethc59cb8a; do
+  case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+for n in c1; do
+  case "$spaces" in *" $P$n "*) echo "netform: network namespace $P$n already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
+
+# Container network namespaces.
+ip -batch - <<EOF
+netns add ${P}c1
+EOF
+
+# Host side: bridges with their addresses, then one veth pair per endpoint, its peer created
+# directly in the container's namespace under its final name.
+host_ip -batch - <<EOF
+link add name docker0 type bridge
+link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
+addr add 172.17.0.1/16 dev docker0 brd +
+link set dev docker0 up
+link add name bridge1 type bridge
+link set dev bridge1 address 72:aa:65:ff:79:ff mtu 1500
+addr add 192.0.2.1/24 dev bridge1 brd +
+link set dev bridge1 up
+link add name vethc59cb8a mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}c1
+link set dev vethc59cb8a master bridge1
+link set dev vethc59cb8a up
+EOF
+
+# Kernel settings Docker makes in the host namespace.
+host_sh '
+echo 1 > /proc/sys/net/ipv4/ip_forward
+if [ -e /proc/sys/net/ipv6/conf/docker0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/docker0/accept_ra; else echo "netform: warning: net.ipv6.conf.docker0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/bridge1/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/bridge1/accept_ra; else echo "netform: warning: net.ipv6.conf.bridge1.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+'
+
+# Container c1.
+ip -n "$P"c1 -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 0a:ad:fe:fa:36:e4
+addr add 192.0.2.2/24 dev eth0 brd +
+link set dev eth0 up
+route add default via 192.0.2.1 dev eth0
+EOF
+
+trap - EXIT

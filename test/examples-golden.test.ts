@@ -1,0 +1,48 @@
+// Every bundled example builds without errors, is byte-stable, equals its golden directory, and its
+// scripts parse with `sh -n`. A golden is a claim about correct output: on a mismatch the diff is
+// printed and the test fails; `netform check --update` rewrites a golden after review.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readTree } from '../src/cli/output-dir.ts';
+import { compareWithGolden, describeDifference } from '../src/golden/compare.ts';
+import { buildExample, exampleNames, GOLDEN } from './support/examples.ts';
+
+const names = exampleNames();
+
+test('there are examples to check', () => {
+  assert.ok(names.length >= 5, `only ${names.length} examples found`);
+});
+
+for (const name of names) {
+  test(`example ${name}: builds without errors, equals golden/${name}/`, () => {
+    const r = buildExample(name);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`), []);
+    assert.ok(r.files, 'no files built');
+    const dir = path.join(GOLDEN, name);
+    assert.ok(existsSync(dir), `golden/${name}/ is missing (review the build, then: netform check examples/${name}.yaml --golden golden/${name} --update)`);
+    const diffs = compareWithGolden(readTree(dir), r.files!);
+    if (diffs.length > 0) assert.unreachable(`golden/${name} differs:\n${diffs.map(describeDifference).join('')}`);
+  });
+
+  test(`example ${name}: same bytes on a second build`, () => {
+    const a = buildExample(name).files!;
+    const b = buildExample(name).files!;
+    assert.equal([...a.entries()], [...b.entries()]);
+  });
+
+  test(`example ${name}: setup.sh and teardown.sh pass sh -n`, () => {
+    const files = buildExample(name).files!;
+    const scripts = [...files.keys()].filter((k) => k.endsWith('.sh'));
+    assert.ok(scripts.length >= 2);
+    for (const k of scripts) {
+      const r = spawnSync('sh', ['-n'], { input: files.get(k), encoding: 'utf8' });
+      assert.is(r.status, 0, `${k}: ${r.stderr}`);
+    }
+  });
+}
+
+test.run();

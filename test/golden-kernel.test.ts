@@ -1,0 +1,55 @@
+// Every golden iptables.rules / ip6tables.rules is loaded with iptables-restore into a namespace the
+// test creates, then read back with iptables-save: the kernel accepts it, and the file is already in
+// iptables-save's canonical form (loading and saving gives the same bytes, comment lines aside).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GOLDEN } from './support/examples.ts';
+import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';
+
+function ruleFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir)) {
+      const p = path.join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e === 'iptables.rules' || e === 'ip6tables.rules') out.push(p);
+    }
+  };
+  walk(GOLDEN);
+  return out.sort();
+}
+
+/** iptables-save of the tables present in the file, in the file's order, without comment lines. */
+function saved(ns: Netns, v6: boolean, rules: string): string {
+  const tables = [...rules.matchAll(/^\*(\w+)$/gm)].map((m) => m[1]!);
+  return tables
+    .map((t) => ns.check(v6 ? 'ip6tables-save' : 'iptables-save', ['-t', t]))
+    .join('')
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n');
+}
+
+const files = ruleFiles();
+test('golden rule files exist', () => assert.ok(files.length >= 10, `only ${files.length} rule files under golden/`));
+
+const why = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save']);
+if (why) {
+  test(`golden rules in a kernel: SKIPPED (${why})`, () => console.log(`golden rules in a kernel skipped: ${why}`));
+} else {
+  for (const f of files) {
+    const rel = path.relative(GOLDEN, f);
+    test(`kernel loads and saves back golden/${rel} unchanged`, async () => {
+      const rules = readFileSync(f, 'utf8');
+      const v6 = f.endsWith('ip6tables.rules');
+      await withNetns((ns) => {
+        ns.check(v6 ? 'ip6tables-restore' : 'iptables-restore', [], rules);
+        assert.fixture(saved(ns, v6, rules), rules);
+      });
+    });
+  }
+}
+
+test.run();
