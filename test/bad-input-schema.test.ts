@@ -35,6 +35,11 @@ const cases: Case[] = [
   ['two documents', `${V}---\nversion: 1\n`, ['YAML_SYNTAX@2:1']],
   ['alias to an unknown anchor', `${V}containers:\n  web:\n    dns: *servers\n`, ['YAML_SYNTAX@4:10']],
   ['alias cycle', `${V}containers:\n  web: &w\n    labels: [*w]\n`, ['YAML_SYNTAX@4:14']],
+  [
+    'alias bomb (billion laughs) is refused, not expanded',
+    `${V}x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${Array.from({ length: 8 }, (_, i) => `x${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]\n`).join('')}`,
+    ['YAML_SYNTAX@1:1'],
+  ],
   ['a list used as a key', `${V}networks:\n  ? [a, b]\n  : {}\n`, ['YAML_SYNTAX@3:5']],
   // --- duplicate keys (reported at the repetition, the whole key underlined) --------------------------------
   ['duplicate top-level key', `${V}version: 1\n`, ['YAML_SYNTAX@2:1']],

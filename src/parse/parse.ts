@@ -47,11 +47,11 @@ export function parseSource(text: string, file: string): ParsedSource {
   const errorLines = new Set<number>();
   const duplicates = doc.errors.some((e) => e.code === 'DUPLICATE_KEY') ? duplicateKeys(doc, lineCounter, file) : [];
   for (const e of doc.errors) {
+    if (e.code === 'DUPLICATE_KEY' && duplicates.length > 0) continue; // reported precisely below
     const [start, end] = e.pos;
     const line = lineCounter.linePos(start).line;
     if (errorLines.has(line)) continue;
     errorLines.add(line);
-    if (e.code === 'DUPLICATE_KEY' && duplicates.length > 0) continue; // reported precisely below
     const opening = e.code === 'MISSING_CHAR' ? unclosedQuote(doc, start) : undefined;
     if (opening !== undefined) {
       // yaml reports the end of the input; the opening quote is what the user has to look at.

@@ -171,13 +171,15 @@ function literal(v: unknown): string {
 
 const YAML11_BOOLEANS = /^(?:y|n|yes|no|on|off)$/i;
 
-function typeMessage(expected: string[], data: unknown): string {
+/** `schema` is the failing subschema: a "quote it" hint only helps where any string would do. */
+function typeMessage(expected: string[], data: unknown, schema: Record<string, unknown>): string {
+  const anyString = !['format', 'pattern', 'enum', 'const', 'then', 'anyOf', 'oneOf', '$ref'].some((k) => k in schema);
   let hint = '';
   if (expected.includes('boolean') && typeof data === 'string' && YAML11_BOOLEANS.test(data)) {
     hint = ' (YAML 1.2: only true and false are booleans)';
   } else if ((expected.includes('integer') || expected.includes('number')) && typeof data === 'string' && /^-?\d+$/.test(data)) {
     hint = ' (remove the quotes)';
-  } else if (expected.includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
+  } else if (anyString && expected.includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
     hint = ` (quote it: "${String(data)}")`;
   }
   return `expected ${typeNouns(expected)}; got ${describeValue(data, true)}${hint}`;
@@ -322,7 +324,7 @@ function toDiagnostic(it: Item, root: unknown, suggested: Set<string>): Diagnost
       if (base.length === 0 && (e.data === null || e.data === undefined)) {
         return error('SCHEMA_TYPE', base, 'the file is empty; expected a mapping with at least "version: 1"');
       }
-      return error('SCHEMA_TYPE', base, typeMessage(String(p.type).split(','), e.data));
+      return error('SCHEMA_TYPE', base, typeMessage(String(p.type).split(','), e.data, ps));
     case 'enum': {
       const allowed = p.allowedValues as unknown[];
       const guess = typeof e.data === 'string' ? closest(e.data, allowed.filter((a): a is string => typeof a === 'string' && a !== '')) : undefined;

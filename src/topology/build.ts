@@ -5,7 +5,7 @@ import { endpointKey } from '../ipam/allocate.ts';
 import type { Addressing } from '../ipam/types.ts';
 import type { BridgeNetwork, Container, Model } from '../model/types.ts';
 import { bridgeName, derivedMac, vethName } from './derived-names.ts';
-import { containerDns } from './dns.ts';
+import { containerDns, dnsContext } from './dns.ts';
 import { buildFirewall } from './firewall/build.ts';
 import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from './firewall/types.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
@@ -184,6 +184,7 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
   const defaultNet = m.networks.find((n) => n.isDefault);
   const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
   const hostGatewayIPs = [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway].filter((x): x is string => !!x);
+  const dns = dnsContext(m, endpoints, hostGatewayIPs);
   const containers: ContainerNode[] = m.containers.map((c: Container) => {
     // container:NAME shares the target's namespace and its files (hosts, resolv.conf).
     let target = c;
@@ -193,7 +194,7 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
       target = byName.get(target.mode.container) ?? target;
     }
     const source = target;
-    const files = containerDns({ model: m, endpoints, hostGatewayIPs }, source, diagnostics);
+    const files = containerDns(dns, source, diagnostics);
     return {
       name: c.name,
       hostname: source.hostname,

@@ -17,11 +17,31 @@ export interface DnsContext {
   readonly model: Model;
   /** All endpoints of the host, in join order. */
   readonly endpoints: readonly Endpoint[];
+  /** The same endpoints by container and by network (built once: lookups per container stay O(1)). */
+  readonly byContainer: ReadonlyMap<string, readonly Endpoint[]>;
+  readonly byNetwork: ReadonlyMap<string, readonly Endpoint[]>;
   /** The default bridge's gateway addresses (host-gateway), v4 then v6. */
   readonly hostGatewayIPs: readonly string[];
+  readonly defaultBridge?: string;
 }
 
-const isUserNetwork = (ctx: DnsContext, network: string) => !ctx.model.networks.find((n) => n.name === network)?.isDefault;
+export function dnsContext(model: Model, endpoints: readonly Endpoint[], hostGatewayIPs: readonly string[]): DnsContext {
+  const byContainer = new Map<string, Endpoint[]>();
+  const byNetwork = new Map<string, Endpoint[]>();
+  const add = (map: Map<string, Endpoint[]>, k: string, e: Endpoint) => {
+    const list = map.get(k);
+    if (list) list.push(e);
+    else map.set(k, [e]);
+  };
+  for (const e of endpoints) {
+    add(byContainer, e.container, e);
+    add(byNetwork, e.network, e);
+  }
+  const def = model.networks.find((n) => n.isDefault)?.name;
+  return { model, endpoints, byContainer, byNetwork, hostGatewayIPs, ...(def ? { defaultBridge: def } : {}) };
+}
+
+const isUserNetwork = (ctx: DnsContext, network: string) => network !== ctx.defaultBridge;
 
 /** The names other containers find a container by on a user-defined network (buildEndpointDNSNames). */
 function dnsNames(c: Container, aliases: readonly string[]): string[] {
@@ -67,7 +87,7 @@ function resolvConfSpec(ctx: DnsContext, c: Container, eps: readonly Endpoint[])
 }
 
 export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): Pick<ContainerNode, 'hosts' | 'resolvConf'> {
-  const eps = ctx.endpoints.filter((e) => e.container === c.name);
+  const eps = ctx.byContainer.get(c.name) ?? [];
   const extra = extraHosts(ctx, c, out);
   if (c.mode.kind === 'host' && ctx.model.host.etcHosts !== undefined) {
     return { hosts: { kind: 'host-copy', etcHosts: ctx.model.host.etcHosts, extraHosts: extra }, resolvConf: resolvConfSpec(ctx, c, eps) };
@@ -77,7 +97,7 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
   const byName = new Map(ctx.model.containers.map((x) => [x.name, x]));
   const links = c.links.flatMap((l) => {
     const child = byName.get(l.container);
-    const ep = ctx.endpoints.find((e) => e.container === l.container && !isUserNetwork(ctx, e.network));
+    const ep = (ctx.byContainer.get(l.container) ?? []).find((e) => !isUserNetwork(ctx, e.network));
     if (!child || !ep) return [];
     return linkHostsRecords({ alias: l.alias, childHostname: child.hostname, childName: child.name, ...(ep.ipv4 ? { ipv4: ep.ipv4 } : {}), ...(ep.ipv6 ? { ipv6: ep.ipv6 } : {}) });
   });
@@ -86,8 +106,8 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
     // Every other container on each user-defined network this one is on, by name, aliases and hostname.
     peers = [];
     for (const mine of eps.filter((e) => isUserNetwork(ctx, e.network))) {
-      for (const other of ctx.endpoints) {
-        if (other.network !== mine.network || other.container === c.name) continue;
+      for (const other of ctx.byNetwork.get(mine.network) ?? []) {
+        if (other.container === c.name) continue;
         const oc = byName.get(other.container)!;
         const n = dnsNames(oc, other.aliases);
         if (other.ipv4) peers.push({ ip: other.ipv4, names: n });

@@ -33,11 +33,63 @@ const NON_CHAIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 
 
 export const isBuiltinChain = (table: TableName, chain: string): boolean => BUILTIN_CHAINS[table].includes(chain);
 
+/**
+ * A chain's rules as a double-ended list with an index of rule keys, so that `-C`, `-I` and `-A` are
+ * O(1): a daemon with 100,000 endpoints inserts 100,000 rules at the head of DOCKER, and an array
+ * unshift plus a linear `-C` scan per rule would make that quadratic.
+ */
+class RuleList {
+  /** Rules inserted at the head, most recent last (so the chain starts with head reversed). */
+  private readonly head: Rule[] = [];
+  private readonly tail: Rule[] = [];
+  private readonly keys = new Map<string, number>();
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  private count(key: string, delta: number): void {
+    const n = (this.keys.get(key) ?? 0) + delta;
+    if (n > 0) this.keys.set(key, n);
+    else this.keys.delete(key);
+  }
+
+  pushFront(rule: Rule, key: string): void {
+    this.head.push(rule);
+    this.count(key, 1);
+  }
+
+  pushBack(rule: Rule, key: string): void {
+    this.tail.push(rule);
+    this.count(key, 1);
+  }
+
+  /** Removes the first rule (in chain order) with this key; rare (EnsureJumpRule), so linear. */
+  remove(key: string): boolean {
+    if (!this.keys.has(key)) return false;
+    for (let i = this.head.length - 1; i >= 0; i--) {
+      if (ruleKey(this.head[i]!.match, this.head[i]!.target) === key) {
+        this.head.splice(i, 1);
+        this.count(key, -1);
+        return true;
+      }
+    }
+    const j = this.tail.findIndex((r) => ruleKey(r.match, r.target) === key);
+    this.tail.splice(j, 1);
+    this.count(key, -1);
+    return true;
+  }
+
+  toArray(): Rule[] {
+    return [...this.head].reverse().concat(this.tail);
+  }
+}
+
 interface MutableChain {
   readonly table: TableName;
   readonly name: string;
   policy?: 'ACCEPT' | 'DROP';
-  readonly rules: Rule[];
+  readonly rules: RuleList;
 }
 
 const addrKey = (a: AddressMatch | undefined): string => {
@@ -74,7 +126,7 @@ export class RulesetBuilder {
   useTable(table: TableName): void {
     if (this.tables.has(table)) return;
     const chains = new Map<string, MutableChain>();
-    for (const name of BUILTIN_CHAINS[table]) chains.set(name, { table, name, policy: 'ACCEPT', rules: [] });
+    for (const name of BUILTIN_CHAINS[table]) chains.set(name, { table, name, policy: 'ACCEPT', rules: new RuleList() });
     this.tables.set(table, chains);
   }
 
@@ -93,13 +145,9 @@ export class RulesetBuilder {
   newChain(table: TableName, name: string): void {
     this.useTable(table);
     const chains = this.tables.get(table)!;
-    if (!chains.has(name)) chains.set(name, { table, name, rules: [] });
+    if (!chains.has(name)) chains.set(name, { table, name, rules: new RuleList() });
   }
 
-  private indexOf(rule: Rule): number {
-    const key = ruleKey(rule.match, rule.target);
-    return this.chain(rule.table, rule.chain).rules.findIndex((r) => ruleKey(r.match, r.target) === key);
-  }
 
   /** iptables refuses a jump to a chain that does not exist in the table (kube-proxy checks the same). */
   private checkTarget(rule: Rule): void {
@@ -111,31 +159,32 @@ export class RulesetBuilder {
 
   /** `iptables -C`. */
   exists(rule: Rule): boolean {
-    return this.indexOf(rule) >= 0;
+    return this.chain(rule.table, rule.chain).rules.has(ruleKey(rule.match, rule.target));
   }
 
   /** Rule.Append: `-C`, then `-A` when absent. Returns true when the rule was added. */
   append(rule: Rule): boolean {
     this.checkTarget(rule);
-    if (this.exists(rule)) return false;
-    this.chain(rule.table, rule.chain).rules.push(rule);
+    const key = ruleKey(rule.match, rule.target);
+    const rules = this.chain(rule.table, rule.chain).rules;
+    if (rules.has(key)) return false;
+    rules.pushBack(rule, key);
     return true;
   }
 
   /** Rule.Insert: `-C`, then `-I` (head of chain) when absent. Returns true when the rule was added. */
   insert(rule: Rule): boolean {
     this.checkTarget(rule);
-    if (this.exists(rule)) return false;
-    this.chain(rule.table, rule.chain).rules.unshift(rule);
+    const key = ruleKey(rule.match, rule.target);
+    const rules = this.chain(rule.table, rule.chain).rules;
+    if (rules.has(key)) return false;
+    rules.pushFront(rule, key);
     return true;
   }
 
   /** Rule.Delete: `-C`, then `-D` when present. */
   delete(rule: Rule): boolean {
-    const i = this.indexOf(rule);
-    if (i < 0) return false;
-    this.chain(rule.table, rule.chain).rules.splice(i, 1);
-    return true;
+    return this.chain(rule.table, rule.chain).rules.remove(ruleKey(rule.match, rule.target));
   }
 
   /** EnsureJumpRule: delete the jump `from -> to` if present, then insert it at the head of `from`. */
@@ -143,7 +192,7 @@ export class RulesetBuilder {
     this.chain(table, to); // the target chain must exist, as iptables requires
     const jump = makeRule(table, from, {}, { name: to }, origin);
     this.delete(jump);
-    this.chain(table, from).rules.unshift(jump);
+    this.chain(table, from).rules.pushFront(jump, ruleKey(jump.match, jump.target));
   }
 
   /** `-P CHAIN POLICY` on a built-in chain. */
@@ -162,7 +211,7 @@ export class RulesetBuilder {
             table: c.table,
             name: c.name,
             ...(c.policy ? { policy: c.policy } : {}),
-            rules: [...c.rules],
+            rules: c.rules.toArray(),
           }),
         ),
       })),
