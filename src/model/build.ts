@@ -48,7 +48,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
       diagnostics.push(error('BAD_NAME', ['networks', name], `network "${name}" is predefined by Docker and cannot be declared (network with name ${name} already exists)`, { atKey: true }));
       continue;
     }
-    const r = userNetwork(name, (n ?? {}) as Raw);
+    const r = userNetwork(name, (n ?? {}) as Raw, daemon);
     diagnostics.push(...r.diagnostics);
     if (r.network) networks.push(r.network);
   }

@@ -9,7 +9,7 @@ const NETWORK_KEYS = new Set([
   'bip', 'bip6', 'fixed-cidr', 'fixed-cidr-v6', 'mtu', 'default-gateway', 'default-gateway-v6', 'dns', 'dns-opts',
   'dns-search', 'default-address-pools', 'icc', 'ip-masq', 'ip-forward', 'ip-forward-no-drop', 'iptables', 'ip6tables',
   'ipv6', 'userland-proxy', 'ip', 'allow-direct-routing', 'bridge', 'firewall-backend', 'bridge-accept-fwmark',
-  'experimental',
+  'experimental', 'default-network-opts', 'host-gateway-ip', 'host-gateway-ips',
 ]);
 
 type Raw = Record<string, unknown>;
@@ -62,6 +62,11 @@ export function buildDaemon(raw: Raw | undefined, base: YamlPath, file: string |
     disableBridge: bridge === 'none',
     firewallBackend: str('firewall-backend') === 'nftables' ? 'nftables' : 'iptables',
     ...(str('bridge-accept-fwmark') ? { bridgeAcceptFwmark: str('bridge-accept-fwmark')! } : {}),
+    defaultBridgeNetworkOpts: Object.fromEntries(
+      Object.entries(((r['default-network-opts'] as Raw | undefined)?.['bridge'] ?? {}) as Raw).map(([k, v]) => [k, String(v)]),
+    ),
+    // host-gateway-ip is the deprecated single-address form; dockerd migrates it to host-gateway-ips.
+    ...(list('host-gateway-ips') ? { hostGatewayIPs: list('host-gateway-ips')! } : str('host-gateway-ip') ? { hostGatewayIPs: [str('host-gateway-ip')!] } : {}),
     paths,
     ...(file ? { file } : {}),
   };

@@ -108,7 +108,7 @@ function ipamEntries(raw: Raw | undefined, path: YamlPath): { v4: IpamConfigEntr
   return { v4, v6, diagnostics };
 }
 
-export function userNetwork(name: string, raw: Raw): { network?: BridgeNetwork; diagnostics: Diagnostic[] } {
+export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { network?: BridgeNetwork; diagnostics: Diagnostic[] } {
   const path: YamlPath = ['networks', name];
   const diagnostics: Diagnostic[] = [];
   const driver = (raw['driver'] as string | undefined) ?? 'bridge';
@@ -117,7 +117,8 @@ export function userNetwork(name: string, raw: Raw): { network?: BridgeNetwork; 
     diagnostics.push(error('UNSUPPORTED', [...path, 'driver'], `only one instance of the "${driver}" network is allowed, and every daemon already has it; use network_mode: ${driver} on the container instead`));
     return { diagnostics };
   }
-  const opts: Record<string, string> = {};
+  // default-network-opts fill in what the network does not set (daemon/network.go createNetwork).
+  const opts: Record<string, string> = { ...daemon.defaultBridgeNetworkOpts };
   const rawOpts = (raw['driver_opts'] ?? {}) as Raw;
   for (const [k, v] of Object.entries(rawOpts)) {
     opts[k] = String(v);
@@ -125,7 +126,8 @@ export function userNetwork(name: string, raw: Raw): { network?: BridgeNetwork; 
       diagnostics.push(warning('IGNORED', [...path, 'driver_opts', k], `driver option "${k}" is not a bridge driver option netform knows; it is ignored`, { atKey: true }));
     }
   }
-  const optPath = (k: string): YamlPath => [...path, 'driver_opts', k];
+  const optPath = (k: string): YamlPath =>
+    k in rawOpts ? [...path, 'driver_opts', k] : [...(daemon.paths['default-network-opts'] ?? ['daemon']), 'bridge', k];
   const boolOpt = (k: string, dflt: boolean): boolean => {
     if (opts[k] === undefined) return dflt;
     const b = parseGoBool(opts[k]!);

@@ -34,6 +34,10 @@ export interface DaemonSettings {
   readonly disableBridge: boolean;
   readonly firewallBackend: 'iptables' | 'nftables';
   readonly bridgeAcceptFwmark?: string;
+  /** default-network-opts.bridge: driver options every user-defined bridge network starts from. */
+  readonly defaultBridgeNetworkOpts: Readonly<Record<string, string>>;
+  /** host-gateway-ips (or the deprecated host-gateway-ip): what extra_hosts' host-gateway means. */
+  readonly hostGatewayIPs?: readonly string[];
   /** Where each key was written, for diagnostics (key -> path). */
   readonly paths: Readonly<Record<string, YamlPath>>;
   /** The file the daemon block came from when `daemon:` names a daemon.json. */

@@ -183,7 +183,8 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
 
   const defaultNet = m.networks.find((n) => n.isDefault);
   const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
-  const hostGatewayIPs = [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway].filter((x): x is string => !!x);
+  // host-gateway: the daemon's host-gateway-ips, else the default bridge's addresses (setHostGatewayIP).
+  const hostGatewayIPs = d.hostGatewayIPs ?? [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway].filter((x): x is string => !!x);
   const dns = dnsContext(m, endpoints, hostGatewayIPs);
   const containers: ContainerNode[] = m.containers.map((c: Container) => {
     // container:NAME shares the target's namespace and its files (hosts, resolv.conf).
