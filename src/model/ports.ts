@@ -69,13 +69,11 @@ export function parseShortPort(spec: string | number, path: YamlPath): PortParse
     text = text.slice(close + 2);
   } else {
     const parts = text.split(':');
-    if (parts.length > 3) {
-      // An unbracketed IPv6 address: everything before the last two fields (compose accepts ::1:6000:6000? no: require brackets).
-      return { ok: false, message: `"${spec}": write an IPv6 host address in brackets, e.g. "[::1]:8080:80"` };
-    }
-    if (parts.length === 3) {
-      hostIP = parts[0]!;
-      text = parts.slice(1).join(':');
+    // go-connections splitParts: with more than three fields, everything before the last two is the
+    // host address (an unbracketed IPv6 address such as ::1:8080:80).
+    if (parts.length >= 3) {
+      hostIP = parts.slice(0, -2).join(':');
+      text = parts.slice(-2).join(':');
     }
   }
   const fields = text.split(':');
