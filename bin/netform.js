@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Entry point: the compiled CLI (npm ci runs `prepare`, which compiles src/ to dist/).
-import { main } from '../dist/src/cli/main.js';
+// Entry point: the bundled command line (npm ci runs `prepare`, which builds it; see tools/build.ts).
+import { loadBundle } from './load-bundle.js';
 
-const code = main(process.argv.slice(2), {
+const { main } = loadBundle().exports;
+process.exitCode = await main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
 });
-process.exitCode = code;

@@ -8,7 +8,7 @@ import { allocateAddresses } from './ipam/allocate.ts';
 import { buildModel } from './model/build.ts';
 import type { Model } from './model/types.ts';
 import { parseSource, type ParsedSource } from './parse/index.ts';
-import { renderHostFiles } from './render/files/index.ts';
+import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
 import { validateSchema } from './schema/index.ts';
 import { buildTopology } from './topology/build.ts';
 import type { Topology } from './topology/types.ts';
@@ -24,8 +24,17 @@ export interface CompileResult {
   readonly sources: ReadonlyMap<string, { readonly text: string; readonly parsed: ParsedSource }>;
   readonly model?: Model;
   readonly topology?: Topology;
-  /** Output files relative to the output directory (`<host>/...`), present when there is no error. */
+  /** Output files relative to the output directory (`<host>/...`), present when there is no error (unless options.files is false). */
   readonly files?: ReadonlyMap<string, string>;
+}
+
+export interface CompileOptions {
+  /**
+   * Render every output file into `files` (the default). The command line's build passes false and
+   * renders with outputFiles() while it writes, one file at a time: a whole build of 100,000
+   * containers does not fit in strings.
+   */
+  readonly files?: boolean;
 }
 
 /** Reads the daemon.json a `daemon:` string names (relative to the input file); undefined when missing. */
@@ -33,7 +42,7 @@ export type DaemonFileReader = (pathAsWritten: string) => SourceFile | { readonl
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
 
-export function compile(input: SourceFile, readDaemon?: DaemonFileReader): CompileResult {
+export function compile(input: SourceFile, readDaemon?: DaemonFileReader, options: CompileOptions = {}): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, { text: string; parsed: ParsedSource }>();
   const parsed = parseSource(input.text, input.file);
@@ -77,9 +86,18 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader): Compi
   diagnostics.push(...td);
   if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology };
 
+  if (options.files === false) return { diagnostics, sources, model, topology };
   const files = new Map<string, string>();
-  // Only the file's base name goes into outputs: the same input gives the same bytes wherever it lives.
-  const sourceName = input.file.split(/[\\/]/).pop() ?? input.file;
-  for (const [rel, content] of renderHostFiles(topology, sourceName)) files.set(`${topology.host}/${rel}`, content);
+  for (const [rel, content] of outputFiles(topology, input.file)) files.set(rel, contentText(content));
   return { diagnostics, sources, model, topology, files };
+}
+
+/**
+ * The output files of a topology compiled from `inputFile`, relative to the output directory
+ * (`<host>/...`), each rendered when the iteration reaches it.
+ */
+export function* outputFiles(topology: Topology, inputFile: string): Generator<[string, FileContent]> {
+  // Only the file's base name goes into outputs: the same input gives the same bytes wherever it lives.
+  const sourceName = inputFile.split(/[\\/]/).pop() ?? inputFile;
+  for (const [rel, content] of hostFiles(topology, sourceName)) yield [`${topology.host}/${rel}`, content];
 }

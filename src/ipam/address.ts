@@ -1,7 +1,12 @@
 // IPv4/IPv6 addresses and prefixes as bigints. Small and exact: everything IPAM needs (containment,
 // overlap, n-th address, canonical text) and nothing else. IPv6 text is RFC 5952 canonical, as Go's
 // netip prints it (which is what Docker writes into rules, hosts and resolv.conf).
-import { isIPv4, isIPv6 } from 'node:net';
+//
+// Parsing is on every path of a build (each address and each published port's host address), so IPv4,
+// by far the most common, is read digit by digit into a number; IPv6 is checked by the schema's own
+// definition (formats.ts: one definition judges every address, and node:net's large regular expression
+// costs milliseconds to compile at start-up).
+import { isIPv6 } from '../schema/formats.ts';
 
 export type Family = 4 | 6;
 
@@ -19,11 +24,35 @@ export interface Prefix {
 
 export const bits = (f: Family): number => (f === 4 ? 32 : 128);
 
-export function parseAddress(text: string): Address | undefined {
-  if (isIPv4(text)) {
-    const value = text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-    return { family: 4, value };
+/** The value of a dotted-quad IPv4 address (four decimal numbers 0..255 without leading zeros), or -1. */
+function ipv4Value(s: string): number {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      dots++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // a leading zero
+      octet = octet * 10 + (c - 48);
+      digits++;
+      if (octet > 255) return -1;
+    } else {
+      return -1;
+    }
   }
+  return digits === 0 || dots !== 3 ? -1 : value * 256 + octet;
+}
+
+export function parseAddress(text: string): Address | undefined {
+  const v4 = ipv4Value(text);
+  if (v4 >= 0) return { family: 4, value: BigInt(v4) };
   let t = text;
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
   if (t.includes('%') || !isIPv6(t)) return undefined;
@@ -56,8 +85,8 @@ export function parsePrefix(text: string): Prefix | undefined {
 
 export function formatAddress(a: Address): string {
   if (a.family === 4) {
-    const v = a.value;
-    return [24n, 16n, 8n, 0n].map((s) => ((v >> s) & 0xffn).toString()).join('.');
+    const v = Number(a.value);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((a.value >> BigInt(i * 16)) & 0xffffn));
@@ -82,14 +111,18 @@ export function formatAddress(a: Address): string {
   return hex.slice(0, bestStart).join(':') + '::' + hex.slice(bestStart + bestLen).join(':');
 }
 
-export const mask = (f: Family, length: number): bigint => {
-  const total = BigInt(bits(f));
-  return ((1n << total) - 1n) ^ ((1n << (total - BigInt(length))) - 1n);
+/** Host-part masks by family and prefix length (hostMasks[f][len] = 2^(bits-len) - 1), built once. */
+const hostMasks: Record<Family, readonly bigint[]> = {
+  4: Array.from({ length: 33 }, (_, len) => (1n << BigInt(32 - len)) - 1n),
+  6: Array.from({ length: 129 }, (_, len) => (1n << BigInt(128 - len)) - 1n),
 };
+const allOnes: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n };
+
+export const mask = (f: Family, length: number): bigint => allOnes[f] ^ hostMasks[f][length]!;
 
 export const networkOf = (p: Prefix): bigint => p.address & mask(p.family, p.length);
-export const lastOf = (p: Prefix): bigint => networkOf(p) | (((1n << BigInt(bits(p.family) - p.length)) - 1n));
-export const sizeOf = (p: Prefix): bigint => 1n << BigInt(bits(p.family) - p.length);
+export const lastOf = (p: Prefix): bigint => p.address | hostMasks[p.family][p.length]!;
+export const sizeOf = (p: Prefix): bigint => hostMasks[p.family][p.length]! + 1n;
 
 export const masked = (p: Prefix): Prefix => ({ family: p.family, address: networkOf(p), length: p.length });
 
@@ -116,7 +149,7 @@ export const addressText = (family: Family, value: bigint): string => formatAddr
 export const hostCidr = (a: Address): string => `${formatAddress(a)}/${bits(a.family)}`;
 
 export function familyOf(text: string): Family | undefined {
-  return parseAddress(text)?.family;
+  return ipv4Value(text) >= 0 ? 4 : parseAddress(text)?.family;
 }
 
 /** Canonical text of an address given in any spelling, or undefined if it is not an address. */

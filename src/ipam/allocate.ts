@@ -13,7 +13,8 @@ import {
   addressText, contains, formatNetwork, formatPrefix, lastOf, masked, networkOf, overlaps, parseAddress, parsePrefix, within,
   type Address, type Family, type Prefix,
 } from './address.ts';
-import { DEFAULT_LOCAL_POOLS, lowestFreeSubnet, ulaPool, type PoolSpec } from './pools.ts';
+import { DEFAULT_LOCAL_POOLS, lowestFreeSubnet, normalisePools, ulaPool, type PoolSpec } from './pools.ts';
+import { AddressSpace } from './space.ts';
 import type { Addressing, FamilyAddressing } from './types.ts';
 
 const key = (container: string, network: string) => `${container}\u0000${network}`;
@@ -67,9 +68,15 @@ export function allocateAddresses(model: Model): { addressing: Addressing; diagn
   const diagnostics: Diagnostic[] = [];
   const d = model.daemon;
   const fileOf = (n: BridgeNetwork) => (n.isDefault && d.file ? { file: d.file } : {});
-  const reserved = [...model.host.routes.map((r) => parsePrefix(r.cidr)).filter((p): p is Prefix => !!p).map(masked), ...hostNameservers(model.host.resolvConf)];
+  const routes = model.host.routes.map((r) => ({ cidr: r.cidr, prefix: parsePrefix(r.cidr) })).filter((r): r is { cidr: string; prefix: Prefix } => !!r.prefix);
+  const reserved = [...routes.map((r) => masked(r.prefix)), ...hostNameservers(model.host.resolvConf)];
   const allocated: { prefix: Prefix; network: string; path: readonly (string | number)[] }[] = [];
   const states = new Map<string, { 4?: FamilyState; 6?: FamilyState }>();
+  // The same prefixes as interval sets per family: `explicitSpace` holds allocated subnets (disjoint),
+  // `takenSpace` also the reserved ones, which predefined pools avoid.
+  const explicitSpace = { 4: new AddressSpace(), 6: new AddressSpace() };
+  const takenSpace = { 4: new AddressSpace(), 6: new AddressSpace() };
+  for (const p of reserved) takenSpace[p.family].addPrefix(p);
 
   // Explicit subnets first (see the header comment), in model order.
   const explicit = new Map<IpamConfigEntry, Prefix>();
@@ -87,25 +94,26 @@ export function allocateAddresses(model: Model): { addressing: Addressing; diagn
         continue;
       }
       const m = masked(p);
-      const clash = allocated.find((a) => overlaps(a.prefix, m));
-      if (clash) {
+      if (explicitSpace[m.family].overlaps(m)) {
+        // The first subnet (in model order) it overlaps, for the message.
+        const clash = allocated.find((a) => overlaps(a.prefix, m))!;
         diagnostics.push(error('SUBNET_OVERLAP', subnetPath, `subnet ${formatPrefix(m)} overlaps ${formatPrefix(clash.prefix)} of network "${clash.network}"`, fileOf(n)));
         continue;
       }
-      const route = model.host.routes.find((r) => {
-        const rp = parsePrefix(r.cidr);
-        return rp && overlaps(masked(rp), m);
-      });
+      const route = routes.find((r) => overlaps(masked(r.prefix), m));
       if (route) {
         diagnostics.push(error('SUBNET_OVERLAP', subnetPath, `subnet ${formatPrefix(m)} overlaps the host route ${route.cidr} (host.routes): containers could not reach that network`, fileOf(n)));
       }
       allocated.push({ prefix: m, network: n.name, path: subnetPath });
+      explicitSpace[m.family].addPrefix(m);
+      takenSpace[m.family].addPrefix(m);
       explicit.set(entry, m);
     }
   }
 
-  const poolsV4: readonly PoolSpec[] = d.defaultAddressPools?.length ? d.defaultAddressPools : DEFAULT_LOCAL_POOLS;
-  const poolsV6: readonly PoolSpec[] = [...(d.defaultAddressPools ?? []), ulaPool(model.host.name)];
+  const poolSpecsV4: readonly PoolSpec[] = d.defaultAddressPools?.length ? d.defaultAddressPools : DEFAULT_LOCAL_POOLS;
+  const poolSpecsV6: readonly PoolSpec[] = [...(d.defaultAddressPools ?? []), ulaPool(model.host.name)];
+  const pools = { 4: normalisePools(poolSpecsV4, 4), 6: normalisePools(poolSpecsV6, 6) };
 
   for (const n of model.networks) {
     const st: { 4?: FamilyState; 6?: FamilyState } = {};
@@ -122,13 +130,13 @@ export function allocateAddresses(model: Model): { addressing: Addressing; diagn
       let subnet = entry.subnet ? explicit.get(entry) : undefined;
       if (entry.subnet && !subnet) continue; // already reported
       if (!subnet) {
-        const taken = [...allocated.map((a) => a.prefix), ...reserved];
-        subnet = lowestFreeSubnet(family === 4 ? poolsV4 : poolsV6, family, taken);
+        subnet = lowestFreeSubnet(pools[family], family, takenSpace[family]);
         if (!subnet) {
           diagnostics.push(error('POOL_EXHAUSTED', n.path, `all predefined address pools have been fully subnetted: no free IPv${family} subnet for network "${n.name}"`, fileOf(n)));
           continue;
         }
         allocated.push({ prefix: subnet, network: n.name, path: n.path });
+        takenSpace[family].addPrefix(subnet);
       }
       const set = new AddressSet(subnet);
       // Reserved in every subnet: the network address (IPv6: the subnet-router anycast) and the IPv4

@@ -2,6 +2,7 @@
 // (daemon/libnetwork/ipamutils/utils.go, ipams/defaultipam/address_space.go, Docker 29).
 import { createHash } from 'node:crypto';
 import { lastOf, networkOf, overlaps, parsePrefix, sizeOf, type Family, type Prefix } from './address.ts';
+import { AddressSpace } from './space.ts';
 
 export interface PoolSpec {
   readonly base: string;
@@ -34,13 +35,13 @@ export function ulaPool(hostName: string): PoolSpec {
   return { base: `${strip(g1)}:${strip(g2)}:${strip(g3)}::/48`, size: 64 };
 }
 
-interface Pool {
+export interface Pool {
   readonly prefix: Prefix;
   readonly size: number;
 }
 
 /** newAddrSpace: sort by address, drop pools contained in an earlier (bigger) one. */
-function normalisePools(specs: readonly PoolSpec[], family: Family): Pool[] {
+export function normalisePools(specs: readonly PoolSpec[], family: Family): Pool[] {
   const pools = specs
     .map((s) => ({ prefix: parsePrefix(s.base)!, size: s.size }))
     .filter((p) => p.prefix && p.prefix.family === family)
@@ -57,20 +58,31 @@ function normalisePools(specs: readonly PoolSpec[], family: Family): Pool[] {
 /**
  * allocatePredefinedPool: the lowest subnet of the pools that overlaps neither an allocated subnet nor
  * a reserved prefix (host routes, host nameservers). Returns undefined when every pool is exhausted.
+ * `taken` is a list of prefixes, or (for callers allocating many subnets) an AddressSpace of them.
  */
-export function lowestFreeSubnet(specs: readonly PoolSpec[], family: Family, taken: readonly Prefix[], wantLength?: number): Prefix | undefined {
-  for (const pool of normalisePools(specs, family)) {
+export function lowestFreeSubnet(
+  specs: readonly PoolSpec[] | readonly Pool[],
+  family: Family,
+  taken: readonly Prefix[] | AddressSpace,
+  wantLength?: number,
+): Prefix | undefined {
+  const pools = specs.length > 0 && 'prefix' in specs[0]! ? (specs as readonly Pool[]) : normalisePools(specs as readonly PoolSpec[], family);
+  let space: AddressSpace;
+  if (taken instanceof AddressSpace) space = taken;
+  else {
+    space = new AddressSpace();
+    for (const t of taken) if (t.family === family) space.addPrefix(t);
+  }
+  for (const pool of pools) {
     const length = wantLength ?? pool.size;
     if (length < pool.prefix.length) continue;
     const step = sizeOf({ family, address: 0n, length });
     const end = lastOf(pool.prefix);
     for (let addr = pool.prefix.address; addr <= end; ) {
-      const candidate: Prefix = { family, address: addr, length };
-      const clash = taken.filter((t) => overlaps(t, candidate));
-      if (clash.length === 0) return candidate;
-      // Skip past the furthest clashing prefix, aligned to the candidate size: no quadratic walk.
-      const past = clash.reduce((m, t) => (lastOf(t) > m ? lastOf(t) : m), addr);
-      addr = ((past + 1n + step - 1n) / step) * step;
+      // Skip past the taken run the candidate falls into, aligned to the candidate size.
+      const past = space.clashEnd(addr, addr + step - 1n);
+      if (past === undefined) return { family, address: addr, length };
+      addr = ((past + step) / step) * step;
     }
   }
   return undefined;

@@ -7,6 +7,7 @@ import { defaultBridge, PREDEFINED_NETWORKS, userNetwork } from './networks.ts';
 import { SAFE_NAME } from './names.ts';
 import type { BridgeNetwork, Container, HostFacts, Model, NameResolution } from './types.ts';
 import { checkModel } from './checks.ts';
+import { checkEngine, parseEngine } from './engine.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -20,8 +21,11 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   const raw = (value ?? {}) as Raw;
   const diagnostics: Diagnostic[] = [];
 
+  const { engine, diagnostics: ed } = parseEngine(raw['engine']);
+  diagnostics.push(...ed);
+
   const daemonRaw = daemonFile ? (daemonFile.value as Raw) : typeof raw['daemon'] === 'object' ? (raw['daemon'] as Raw) : undefined;
-  const { daemon, diagnostics: dd } = buildDaemon(daemonRaw, daemonFile ? [] : ['daemon'], daemonFile?.file);
+  const { daemon, diagnostics: dd } = buildDaemon(daemonRaw, daemonFile ? [] : ['daemon'], daemonFile?.file, engine);
   diagnostics.push(...dd);
 
   const hostRaw = (raw['host'] ?? {}) as Raw;
@@ -65,7 +69,8 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   }
 
   const nameResolution: NameResolution = raw['name_resolution'] === 'hosts' ? 'hosts' : 'embedded';
-  const model: Model = { file, nameResolution, daemon, host, networks, containers };
+  const model: Model = { file, engine, nameResolution, daemon, host, networks, containers };
   diagnostics.push(...checkModel(model));
+  diagnostics.push(...checkEngine(model));
   return { model, diagnostics };
 }

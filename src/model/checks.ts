@@ -33,6 +33,10 @@ function checkDaemon(m: Model, out: Diagnostic[]): void {
       if (d.paths[key]) out.push(warning('IGNORED', d.paths[key]!, `"${key}" configures the default bridge, which "bridge": "none" disables`, { atKey: true, ...f }));
     }
   }
+  // daemon/daemon_unix.go verifyDaemonSettings, in every release from 20.10 to 29.
+  if (!d.iptables && !d.icc) {
+    out.push(error('BAD_OPTION', d.paths['icc'] ?? ['daemon'], 'dockerd: "You specified --iptables=false with --icc=false. ICC=false uses iptables to function. Please set --icc or --iptables to true"', f));
+  }
   if (d.bridgeAcceptFwmark !== undefined) {
     const [mark, maskPart] = d.bridgeAcceptFwmark.split('/');
     const ok = (t: string | undefined) => t !== undefined && /^(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(t) && Number(t.startsWith('0') && !t.startsWith('0x') && t.length > 1 ? parseInt(t, 8) : t) <= 0xffffffff;

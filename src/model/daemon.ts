@@ -2,6 +2,7 @@
 // daemon/config, Docker 29). Keys dockerd knows but that have nothing to do with networking are
 // accepted and reported as ignored.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
+import type { Engine } from './engine.ts';
 import type { DaemonSettings } from './types.ts';
 
 /** Daemon keys netform models. Anything else the schema let through is a real dockerd key netform ignores. */
@@ -14,7 +15,12 @@ const NETWORK_KEYS = new Set([
 
 type Raw = Record<string, unknown>;
 
-export function buildDaemon(raw: Raw | undefined, base: YamlPath, file: string | undefined): { daemon: DaemonSettings; diagnostics: Diagnostic[] } {
+export function buildDaemon(
+  raw: Raw | undefined,
+  base: YamlPath,
+  file: string | undefined,
+  engine: Engine = '29',
+): { daemon: DaemonSettings; diagnostics: Diagnostic[] } {
   const r: Raw = raw ?? {};
   const diagnostics: Diagnostic[] = [];
   const paths: Record<string, YamlPath> = {};
@@ -54,7 +60,10 @@ export function buildDaemon(raw: Raw | undefined, base: YamlPath, file: string |
     ipForward: bool('ip-forward', true),
     ipForwardNoDrop: bool('ip-forward-no-drop', false),
     iptables: bool('iptables', true),
-    ip6tables: bool('ip6tables', true),
+    // ip6tables defaults to true since 27.0 (v27.5.1 cmd/dockerd/config_unix.go); false in 20.10
+    // (v20.10.24 cmd/dockerd/config_unix.go), where it also needs "experimental" (see engine.ts).
+    ip6tables: bool('ip6tables', engine !== '20.10'),
+    experimental: bool('experimental', false),
     ipv6: bool('ipv6', false),
     userlandProxy: bool('userland-proxy', true),
     ip: str('ip') ?? '0.0.0.0',

@@ -80,6 +80,7 @@ export function defaultBridge(d: DaemonSettings): BridgeNetwork {
     ipamV4: v4,
     ipamV6: v6,
     labels: {},
+    optionPaths: {},
   };
 }
 
@@ -228,6 +229,7 @@ export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { n
     ipamV4: ipam.v4,
     ipamV6: ipam.v6,
     labels,
+    optionPaths: Object.fromEntries(Object.keys(opts).map((k) => [k, optPath(k)])),
   };
   return { network, diagnostics };
 }

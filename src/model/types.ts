@@ -1,12 +1,12 @@
 // The typed model: the input with Docker's defaults applied and every reference resolved to a name
 // that exists. Values still carry the YAML path they came from, so later stages can point at the line.
 import type { YamlPath } from '../diagnostics/diagnostic.ts';
-import type { GatewayMode } from '../topology/firewall/types.ts';
+import type { Engine, GatewayMode } from '../topology/firewall/types.ts';
 
 export type NameResolution = 'embedded' | 'hosts';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
-/** daemon.json, with dockerd's defaults (daemon/command/config_unix.go, Docker 29). */
+/** daemon.json, with dockerd's defaults (daemon/command/config_unix.go, Docker 29; see engine.ts for older releases). */
 export interface DaemonSettings {
   readonly bip?: string;
   readonly bip6?: string;
@@ -26,6 +26,8 @@ export interface DaemonSettings {
   readonly ipForwardNoDrop: boolean;
   readonly iptables: boolean;
   readonly ip6tables: boolean;
+  /** `experimental`: Docker 20.10 needs it for ip6tables. */
+  readonly experimental: boolean;
   readonly ipv6: boolean;
   readonly userlandProxy: boolean;
   readonly ip: string;
@@ -88,6 +90,8 @@ export interface BridgeNetwork {
   readonly ipamV6: readonly IpamConfigEntry[];
   /** Default bridge only: fixed-cidr(-v6) as the allocation sub-pool and default-gateway(-v6) aux addresses. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Where each driver option in effect was written (driver_opts, or daemon default-network-opts). */
+  readonly optionPaths: Readonly<Record<string, YamlPath>>;
 }
 
 export interface PortBinding {
@@ -152,6 +156,8 @@ export interface Container {
 
 export interface Model {
   readonly file: string;
+  /** The Docker Engine release reproduced (top-level `engine:`, default "29"). */
+  readonly engine: Engine;
   readonly nameResolution: NameResolution;
   readonly daemon: DaemonSettings;
   readonly host: HostFacts;

@@ -1,10 +1,12 @@
 // Model + addressing -> Topology: devices, endpoints, routes, port mappings, DNS files and the
-// firewall (rules as data, replayed in the order dockerd 29 programs them).
+// firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { endpointKey } from '../ipam/allocate.ts';
-import type { Addressing } from '../ipam/types.ts';
-import type { BridgeNetwork, Container, Model } from '../model/types.ts';
-import { bridgeName, derivedMac, vethName } from './derived-names.ts';
+import { formatAddress, networkOf, parsePrefix } from '../ipam/address.ts';
+import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
+import type { BridgeNetwork, Container, EndpointRequest, Model } from '../model/types.ts';
+import { atLeast } from '../model/engine.ts';
+import { bridgeName, derivedLegacyMac, derivedMac, macFromIPv4, vethName } from './derived-names.ts';
 import { containerDns, dnsContext } from './dns.ts';
 import { buildFirewall } from './firewall/build.ts';
 import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from './firewall/types.ts';
@@ -14,7 +16,11 @@ import type { BridgeDevice, ContainerNode, Endpoint, PortMapping, Route, Sysctl,
 
 const deviceName = (n: BridgeNetwork): string => n.bridgeName ?? bridgeName(n.name);
 
-function bridgeDevice(n: BridgeNetwork, a: Addressing, userlandProxy: boolean): BridgeDevice {
+/** Bridge MACs are random in every release: 02:42 + 4 bytes up to 27 (genMAC), fully random since 28. */
+const bridgeMac = (m: Model, n: BridgeNetwork): string =>
+  atLeast(m.engine, '28') ? derivedMac('bridge', n.name) : derivedLegacyMac('bridge', n.name);
+
+function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userlandProxy: boolean): BridgeDevice {
   const addr = a.networks.get(n.name) ?? {};
   const name = deviceName(n);
   const addresses: string[] = [];
@@ -34,7 +40,7 @@ function bridgeDevice(n: BridgeNetwork, a: Addressing, userlandProxy: boolean): 
   if (!userlandProxy) {
     sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
   }
-  return { network: n.name, name, mtu: n.mtu, mac: derivedMac('bridge', n.name), addresses, sysctls, origin: n.path };
+  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n), addresses, sysctls, origin: n.path };
 }
 
 function hostSysctls(m: Model): Sysctl[] {
@@ -50,8 +56,9 @@ function hostSysctls(m: Model): Sysctl[] {
     }
   }
   // br_netfilter: dockerd loads it when ICC is off or the userland proxy is off, so bridged traffic
-  // between containers of one bridge goes through iptables (bridge_linux.go createNetwork).
-  if (m.networks.some((n) => !n.icc) || !d.userlandProxy) {
+  // between containers of one bridge goes through iptables (bridge_linux.go createNetwork). Docker
+  // 20.10 only does it for ICC off (v20.10.24 bridge.go: `!config.EnableICC && d.config.EnableIPTables`).
+  if (m.networks.some((n) => !n.icc) || (!d.userlandProxy && m.engine !== '20.10')) {
     if (d.iptables) out.push({ key: ['net', 'bridge', 'bridge-nf-call-iptables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
     if (d.ip6tables && m.networks.some((n) => n.enableIPv6)) {
       out.push({ key: ['net', 'bridge', 'bridge-nf-call-ip6tables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
@@ -75,6 +82,31 @@ function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwork {
   };
 }
 
+/**
+ * An endpoint's MAC: the one configured (the container-level mac_address applies to its first network),
+ * else Docker <= 27's GenerateMACFromIP (02:42 + the IPv4 address), else a random one (28+).
+ */
+function endpointMac(m: Model, c: Container, req: EndpointRequest, index: number, network: string, ipv4: string | undefined): string {
+  const configured = index === 0 ? req.macAddress ?? c.macAddress : req.macAddress;
+  if (configured) return configured;
+  return !atLeast(m.engine, '28') && ipv4 ? macFromIPv4(ipv4) : derivedMac('endpoint', c.name, network);
+}
+
+/**
+ * Docker <= 27 defers IPv6 allocation on the default bridge when fixed-cidr-v6 leaves at least 48 host
+ * bits (v27.5.1 / v20.10.24 daemon/daemon_unix.go initBridgeDriver: `deferIPv6Alloc = ones <= 80`); the
+ * bridge driver then builds the address from the network and the endpoint's MAC (CreateEndpoint:
+ * `ip6[i+10] = h`), e.g. fd00:20:10::242:ac11:2. Docker 28 dropped that.
+ */
+function deferredIPv6(m: Model, n: BridgeNetwork, addresses: EndpointAddressing, mac: string): EndpointAddressing {
+  if (atLeast(m.engine, '28') || !n.isDefault || !addresses.v6 || !m.daemon.fixedCidrV6) return addresses;
+  const p = parsePrefix(m.daemon.fixedCidrV6);
+  if (!p || p.family !== 6 || p.length > 80) return addresses;
+  const macBits = BigInt(`0x${mac.split(':').join('')}`);
+  const value = (networkOf(p) & ~((1n << 48n) - 1n)) | macBits;
+  return { ...addresses, v6: formatAddress({ family: 6, value }) };
+}
+
 export function buildTopology(m: Model, a: Addressing): { topology: Topology; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const d = m.daemon;
@@ -88,11 +120,15 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
   for (const c of m.containers) {
     if (c.mode.kind !== 'networks') continue;
     const candidates: GatewayCandidate[] = [];
+    const macs: string[] = [];
     for (const req of c.endpoints) {
       const n = networks.get(req.network);
-      const addresses = a.endpoints.get(endpointKey(c.name, req.network));
-      if (!n || !addresses) continue;
+      const allocated = a.endpoints.get(endpointKey(c.name, req.network));
+      if (!n || !allocated) continue;
       const na = a.networks.get(n.name) ?? {};
+      const mac = endpointMac(m, c, req, candidates.length, n.name, allocated.v4);
+      const addresses = deferredIPv6(m, n, allocated, mac);
+      macs.push(mac);
       candidates.push({
         request: req,
         network: n,
@@ -107,7 +143,7 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
       const n = cand.network;
       const na = a.networks.get(n.name) ?? {};
       const ifname = cand.request.interfaceName ?? `${n.containerIfacePrefix}${index}`;
-      const mac = (index === 0 ? cand.request.macAddress ?? c.macAddress : cand.request.macAddress) ?? derivedMac('endpoint', c.name, n.name);
+      const mac = macs[index]!;
       const ep: Endpoint = {
         container: c.name,
         network: n.name,
@@ -165,6 +201,7 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
 
   const fwInput: FirewallInput = {
     daemon: {
+      engine: m.engine,
       iptables: d.iptables,
       ip6tables: d.ip6tables,
       hairpin: !d.userlandProxy,
@@ -184,7 +221,10 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
   const defaultNet = m.networks.find((n) => n.isDefault);
   const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
   // host-gateway: the daemon's host-gateway-ips, else the default bridge's addresses (setHostGatewayIP).
-  const hostGatewayIPs = d.hostGatewayIPs ?? [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway].filter((x): x is string => !!x);
+  // Up to 27 it is one address, host-gateway-ip or the default bridge's IPv4 gateway (v27.5.1
+  // daemon/daemon_unix.go setHostGatewayIP; config.HostGatewayIP is a single net.IP).
+  const defaultGateways = atLeast(m.engine, '28') ? [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway] : [defaultAddr?.v4?.gateway];
+  const hostGatewayIPs = d.hostGatewayIPs ?? defaultGateways.filter((x): x is string => !!x);
   const dns = dnsContext(m, endpoints, hostGatewayIPs);
   const containers: ContainerNode[] = m.containers.map((c: Container) => {
     // container:NAME shares the target's namespace and its files (hosts, resolv.conf).
@@ -208,11 +248,11 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
 
   const topology: Topology = {
     format: 'netform-topology/1',
-    engine: '29',
+    engine: m.engine,
     host: m.host.name,
     nameResolution: m.nameResolution,
     hostSysctls: hostSysctls(m),
-    bridges: m.networks.map((n) => bridgeDevice(n, a, d.userlandProxy)),
+    bridges: m.networks.map((n) => bridgeDevice(m, n, a, d.userlandProxy)),
     containers,
     endpoints,
     ports,

@@ -16,3 +16,23 @@ export function derivedMac(...parts: string[]): string {
   h[0] = (h[0]! & 0xfe) | 0x02;
   return [...h].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
+
+/**
+ * Docker <= 27's GenerateRandomMAC (v27.5.1 libnetwork/netutils/utils.go genMAC, the same in v20.10.24):
+ * 02:42 followed by four random bytes; used for bridges. Derived here from the names, as above.
+ */
+export function derivedLegacyMac(...parts: string[]): string {
+  const h = Buffer.from(hex('mac', ...parts).slice(0, 8), 'hex');
+  return ['02', '42', ...[...h].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+/**
+ * Docker <= 27's GenerateMACFromIP (genMAC(ip)): 02:42 followed by the four bytes of the endpoint's
+ * IPv4 address; the bridge driver gives it to every endpoint without a configured MAC (v27.5.1
+ * bridge_linux.go CreateEndpoint; v20.10.24 bridge.go). Every endpoint has IPv4 in those releases.
+ */
+export function macFromIPv4(ipv4: string): string {
+  const bytes = ipv4.split('.').map(Number);
+  if (bytes.length !== 4 || bytes.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) throw new Error(`not an IPv4 address: ${ipv4}`);
+  return ['02', '42', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}

@@ -1,5 +1,7 @@
 // What each container's /etc/hosts and /etc/resolv.conf are made of (the renderers turn these specs
-// into Docker's exact bytes). Docker 29: sandbox_dns_unix.go, container_operations_unix.go.
+// into Docker's exact bytes). Docker 29: sandbox_dns_unix.go, container_operations_unix.go. For Docker
+// <= 27 the specs also say which release to reproduce: /etc/hosts spells fe00::0 and ff00::0 (v27.5.1
+// libnetwork/etchosts/etchosts.go), and resolv.conf depends on the order of the joins (legacy.ts).
 import { type Diagnostic, error } from '../diagnostics/diagnostic.ts';
 import type { Container, Model } from '../model/types.ts';
 import {
@@ -23,6 +25,9 @@ export interface DnsContext {
   /** The default bridge's gateway addresses (host-gateway), v4 then v6. */
   readonly hostGatewayIPs: readonly string[];
   readonly defaultBridge?: string;
+  /** Containers and networks by name (built once, not per container: 100,000 containers stay linear). */
+  readonly containers: ReadonlyMap<string, Container>;
+  readonly networks: ReadonlyMap<string, Model['networks'][number]>;
 }
 
 export function dnsContext(model: Model, endpoints: readonly Endpoint[], hostGatewayIPs: readonly string[]): DnsContext {
@@ -38,10 +43,22 @@ export function dnsContext(model: Model, endpoints: readonly Endpoint[], hostGat
     add(byNetwork, e.network, e);
   }
   const def = model.networks.find((n) => n.isDefault)?.name;
-  return { model, endpoints, byContainer, byNetwork, hostGatewayIPs, ...(def ? { defaultBridge: def } : {}) };
+  return {
+    model,
+    endpoints,
+    byContainer,
+    byNetwork,
+    hostGatewayIPs,
+    ...(def ? { defaultBridge: def } : {}),
+    containers: new Map(model.containers.map((c) => [c.name, c])),
+    networks: new Map(model.networks.map((n) => [n.name, n])),
+  };
 }
 
 const isUserNetwork = (ctx: DnsContext, network: string) => network !== ctx.defaultBridge;
+
+/** Up to Docker 27 the IPv6 defaults were strings, "fe00::0" and "ff00::0" (etchosts.go defaultContentIPv6). */
+const legacySpelling = (ctx: DnsContext): boolean => ctx.model.engine === '27' || ctx.model.engine === '20.10';
 
 /** The names other containers find a container by on a user-defined network (buildEndpointDNSNames). */
 function dnsNames(c: Container, aliases: readonly string[]): string[] {
@@ -71,7 +88,12 @@ function resolvConfSpec(ctx: DnsContext, c: Container, eps: readonly Endpoint[])
     c.mode.kind === 'host' ? 'host' : c.mode.kind === 'none' ? 'none' : eps.some((e) => isUserNetwork(ctx, e.network)) ? 'internal' : 'legacy';
   const first = eps[0];
   const last = eps[eps.length - 1];
+  const engine = ctx.model.engine;
+  const ipv6Of = (network: string): boolean => ctx.networks.get(network)?.enableIPv6 ?? false;
   return {
+    ...(engine === '27' || engine === '20.10'
+      ? { engine, joins: eps.map((e) => ({ embeddedDns: isUserNetwork(ctx, e.network), ipv6: ipv6Of(e.network) })) }
+      : {}),
     mode,
     // The source file is chosen by the network the container was created on (its first one).
     ...(mode === 'internal' && first && !isUserNetwork(ctx, first.network) ? { originMode: 'legacy' as const } : {}),
@@ -90,11 +112,15 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
   const eps = ctx.byContainer.get(c.name) ?? [];
   const extra = extraHosts(ctx, c, out);
   if (c.mode.kind === 'host' && ctx.model.host.etcHosts !== undefined) {
+    // With --add-host the file is built (hostNetworkHosts); spelt the old way, it is spelled out here.
+    if (extra.length > 0 && legacySpelling(ctx)) {
+      return { hosts: { kind: 'built', spec: { ipv6Enabled: true, extraHosts: extra, own: [], links: [], legacyIPv6Spelling: true } }, resolvConf: resolvConfSpec(ctx, c, eps) };
+    }
     return { hosts: { kind: 'host-copy', etcHosts: ctx.model.host.etcHosts, extraHosts: extra }, resolvConf: resolvConfSpec(ctx, c, eps) };
   }
   const names = hostnameRecordNames(c.hostname, c.domainname);
   const own = eps.flatMap((e) => endpointHostsRecords(names, { ...(e.ipv4 ? { ipv4: e.ipv4 } : {}), ...(e.ipv6 ? { ipv6: e.ipv6 } : {}), network: e.network }));
-  const byName = new Map(ctx.model.containers.map((x) => [x.name, x]));
+  const byName = ctx.containers;
   const links = c.links.flatMap((l) => {
     const child = byName.get(l.container);
     const ep = (ctx.byContainer.get(l.container) ?? []).find((e) => !isUserNetwork(ctx, e.network));
@@ -116,7 +142,10 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
     }
   }
   return {
-    hosts: { kind: 'built', spec: { ipv6Enabled: true, extraHosts: extra, own, links, ...(peers ? { peers } : {}) } },
+    hosts: {
+      kind: 'built',
+      spec: { ipv6Enabled: true, extraHosts: extra, own, links, ...(peers ? { peers } : {}), ...(legacySpelling(ctx) ? { legacyIPv6Spelling: true } : {}) },
+    },
     resolvConf: resolvConfSpec(ctx, c, eps),
   };
 }

@@ -62,6 +62,7 @@ export function endpointBindingRequests(ctx: EndpointBindingContext, ports: read
   const add4 = want4 || routed4;
   const add6 = want6 || routed6;
   const defHostIP = c.network.hostBindingIPv4 || '0.0.0.0';
+  const defFamily = familyOf(defHostIP);
   const out: BindingRequest[] = [];
   for (const b of ports) {
     const explicitFamily = b.hostIP === '' ? undefined : familyOf(b.hostIP);
@@ -69,7 +70,7 @@ export function endpointBindingRequests(ctx: EndpointBindingContext, ports: read
       let hostIP = b.hostIP;
       let ok = true;
       if (hostIP === '') {
-        if (familyOf(defHostIP) === 6) ok = false;
+        if (defFamily === 6) ok = false;
         else hostIP = routed4 ? '0.0.0.0' : defHostIP;
       }
       if (ok && routed4 && hostIP !== '0.0.0.0') hostIP = '0.0.0.0'; // "Using address 0.0.0.0 because NAT is disabled"
@@ -83,7 +84,7 @@ export function endpointBindingRequests(ctx: EndpointBindingContext, ports: read
       let ok = true;
       if (hostIP === '') {
         if (defHostIP === '0.0.0.0') hostIP = '::';
-        else if (familyOf(defHostIP) === 6) hostIP = routed6 ? '::' : defHostIP;
+        else if (defFamily === 6) hostIP = routed6 ? '::' : defHostIP;
         else ok = false;
       }
       if (ok && routed6 && hostIP !== '::') hostIP = '::';
@@ -93,22 +94,32 @@ export function endpointBindingRequests(ctx: EndpointBindingContext, ports: read
   return out.sort(compareRequests);
 }
 
+interface PortUse {
+  readonly ip: string;
+  readonly family: 4 | 6 | undefined;
+  readonly container: string;
+}
+
 /** Host-port bookkeeping across all containers of the host (the port allocator). */
 export class HostPorts {
-  private readonly used = new Map<string, { ip: string; container: string }[]>();
+  /** Who holds each protocol/port, by address (few per port: a lookup is a short scan). */
+  private readonly used = new Map<string, PortUse[]>();
   readonly diagnostics: Diagnostic[] = [];
 
-  private clash(proto: string, port: number, ip: string): { ip: string; container: string } | undefined {
+  private clash(proto: string, port: number, ip: string): PortUse | undefined {
+    const list = this.used.get(`${proto}/${port}`);
+    if (!list) return undefined;
     const f = familyOf(ip);
     const wild = f === 4 ? '0.0.0.0' : '::';
-    return this.used.get(`${proto}/${port}`)?.find((u) => familyOf(u.ip) === f && (u.ip === ip || u.ip === wild || ip === wild));
+    return list.find((u) => u.family === f && (u.ip === ip || u.ip === wild || ip === wild));
   }
 
   private take(proto: string, port: number, ip: string, container: string): void {
     const k = `${proto}/${port}`;
-    const list = this.used.get(k) ?? [];
-    list.push({ ip, container });
-    this.used.set(k, list);
+    const use = { ip, family: familyOf(ip), container };
+    const list = this.used.get(k);
+    if (list) list.push(use);
+    else this.used.set(k, [use]);
   }
 
   /**

@@ -2,7 +2,7 @@
 // this and nothing else (a new backend is one new folder under src/render/).
 import type { ContainerHostsSpec, HostsRecord } from '../render/hosts/index.ts';
 import type { ContainerResolvConfSpec } from '../render/resolvconf/index.ts';
-import type { Ruleset, SourcePath } from './firewall/types.ts';
+import type { Engine, Ruleset, SourcePath } from './firewall/types.ts';
 
 export interface Sysctl {
   /** The key's components, e.g. ['net','ipv4','conf','br-0.1','route_localnet'] (an interface name may hold dots). */
@@ -84,7 +84,8 @@ export interface ContainerNode {
 
 export interface Topology {
   readonly format: 'netform-topology/1';
-  readonly engine: '29';
+  /** The Docker Engine release reproduced. */
+  readonly engine: Engine;
   readonly host: string;
   readonly nameResolution: 'embedded' | 'hosts';
   readonly hostSysctls: readonly Sysctl[];

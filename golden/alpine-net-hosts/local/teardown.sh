@@ -14,21 +14,41 @@ fi
 host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
 # A shell snippet in the host namespace (for /proc/sys writes).
 host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
 
 # Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
 undo() {
   set +e
-  host_ip link del veth6e27529 2>/dev/null
-  host_ip link del veth31cd2af 2>/dev/null
-  host_ip link del vethd35401e 2>/dev/null
-  host_ip link del veth79dddc1 2>/dev/null
-  host_ip link del vethe2c7b7e 2>/dev/null
-  ip netns del "$P"alpine1 2>/dev/null
-  ip netns del "$P"alpine2 2>/dev/null
-  ip netns del "$P"alpine3 2>/dev/null
-  ip netns del "$P"alpine4 2>/dev/null
-  host_ip link del docker0 2>/dev/null
-  host_ip link del br-917ef3dc3da1 2>/dev/null
+  ip -force -batch - 2>/dev/null <<EOF
+netns del ${P}alpine1
+netns del ${P}alpine2
+netns del ${P}alpine3
+netns del ${P}alpine4
+EOF
+  n=0
+  while [ "$n" -lt 200 ]; do
+    links=$(host_links 2>/dev/null)
+    left=
+    for l in veth6e27529 veth31cd2af vethd35401e veth79dddc1 vethe2c7b7e; do
+      case "$links" in *" $l "*) left=1; break ;; esac
+    done
+    [ -n "$left" ] || break
+    sleep 0.05 2>/dev/null || sleep 1
+    n=$((n + 1))
+  done
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del veth6e27529
+link del veth31cd2af
+link del vethd35401e
+link del veth79dddc1
+link del vethe2c7b7e
+link del docker0
+link del br-917ef3dc3da1
+EOF
   set -e
 }
 

@@ -17,26 +17,46 @@ fi
 host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
 # A shell snippet in the host namespace (for /proc/sys writes).
 host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
 
 # Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
 undo() {
   set +e
-  host_ip link del veth6e27529 2>/dev/null
-  host_ip link del veth31cd2af 2>/dev/null
-  host_ip link del vethd35401e 2>/dev/null
-  host_ip link del veth79dddc1 2>/dev/null
-  host_ip link del vethe2c7b7e 2>/dev/null
-  ip netns del "$P"alpine1 2>/dev/null
-  ip netns del "$P"alpine2 2>/dev/null
-  ip netns del "$P"alpine3 2>/dev/null
-  ip netns del "$P"alpine4 2>/dev/null
-  host_ip link del docker0 2>/dev/null
-  host_ip link del br-917ef3dc3da1 2>/dev/null
+  ip -force -batch - 2>/dev/null <<EOF
+netns del ${P}alpine1
+netns del ${P}alpine2
+netns del ${P}alpine3
+netns del ${P}alpine4
+EOF
+  n=0
+  while [ "$n" -lt 200 ]; do
+    links=$(host_links 2>/dev/null)
+    left=
+    for l in veth6e27529 veth31cd2af vethd35401e veth79dddc1 vethe2c7b7e; do
+      case "$links" in *" $l "*) left=1; break ;; esac
+    done
+    [ -n "$left" ] || break
+    sleep 0.05 2>/dev/null || sleep 1
+    n=$((n + 1))
+  done
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del veth6e27529
+link del veth31cd2af
+link del vethd35401e
+link del veth79dddc1
+link del vethe2c7b7e
+link del docker0
+link del br-917ef3dc3da1
+EOF
   set -e
 }
 
 # Refuse to touch anything that already exists: teardown must only remove what setup created.
-links=" $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"
+links=$(host_links)
 spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
 for l in docker0 br-917ef3dc3da1 veth6e27529 veth31cd2af vethd35401e veth79dddc1 vethe2c7b7e; do
   case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
@@ -46,16 +66,7 @@ for n in alpine1 alpine2 alpine3 alpine4; do
 done
 trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
 
-# Container network namespaces.
-ip -batch - <<EOF
-netns add ${P}alpine1
-netns add ${P}alpine2
-netns add ${P}alpine3
-netns add ${P}alpine4
-EOF
-
-# Host side: bridges with their addresses, then one veth pair per endpoint, its peer created
-# directly in the container's namespace under its final name.
+# Host side: the bridges, with their addresses.
 host_ip -batch - <<EOF
 link add name docker0 type bridge
 link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
@@ -65,21 +76,6 @@ link add name br-917ef3dc3da1 type bridge
 link set dev br-917ef3dc3da1 address 3e:c6:b0:3b:b4:a1 mtu 1500
 addr add 172.18.0.1/16 dev br-917ef3dc3da1 brd +
 link set dev br-917ef3dc3da1 up
-link add name veth6e27529 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine1
-link set dev veth6e27529 master br-917ef3dc3da1
-link set dev veth6e27529 up
-link add name veth31cd2af mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine2
-link set dev veth31cd2af master br-917ef3dc3da1
-link set dev veth31cd2af up
-link add name vethd35401e mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine3
-link set dev vethd35401e master docker0
-link set dev vethd35401e up
-link add name veth79dddc1 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine4
-link set dev veth79dddc1 master br-917ef3dc3da1
-link set dev veth79dddc1 up
-link add name vethe2c7b7e mtu 1500 type veth peer name eth1 mtu 1500 netns ${P}alpine4
-link set dev vethe2c7b7e master docker0
-link set dev vethe2c7b7e up
 EOF
 
 # Kernel settings Docker makes in the host namespace.
@@ -89,35 +85,63 @@ if [ -e /proc/sys/net/ipv6/conf/docker0/accept_ra ]; then echo 0 > /proc/sys/net
 if [ -e /proc/sys/net/ipv6/conf/br-917ef3dc3da1/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/br-917ef3dc3da1/accept_ra; else echo "netform: warning: net.ipv6.conf.br-917ef3dc3da1.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
 '
 
+# Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the
+# namespace under its final name (links_N, host side), then, inside the namespace, its addresses,
+# links up and default routes (container_N).
+
 # Container alpine1.
-ip -n "$P"alpine1 -batch - <<EOF
+netns_1() { printf '%s\n' "netns add ${P}alpine1"; }
+links_1() {
+  printf '%s\n' "link add name veth6e27529 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine1" "link set dev veth6e27529 master br-917ef3dc3da1" "link set dev veth6e27529 up"
+}
+container_1() {
+  ip -n "$P"alpine1 -batch - <<EOF
 link set dev lo up
 link set dev eth0 address 36:a7:af:0e:a9:8f
 addr add 172.18.0.2/16 dev eth0 brd +
 link set dev eth0 up
 route add default via 172.18.0.1 dev eth0
 EOF
+}
 
 # Container alpine2.
-ip -n "$P"alpine2 -batch - <<EOF
+netns_2() { printf '%s\n' "netns add ${P}alpine2"; }
+links_2() {
+  printf '%s\n' "link add name veth31cd2af mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine2" "link set dev veth31cd2af master br-917ef3dc3da1" "link set dev veth31cd2af up"
+}
+container_2() {
+  ip -n "$P"alpine2 -batch - <<EOF
 link set dev lo up
 link set dev eth0 address 8e:a1:9e:e0:73:ce
 addr add 172.18.0.3/16 dev eth0 brd +
 link set dev eth0 up
 route add default via 172.18.0.1 dev eth0
 EOF
+}
 
 # Container alpine3.
-ip -n "$P"alpine3 -batch - <<EOF
+netns_3() { printf '%s\n' "netns add ${P}alpine3"; }
+links_3() {
+  printf '%s\n' "link add name vethd35401e mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine3" "link set dev vethd35401e master docker0" "link set dev vethd35401e up"
+}
+container_3() {
+  ip -n "$P"alpine3 -batch - <<EOF
 link set dev lo up
 link set dev eth0 address 7e:35:e3:90:f7:9a
 addr add 172.17.0.2/16 dev eth0 brd +
 link set dev eth0 up
 route add default via 172.17.0.1 dev eth0
 EOF
+}
 
 # Container alpine4.
-ip -n "$P"alpine4 -batch - <<EOF
+netns_4() { printf '%s\n' "netns add ${P}alpine4"; }
+links_4() {
+  printf '%s\n' "link add name veth79dddc1 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}alpine4" "link set dev veth79dddc1 master br-917ef3dc3da1" "link set dev veth79dddc1 up"
+  printf '%s\n' "link add name vethe2c7b7e mtu 1500 type veth peer name eth1 mtu 1500 netns ${P}alpine4" "link set dev vethe2c7b7e master docker0" "link set dev vethe2c7b7e up"
+}
+container_4() {
+  ip -n "$P"alpine4 -batch - <<EOF
 link set dev lo up
 link set dev eth0 address 7e:bb:62:a4:2a:1a
 addr add 172.18.0.4/16 dev eth0 brd +
@@ -127,5 +151,32 @@ addr add 172.17.0.3/16 dev eth1 brd +
 link set dev eth1 up
 route add default via 172.18.0.1 dev eth0
 EOF
+}
+
+# Containers are set up in parallel lanes, one per CPU (at most 8): starting a process costs more than
+# most of what it sets. Lane k makes the namespaces of containers k, k + lanes, ... in one
+# `ip -batch`, their veth pairs in another, then enters each namespace once. A lane stops at its
+# first failure; any failure rolls everything back.
+lanes=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || lanes=1
+case "$lanes" in '' | *[!0-9]*) lanes=1 ;; esac
+[ "$lanes" -ge 1 ] || lanes=1
+[ "$lanes" -le 8 ] || lanes=8
+[ "$lanes" -le 4 ] || lanes=4
+each() { i=$2; while [ "$i" -le 4 ]; do "$1_$i"; i=$((i + lanes)); done; }
+lane() {
+  each netns "$1" | ip -batch -
+  each links "$1" | host_ip -batch -
+  each container "$1"
+}
+pids=
+l=1
+while [ "$l" -le "$lanes" ]; do
+  lane "$l" &
+  pids="$pids $!"
+  l=$((l + 1))
+done
+failed=0
+for p in $pids; do wait "$p" || failed=1; done
+[ "$failed" -eq 0 ]
 
 trap - EXIT

@@ -17,20 +17,40 @@ fi
 host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
 # A shell snippet in the host namespace (for /proc/sys writes).
 host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
 
 # Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
 undo() {
   set +e
-  host_ip link del vethf1172e2 2>/dev/null
-  host_ip link del vetha42f60a 2>/dev/null
-  ip netns del "$P"web 2>/dev/null
-  ip netns del "$P"worker 2>/dev/null
-  host_ip link del docker0 2>/dev/null
+  ip -force -batch - 2>/dev/null <<EOF
+netns del ${P}web
+netns del ${P}worker
+EOF
+  n=0
+  while [ "$n" -lt 200 ]; do
+    links=$(host_links 2>/dev/null)
+    left=
+    for l in vethf1172e2 vetha42f60a; do
+      case "$links" in *" $l "*) left=1; break ;; esac
+    done
+    [ -n "$left" ] || break
+    sleep 0.05 2>/dev/null || sleep 1
+    n=$((n + 1))
+  done
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del vethf1172e2
+link del vetha42f60a
+link del docker0
+EOF
   set -e
 }
 
 # Refuse to touch anything that already exists: teardown must only remove what setup created.
-links=" $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"
+links=$(host_links)
 spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
 for l in docker0 vethf1172e2 vetha42f60a; do
   case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
@@ -40,26 +60,13 @@ for n in web worker; do
 done
 trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
 
-# Container network namespaces.
-ip -batch - <<EOF
-netns add ${P}web
-netns add ${P}worker
-EOF
-
-# Host side: bridges with their addresses, then one veth pair per endpoint, its peer created
-# directly in the container's namespace under its final name.
+# Host side: the bridges, with their addresses.
 host_ip -batch - <<EOF
 link add name docker0 type bridge
 link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
 addr add 192.168.1.5/24 dev docker0 brd +
 addr add 2001:db8::1/64 dev docker0
 link set dev docker0 up
-link add name vethf1172e2 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}web
-link set dev vethf1172e2 master docker0
-link set dev vethf1172e2 up
-link add name vetha42f60a mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}worker
-link set dev vetha42f60a master docker0
-link set dev vetha42f60a up
 EOF
 
 # Kernel settings Docker makes in the host namespace.
@@ -71,26 +78,68 @@ if [ -e /proc/sys/net/ipv6/conf/docker0/accept_ra ]; then echo 0 > /proc/sys/net
 echo 0 > /proc/sys/net/ipv6/conf/docker0/disable_ipv6
 '
 
+# Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the
+# namespace under its final name (links_N, host side), then, inside the namespace, its addresses,
+# links up and default routes (container_N).
+
 # Container web.
-ip -n "$P"web -batch - <<EOF
+netns_1() { printf '%s\n' "netns add ${P}web"; }
+links_1() {
+  printf '%s\n' "link add name vethf1172e2 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}web" "link set dev vethf1172e2 master docker0" "link set dev vethf1172e2 up"
+}
+container_1() {
+  ip -n "$P"web -batch - <<EOF
 link set dev lo up
 link set dev eth0 address 5e:71:98:63:f0:69
 addr add 192.168.1.2/24 dev eth0 brd +
 addr add 2001:db8::2/64 dev eth0 nodad
 link set dev eth0 up
 route add default via 192.168.1.1 dev eth0
--6 route add default via 2001:db8::89 dev eth0
+route add default via 2001:db8::89 dev eth0
 EOF
+}
 
 # Container worker.
-ip -n "$P"worker -batch - <<EOF
+netns_2() { printf '%s\n' "netns add ${P}worker"; }
+links_2() {
+  printf '%s\n' "link add name vetha42f60a mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}worker" "link set dev vetha42f60a master docker0" "link set dev vetha42f60a up"
+}
+container_2() {
+  ip -n "$P"worker -batch - <<EOF
 link set dev lo up
 link set dev eth0 address 6e:19:a1:bf:c7:76
 addr add 192.168.1.3/24 dev eth0 brd +
 addr add 2001:db8::3/64 dev eth0 nodad
 link set dev eth0 up
 route add default via 192.168.1.1 dev eth0
--6 route add default via 2001:db8::89 dev eth0
+route add default via 2001:db8::89 dev eth0
 EOF
+}
+
+# Containers are set up in parallel lanes, one per CPU (at most 8): starting a process costs more than
+# most of what it sets. Lane k makes the namespaces of containers k, k + lanes, ... in one
+# `ip -batch`, their veth pairs in another, then enters each namespace once. A lane stops at its
+# first failure; any failure rolls everything back.
+lanes=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || lanes=1
+case "$lanes" in '' | *[!0-9]*) lanes=1 ;; esac
+[ "$lanes" -ge 1 ] || lanes=1
+[ "$lanes" -le 8 ] || lanes=8
+[ "$lanes" -le 2 ] || lanes=2
+each() { i=$2; while [ "$i" -le 2 ]; do "$1_$i"; i=$((i + lanes)); done; }
+lane() {
+  each netns "$1" | ip -batch -
+  each links "$1" | host_ip -batch -
+  each container "$1"
+}
+pids=
+l=1
+while [ "$l" -le "$lanes" ]; do
+  lane "$l" &
+  pids="$pids $!"
+  l=$((l + 1))
+done
+failed=0
+for p in $pids; do wait "$p" || failed=1; done
+[ "$failed" -eq 0 ]
 
 trap - EXIT

@@ -17,16 +17,23 @@ fi
 host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
 # A shell snippet in the host namespace (for /proc/sys writes).
 host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
 
 # Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
 undo() {
   set +e
-  host_ip link del docker0 2>/dev/null
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del docker0
+EOF
   set -e
 }
 
 # Refuse to touch anything that already exists: teardown must only remove what setup created.
-links=" $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"
+links=$(host_links)
 spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
 for l in docker0; do
   case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
@@ -36,8 +43,7 @@ for n in; do
 done
 trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
 
-# Host side: bridges with their addresses, then one veth pair per endpoint, its peer created
-# directly in the container's namespace under its final name.
+# Host side: the bridges, with their addresses.
 host_ip -batch - <<EOF
 link add name docker0 type bridge
 link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500

@@ -14,11 +14,18 @@ fi
 host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
 # A shell snippet in the host namespace (for /proc/sys writes).
 host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
 
 # Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
 undo() {
   set +e
-  host_ip link del docker0 2>/dev/null
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del docker0
+EOF
   set -e
 }
 

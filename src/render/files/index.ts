@@ -1,23 +1,42 @@
-// Every output file of one host, as a map from relative path to content. The renderers are pure;
-// the command line writes the map atomically.
+// Every output file of one host: its path relative to the host's folder and its content. The renderers
+// are pure; the command line writes the files. Contents are rendered one file at a time, when the
+// consumer reaches them, and topology.json comes in pieces: at 100,000 containers it is larger than the
+// longest string JavaScript can hold.
 import type { Topology } from '../../topology/types.ts';
 import { containerHosts, hostNetworkHosts } from '../hosts/index.ts';
 import { renderIptablesRestore } from '../iptables/index.ts';
 import { containerResolvConf } from '../resolvconf/index.ts';
 import { renderSetup, renderTeardown } from '../script/index.ts';
+import { jsonPieces } from './json.ts';
 
-/** Files of one host, relative to the host's folder. Insertion order is the order they are listed. */
-export function renderHostFiles(t: Topology, source: string): Map<string, string> {
-  const files = new Map<string, string>();
-  if (t.firewall.v4) files.set('iptables.rules', renderIptablesRestore(t.firewall.v4));
-  if (t.firewall.v6) files.set('ip6tables.rules', renderIptablesRestore(t.firewall.v6));
-  files.set('setup.sh', renderSetup(t, source));
-  files.set('teardown.sh', renderTeardown(t, source));
+/** A file's content: one string, or pieces to write one after another (iterated once). */
+export type FileContent = string | Iterable<string>;
+
+/** Files of one host, relative to the host's folder, in the order they are listed. */
+export function* hostFiles(t: Topology, source: string): Generator<[string, FileContent]> {
+  if (t.firewall.v4) yield ['iptables.rules', renderIptablesRestore(t.firewall.v4)];
+  if (t.firewall.v6) yield ['ip6tables.rules', renderIptablesRestore(t.firewall.v6)];
+  yield ['setup.sh', renderSetup(t, source)];
+  yield ['teardown.sh', renderTeardown(t, source)];
   for (const c of t.containers) {
     const hosts = c.hosts.kind === 'built' ? containerHosts(c.hosts.spec) : hostNetworkHosts(c.hosts.etcHosts, [...c.hosts.extraHosts]);
-    files.set(`containers/${c.name}/hosts`, hosts);
-    files.set(`containers/${c.name}/resolv.conf`, containerResolvConf(c.resolvConf));
+    yield [`containers/${c.name}/hosts`, hosts];
+    yield [`containers/${c.name}/resolv.conf`, containerResolvConf(c.resolvConf)];
   }
-  files.set('topology.json', `${JSON.stringify(t, null, 2)}\n`);
+  yield ['topology.json', topologyJson(t)];
+}
+
+function* topologyJson(t: Topology): Generator<string> {
+  yield* jsonPieces(t);
+  yield '\n';
+}
+
+/** A content as one string (fails beyond the longest string JavaScript can hold). */
+export const contentText = (c: FileContent): string => (typeof c === 'string' ? c : [...c].join(''));
+
+/** Files of one host, relative to the host's folder, as strings. Insertion order is the order they are listed. */
+export function renderHostFiles(t: Topology, source: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [rel, content] of hostFiles(t, source)) files.set(rel, contentText(content));
   return files;
 }

@@ -1,4 +1,6 @@
-// A container's /etc/hosts, as `cat /etc/hosts` shows it in a Docker 29 container.
+// A container's /etc/hosts, as `cat /etc/hosts` shows it in a Docker 29 container (and 28). Docker <= 27
+// writes the same records with fe00::0 / ff00::0 (legacyIPv6Spelling); 20.10 has no IPv6-disabled variant,
+// which netform never selects anyway (ipv6Enabled is always true in the topology).
 //
 // How Docker 29 gets there (daemon/libnetwork/sandbox_dns_unix.go, sandbox_linux.go, endpoint.go):
 //   - the file is (re)built by buildHostsFile: 127.0.0.1 localhost, the IPv6 defaults unless the

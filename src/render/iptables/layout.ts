@@ -28,10 +28,10 @@ export function tableView(rs: Ruleset, name: TableName): TableView {
 /**
  * The tables a dump of `rs` shows: those it has, plus raw whenever filter is there (Docker's
  * raw-PREROUTING rules live there, and moby's goldens, dumped with `iptables-save -t raw`, always
- * include it).
+ * include it), unless the ruleset says its engine never uses raw (Docker <= 27: `raw: false`).
  */
 export function tablesOf(rs: Ruleset): TableName[] {
   const present = new Set(rs.tables.map((t) => t.name));
-  if (present.has('filter')) present.add('raw');
+  if (present.has('filter') && rs.raw !== false) present.add('raw');
   return TABLE_ORDER.filter((t) => present.has(t));
 }

@@ -14,10 +14,13 @@
 //      endpoint needs the embedded resolver).
 //   4. Generate(true).
 //
+// Docker 28 writes the same bytes. Docker 27 differs in TransformForIntNS, Docker 20.10 everywhere
+// (legacy.ts); `engine` selects them.
+//
 // netform's `name_resolution: hosts` has no embedded resolver, so a container on a user-defined
 // network is given what the default bridge gets (step 3's legacy transform, with the same source
 // choice), followed by one line saying so: NAME_RESOLUTION_HOSTS_NOTE.
-import { type Addr, addrEqual, mustParseAddr, parseAddr } from './netip.ts';
+import { type Addr, addrEqual, addrString, mustParseAddr, parseAddr } from './netip.ts';
 import { parseResolvConf } from './parse.ts';
 import { overrideNameServers, overrideOptions, overrideSearch, setHeader } from './modify.ts';
 import {
@@ -28,6 +31,7 @@ import {
   transformForLegacyNw,
 } from './transform.ts';
 import { generate } from './generate.ts';
+import { resolvConf2010, transformForIntNS27, usesSystemdResolvConf2010 } from './legacy.ts';
 import { type ExtDNSEntry, type ResolvConf, ResolvConfError, emptyResolvConf } from './types.ts';
 
 /** The header loadResolvConf sets (sandbox_dns_unix.go). */
@@ -102,6 +106,13 @@ export interface ContainerResolvConfSpec {
    * upstream servers come from --dns or the host's file through the legacy transform.
    */
   upstreamOverride?: readonly string[];
+  /** The Docker release whose file to write when it differs from 28/29's (see legacy.ts); absent: 29. */
+  engine?: '27' | '20.10';
+  /**
+   * With `engine`: the container's endpoints in join order, whether each uses the embedded DNS (a
+   * user-defined network) and its network's enable_ipv6. Docker 20.10 rewrites the file at each join.
+   */
+  joins?: readonly { readonly embeddedDns: boolean; readonly ipv6: boolean }[];
 }
 
 export interface ContainerResolvConfResult {
@@ -158,8 +169,40 @@ function parseServers(list: readonly string[], what: string): Addr[] {
   });
 }
 
+/** Docker 20.10: the same choice of source, with 20.10's string test for systemd-resolved's stub. */
+function resolvConfResult2010(spec: ContainerResolvConfSpec): ContainerResolvConfResult {
+  const hostsMode = isHostsMode(spec);
+  const origin = spec.originMode ?? (hostsMode ? 'legacy' : spec.mode);
+  const systemd =
+    (origin === 'legacy' || origin === 'none') &&
+    spec.hostResolvConfPath === ETC_RESOLV_CONF &&
+    spec.hostResolvConf !== null &&
+    usesSystemdResolvConf2010(spec.hostResolvConf);
+  const source = systemd ? (spec.systemdResolvConf === undefined ? '' : spec.systemdResolvConf) : spec.hostResolvConf;
+  const upstream = hostsMode && spec.upstreamOverride && spec.upstreamOverride.length > 0 ? spec.upstreamOverride : undefined;
+  const joins = spec.mode === 'none' ? [{ embeddedDns: false, ipv6: false }] : (spec.joins ?? []).map((j) => (hostsMode ? { ...j, embeddedDns: false } : j));
+  const text = resolvConf2010({
+    host: spec.mode === 'host',
+    source,
+    dns: upstream ?? spec.dns ?? [],
+    dnsSearch: spec.dnsSearch ?? [],
+    dnsOptions: spec.dnsOptions ?? [],
+    joins,
+    resolver: addrString(EMBEDDED_DNS_ADDRESS),
+    resolverOptions: EMBEDDED_DNS_REQUIRED_OPTIONS,
+  });
+  return {
+    text: text + (hostsMode ? `${NAME_RESOLUTION_HOSTS_NOTE}\n` : ''),
+    sourcePath: systemd ? SYSTEMD_RESOLV_CONF : spec.hostResolvConfPath,
+    systemdAssumedEmpty: systemd && spec.systemdResolvConf === undefined,
+    extNameServers: [],
+    resolverUpstreams: [],
+  };
+}
+
 /** Everything about a container's resolv.conf; containerResolvConf returns just the text. */
 export function containerResolvConfResult(spec: ContainerResolvConfSpec): ContainerResolvConfResult {
+  if (spec.engine === '20.10') return resolvConfResult2010(spec);
   const source = resolvConfSource(spec);
   // resolvconf.Load: a missing file is not an error for loadResolvConf, it yields ResolvConf{}.
   const loaded = source.text === null ? emptyResolvConf('') : parseResolvConf(source.text, source.path);
@@ -187,7 +230,10 @@ export function containerResolvConfResult(spec: ContainerResolvConfSpec): Contai
         rc = transformForLegacyNw(rc, spec.ipv6);
         note = `${NAME_RESOLUTION_HOSTS_NOTE}\n`;
       } else {
-        ({ rc, extNameServers } = transformForIntNS(rc, EMBEDDED_DNS_ADDRESS, EMBEDDED_DNS_REQUIRED_OPTIONS));
+        ({ rc, extNameServers } =
+          spec.engine === '27'
+            ? transformForIntNS27(rc, (spec.joins ?? []).some((j) => j.ipv6), EMBEDDED_DNS_ADDRESS, EMBEDDED_DNS_REQUIRED_OPTIONS)
+            : transformForIntNS(rc, EMBEDDED_DNS_ADDRESS, EMBEDDED_DNS_REQUIRED_OPTIONS));
       }
       break;
   }

@@ -70,7 +70,7 @@ export const emptyResolvConf = (sourcePath = ''): ResolvConf => ({
 });
 
 /** Errors Docker would fail the container start with; codes are stable, messages are moby's. */
-export type ResolvConfErrorCode = 'LINE_TOO_LONG' | 'BAD_DNS_ADDRESS';
+export type ResolvConfErrorCode = 'LINE_TOO_LONG' | 'BAD_DNS_ADDRESS' | 'BAD_NDOTS';
 
 export class ResolvConfError extends Error {
   constructor(

@@ -1,13 +1,19 @@
-// One Handlebars environment for every text template: compiled once per process, never HTML-escaping
-// (noEscape), strict (a missing field is an error, not an empty string). Shell words go through the
-// `sh` helper; nothing else reaches a script unquoted except names validated to a safe alphabet.
-import Handlebars from 'handlebars';
+// One Handlebars environment for every text template, compiled with COMPILE_OPTIONS (never
+// HTML-escaping, strict). Only handlebars' runtime is loaded here: templates arrive precompiled
+// (template-specs.ts). Words reach a template already checked by the view that renders it: shell words
+// quoted with shellQuote, names in netform's safe alphabet checked by batchWord (it throws otherwise).
+import type HandlebarsNamespace from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime.js';
+import { templateSpec } from './template-specs.ts';
 
-const hb = Handlebars.create();
+const hb = (HandlebarsRuntime as unknown as typeof HandlebarsNamespace).create();
+
+const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+-]+$/;
+const BATCH_SAFE = /^[A-Za-z0-9_.:/+-]+$/;
 
 /** POSIX single-quote quoting: the one form in which no character is special. */
 export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(word)) return word;
+  if (SHELL_SAFE.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -16,19 +22,22 @@ export function shellQuote(word: string): string {
  * allowed there (the heredoc expands $P, ip's tokenizer splits on spaces), so anything else is a bug.
  */
 export function batchWord(word: string): string {
-  if (!/^[A-Za-z0-9_.:/+-]+$/.test(word)) throw new Error(`netform: unsafe word in a generated script: ${JSON.stringify(word)}`);
+  if (!BATCH_SAFE.test(word)) throw new Error(`netform: unsafe word in a generated script: ${JSON.stringify(word)}`);
   return word;
 }
 
-hb.registerHelper('sh', (w: unknown) => shellQuote(String(w)));
-hb.registerHelper('bw', (w: unknown) => batchWord(String(w)));
+const cache = new Map<string, HandlebarsTemplateDelegate>();
 
-const cache = new Map<string, Handlebars.TemplateDelegate>();
+/** A template of this environment from its precompiled spec. */
+export function templateFromSpec<T>(spec: TemplateSpecification): (data: T) => string {
+  return hb.template(spec) as (data: T) => string;
+}
 
+/** The template `name` made from `source` (once per process). */
 export function template<T>(name: string, source: string): (data: T) => string {
   let t = cache.get(name);
   if (!t) {
-    t = hb.compile(source, { noEscape: true, strict: true });
+    t = hb.template(templateSpec(name, source));
     cache.set(name, t);
   }
   return t as (data: T) => string;

@@ -1,22 +1,26 @@
-// buildFirewall: replays, in order, the iptables calls dockerd 29 makes for a FirewallInput and
-// returns the resulting rules of each family as data. Pure: nothing here touches the kernel.
+// buildFirewall: replays, in order, the iptables calls dockerd makes for a FirewallInput and returns the
+// resulting rules of each family as data. Pure: nothing here touches the kernel. The release replayed is
+// `daemon.engine` (engine.ts: 29 by default, 28, 27 or 20.10); the steps are the same, their rules differ.
 //
 // Order of events, as in a daemon that starts and then has networks and containers created:
 //   1. the bridge driver's init (iptabler.go NewIptabler -> setupIPChains), per enabled family;
 //   2. the controller's DOCKER-USER chain (firewall_linux.go setupUserChain);
 //   3. each network's creation, in input order (network.go), with the FORWARD DROP policy when the
-//      network's forwarding setup asks for it (setup_ip_forwarding.go);
+//      network's forwarding setup asks for it (setup_ip_forwarding.go); up to Docker 27 the policy is set
+//      at step 1 and the controller re-ensures DOCKER-USER after each network;
 //   4. each endpoint, in input order: AddEndpoint (endpoint.go), then its port bindings (port.go) in
-//      the order the port mappers hand them over (port_mapping_linux.go);
-//   5. legacy links (bridge_linux.go link -> link.go), which dockerd only programs on icc=false networks.
+//      the order the port mappers hand them over (port_mapping_linux.go), then the legacy links it is
+//      the parent of (bridge_linux.go link -> link.go), which dockerd only programs on icc=false networks.
 import { filterForwardDrop, setupIPChains, setupUserChain } from './daemon-chains.ts';
 import { addEndpoint } from './endpoint-rules.ts';
+import { engineLayout } from './engine.ts';
+import { canonicalIp } from './ip.ts';
 import { addLink } from './link-rules.ts';
 import { addNetwork, familyConfig } from './network-rules.ts';
 import { firewallerBindings } from './port-mapping.ts';
 import { addPort } from './port-rules.ts';
 import { RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallInput, FirewallNetwork, IpFamily, Ruleset } from './types.ts';
+import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork, IpFamily, Ruleset } from './types.ts';
 
 export interface FirewallRulesets {
   readonly v4: Ruleset;
@@ -45,35 +49,51 @@ function lookup(networks: ReadonlyMap<string, FirewallNetwork>, name: string, wh
 
 function buildFamily(input: FirewallInput, networks: ReadonlyMap<string, FirewallNetwork>, family: IpFamily): Ruleset {
   const { daemon } = input;
+  const layout = engineLayout(daemon.engine);
   // iptables=false / ip6tables=false: the firewaller is built with that family disabled and the
   // controller creates no DOCKER-USER for it. Docker writes nothing to that family's tables.
   if (!(family === 4 ? daemon.iptables : daemon.ip6tables)) return { family, tables: [] };
 
   const rs = new RulesetBuilder(family);
   setupIPChains(rs, daemon);
-  if (daemon.userChain) setupUserChain(rs, daemon);
+  // Docker <= 27: setupIPForwarding, once at driver init, after the chains (v27.5.1 bridge_linux.go
+  // configure): IPv4 DROP when the daemon had to enable forwarding, IPv6 DROP whenever ip-forward is on.
+  if (layout.forwardDropAtInit && daemon.forwardDrop[family]) filterForwardDrop(rs);
+  const userChain = daemon.userChain && setupUserChain(rs, daemon);
 
   for (const net of input.networks) {
     addNetwork(rs, daemon, net);
-    // setupIPv4Forwarding / setupIPv6Forwarding run for a network with that family; the caller says
-    // whether the daemon had to enable forwarding and ip-forward-no-drop is off.
-    if (daemon.forwardDrop[family] && familyConfig(net, family)) filterForwardDrop(rs);
+    // 28+: setupIPv4Forwarding / setupIPv6Forwarding run for a network with that family; the caller
+    // says whether the daemon had to enable forwarding and ip-forward-no-drop is off.
+    if (!layout.forwardDropAtInit && daemon.forwardDrop[family] && familyConfig(net, family)) filterForwardDrop(rs);
+    // <= 27: Controller.NewNetwork ends with SetupUserChains, which puts DOCKER-USER back on top.
+    if (userChain && layout.userChainAfterEachNetwork) setupUserChain(rs, daemon);
+  }
+
+  // Legacy links are programmed with the parent's endpoint (ProgramExternalConnectivity: ports, then
+  // `if !network.config.EnableICC { d.link(...) }`); dockerd only programs them on icc=false networks.
+  const linksOf = new Map<FirewallEndpoint, FirewallLink[]>();
+  const unplaced: FirewallLink[] = [];
+  for (const link of input.links) {
+    const net = lookup(networks, link.network, 'a link');
+    if (net.icc && !input.firewallerOnly) continue;
+    const parent = input.endpoints.find((ep) => ep.network === link.network && ep.addr4 !== undefined && sameIp(ep.addr4, link.parentIP));
+    if (parent) linksOf.set(parent, [...(linksOf.get(parent) ?? []), link]);
+    else unplaced.push(link);
   }
 
   for (const ep of input.endpoints) {
     const net = lookup(networks, ep.network, `endpoint of ${JSON.stringify(ep.container)}`);
     addEndpoint(rs, daemon, net, ep);
-    for (const b of firewallerBindings(net, ep, daemon.hairpin, input.firewallerOnly ?? false)) {
+    for (const b of firewallerBindings(net, ep, daemon.hairpin, input.firewallerOnly ?? false, layout.portOrder)) {
       addPort(rs, daemon, net, b);
     }
+    for (const link of linksOf.get(ep) ?? []) addLink(rs, net, link);
   }
+  for (const link of unplaced) addLink(rs, lookup(networks, link.network, 'a link'), link);
 
-  for (const link of input.links) {
-    const net = lookup(networks, link.network, 'a link');
-    // bridge_linux.go Join: `if !network.config.EnableICC { return d.link(...) }`.
-    if (net.icc && !input.firewallerOnly) continue;
-    addLink(rs, net, link);
-  }
-
-  return rs.build();
+  const built = rs.build();
+  return layout.raw ? built : { ...built, raw: false };
 }
+
+const sameIp = (a: string, b: string): boolean => canonicalIp(a) === canonicalIp(b);

@@ -1,7 +1,9 @@
 // Legacy `--link` rules (daemon/libnetwork/drivers/bridge/internal/iptabler/link.go AddLink and
 // daemon/libnetwork/iptables/iptables.go ChainInfo.Link, Docker 29): per exposed port of the child,
 // an ACCEPT from parent to child and one for the replies, appended to filter DOCKER.
-// ChainInfo.Link is built without an IP version, so it always goes to iptables (IPv4).
+// ChainInfo.Link is built without an IP version, so it always goes to iptables (IPv4). Every release
+// reproduced does the same (v28.5.2 iptabler/link.go; v27.5.1 drivers/bridge/link.go and
+// v20.10.24 vendor/.../drivers/bridge/link.go -> ChainInfo.Link with iptables.Append).
 import { DOCKER } from './daemon-chains.ts';
 import { familyOf } from './ip.ts';
 import { cidr, iface, jump, portMatch, proto } from './rule-parts.ts';

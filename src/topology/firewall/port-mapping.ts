@@ -2,6 +2,11 @@
 // (daemon/libnetwork/drivers/bridge/port_mapping_linux.go and daemon/libnetwork/portmappers/, Docker 29):
 // which container address a binding goes to, which port mapper handles it, the order in which the
 // bindings reach the firewaller, and what the routed mapper does to the host side.
+// Docker 27 and 28 sort with cmpPortBinding (v27.5.1 / v28.5.2 libnetwork/drivers/bridge/
+// port_mapping_linux.go sortAndNormPBs), which has no mapper; Docker 20.10 takes the container's bindings
+// in go-connections nat.SortPortMap order (v20.10.24 daemon/container_operations.go buildSandboxOptions)
+// and maps each one for IPv4, then IPv6 (vendor/.../drivers/bridge/port_mapping.go allocatePortsInternal).
+import type { EngineLayout } from './engine.ts';
 import { compareIp, familyOf, isUnspecified } from './ip.ts';
 import type { FirewallEndpoint, FirewallNetwork, FirewallPortBinding, IpFamily, SourcePath } from './types.ts';
 
@@ -29,9 +34,9 @@ const PROTO_NUMBER = { tcp: 6, udp: 17, sctp: 132 } as const;
 
 const unspecified = (f: IpFamily): string => (f === 4 ? '0.0.0.0' : '::');
 
-/** portmapperapi PortBindingReq.Compare. */
-function compareRequests(a: Request, b: Request): number {
-  if (a.mapper !== b.mapper) return a.mapper < b.mapper ? -1 : 1;
+/** portmapperapi PortBindingReq.Compare (29); cmpPortBinding (27, 28) is the same without the mapper. */
+function compareRequests(a: Request, b: Request, byMapper: boolean): number {
+  if (byMapper && a.mapper !== b.mapper) return a.mapper < b.mapper ? -1 : 1;
   const isRange = (r: Request): boolean => r.requested[0] === 0 || r.requested[0] !== r.requested[1];
   if (isRange(a) !== isRange(b)) return isRange(a) ? 1 : -1;
   return (
@@ -55,6 +60,7 @@ export function firewallerBindings(
   ep: FirewallEndpoint,
   hairpin: boolean,
   firewallerOnly: boolean,
+  order: EngineLayout['portOrder'] = 'mapper',
 ): FirewallerPortBinding[] {
   const reqs: Request[] = [];
   for (const b of ep.ports) {
@@ -76,7 +82,10 @@ export function firewallerBindings(
       requested: b.requestedHostPorts ?? [b.hostPort, b.hostPort],
     });
   }
-  if (!firewallerOnly) reqs.sort(compareRequests);
+  if (!firewallerOnly) {
+    if (order === 'sort-port-map') sortPortMap(reqs);
+    else reqs.sort((a, b) => compareRequests(a, b, order === 'mapper'));
+  }
 
   return reqs.map((r): FirewallerPortBinding => {
     const b = r.binding;
@@ -90,4 +99,53 @@ export function firewallerBindings(
     // portmappers/nat: NAT = host address and the allocated host port.
     return { ...base, hostIP: r.hostIP, hostPort: b.hostPort };
   });
+}
+
+/**
+ * Docker 20.10's order: the bindings of one `-p` entry (IPv4, then IPv6) stay together, and the entries
+ * are ordered by go-connections nat.SortPortMap, i.e. Go's sort.Sort over
+ *   Less(i, j) = hostPort(i) > hostPort(j) || port(i) > port(j) || (port(i) == port(j) && proto(i) == tcp)
+ * where hostPort is the start of the requested host port (range), 0 when none was given. That is not a
+ * strict order, so dockerd's result can depend on the order it met the ports in (a Go map); when host
+ * and container ports rise together it is simply "highest host port first". Go's sort.Sort is an
+ * insertion sort below 13 elements (pdqsort's base case), reproduced here from netform's canonical
+ * order, which stands in for the map order.
+ */
+function sortPortMap(reqs: Request[]): void {
+  const groups: Request[][] = [];
+  const index = new Map<string, Request[]>();
+  for (const r of reqs) {
+    const b = r.binding;
+    const key = JSON.stringify([b.origin ?? null, b.proto, b.containerPort, r.requested]);
+    let g = index.get(key);
+    if (!g) {
+      g = [];
+      index.set(key, g);
+      groups.push(g);
+    }
+    g.push(r);
+  }
+  const less = (x: Request, y: Request): boolean => {
+    const hx = x.requested[0];
+    const hy = y.requested[0];
+    const px = x.binding.containerPort;
+    const py = y.binding.containerPort;
+    return hx > hy || px > py || (px === py && x.binding.proto === 'tcp');
+  };
+  if (groups.length <= 12) {
+    for (let i = 1; i < groups.length; i++) {
+      for (let j = i; j > 0 && less(groups[j]![0]!, groups[j - 1]![0]!); j--) {
+        [groups[j], groups[j - 1]] = [groups[j - 1]!, groups[j]!];
+      }
+    }
+  } else {
+    // Beyond 12 entries pdqsort partitions; with a non-strict Less no order is "the" answer. Use the
+    // consistent reading of the predicate: host port, then container port, descending; tcp first.
+    groups.sort((x, y) => {
+      const a = x[0]!;
+      const b = y[0]!;
+      return b.requested[0] - a.requested[0] || b.binding.containerPort - a.binding.containerPort || (a.binding.proto === 'tcp' ? -1 : b.binding.proto === 'tcp' ? 1 : 0);
+    });
+  }
+  reqs.splice(0, reqs.length, ...groups.flat());
 }

@@ -1,7 +1,12 @@
 // Per-port rules for published ports (daemon/libnetwork/drivers/bridge/internal/iptabler/port.go
 // setPerPortIptables, Docker 29): raw drop of remote access to loopback-bound ports, DNAT, hairpin
-// MASQUERADE and the filter ACCEPT.
+// MASQUERADE and the filter ACCEPT. Docker 28 is the same (v28.5.2 libnetwork/drivers/bridge/internal/
+// iptabler/port.go). Docker <= 27 (v27.5.1 libnetwork/drivers/bridge/port_mapping_linux.go setPerPortNAT
+// and setPerPortForwarding; v20.10.24 vendor/github.com/docker/libnetwork/iptables/iptables.go
+// ChainInfo.Forward) has no raw rules and no fe80::/10 exception, always adds the hairpin MASQUERADE,
+// appends the ACCEPT (there is no default DROP to stay above) and fills SCTP checksums in mangle.
 import { DOCKER } from './daemon-chains.ts';
+import { engineLayout } from './engine.ts';
 import { canonicalIp, familyOf, isLoopback, isUnspecified } from './ip.ts';
 import { familyConfig } from './network-rules.ts';
 import type { FirewallerPortBinding } from './port-mapping.ts';
@@ -17,9 +22,10 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
   const conf = familyConfig(net, rs.family);
   const o = b.origin;
   const hostFamily = familyOf(b.hostIP);
+  const layout = engineLayout(daemon.engine);
 
   // filterPortMappedOnLoopback: IPv4 only (the IPv6 loopback is not routable), and only with a host port.
-  if (b.hostPort !== 0 && hostFamily === 4 && isLoopback(b.hostIP)) {
+  if (layout.raw && b.hostPort !== 0 && hostFamily === 4 && isLoopback(b.hostIP)) {
     rs.append(
       makeRule(
         'raw',
@@ -46,7 +52,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
       'nat',
       DOCKER,
       {
-        ...(rs.family === 6 ? { source: cidr('fe80::/10', NOT) } : {}),
+        ...(rs.family === 6 && layout.dnatSkipsLinkLocal6 ? { source: cidr('fe80::/10', NOT) } : {}),
         ...(isUnspecified(b.hostIP) ? {} : { destination: cidr(b.hostIP) }),
         // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
         ...(daemon.hairpin ? {} : { inInterface: iface(net.ifName, NOT) }),
@@ -57,7 +63,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
       o,
     );
     rs.append(dnat);
-    if (daemon.hairpin) {
+    if (daemon.hairpin || layout.portMasqueradeAlways) {
       // A container reaching its own published port through the host: masquerade it.
       const ip = canonicalIp(b.containerIP);
       rs.append(
@@ -77,22 +83,35 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
     }
   }
 
-  // setPerPortForwarding: inserted at the head of DOCKER, above every network's default DROP.
+  // setPerPortForwarding: inserted at the head of DOCKER, above every network's default DROP (28+);
+  // appended before 28, when DOCKER had no default rule.
   if (conf?.gatewayMode !== 'nat-unprotected') {
-    rs.insert(
-      makeRule(
-        'filter',
-        DOCKER,
-        {
-          destination: cidr(b.containerIP),
-          inInterface: iface(net.ifName, NOT),
-          outInterface: iface(net.ifName),
-          protocol: proto(b.proto),
-          modules: [portMatch(b.proto, '--dport', b.containerPort)],
-        },
-        jump('ACCEPT'),
-        o,
-      ),
+    const accept = makeRule(
+      'filter',
+      DOCKER,
+      {
+        destination: cidr(b.containerIP),
+        inInterface: iface(net.ifName, NOT),
+        outInterface: iface(net.ifName),
+        protocol: proto(b.proto),
+        modules: [portMatch(b.proto, '--dport', b.containerPort)],
+      },
+      jump('ACCEPT'),
+      o,
     );
+    if (layout.defaultForwardDrop) rs.insert(accept);
+    else rs.append(accept);
+    if (layout.sctpChecksum && b.proto === 'sctp') {
+      // The workaround for kernels <= 4.9 that enable NETIF_F_SCTP_CRC on veths (always on before 28).
+      rs.append(
+        makeRule(
+          'mangle',
+          'POSTROUTING',
+          { protocol: proto(b.proto), modules: [portMatch(b.proto, '--sport', b.containerPort)] },
+          jump('CHECKSUM', ['--checksum-fill']),
+          o,
+        ),
+      );
+    }
   }
 }

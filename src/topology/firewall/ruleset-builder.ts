@@ -1,5 +1,6 @@
 // An ordered rule store with the semantics of the iptables calls dockerd makes
-// (daemon/libnetwork/iptables/iptables.go, Docker 29):
+// (daemon/libnetwork/iptables/iptables.go, Docker 29; the same in v27.5.1 and v20.10.24: iptRule.Insert/
+// Append and ProgramRule check with -C, EnsureJumpRule deletes and re-inserts):
 //   - Rule.Append / Rule.Insert check with `-C` first, so adding a rule that is already anywhere in the
 //     chain is a no-op (the first copy keeps its place and its origin);
 //   - EnsureJumpRule deletes the jump if present, then inserts it at the head of the chain;
@@ -29,7 +30,7 @@ export const BUILTIN_CHAINS: { readonly [T in TableName]: readonly string[] } = 
 };
 
 /** Targets that are not chains: the verdicts and the extension targets Docker uses. */
-const NON_CHAIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK']);
+const NON_CHAIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK', 'CHECKSUM']);
 
 export const isBuiltinChain = (table: TableName, chain: string): boolean => BUILTIN_CHAINS[table].includes(chain);
 

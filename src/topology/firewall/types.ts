@@ -2,6 +2,9 @@
 // turn them into text. Nothing here is a string of iptables syntax: a rule is its table, chain,
 // matches and target, so a packet tracer or another backend can read the same value.
 
+import type { Engine } from './engine.ts';
+
+export type { Engine } from './engine.ts';
 export type IpFamily = 4 | 6;
 export type TableName = 'raw' | 'mangle' | 'filter' | 'nat';
 
@@ -70,15 +73,21 @@ export interface Chain {
 export interface Ruleset {
   readonly family: IpFamily;
   readonly tables: readonly { readonly name: TableName; readonly chains: readonly Chain[] }[];
+  /** false: the engine never touches the raw table (Docker <= 27), so a dump has none. Absent: Docker 28+,
+   * whose dumps always show raw beside filter. */
+  readonly raw?: false;
 }
 
 // ----- Input of the Docker firewall builder -----------------------------------------------------------
 // Describes what dockerd's bridge driver is told, in the order it is told. The topology stage fills it
-// from the model and IPAM; buildFirewall() replays dockerd's iptables calls (Docker 29) over it.
+// from the model and IPAM; buildFirewall() replays dockerd's iptables calls over it, as the release named by
+// `daemon.engine` makes them (Docker 29 when absent).
 
 export type GatewayMode = 'nat' | 'nat-unprotected' | 'routed' | 'isolated';
 
 export interface FirewallDaemon {
+  /** The Docker Engine release to reproduce (engine.ts); absent means 29. */
+  readonly engine?: Engine;
   /** `iptables` / `ip6tables` daemon options (and `ipv6` for the v6 family's existence). */
   readonly iptables: boolean;
   readonly ip6tables: boolean;
@@ -87,7 +96,8 @@ export interface FirewallDaemon {
   readonly allowDirectRouting: boolean;
   /** The libnetwork controller's DOCKER-USER chain (absent in the firewaller unit goldens). */
   readonly userChain: boolean;
-  /** `-P FORWARD DROP` per family: the setup enables forwarding (ip-forward) and ip-forward-no-drop is off. */
+  /** `-P FORWARD DROP` per family: the setup enables forwarding (ip-forward) and ip-forward-no-drop is off.
+   * Docker <= 27 sets it at driver init (see EngineLayout.forwardDropAtInit). */
   readonly forwardDrop: { readonly 4: boolean; readonly 6: boolean };
   /** daemon `bridge-accept-fwmark` (e.g. "0x1/0x1"), when set. */
   readonly acceptFwMark?: string;

@@ -1,0 +1,217 @@
+#!/bin/sh
+# netform: network setup for host local, as Docker Engine 28 sets it up.
+# Generated from engine-28-user-networks.yaml; do not edit. Firewall rules are in iptables.rules / ip6tables.rules
+# (load them with iptables-restore); teardown.sh undoes this script.
+#   NETFORM_HOST_NETNS    run the host side in this named network namespace (unset: the current one)
+#   NETFORM_NETNS_PREFIX  prefix of every namespace this script creates (unset: none)
+set -eu
+H="${NETFORM_HOST_NETNS:-}"
+P="${NETFORM_NETNS_PREFIX:-}"
+case "$H$P" in *[!A-Za-z0-9_.-]*)
+  echo "netform: NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX may only contain A-Z a-z 0-9 _ . -" >&2; exit 2 ;;
+esac
+if [ -n "$H" ] && [ ! -e "/run/netns/$H" ]; then
+  echo "netform: NETFORM_HOST_NETNS=$H: no such network namespace" >&2; exit 2
+fi
+# ip in the host namespace (NETFORM_HOST_NETNS, or the current one).
+host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
+# A shell snippet in the host namespace (for /proc/sys writes).
+host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
+
+# Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
+undo() {
+  set +e
+  ip -force -batch - 2>/dev/null <<EOF
+netns del ${P}api
+netns del ${P}worker
+netns del ${P}proxy
+netns del ${P}q1
+netns del ${P}n1
+EOF
+  n=0
+  while [ "$n" -lt 200 ]; do
+    links=$(host_links 2>/dev/null)
+    left=
+    for l in veth98f3211 veth7ef5982 veth3e43434 vethbf889e1 veth491d921 vethaa30597; do
+      case "$links" in *" $l "*) left=1; break ;; esac
+    done
+    [ -n "$left" ] || break
+    sleep 0.05 2>/dev/null || sleep 1
+    n=$((n + 1))
+  done
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del veth98f3211
+link del veth7ef5982
+link del veth3e43434
+link del vethbf889e1
+link del veth491d921
+link del vethaa30597
+link del docker0
+link del front0
+link del back0
+link del quiet0
+link del nomasq0
+EOF
+  set -e
+}
+
+# Refuse to touch anything that already exists: teardown must only remove what setup created.
+links=$(host_links)
+spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
+for l in docker0 front0 back0 quiet0 nomasq0 veth98f3211 veth7ef5982 veth3e43434 vethbf889e1 veth491d921 vethaa30597; do
+  case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+for n in api worker proxy q1 n1; do
+  case "$spaces" in *" $P$n "*) echo "netform: network namespace $P$n already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
+
+# Host side: the bridges, with their addresses.
+host_ip -batch - <<EOF
+link add name docker0 type bridge
+link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
+addr add 172.17.0.1/16 dev docker0 brd +
+link set dev docker0 up
+link add name front0 type bridge
+link set dev front0 address 86:ac:ec:1b:0f:53 mtu 1500
+addr add 10.10.0.1/24 dev front0 brd +
+link set dev front0 up
+link add name back0 type bridge
+link set dev back0 address 7e:de:5b:3a:9e:b4 mtu 1500
+addr add 10.20.0.1/24 dev back0 brd +
+link set dev back0 up
+link add name quiet0 type bridge
+link set dev quiet0 address 92:03:3f:6b:a7:5c mtu 1500
+addr add 10.30.0.1/24 dev quiet0 brd +
+link set dev quiet0 up
+link add name nomasq0 type bridge
+link set dev nomasq0 address 9a:69:7c:eb:39:0c mtu 1500
+addr add 10.40.0.1/24 dev nomasq0 brd +
+link set dev nomasq0 up
+EOF
+
+# Kernel settings Docker makes in the host namespace.
+host_sh '
+echo 1 > /proc/sys/net/ipv4/ip_forward
+if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables; else echo "netform: warning: net.bridge.bridge-nf-call-iptables is not available (Docker: br_netfilter for ICC off / userland-proxy off)" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/docker0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/docker0/accept_ra; else echo "netform: warning: net.ipv6.conf.docker0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/front0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/front0/accept_ra; else echo "netform: warning: net.ipv6.conf.front0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/back0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/back0/accept_ra; else echo "netform: warning: net.ipv6.conf.back0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/quiet0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/quiet0/accept_ra; else echo "netform: warning: net.ipv6.conf.quiet0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/nomasq0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/nomasq0/accept_ra; else echo "netform: warning: net.ipv6.conf.nomasq0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+'
+
+# Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the
+# namespace under its final name (links_N, host side), then, inside the namespace, its addresses,
+# links up and default routes (container_N).
+
+# Container api.
+netns_1() { printf '%s\n' "netns add ${P}api"; }
+links_1() {
+  printf '%s\n' "link add name veth98f3211 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}api" "link set dev veth98f3211 master front0" "link set dev veth98f3211 up"
+  printf '%s\n' "link add name veth7ef5982 mtu 1500 type veth peer name eth1 mtu 1500 netns ${P}api" "link set dev veth7ef5982 master back0" "link set dev veth7ef5982 up"
+}
+container_1() {
+  ip -n "$P"api -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 76:26:ff:c0:c2:5b
+addr add 10.10.0.2/24 dev eth0 brd +
+link set dev eth0 up
+link set dev eth1 address 96:23:52:91:5f:01
+addr add 10.20.0.2/24 dev eth1 brd +
+link set dev eth1 up
+route add default via 10.10.0.1 dev eth0
+EOF
+}
+
+# Container worker.
+netns_2() { printf '%s\n' "netns add ${P}worker"; }
+links_2() {
+  printf '%s\n' "link add name veth3e43434 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}worker" "link set dev veth3e43434 master back0" "link set dev veth3e43434 up"
+}
+container_2() {
+  ip -n "$P"worker -batch - <<EOF
+link set dev lo up
+link set dev eth0 address c2:0e:78:34:2f:6d
+addr add 10.20.0.3/24 dev eth0 brd +
+link set dev eth0 up
+EOF
+}
+
+# Container proxy.
+netns_3() { printf '%s\n' "netns add ${P}proxy"; }
+links_3() {
+  printf '%s\n' "link add name vethbf889e1 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}proxy" "link set dev vethbf889e1 master front0" "link set dev vethbf889e1 up"
+}
+container_3() {
+  ip -n "$P"proxy -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 7e:b2:4e:76:62:d8
+addr add 10.10.0.3/24 dev eth0 brd +
+link set dev eth0 up
+route add default via 10.10.0.1 dev eth0
+EOF
+}
+
+# Container q1.
+netns_4() { printf '%s\n' "netns add ${P}q1"; }
+links_4() {
+  printf '%s\n' "link add name veth491d921 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}q1" "link set dev veth491d921 master quiet0" "link set dev veth491d921 up"
+}
+container_4() {
+  ip -n "$P"q1 -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 6a:c8:91:ab:31:58
+addr add 10.30.0.2/24 dev eth0 brd +
+link set dev eth0 up
+route add default via 10.30.0.1 dev eth0
+EOF
+}
+
+# Container n1.
+netns_5() { printf '%s\n' "netns add ${P}n1"; }
+links_5() {
+  printf '%s\n' "link add name vethaa30597 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}n1" "link set dev vethaa30597 master nomasq0" "link set dev vethaa30597 up"
+}
+container_5() {
+  ip -n "$P"n1 -batch - <<EOF
+link set dev lo up
+link set dev eth0 address f2:ed:2b:93:b6:8d
+addr add 10.40.0.2/24 dev eth0 brd +
+link set dev eth0 up
+route add default via 10.40.0.1 dev eth0
+EOF
+}
+
+# Containers are set up in parallel lanes, one per CPU (at most 8): starting a process costs more than
+# most of what it sets. Lane k makes the namespaces of containers k, k + lanes, ... in one
+# `ip -batch`, their veth pairs in another, then enters each namespace once. A lane stops at its
+# first failure; any failure rolls everything back.
+lanes=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || lanes=1
+case "$lanes" in '' | *[!0-9]*) lanes=1 ;; esac
+[ "$lanes" -ge 1 ] || lanes=1
+[ "$lanes" -le 8 ] || lanes=8
+[ "$lanes" -le 5 ] || lanes=5
+each() { i=$2; while [ "$i" -le 5 ]; do "$1_$i"; i=$((i + lanes)); done; }
+lane() {
+  each netns "$1" | ip -batch -
+  each links "$1" | host_ip -batch -
+  each container "$1"
+}
+pids=
+l=1
+while [ "$l" -le "$lanes" ]; do
+  lane "$l" &
+  pids="$pids $!"
+  l=$((l + 1))
+done
+failed=0
+for p in $pids; do wait "$p" || failed=1; done
+[ "$failed" -eq 0 ]
+
+trap - EXIT

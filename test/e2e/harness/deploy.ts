@@ -1,0 +1,97 @@
+// Applying a build the way a user would, inside the sandbox: setup.sh and teardown.sh run as plain
+// `sh` from the root mount namespace (never under `ip netns exec`, which would hide the namespaces
+// they create), the rulesets are loaded with iptables-restore in the host namespace, and each
+// container's hosts and resolv.conf go to /etc/netns/<ns>/, which `ip netns exec` mounts over /etc.
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkIn, run, tool } from './exec.ts';
+import type { Sandbox } from './sandbox.ts';
+import { restoreTool } from './snapshot.ts';
+import { namespaceOf, type World } from './world.ts';
+
+/** Writes the build's files (`<host>/<rel>` keys) under dir; returns the host's folder. */
+export function writeBuild(dir: string, files: ReadonlyMap<string, string>, host: string): string {
+  for (const [rel, content] of files) {
+    const p = path.join(dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+  return path.join(dir, host);
+}
+
+/** Runs setup.sh or teardown.sh; throws with its stderr when it fails. Returns its stderr (warnings). */
+export function runScript(hostDir: string, name: 'setup.sh' | 'teardown.sh', s: Sandbox): string {
+  const env = { ...process.env, NETFORM_HOST_NETNS: s.hostNs, NETFORM_NETNS_PREFIX: s.containerPrefix, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` };
+  const r = run(tool('sh'), [path.join(hostDir, name)], { env });
+  if (r.status !== 0) throw new Error(`${name} exited ${r.status}:\n${r.stderr.trim()}`);
+  return r.stderr.trim();
+}
+
+/** iptables-restore / ip6tables-restore of `text` in the host namespace. */
+export const restoreRules = (s: Sandbox, family: 4 | 6, text: string): void => void checkIn(s.hostNs, restoreTool(family), [], text);
+
+/** Loads iptables.rules and ip6tables.rules (when the build has them) into the host namespace. */
+export function loadRules(hostDir: string, s: Sandbox): void {
+  for (const [file, family] of [['iptables.rules', 4], ['ip6tables.rules', 6]] as const) {
+    const p = path.join(hostDir, file);
+    if (existsSync(p)) restoreRules(s, family, readFileSync(p, 'utf8'));
+  }
+}
+
+/** hosts lookups read /etc/hosts only: a name that is not there must not become a DNS query. */
+export const NSSWITCH = 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n';
+
+const ETC_NETNS = '/etc/netns';
+
+export interface EtcFiles {
+  readonly container: string;
+  readonly ns: string;
+  /** File name under /etc -> content. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/**
+ * The files each container's namespace must see under /etc. A namespace holds one set: container:NAME
+ * uses its target's, and of several network_mode: host containers the first one's is installed.
+ */
+export function etcFiles(w: World, files: ReadonlyMap<string, string>): EtcFiles[] {
+  const out = new Map<string, EtcFiles>();
+  for (const c of w.topology.containers) {
+    const ns = namespaceOf(w, c.name);
+    if (c.networking.kind === 'shared' || out.has(ns)) continue;
+    const f = (n: string) => files.get(`${w.topology.host}/containers/${c.name}/${n}`)!;
+    out.set(ns, { container: c.name, ns, files: new Map([['hosts', f('hosts')], ['resolv.conf', f('resolv.conf')], ['nsswitch.conf', NSSWITCH]]) });
+  }
+  return [...out.values()];
+}
+
+/** Installs /etc/netns/<ns>/<file>; returns the directories made (for removeEtc). */
+export function installEtc(all: readonly EtcFiles[]): string[] {
+  const made: string[] = [];
+  if (all.length) {
+    try {
+      mkdirSync(ETC_NETNS);
+      made.push(ETC_NETNS);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  for (const { ns, files } of all) {
+    const dir = path.join(ETC_NETNS, ns);
+    mkdirSync(dir, { recursive: true });
+    made.push(dir);
+    for (const [name, content] of files) writeFileSync(path.join(dir, name), content);
+  }
+  return made;
+}
+
+/** Removes what installEtc made (/etc/netns itself only if it made it and nothing else is in it). */
+export function removeEtc(dirs: readonly string[]): void {
+  for (const d of dirs) if (d !== ETC_NETNS) rmSync(d, { recursive: true, force: true });
+  if (!dirs.includes(ETC_NETNS)) return;
+  try {
+    rmdirSync(ETC_NETNS);
+  } catch {
+    // Not empty (another run, or someone else, uses it now) or already gone: leave it.
+  }
+}
