@@ -11,7 +11,7 @@
 // must not contain ajv's or Handlebars' compilers: this script fails if it does. It is not minified
 // (that gains nothing measurable once the code cache is there, and keeps stack traces readable).
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -63,7 +63,6 @@ if (bad.length > 0) {
   console.error(`tools/build.ts: the bundle contains a compiler it must not load at start-up:\n  ${bad.join('\n  ')}`);
   process.exit(1);
 }
-writeFileSync(path.join(root, 'dist', 'meta.json'), JSON.stringify(result.metafile));
 
 const cache = spawnSync(process.execPath, [path.join(root, 'tools', 'code-cache.js')], { stdio: 'inherit' });
 if (cache.status !== 0) process.exit(cache.status ?? 1);

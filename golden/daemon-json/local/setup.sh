@@ -65,7 +65,7 @@ host_ip -batch - <<EOF
 link add name docker0 type bridge
 link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
 addr add 192.168.1.5/24 dev docker0 brd +
-addr add 2001:db8::1/64 dev docker0
+addr add 2001:db8::1/64 dev docker0 nodad
 link set dev docker0 up
 EOF
 

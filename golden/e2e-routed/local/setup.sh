@@ -71,7 +71,7 @@ link set dev docker0 up
 link add name br-12cd699ac178 type bridge
 link set dev br-12cd699ac178 address ca:2e:3a:ac:82:a2 mtu 1500
 addr add 10.60.1.1/24 dev br-12cd699ac178 brd +
-addr add fd00:60:1::1/64 dev br-12cd699ac178
+addr add fd00:60:1::1/64 dev br-12cd699ac178 nodad
 link set dev br-12cd699ac178 up
 link add name br-696dfb6e8cc7 type bridge
 link set dev br-696dfb6e8cc7 address 6e:ec:6c:7e:b4:73 mtu 1500

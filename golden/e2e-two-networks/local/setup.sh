@@ -75,7 +75,7 @@ link set dev docker0 up
 link add name br-9202a94c871b type bridge
 link set dev br-9202a94c871b address 86:ac:ec:1b:0f:53 mtu 1500
 addr add 10.10.1.1/24 dev br-9202a94c871b brd +
-addr add fd00:10:1::1/64 dev br-9202a94c871b
+addr add fd00:10:1::1/64 dev br-9202a94c871b nodad
 link set dev br-9202a94c871b up
 link add name br-883c3d24cea0 type bridge
 link set dev br-883c3d24cea0 address 7e:de:5b:3a:9e:b4 mtu 1500

@@ -11,7 +11,7 @@ export interface ScriptView {
   /** The input file's name, shell-quoted (it appears in a comment). */
   source: string;
   namespaces: string[];
-  bridges: { name: string; mac: string; mtu: number; addresses: { address: string; v4: boolean }[] }[];
+  bridges: { name: string; mac: string; mtu: number; addresses: { address: string; v4: boolean; nodad: boolean }[] }[];
   endpoints: { hostIfname: string; ifname: string; mtu: number; netns: string; bridge: string; hairpin: boolean }[];
   hostBatch: boolean;
   sysctls: { path: string; value: string; key: string; reason: string; optional: boolean }[];
@@ -50,7 +50,9 @@ function makeView(t: Topology, source: string): ScriptView {
     name: bw(b.name),
     mac: bw(b.mac),
     mtu: b.mtu,
-    addresses: b.addresses.map((a) => ({ address: bw(a), v4: !a.includes(':') })),
+    // The bridge's IPv6 address skips duplicate address detection from Docker 27 on (interface_linux.go
+    // AddrReplace with IFA_F_NODAD); 20.10 added it plainly (vendored libnetwork interface.go).
+    addresses: b.addresses.map((a) => ({ address: bw(a), v4: !a.includes(':'), nodad: a.includes(':') && t.engine !== '20.10' })),
   }));
   const link = (e: Topology['endpoints'][number]) => ({ hostIfname: bw(e.hostIfname), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
   const endpoints = t.endpoints.map((e) => ({ ...link(e), netns: bw(e.container) }));

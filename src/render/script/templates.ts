@@ -97,7 +97,7 @@ host_ip -batch - <<EOF
 link add name {{name}} type bridge
 link set dev {{name}} address {{mac}} mtu {{mtu}}
 {{#each addresses}}
-addr add {{address}} dev {{../name}}{{#if v4}} brd +{{/if}}
+addr add {{address}} dev {{../name}}{{#if v4}} brd +{{/if}}{{#if nodad}} nodad{{/if}}
 {{/each}}
 link set dev {{name}} up
 {{/each}}
