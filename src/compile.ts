@@ -10,7 +10,11 @@ import type { Model } from './model/types.ts';
 import { parseSource, type ParsedSource } from './parse/index.ts';
 import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
 import { validateSchema } from './schema/index.ts';
-import { buildTopology } from './topology/build.ts';
+import { buildTopology, type SwarmContext } from './topology/build.ts';
+import { allocateSwarmAddresses } from './ipam/swarm.ts';
+import type { Addressing } from './ipam/types.ts';
+import { hostView } from './model/host-view.ts';
+import { overlayMembers } from './topology/overlay.ts';
 import type { Topology } from './topology/types.ts';
 
 export interface SourceFile {
@@ -23,7 +27,10 @@ export interface CompileResult {
   /** Parsed sources by file name, for locating diagnostics. */
   readonly sources: ReadonlyMap<string, { readonly text: string; readonly parsed: ParsedSource }>;
   readonly model?: Model;
+  /** The first host's topology (the only one with a single host). */
   readonly topology?: Topology;
+  /** One topology per host, in the order of the hosts. */
+  readonly topologies?: readonly Topology[];
   /** Output files relative to the output directory (`<host>/...`), present when there is no error (unless options.files is false). */
   readonly files?: ReadonlyMap<string, string>;
 }
@@ -78,26 +85,79 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   diagnostics.push(...md);
   if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
 
-  const { addressing, diagnostics: ad } = allocateAddresses(model);
-  diagnostics.push(...ad);
-  if (hasErrors(diagnostics)) return { diagnostics, sources, model };
+  const built = compileHosts(model);
+  diagnostics.push(...built.diagnostics);
+  if (!built.topologies) return { diagnostics, sources, model };
+  const topologies = built.topologies;
+  const topology = topologies[0]!;
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies };
 
-  const { topology, diagnostics: td } = buildTopology(model, addressing);
-  diagnostics.push(...td);
-  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology };
-
-  if (options.files === false) return { diagnostics, sources, model, topology };
+  if (options.files === false) return { diagnostics, sources, model, topology, topologies };
   const files = new Map<string, string>();
-  for (const [rel, content] of outputFiles(topology, input.file)) files.set(rel, contentText(content));
-  return { diagnostics, sources, model, topology, files };
+  for (const [rel, content] of outputFiles(topologies, input.file)) files.set(rel, contentText(content));
+  return { diagnostics, sources, model, topology, topologies, files };
 }
+
+/**
+ * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
+ * dockerd then allocates its local networks and builds its own topology from its view of the model.
+ * A diagnostic the hosts share (the same default bridge problem on each) is reported once.
+ */
+function compileHosts(model: Model): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const report = (ds: readonly Diagnostic[]) => {
+    for (const d of ds) {
+      const k = `${d.code}\u0000${d.file ?? ''}\u0000${d.path.join('\u0000')}\u0000${d.message}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        diagnostics.push(d);
+      }
+    }
+  };
+  // The common case, one host and no swarm, is the model itself.
+  if (!model.swarm && model.hosts.length === 1) {
+    const { addressing, diagnostics: ad } = allocateAddresses(model);
+    report(ad);
+    if (hasErrors(diagnostics)) return { diagnostics };
+    const { topology, diagnostics: td } = buildTopology(model, addressing);
+    report(td);
+    return { topologies: [topology], diagnostics };
+  }
+  let swarmContext: SwarmContext | undefined;
+  if (model.swarm) {
+    const { swarm, diagnostics: sd } = allocateSwarmAddresses(model);
+    report(sd);
+    if (hasErrors(diagnostics)) return { diagnostics };
+    swarmContext = { swarm, members: overlayMembers(model, swarm), allContainers: model.containers };
+  }
+  const topologies: Topology[] = [];
+  for (const h of model.hosts) {
+    const view = hostView(model, h.name);
+    const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') });
+    report(ad);
+    if (hasErrors(diagnostics)) return { diagnostics };
+    const addressing = swarmContext ? mergeAddressing(local, swarmContext.swarm.addressing) : local;
+    const { topology, diagnostics: td } = buildTopology(view, addressing, swarmContext);
+    report(td);
+    topologies.push(topology);
+  }
+  return { topologies, diagnostics };
+}
+
+const mergeAddressing = (a: Addressing, b: Addressing): Addressing => ({
+  networks: new Map([...a.networks, ...b.networks]),
+  endpoints: new Map([...a.endpoints, ...b.endpoints]),
+});
 
 /**
  * The output files of a topology compiled from `inputFile`, relative to the output directory
  * (`<host>/...`), each rendered when the iteration reaches it.
  */
-export function* outputFiles(topology: Topology, inputFile: string): Generator<[string, FileContent]> {
+export function* outputFiles(topologies: Topology | readonly Topology[], inputFile: string): Generator<[string, FileContent]> {
   // Only the file's base name goes into outputs: the same input gives the same bytes wherever it lives.
   const sourceName = inputFile.split(/[\\/]/).pop() ?? inputFile;
-  for (const [rel, content] of hostFiles(topology, sourceName)) yield [`${topology.host}/${rel}`, content];
+  for (const topology of Array.isArray(topologies) ? topologies : [topologies as Topology]) {
+    for (const [rel, content] of hostFiles(topology, sourceName)) yield [`${topology.host}/${rel}`, content];
+  }
 }

@@ -80,7 +80,7 @@ const cases: Case[] = [
   ['attachment as a string', `${V}containers:\n  web:\n    networks:\n      n: web\n`, ['SCHEMA_TYPE@5:10']],
   ['hostname as a number', `${V}containers:\n  web:\n    hostname: 42\n`, ['SCHEMA_TYPE@4:15']],
   // --- enums ------------------------------------------------------------------------------------------------
-  ['network driver', `${V}networks:\n  n:\n    driver: overlay\n`, ['SCHEMA_ENUM@4:13']],
+  ['network driver', `${V}networks:\n  n:\n    driver: weave\n`, ['SCHEMA_ENUM@4:13']],
   ['name_resolution', `${V}name_resolution: dns\n`, ['SCHEMA_ENUM@2:18']],
   ['ipam driver', `${V}networks:\n  n:\n    ipam: {driver: dhcp}\n`, ['SCHEMA_ENUM@4:20']],
   ['port protocol', `${V}containers:\n  web:\n    ports: [{target: 80, protocol: icmp}]\n`, ['SCHEMA_ENUM@4:36']],

@@ -137,22 +137,22 @@ function cmdValidate(p: Parsed, io: Io): number {
  * outlives this function: the parsed document and the model are garbage while the files are rendered
  * (at 100,000 containers they are a large part of the heap the garbage collector would walk again).
  */
-function compileForBuild(file: string, io: Io, color: boolean): Topology | undefined {
+function compileForBuild(file: string, io: Io, color: boolean): readonly Topology[] | undefined {
   const r = compileFile(file, { files: false });
   printDiagnostics(r, file, io, color);
-  return r.topology && errorsIn(r.diagnostics) === 0 ? r.topology : undefined;
+  return r.topologies && errorsIn(r.diagnostics) === 0 ? r.topologies : undefined;
 }
 
 function cmdBuild(p: Parsed, io: Io): number {
   const file = needOneFile(p, 'build');
   const dir = p.flags.get('-o');
   if (typeof dir !== 'string') throw new UsageError('build needs -o DIR');
-  const topology = compileForBuild(file, io, p.flags.has('--color'));
-  if (!topology) return 1;
+  const topologies = compileForBuild(file, io, p.flags.has('--color'));
+  if (!topologies) return 1;
   let written: number;
   try {
     // Files are rendered one by one as they are written, not all held in memory first.
-    written = writeTreeAtomically(dir, outputFiles(topology, file));
+    written = writeTreeAtomically(dir, outputFiles(topologies, file));
   } catch (e) {
     if (e instanceof OutputDirError) {
       io.err(`netform: ${e.message}\n`);

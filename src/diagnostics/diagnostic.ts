@@ -41,6 +41,16 @@ export type DiagnosticCode =
   | 'POOL_EXHAUSTED'
   | 'IPV6_DISABLED'
   | 'UNSUPPORTED'
+  // several hosts, swarm and the other drivers (issue 4)
+  | 'HOST_AND_HOSTS'
+  | 'UNKNOWN_HOST'
+  | 'DUPLICATE_UNDERLAY'
+  | 'NO_UNDERLAY_ADDRESS'
+  | 'NOT_A_SERVICE'
+  | 'NOT_ATTACHABLE'
+  | 'INGRESS_ON_CONTAINER'
+  | 'DUPLICATE_VNI'
+  | 'UNKNOWN_PARENT'
   // warnings
   | 'PORTS_IGNORED'
   | 'NO_HOST_RESOLV_CONF'

@@ -64,12 +64,21 @@ interface FamilyState {
   defaultGateway?: bigint;
 }
 
-export function allocateAddresses(model: Model): { addressing: Addressing; diagnostics: Diagnostic[] } {
+export interface AllocateOptions {
+  /**
+   * false: allocate as swarm's manager does (ipam/swarm.ts), knowing nothing of a host: no host routes or
+   * nameservers to avoid, no host-derived IPv6 ULA pool. Default true (a dockerd on its host).
+   */
+  readonly hostFacts?: boolean;
+}
+
+export function allocateAddresses(model: Model, options: AllocateOptions = {}): { addressing: Addressing; diagnostics: Diagnostic[] } {
+  const hostFacts = options.hostFacts ?? true;
   const diagnostics: Diagnostic[] = [];
   const d = model.daemon;
   const fileOf = (n: BridgeNetwork) => (n.isDefault && d.file ? { file: d.file } : {});
   const routes = model.host.routes.map((r) => ({ cidr: r.cidr, prefix: parsePrefix(r.cidr) })).filter((r): r is { cidr: string; prefix: Prefix } => !!r.prefix);
-  const reserved = [...routes.map((r) => masked(r.prefix)), ...hostNameservers(model.host.resolvConf)];
+  const reserved = hostFacts ? [...routes.map((r) => masked(r.prefix)), ...hostNameservers(model.host.resolvConf)] : [];
   const allocated: { prefix: Prefix; network: string; path: readonly (string | number)[] }[] = [];
   const states = new Map<string, { 4?: FamilyState; 6?: FamilyState }>();
   // The same prefixes as interval sets per family: `explicitSpace` holds allocated subnets (disjoint),
@@ -112,7 +121,7 @@ export function allocateAddresses(model: Model): { addressing: Addressing; diagn
   }
 
   const poolSpecsV4: readonly PoolSpec[] = d.defaultAddressPools?.length ? d.defaultAddressPools : DEFAULT_LOCAL_POOLS;
-  const poolSpecsV6: readonly PoolSpec[] = [...(d.defaultAddressPools ?? []), ulaPool(model.host.name)];
+  const poolSpecsV6: readonly PoolSpec[] = [...(d.defaultAddressPools ?? []), ...(hostFacts ? [ulaPool(model.host.name)] : [])];
   const pools = { 4: normalisePools(poolSpecsV4, 4), 6: normalisePools(poolSpecsV6, 6) };
 
   for (const n of model.networks) {

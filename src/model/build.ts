@@ -4,9 +4,12 @@ import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { buildContainer } from './containers.ts';
 import { buildDaemon } from './daemon.ts';
 import { defaultBridge, PREDEFINED_NETWORKS, userNetwork } from './networks.ts';
+import { buildHosts, swarmSettings } from './hosts.ts';
+import { defaultIngress, GATEWAY_BRIDGE, gatewayBridge } from './swarm-networks.ts';
 import { SAFE_NAME } from './names.ts';
-import type { BridgeNetwork, Container, HostFacts, Model, NameResolution } from './types.ts';
+import type { BridgeNetwork, Container, Model, NameResolution } from './types.ts';
 import { checkModel } from './checks.ts';
+import { checkHosts } from './host-checks.ts';
 import { checkEngine, parseEngine } from './engine.ts';
 
 type Raw = Record<string, unknown>;
@@ -28,27 +31,21 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   const { daemon, diagnostics: dd } = buildDaemon(daemonRaw, daemonFile ? [] : ['daemon'], daemonFile?.file, engine);
   diagnostics.push(...dd);
 
-  const hostRaw = (raw['host'] ?? {}) as Raw;
-  const host: HostFacts = {
-    name: typeof hostRaw['name'] === 'string' ? hostRaw['name'] : 'local',
-    ...(typeof hostRaw['resolv_conf'] === 'string' ? { resolvConf: hostRaw['resolv_conf'] } : {}),
-    ...(typeof hostRaw['resolv_conf_systemd'] === 'string' ? { resolvConfSystemd: hostRaw['resolv_conf_systemd'] } : {}),
-    ...(typeof hostRaw['etc_hosts'] === 'string' ? { etcHosts: hostRaw['etc_hosts'] } : {}),
-    routes: (Array.isArray(hostRaw['routes']) ? (hostRaw['routes'] as unknown[]) : []).map((r, i) => ({ cidr: String(r), path: ['host', 'routes', i] })),
-  };
-  if (!SAFE_NAME.test(host.name)) diagnostics.push(error('BAD_NAME', ['host', 'name'], `"${host.name}" is not a safe name: use letters, digits, _ . - (starting with a letter or digit)`));
-  if (host.resolvConf === undefined) {
-    diagnostics.push(warning('NO_HOST_RESOLV_CONF', raw['host'] ? ['host'] : [], "host.resolv_conf is not given: containers' resolv.conf is built from an empty host file (Docker would read the host's /etc/resolv.conf)"));
-  }
+  const hosts = buildHosts(raw, diagnostics);
+  const host = hosts[0]!;
+  const swarm = swarmSettings(raw);
 
   const networks: BridgeNetwork[] = [];
   if (!daemon.disableBridge) networks.push(defaultBridge(daemon));
+  // Swarm init (before any network of the file: overlays need swarm mode) creates docker_gwbridge,
+  // which therefore takes the next local pool after docker0 (172.18.0.0/16 in the swarm-portmap dump).
+  if (swarm) networks.push(gatewayBridge(daemon));
   for (const [name, n] of Object.entries((raw['networks'] ?? {}) as Raw)) {
     if (!SAFE_NAME.test(name)) {
       diagnostics.push(error('BAD_NAME', ['networks', name], `network name "${name}" is not a safe name: use letters, digits, _ . - (starting with a letter or digit)`, { atKey: true }));
       continue;
     }
-    if (PREDEFINED_NETWORKS.has(name)) {
+    if (PREDEFINED_NETWORKS.has(name) || (swarm && name === GATEWAY_BRIDGE)) {
       diagnostics.push(error('BAD_NAME', ['networks', name], `network "${name}" is predefined by Docker and cannot be declared (network with name ${name} already exists)`, { atKey: true }));
       continue;
     }
@@ -63,14 +60,26 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
       diagnostics.push(error('BAD_NAME', ['containers', name], `container name "${name}" is not a safe name: Docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]*`, { atKey: true }));
       continue;
     }
-    const r = buildContainer(name, (c ?? null) as Raw | null);
+    const r = buildContainer(name, (c ?? null) as Raw | null, hosts.length === 1 ? host.name : undefined);
     diagnostics.push(...r.diagnostics);
     containers.push(r.container);
   }
 
   const nameResolution: NameResolution = raw['name_resolution'] === 'hosts' ? 'hosts' : 'embedded';
-  const model: Model = { file, engine, nameResolution, daemon, host, networks, containers };
+  // Swarm's own ingress network, unless the file declares one (ingress: true): created at swarm init,
+  // so it is the first overlay (VNI 4096, the first /24 of the pool).
+  if (swarm && !networks.some((n) => n.overlay?.ingress)) {
+    const at = networks.findIndex((n) => n.driver === 'overlay');
+    networks.splice(at < 0 ? networks.length : at, 0, defaultIngress(daemon));
+  } else if (swarm) {
+    // A declared ingress network stands in the default one's place: first of the overlays.
+    const i = networks.findIndex((n) => n.overlay?.ingress);
+    const first = networks.findIndex((n) => n.driver === 'overlay');
+    if (i > first) networks.splice(first, 0, ...networks.splice(i, 1));
+  }
+  const model: Model = { file, engine, nameResolution, daemon, host, hosts, ...(swarm ? { swarm } : {}), networks, containers };
   diagnostics.push(...checkModel(model));
+  diagnostics.push(...checkHosts(model));
   diagnostics.push(...checkEngine(model));
   return { model, diagnostics };
 }

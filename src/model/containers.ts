@@ -69,10 +69,6 @@ function ports(raw: Raw, path: YamlPath, diagnostics: Diagnostic[]): PortBinding
       diagnostics.push(error('BAD_PORT', pp, r.message));
       return;
     }
-    if (typeof p === 'object' && p !== null && (p as LongPort).mode === 'ingress') {
-      diagnostics.push(error('UNSUPPORTED', [...pp, 'mode'], 'mode: ingress publishes through the swarm routing mesh, which needs an overlay network (not supported yet); use mode: host'));
-      return;
-    }
     for (const b of r.bindings) {
       if (b.hostIP !== '' && !canonicalAddress(b.hostIP)) {
         diagnostics.push(error('BAD_ADDRESS', pp, `host address "${b.hostIP}" is not an IP address`));
@@ -123,7 +119,11 @@ function links(raw: Raw, path: YamlPath): Link[] {
   });
 }
 
-export function buildContainer(name: string, raw: Raw | null): { container: Container; diagnostics: Diagnostic[] } {
+/**
+ * `defaultHost`: the host a container runs on when it does not say (the only host); undefined when there
+ * are several, where `host:` is required (checked in checks.ts).
+ */
+export function buildContainer(name: string, raw: Raw | null, defaultHost?: string): { container: Container; diagnostics: Diagnostic[] } {
   const r: Raw = raw ?? {};
   const path: YamlPath = ['containers', name];
   const diagnostics: Diagnostic[] = [];
@@ -159,9 +159,25 @@ export function buildContainer(name: string, raw: Raw | null): { container: Cont
     if (!canonicalAddress(d)) diagnostics.push(error('BAD_ADDRESS', Array.isArray(r['dns']) ? [...path, 'dns', i] : [...path, 'dns'], `"${d}" is not an IP address`));
   });
   const mac = typeof r['mac_address'] === 'string' ? (r['mac_address'] as string).toLowerCase() : undefined;
+  const service = typeof r['service'] === 'string' ? (r['service'] as string) : undefined;
+  const endpointMode = r['endpoint_mode'] === 'dnsrr' ? 'dnsrr' : 'vip';
+  if (r['endpoint_mode'] !== undefined && !service) {
+    diagnostics.push(error('NOT_A_SERVICE', [...path, 'endpoint_mode'], 'endpoint_mode is a swarm service setting: add service: NAME (the container stands for a task of that service)', { atKey: true }));
+  }
+  if (!service) {
+    // docker run has no routing mesh: compose's mode: ingress on a plain container publishes on the host.
+    portList = portList.map((b) => {
+      if (b.mode !== 'ingress') return b;
+      diagnostics.push(warning('INGRESS_ON_CONTAINER', [...b.path, 'mode'], 'mode: ingress needs a swarm service (service: NAME); on a plain container the port is published on the host, as on a single engine'));
+      return { ...b, mode: 'host' as const };
+    });
+  }
   const container: Container = {
     name,
     path,
+    host: typeof r['host'] === 'string' ? (r['host'] as string) : defaultHost ?? '',
+    ...(service ? { service } : {}),
+    endpointMode,
     hostname,
     ...(domainname ? { domainname } : {}),
     mode,

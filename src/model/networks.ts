@@ -7,6 +7,7 @@ import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../ipam/
 import { parseGoBool } from './go-bool.ts';
 import { interfaceNameProblem } from './names.ts';
 import type { BridgeNetwork, DaemonSettings, IpamConfigEntry } from './types.ts';
+import { driverNetwork } from './driver-networks.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -63,6 +64,7 @@ export function defaultBridge(d: DaemonSettings): BridgeNetwork {
   return {
     name: DEFAULT_BRIDGE,
     path: ['daemon'],
+    driver: 'bridge',
     isDefault: true,
     bridgeName: 'docker0',
     internal: false,
@@ -84,7 +86,10 @@ export function defaultBridge(d: DaemonSettings): BridgeNetwork {
   };
 }
 
-function ipamEntries(raw: Raw | undefined, path: YamlPath): { v4: IpamConfigEntry[]; v6: IpamConfigEntry[]; diagnostics: Diagnostic[] } {
+/** `hosts:` of a local network: where it is created (absent: every host). */
+export const onHosts = (raw: Raw): { onHosts?: readonly string[] } => (Array.isArray(raw['hosts']) ? { onHosts: (raw['hosts'] as unknown[]).map(String) } : {});
+
+export function ipamEntries(raw: Raw | undefined, path: YamlPath): { v4: IpamConfigEntry[]; v6: IpamConfigEntry[]; diagnostics: Diagnostic[] } {
   const v4: IpamConfigEntry[] = [];
   const v6: IpamConfigEntry[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -113,6 +118,7 @@ export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { n
   const path: YamlPath = ['networks', name];
   const diagnostics: Diagnostic[] = [];
   const driver = (raw['driver'] as string | undefined) ?? 'bridge';
+  if (driver === 'overlay' || driver === 'macvlan' || driver === 'ipvlan') return driverNetwork(name, driver, raw, daemon);
   if (driver !== 'bridge') {
     // dockerd: "only one instance of "host" network is allowed" (and likewise for null/none).
     diagnostics.push(error('UNSUPPORTED', [...path, 'driver'], `only one instance of the "${driver}" network is allowed, and every daemon already has it; use network_mode: ${driver} on the container instead`));
@@ -209,6 +215,8 @@ export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { n
   const network: BridgeNetwork = {
     name,
     path,
+    driver: 'bridge',
+    ...onHosts(raw),
     isDefault: false,
     ...(bridgeName !== undefined ? { bridgeName } : {}),
     internal,

@@ -25,6 +25,7 @@ function expand(
   host: [number, number] | undefined,
   container: [number, number],
   path: YamlPath,
+  mode: 'host' | 'ingress' = 'host',
 ): PortParse {
   const [cStart, cEnd] = container;
   if (cStart === 0) return { ok: false, message: 'container port 0 is not a valid port' };
@@ -32,7 +33,7 @@ function expand(
   if (!host) {
     // No host port: Docker picks an ephemeral one per container port.
     const bindings: PortBinding[] = [];
-    for (let p = cStart; p <= cEnd; p++) bindings.push({ proto, hostIP, hostPort: 0, hostPortEnd: 0, containerPort: p, containerPortEnd: p, path });
+    for (let p = cStart; p <= cEnd; p++) bindings.push({ proto, hostIP, hostPort: 0, hostPortEnd: 0, containerPort: p, containerPortEnd: p, mode, path });
     return { ok: true, bindings };
   }
   const [hStart, hEnd] = host;
@@ -43,11 +44,11 @@ function expand(
   if (cCount > 0) {
     const bindings: PortBinding[] = [];
     for (let i = 0; i <= cCount; i++) {
-      bindings.push({ proto, hostIP, hostPort: hStart + i, hostPortEnd: hStart + i, containerPort: cStart + i, containerPortEnd: cStart + i, path });
+      bindings.push({ proto, hostIP, hostPort: hStart + i, hostPortEnd: hStart + i, containerPort: cStart + i, containerPortEnd: cStart + i, mode, path });
     }
     return { ok: true, bindings };
   }
-  return { ok: true, bindings: [{ proto, hostIP, hostPort: hStart, hostPortEnd: hEnd, containerPort: cStart, containerPortEnd: cStart, path }] };
+  return { ok: true, bindings: [{ proto, hostIP, hostPort: hStart, hostPortEnd: hEnd, containerPort: cStart, containerPortEnd: cStart, mode, path }] };
 }
 
 /** Short syntax: "8080:80", "127.0.0.1:5353:53/udp", "[::1]:8080:80", "9000-9002:9000-9002", "80". */
@@ -111,7 +112,7 @@ export function parseLongPort(p: LongPort, path: YamlPath): PortParse {
   }
   let hostIP = p.host_ip ?? '';
   if (hostIP.startsWith('[') && hostIP.endsWith(']')) hostIP = hostIP.slice(1, -1);
-  return expand(proto as Protocol, hostIP, host, container, path);
+  return expand(proto as Protocol, hostIP, host, container, path, p.mode === 'ingress' ? 'ingress' : 'host');
 }
 
 /** `expose:` entries: "80", 443, "1000-1002/udp". */

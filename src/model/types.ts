@@ -46,12 +46,31 @@ export interface DaemonSettings {
   readonly file?: string;
 }
 
+export type SwarmRole = 'manager' | 'worker';
+
 export interface HostFacts {
   readonly name: string;
+  /** Where the host's facts are written (['host'] or ['hosts', name]). */
+  readonly path: YamlPath;
+  /** Underlay address: the VTEP / swarm advertise address (already on the host; netform never assigns it). */
+  readonly address?: string;
+  /** Interfaces that exist on the host (macvlan/ipvlan parents come from them); undefined = not listed. */
+  readonly interfaces?: readonly string[];
+  readonly role: SwarmRole;
+  /** open_swarm_ports: INPUT rules for the swarm's ports, in NETFORM-SWARM. */
+  readonly openSwarmPorts: boolean;
   readonly resolvConf?: string;
   readonly resolvConfSystemd?: string;
   readonly etcHosts?: string;
   readonly routes: readonly { readonly cidr: string; readonly path: YamlPath }[];
+}
+
+/** docker swarm init's options (--data-path-port, --default-addr-pool, --default-addr-pool-mask-length). */
+export interface SwarmSettings {
+  readonly dataPathPort: number;
+  readonly defaultAddrPool: readonly string[];
+  readonly defaultAddrPoolMaskLength: number;
+  readonly path: YamlPath;
 }
 
 export interface IpamConfigEntry {
@@ -62,9 +81,45 @@ export interface IpamConfigEntry {
   readonly path: YamlPath;
 }
 
+export type NetworkDriver = 'bridge' | 'overlay' | 'macvlan' | 'ipvlan';
+
+/** Overlay driver settings (docker network create -d overlay; daemon/libnetwork/drivers/overlay). */
+export interface OverlaySettings {
+  readonly attachable: boolean;
+  /** The routing mesh's network: swarm's default `ingress`, or one declared with ingress: true. */
+  readonly ingress: boolean;
+  /** driver_opts encrypted: ESP between hosts. */
+  readonly encrypted: boolean;
+  /** com.docker.network.driver.overlay.vxlanid_list: a pinned VNI. */
+  readonly vni?: number;
+}
+
+export type MacvlanMode = 'bridge' | 'private' | 'vepa' | 'passthru';
+export type IpvlanMode = 'l2' | 'l3' | 'l3s';
+export type IpvlanFlag = 'bridge' | 'private' | 'vepa';
+
+/** macvlan / ipvlan settings (daemon/libnetwork/drivers/macvlan, .../ipvlan). */
+export interface SubinterfaceSettings {
+  /** `parent` as written (eth0, or eth0.50 for an 802.1Q link netform creates); undefined = Docker's dummy parent. */
+  readonly parent?: string;
+  /** For a VLAN parent NAME.VID: the link it sits on and the VLAN id. */
+  readonly vlan?: { readonly link: string; readonly id: number };
+  readonly macvlanMode?: MacvlanMode;
+  readonly ipvlanMode?: IpvlanMode;
+  readonly ipvlanFlag?: IpvlanFlag;
+}
+
+/** A network of any driver; the bridge-only fields keep their defaults on the others. */
+export type Network = BridgeNetwork;
+
 export interface BridgeNetwork {
   readonly name: string;
   readonly path: YamlPath;
+  readonly driver: NetworkDriver;
+  /** Local networks: the hosts it is created on (undefined: every host). */
+  readonly onHosts?: readonly string[];
+  readonly overlay?: OverlaySettings;
+  readonly subinterface?: SubinterfaceSettings;
   /** The daemon's default bridge ("bridge", docker0). */
   readonly isDefault: boolean;
   /** com.docker.network.bridge.name when given (docker0 for the default bridge). */
@@ -103,6 +158,8 @@ export interface PortBinding {
   readonly hostPortEnd: number;
   readonly containerPort: number;
   readonly containerPortEnd: number;
+  /** host (default), or ingress: swarm's routing mesh (service tasks only). */
+  readonly mode: 'host' | 'ingress';
   readonly path: YamlPath;
 }
 
@@ -139,6 +196,14 @@ export interface Link {
 export interface Container {
   readonly name: string;
   readonly path: YamlPath;
+  /** The host it runs on (a HostFacts name). */
+  readonly host: string;
+  /** A swarm service task: the service's name (may join any overlay, publish in mode ingress). */
+  readonly service?: string;
+  /** Service tasks: vip (a virtual IP per network) or dnsrr (none). */
+  readonly endpointMode: 'vip' | 'dnsrr';
+  /** Not a container: a namespace Docker makes for itself (the routing mesh's ingress_sbox). */
+  readonly sandbox?: 'ingress';
   readonly hostname: string;
   readonly domainname?: string;
   readonly mode: NetworkMode;
@@ -160,8 +225,13 @@ export interface Model {
   readonly engine: Engine;
   readonly nameResolution: NameResolution;
   readonly daemon: DaemonSettings;
+  /** The host compiled for: the only host, or, in a per-host view (model/hosts.ts), that host. */
   readonly host: HostFacts;
-  /** Bridge networks in creation order: the default bridge first (unless disabled), then the file's. */
+  /** Every host, in file order (one for the single host: form). */
+  readonly hosts: readonly HostFacts[];
+  /** Present when the file is in swarm mode (it declares an overlay network). */
+  readonly swarm?: SwarmSettings;
+  /** Networks in creation order: the default bridge first (unless disabled), then the file's. */
   readonly networks: readonly BridgeNetwork[];
   /** Containers in file order (the order they are started). */
   readonly containers: readonly Container[];

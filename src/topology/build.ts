@@ -1,18 +1,21 @@
 // Model + addressing -> Topology: devices, endpoints, routes, port mappings, DNS files and the
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
-import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { endpointKey } from '../ipam/allocate.ts';
 import { formatAddress, networkOf, parsePrefix } from '../ipam/address.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
 import type { BridgeNetwork, Container, EndpointRequest, Model } from '../model/types.ts';
 import { atLeast } from '../model/engine.ts';
-import { bridgeName, derivedLegacyMac, derivedMac, macFromIPv4, vethName } from './derived-names.ts';
+import { bridgeName, derivedLegacyMac, derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { containerDns, dnsContext } from './dns.ts';
 import { buildFirewall } from './firewall/build.ts';
 import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from './firewall/types.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
 import { bindEndpointPorts, endpointBindingRequests, HostPorts } from './port-bindings.ts';
-import type { BridgeDevice, ContainerNode, Endpoint, PortMapping, Route, Sysctl, Topology } from './types.ts';
+import type { BridgeDevice, ContainerNode, Endpoint, EndpointAttachment, ParentLink, PortMapping, Route, Sysctl, Topology } from './types.ts';
+import type { SwarmAddressing } from '../ipam/swarm.ts';
+import { INGRESS_SANDBOX } from '../model/host-view.ts';
+import { overlayMac, overlaySandboxes, type OverlayMember } from './overlay.ts';
 
 const deviceName = (n: BridgeNetwork): string => n.bridgeName ?? bridgeName(n.name);
 
@@ -107,10 +110,66 @@ function deferredIPv6(m: Model, n: BridgeNetwork, addresses: EndpointAddressing,
   return { ...addresses, v6: formatAddress({ family: 6, value }) };
 }
 
-export function buildTopology(m: Model, a: Addressing): { topology: Topology; diagnostics: Diagnostic[] } {
+/** What a host's topology needs to know of the swarm: its allocations, and every overlay endpoint on every host. */
+export interface SwarmContext {
+  readonly swarm: SwarmAddressing;
+  readonly members: readonly OverlayMember[];
+  /** Every container of the model (peers on other hosts are named in hosts files). */
+  readonly allContainers: readonly Container[];
+}
+
+/** How an endpoint on `n` attaches (undefined: a veth to a bridge of the host namespace). */
+function attachment(n: BridgeNetwork): EndpointAttachment | undefined {
+  if (n.driver === 'overlay') return { kind: 'overlay', namespace: overlayNamespace(n.name) };
+  const sub = n.subinterface;
+  if (!sub) return undefined;
+  const parent = sub.parent ?? dummyParentName(n.driver === 'ipvlan' ? 'ipvlan' : 'macvlan', n.name);
+  if (n.driver === 'macvlan') return { kind: 'macvlan', parent, mode: sub.macvlanMode ?? 'bridge' };
+  return { kind: 'ipvlan', parent, mode: sub.ipvlanMode ?? 'l2', flag: sub.ipvlanFlag ?? 'bridge' };
+}
+
+/** The links netform creates as macvlan/ipvlan parents: VLAN sub-interfaces and dummy links, once each. */
+function parentLinks(m: Model): ParentLink[] {
+  const out = new Map<string, ParentLink>();
+  for (const n of m.networks) {
+    const sub = n.subinterface;
+    if (!sub || (n.driver !== 'macvlan' && n.driver !== 'ipvlan')) continue;
+    if (sub.vlan && sub.parent && !m.host.interfaces?.includes(sub.parent)) {
+      out.set(sub.parent, { name: sub.parent, kind: 'vlan', link: sub.vlan.link, vlanId: sub.vlan.id, network: n.name });
+    } else if (!sub.parent) {
+      const name = dummyParentName(n.driver, n.name);
+      out.set(name, { name, kind: 'dummy', network: n.name });
+    }
+  }
+  return [...out.values()];
+}
+
+/** Overlay endpoints of containers on other hosts, for name resolution (hosts files) on shared overlays. */
+function remoteOverlayEndpoints(m: Model, ctx: SwarmContext): { endpoints: Endpoint[]; containers: readonly Container[] } {
+  const endpoints: Endpoint[] = ctx.members
+    .filter((x) => x.host !== m.host.name && x.container !== INGRESS_SANDBOX)
+    .map((x) => ({
+      container: x.container,
+      network: x.network,
+      bridge: 'br0',
+      hostIfname: '',
+      ifname: '',
+      mac: x.mac,
+      mtu: 0,
+      ...(x.ipv4 ? { ipv4: x.ipv4 } : {}),
+      ...(x.ipv6 ? { ipv6: x.ipv6 } : {}),
+      hairpin: false,
+      aliases: x.aliases,
+      origin: [],
+    }));
+  return { endpoints, containers: ctx.allContainers };
+}
+
+export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmContext): { topology: Topology; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const d = m.daemon;
   const networks = new Map(m.networks.map((n) => [n.name, n]));
+  const bridgeNetworks = m.networks.filter((n) => n.driver === 'bridge');
   const endpoints: Endpoint[] = [];
   const fwEndpoints: FirewallEndpoint[] = [];
   const ports: PortMapping[] = [];
@@ -126,42 +185,57 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
       const allocated = a.endpoints.get(endpointKey(c.name, req.network));
       if (!n || !allocated) continue;
       const na = a.networks.get(n.name) ?? {};
-      const mac = endpointMac(m, c, req, candidates.length, n.name, allocated.v4);
+      const mac = n.driver === 'overlay'
+        ? overlayMac(candidates.length === 0 ? req.macAddress ?? c.macAddress : req.macAddress, allocated.v4, c.name, n.name)
+        : endpointMac(m, c, req, candidates.length, n.name, allocated.v4);
       const addresses = deferredIPv6(m, n, allocated, mac);
       macs.push(mac);
       candidates.push({
         request: req,
         network: n,
         addresses,
-        gw4: !n.internal && !!addresses.v4 && !!(na.v4?.defaultGateway ?? na.v4?.gateway),
-        gw6: !n.internal && !!addresses.v6 && !!(na.v6?.defaultGateway ?? na.v6?.gateway),
+        // The overlay driver gives no gateway (docker_gwbridge does); the others route via the subnet's.
+        gw4: n.driver !== 'overlay' && !n.internal && !!addresses.v4 && !!(na.v4?.defaultGateway ?? na.v4?.gateway),
+        gw6: n.driver !== 'overlay' && !n.internal && !!addresses.v6 && !!(na.v6?.defaultGateway ?? na.v6?.gateway),
       });
     }
     const { gw4, gw6 } = gatewayEndpoints(candidates);
     const routes: Route[] = [];
+    // Ports in mode ingress belong to the routing mesh, not to the container's gateway endpoint.
+    const hostPorts_ = c.ports.filter((p) => p.mode !== 'ingress');
     candidates.forEach((cand, index) => {
       const n = cand.network;
       const na = a.networks.get(n.name) ?? {};
       const ifname = cand.request.interfaceName ?? `${n.containerIfacePrefix}${index}`;
       const mac = macs[index]!;
+      const attach = attachment(n);
       const ep: Endpoint = {
         container: c.name,
         network: n.name,
-        bridge: deviceName(n),
+        bridge: n.driver === 'overlay' ? 'br0' : deviceName(n),
         hostIfname: vethName(c.name, n.name),
         ifname,
         mac,
         mtu: n.mtu,
         ...(cand.addresses.v4 ? { ipv4: cand.addresses.v4, ipv4PrefixLength: na.v4!.prefixLength } : {}),
         ...(cand.addresses.v6 ? { ipv6: cand.addresses.v6, ipv6PrefixLength: na.v6!.prefixLength } : {}),
-        hairpin: !d.userlandProxy,
+        hairpin: n.driver === 'bridge' && !d.userlandProxy,
         aliases: cand.request.aliases,
+        ...(attach ? { attachment: attach } : {}),
         origin: cand.request.path,
       };
       endpoints.push(ep);
       if (cand === gw4) routes.push({ family: 4, destination: 'default', via: na.v4!.defaultGateway ?? na.v4!.gateway!, device: ifname });
       if (cand === gw6) routes.push({ family: 6, destination: 'default', via: na.v6!.defaultGateway ?? na.v6!.gateway!, device: ifname });
-      const requests = endpointBindingRequests({ candidate: cand, isGw4: cand === gw4, isGw6: cand === gw6, hasGw6: !!gw6, userlandProxy: d.userlandProxy }, c.ports);
+      if (n.driver !== 'bridge') {
+        // macvlan / ipvlan: "port mappings are ignored" (the drivers make no iptables rules); overlay
+        // endpoints never hold the gateway, so ports go to docker_gwbridge instead.
+        if ((cand === gw4 || cand === gw6) && hostPorts_.length > 0) {
+          diagnostics.push(warning('PORTS_IGNORED', [...c.path, 'ports'], `published ports are ignored on ${n.driver} network "${n.name}", which gives container "${c.name}" its gateway (Docker: port mappings are not supported by the ${n.driver} driver)`, { atKey: true }));
+        }
+        return;
+      }
+      const requests = endpointBindingRequests({ candidate: cand, isGw4: cand === gw4, isGw6: cand === gw6, hasGw6: !!gw6, userlandProxy: d.userlandProxy }, hostPorts_);
       const mapped = bindEndpointPorts(requests, hostPorts, c.name, n.name);
       ports.push(...mapped);
       fwEndpoints.push({
@@ -212,7 +286,7 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
       ...(d.bridgeAcceptFwmark ? { acceptFwMark: d.bridgeAcceptFwmark } : {}),
       origin: ['daemon'],
     },
-    networks: m.networks.map((n) => firewallNetwork(n, a)),
+    networks: bridgeNetworks.map((n) => firewallNetwork(n, a)),
     endpoints: fwEndpoints,
     links,
   };
@@ -225,7 +299,8 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
   // daemon/daemon_unix.go setHostGatewayIP; config.HostGatewayIP is a single net.IP).
   const defaultGateways = atLeast(m.engine, '28') ? [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway] : [defaultAddr?.v4?.gateway];
   const hostGatewayIPs = d.hostGatewayIPs ?? defaultGateways.filter((x): x is string => !!x);
-  const dns = dnsContext(m, endpoints, hostGatewayIPs);
+  const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
+  const dns = dnsContext(m, endpoints, hostGatewayIPs, remote);
   const containers: ContainerNode[] = m.containers.map((c: Container) => {
     // container:NAME shares the target's namespace and its files (hosts, resolv.conf).
     let target = c;
@@ -242,21 +317,26 @@ export function buildTopology(m: Model, a: Addressing): { topology: Topology; di
       networking: c.mode.kind === 'host' ? { kind: 'host' } : c.mode.kind === 'container' ? { kind: 'shared', container: target.name } : { kind: 'netns' },
       routes: routesOf.get(c.name) ?? [],
       ...files,
+      ...(c.sandbox ? { sandbox: c.sandbox } : {}),
       origin: c.path,
     };
   });
+  const overlays = swarmContext ? overlaySandboxes(m, swarmContext.swarm, swarmContext.members) : [];
+  const parents = parentLinks(m);
 
   const topology: Topology = {
     format: 'netform-topology/1',
     engine: m.engine,
     host: m.host.name,
     nameResolution: m.nameResolution,
-    hostSysctls: hostSysctls(m),
-    bridges: m.networks.map((n) => bridgeDevice(m, n, a, d.userlandProxy)),
+    hostSysctls: hostSysctls({ ...m, networks: bridgeNetworks }),
+    bridges: bridgeNetworks.map((n) => bridgeDevice(m, n, a, d.userlandProxy)),
     containers,
     endpoints,
     ports,
     firewall: { ...(d.iptables ? { v4: fw.v4 } : {}), ...(d.ip6tables ? { v6: fw.v6 } : {}) },
+    ...(overlays.length > 0 ? { overlays } : {}),
+    ...(parents.length > 0 ? { parentLinks: parents } : {}),
   };
   return { topology, diagnostics };
 }

@@ -7,6 +7,18 @@ const hex = (...parts: string[]): string => createHash('sha256').update(parts.jo
 /** Docker: "br-" + the first 12 hex digits of the network id (bridge_linux.go). */
 export const bridgeName = (network: string): string => `br-${hex('network', network).slice(0, 12)}`;
 
+/** The network id's hex digits Docker's overlay device and namespace names use (ov_network.go). */
+const networkId = (network: string): string => hex('network', network);
+
+/** Overlay namespace: Docker's "1-" + the first 10 hex digits of the network id (/var/run/docker/netns/1-...). */
+export const overlayNamespace = (network: string): string => `1-${networkId(network).slice(0, 10)}`;
+
+/** The VXLAN device's name until it is moved into the overlay namespace (renamed vxlan0 there): vx-%06x-<id[:5]>. */
+export const vxlanDeviceName = (vni: number, network: string): string => `vx-${vni.toString(16).padStart(6, '0')}-${networkId(network).slice(0, 5)}`;
+
+/** macvlan/ipvlan without a parent: Docker's dummy link, dm-<id[:12]> (macvlan) or di-<id[:12]> (ipvlan). */
+export const dummyParentName = (driver: 'macvlan' | 'ipvlan', network: string): string => `${driver === 'macvlan' ? 'dm' : 'di'}-${networkId(network).slice(0, 12)}`;
+
 /** Docker: "veth" + 7 random hex digits (netutils.GenerateIfaceName, vethLen 11). */
 export const vethName = (container: string, network: string): string => `veth${hex('veth', container, network).slice(0, 7)}`;
 

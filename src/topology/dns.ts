@@ -4,6 +4,7 @@
 // libnetwork/etchosts/etchosts.go), and resolv.conf depends on the order of the joins (legacy.ts).
 import { type Diagnostic, error } from '../diagnostics/diagnostic.ts';
 import type { Container, Model } from '../model/types.ts';
+import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import {
   endpointHostsRecords,
   extraHostRecords,
@@ -30,7 +31,16 @@ export interface DnsContext {
   readonly networks: ReadonlyMap<string, Model['networks'][number]>;
 }
 
-export function dnsContext(model: Model, endpoints: readonly Endpoint[], hostGatewayIPs: readonly string[]): DnsContext {
+/**
+ * `remote`: endpoints of containers on other hosts (overlay networks only) and every container of the
+ * model, so that hosts files name peers on a shared overlay wherever they run.
+ */
+export function dnsContext(
+  model: Model,
+  endpoints: readonly Endpoint[],
+  hostGatewayIPs: readonly string[],
+  remote?: { readonly endpoints: readonly Endpoint[]; readonly containers: readonly Container[] },
+): DnsContext {
   const byContainer = new Map<string, Endpoint[]>();
   const byNetwork = new Map<string, Endpoint[]>();
   const add = (map: Map<string, Endpoint[]>, k: string, e: Endpoint) => {
@@ -42,6 +52,7 @@ export function dnsContext(model: Model, endpoints: readonly Endpoint[], hostGat
     add(byContainer, e.container, e);
     add(byNetwork, e.network, e);
   }
+  for (const e of remote?.endpoints ?? []) add(byNetwork, e.network, e);
   const def = model.networks.find((n) => n.isDefault)?.name;
   return {
     model,
@@ -50,7 +61,7 @@ export function dnsContext(model: Model, endpoints: readonly Endpoint[], hostGat
     byNetwork,
     hostGatewayIPs,
     ...(def ? { defaultBridge: def } : {}),
-    containers: new Map(model.containers.map((c) => [c.name, c])),
+    containers: new Map((remote?.containers ?? model.containers).map((c) => [c.name, c])),
     networks: new Map(model.networks.map((n) => [n.name, n])),
   };
 }
@@ -131,10 +142,12 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
   if (ctx.model.nameResolution === 'hosts') {
     // Every other container on each user-defined network this one is on, by name, aliases and hostname.
     peers = [];
-    for (const mine of eps.filter((e) => isUserNetwork(ctx, e.network))) {
+    // Not on docker_gwbridge or ingress: Docker resolves no names there (their endpoints are anonymous).
+    const named = (network: string) => isUserNetwork(ctx, network) && network !== GATEWAY_BRIDGE && !ctx.networks.get(network)?.overlay?.ingress;
+    for (const mine of eps.filter((e) => named(e.network))) {
       for (const other of ctx.byNetwork.get(mine.network) ?? []) {
-        if (other.container === c.name) continue;
-        const oc = byName.get(other.container)!;
+        const oc = byName.get(other.container);
+        if (other.container === c.name || !oc) continue; // itself, or the ingress_sbox
         const n = dnsNames(oc, other.aliases);
         if (other.ipv4) peers.push({ ip: other.ipv4, names: n });
         if (other.ipv6) peers.push({ ip: other.ipv6, names: [...n] });

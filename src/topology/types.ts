@@ -50,7 +50,51 @@ export interface Endpoint {
   /** Hairpin mode on the bridge port (userland proxy off). */
   readonly hairpin: boolean;
   readonly aliases: readonly string[];
+  /**
+   * How the interface attaches when it is not a veth to a bridge of the host namespace: a veth to br0 in
+   * an overlay namespace, or a macvlan/ipvlan sub-interface of a host link (no host-side peer).
+   */
+  readonly attachment?: EndpointAttachment;
   readonly origin: SourcePath;
+}
+
+export type EndpointAttachment =
+  | { readonly kind: 'overlay'; readonly namespace: string }
+  | { readonly kind: 'macvlan'; readonly parent: string; readonly mode: 'bridge' | 'private' | 'vepa' | 'passthru' }
+  | { readonly kind: 'ipvlan'; readonly parent: string; readonly mode: 'l2' | 'l3' | 'l3s'; readonly flag: 'bridge' | 'private' | 'vepa' };
+
+/** One overlay network's namespace on this host (ov_network.go setupSubnetSandbox), with its static forwarding state. */
+export interface OverlaySandbox {
+  readonly network: string;
+  /** Namespace name (the setup prefixes it): 1-<network id[:10]>. */
+  readonly namespace: string;
+  readonly vni: number;
+  /** Interface MTU (network MTU - 50, and - 26 rounded down to a multiple of 4 when encrypted). */
+  readonly mtu: number;
+  /** The VXLAN device's name in the host namespace before it moves in (renamed vxlan0). */
+  readonly vxlanName: string;
+  /** br0's addresses: the subnet gateways with prefix length. */
+  readonly bridgeAddresses: readonly string[];
+  readonly bridgeMac: string;
+  /** This host's underlay address (VXLAN local); absent on a lone host without one. */
+  readonly local?: string;
+  readonly port: number;
+  readonly encrypted: boolean;
+  /** Underlay addresses of the other hosts on this network: flood (all-zero MAC) FDB entries. */
+  readonly floods: readonly string[];
+  /** Remote endpoints: neighbour entry (ip -> mac on vxlan0) and FDB entry (mac -> host). */
+  readonly peers: readonly { readonly container: string; readonly host: string; readonly mac: string; readonly ipv4?: string; readonly ipv6?: string; readonly vtep: string }[];
+  readonly origin: SourcePath;
+}
+
+/** A link netform creates as a macvlan/ipvlan parent: an 802.1Q sub-interface, or Docker's dummy link. */
+export interface ParentLink {
+  readonly name: string;
+  readonly kind: 'vlan' | 'dummy';
+  /** vlan: the link it sits on and its id. */
+  readonly link?: string;
+  readonly vlanId?: number;
+  readonly network: string;
 }
 
 export interface PortMapping {
@@ -79,6 +123,8 @@ export interface ContainerNode {
   /** Docker builds the file (spec), or, for `network_mode: host`, copies the host's /etc/hosts. */
   readonly hosts: { readonly kind: 'built'; readonly spec: ContainerHostsSpec } | { readonly kind: 'host-copy'; readonly etcHosts: string; readonly extraHosts: readonly HostsRecord[] };
   readonly resolvConf: ContainerResolvConfSpec;
+  /** A namespace Docker makes for itself (ingress_sbox): no /etc/hosts or resolv.conf is written for it. */
+  readonly sandbox?: 'ingress';
   readonly origin: SourcePath;
 }
 
@@ -95,4 +141,8 @@ export interface Topology {
   readonly ports: readonly PortMapping[];
   /** Rulesets; absent for a family when the daemon's iptables/ip6tables option is off. */
   readonly firewall: { readonly v4?: Ruleset; readonly v6?: Ruleset };
+  /** Overlay namespaces on this host (swarm mode); absent when there are none. */
+  readonly overlays?: readonly OverlaySandbox[];
+  /** Parent links netform creates for macvlan/ipvlan networks; absent when there are none. */
+  readonly parentLinks?: readonly ParentLink[];
 }

@@ -19,6 +19,7 @@ export function* hostFiles(t: Topology, source: string): Generator<[string, File
   yield ['setup.sh', renderSetup(t, source)];
   yield ['teardown.sh', renderTeardown(t, source)];
   for (const c of t.containers) {
+    if (c.sandbox) continue; // Docker's own namespace (ingress_sbox): no files
     const hosts = c.hosts.kind === 'built' ? containerHosts(c.hosts.spec) : hostNetworkHosts(c.hosts.etcHosts, [...c.hosts.extraHosts]);
     yield [`containers/${c.name}/hosts`, hosts];
     yield [`containers/${c.name}/resolv.conf`, containerResolvConf(c.resolvConf)];

@@ -1,0 +1,93 @@
+// Swarm-scope IPAM: overlay subnets, their gateways and every overlay address, decided once for all
+// hosts, as the swarm manager's allocator does (swarmkit cnmallocator over libnetwork's default IPAM
+// with com.docker.network.ipam.serial=true). Subnets come from the swarm's default address pool
+// (10.0.0.0/8 in /24s), the ingress network first (swarm init creates it). Addresses are handed out in
+// the order the manager sees them: each node's ingress attachment (its ingress_sbox) in host order, then,
+// in file order, each service's virtual IPs when its first task appears (before that task), and the
+// containers. Serial allocation equals "lowest free" here: nothing is ever released.
+//
+// VNIs (ovmanager.go): pinned ones (vxlanid_list) are reserved; the others are given from 4096 upwards
+// in network order.
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { ingressNetwork, ingressSandbox, swarmEndpoints } from '../model/host-view.ts';
+import type { Container, Model } from '../model/types.ts';
+import { allocateAddresses, endpointKey } from './allocate.ts';
+import type { Addressing } from './types.ts';
+
+/** The first VNI swarm hands out, above every 802.1Q VLAN id. */
+export const FIRST_VNI = 4096;
+
+export interface SwarmAddressing {
+  readonly addressing: Addressing;
+  /** VNI per overlay network name. */
+  readonly vnis: ReadonlyMap<string, number>;
+  /** Address of each host's ingress_sbox on the ingress network (host name -> address). */
+  readonly ingressSandboxes: ReadonlyMap<string, string>;
+  /** Service virtual IPs: service -> network -> addresses (endpoint_mode vip only). */
+  readonly vips: ReadonlyMap<string, ReadonlyMap<string, { readonly v4?: string; readonly v6?: string }>>;
+}
+
+/** Key of a service's VIP in the addressing tables (not a container name: contains NUL). */
+const vipHolder = (service: string) => `\u0000vip\u0000${service}`;
+const sandboxHolder = (host: string) => `\u0000ingress_sbox\u0000${host}`;
+
+export function allocateSwarmAddresses(m: Model): { swarm: SwarmAddressing; diagnostics: Diagnostic[] } {
+  const overlays = m.networks.filter((n) => n.driver === 'overlay');
+  const overlayNames = new Set(overlays.map((n) => n.name));
+  const holders: Container[] = [];
+  const ingress = ingressNetwork(m);
+  if (ingress) {
+    for (const h of m.hosts) holders.push({ ...ingressSandbox(h.name), name: sandboxHolder(h.name), endpoints: [{ network: ingress.name, aliases: [], gwPriority: 0, path: ['swarm'] }] });
+  }
+  const seenServices = new Set<string>();
+  for (const c of m.containers) {
+    const endpoints = swarmEndpoints(m, c).filter((e) => overlayNames.has(e.network));
+    if (c.service && !seenServices.has(c.service)) {
+      seenServices.add(c.service);
+      if (c.endpointMode === 'vip' && endpoints.length > 0) {
+        holders.push({ ...c, name: vipHolder(c.service), endpoints: endpoints.map((e) => ({ network: e.network, aliases: [], gwPriority: 0, path: e.path })) });
+      }
+    }
+    if (endpoints.length > 0) holders.push({ ...c, endpoints });
+  }
+  const poolSize = m.swarm?.defaultAddrPoolMaskLength ?? 24;
+  const view: Model = {
+    ...m,
+    networks: overlays,
+    containers: holders,
+    daemon: { ...m.daemon, defaultAddressPools: (m.swarm?.defaultAddrPool ?? ['10.0.0.0/8']).map((base) => ({ base, size: poolSize })) },
+    // The manager's allocator knows nothing of a host's routes or nameservers.
+    host: { ...m.host, routes: [] },
+  };
+  const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false });
+
+  const vnis = new Map<string, number>();
+  const pinned = new Set(overlays.map((n) => n.overlay?.vni).filter((v): v is number => v !== undefined));
+  let next = FIRST_VNI;
+  for (const n of overlays) {
+    if (n.overlay?.vni !== undefined) {
+      vnis.set(n.name, n.overlay.vni);
+      continue;
+    }
+    while (pinned.has(next)) next++;
+    vnis.set(n.name, next++);
+  }
+
+  const ingressSandboxes = new Map<string, string>();
+  if (ingress) {
+    for (const h of m.hosts) {
+      const a = addressing.endpoints.get(endpointKey(sandboxHolder(h.name), ingress.name))?.v4;
+      if (a) ingressSandboxes.set(h.name, a);
+    }
+  }
+  const vips = new Map<string, Map<string, { v4?: string; v6?: string }>>();
+  for (const service of seenServices) {
+    for (const n of overlays) {
+      const a = addressing.endpoints.get(endpointKey(vipHolder(service), n.name));
+      if (!a) continue;
+      if (!vips.has(service)) vips.set(service, new Map());
+      vips.get(service)!.set(n.name, a);
+    }
+  }
+  return { swarm: { addressing, vnis, ingressSandboxes, vips }, diagnostics };
+}

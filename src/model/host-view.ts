@@ -1,0 +1,77 @@
+// One host's view of a (possibly multi-host) model: what that host's dockerd knows. Its local networks
+// (docker0, docker_gwbridge, the bridge/macvlan/ipvlan networks created on it), every overlay, its own
+// containers, and, in swarm mode, its ingress_sbox. Endpoints Docker adds by itself are made explicit here:
+// a service task publishing in mode ingress joins the ingress network first, and a container whose
+// endpoints give it no default gateway joins docker_gwbridge (libnetwork default_gateway.go).
+import { networkHosts } from './host-checks.ts';
+import { GATEWAY_BRIDGE } from './swarm-networks.ts';
+import type { BridgeNetwork, Container, EndpointRequest, Model } from './types.ts';
+
+/** The routing mesh's namespace on every swarm node (libnetwork sandbox "ingress_sbox"). */
+export const INGRESS_SANDBOX = 'ingress_sbox';
+
+/** The ingress network of a swarm-mode model. */
+export const ingressNetwork = (m: Model): BridgeNetwork | undefined => m.networks.find((n) => n.overlay?.ingress);
+
+/** Whether an endpoint on `n` gives the container a default gateway (the driver sets one on Join). */
+const givesGateway = (n: BridgeNetwork): boolean => !n.internal && n.driver !== 'overlay';
+
+/**
+ * A container's endpoints in join order with Docker's own additions: ingress first for a task that
+ * publishes in mode ingress; docker_gwbridge right after the first endpoint that needs a gateway when no
+ * endpoint joined so far gives one, and dropped again when a later endpoint gives one (Sandbox
+ * setupDefaultGW / clearDefaultGW run at every join).
+ */
+export function swarmEndpoints(m: Model, c: Container): EndpointRequest[] {
+  if (!m.swarm || c.mode.kind !== 'networks') return [...c.endpoints];
+  const byName = new Map(m.networks.map((n) => [n.name, n]));
+  const ingress = ingressNetwork(m);
+  const joins: EndpointRequest[] = [];
+  if (ingress && (c.sandbox === 'ingress' || (c.service && c.ports.some((p) => p.mode === 'ingress')))) {
+    joins.push({ network: ingress.name, aliases: [], gwPriority: 0, path: c.sandbox ? ['swarm'] : c.path });
+  }
+  if (!c.sandbox) joins.push(...c.endpoints);
+  const out: EndpointRequest[] = [];
+  let gwEndpoint: EndpointRequest | undefined;
+  for (const e of joins) {
+    const n = byName.get(e.network);
+    out.push(e);
+    if (!n) continue;
+    if (givesGateway(n)) {
+      if (gwEndpoint) out.splice(out.indexOf(gwEndpoint), 1);
+      gwEndpoint = undefined;
+    } else if (!n.internal && !gwEndpoint && !out.some((x) => byName.get(x.network) && givesGateway(byName.get(x.network)!))) {
+      gwEndpoint = { network: GATEWAY_BRIDGE, aliases: [], gwPriority: 0, path: e.path };
+      out.push(gwEndpoint);
+    }
+  }
+  return out;
+}
+
+/** The ingress_sbox of `host` as a pseudo-container (it has a namespace, endpoints and routes, but no files). */
+export function ingressSandbox(host: string): Container {
+  return {
+    name: INGRESS_SANDBOX,
+    path: ['swarm'],
+    host,
+    endpointMode: 'vip',
+    sandbox: 'ingress',
+    hostname: INGRESS_SANDBOX,
+    mode: { kind: 'networks' },
+    endpoints: [],
+    ports: [],
+    expose: [],
+    extraHosts: [],
+    links: [],
+  };
+}
+
+/** The model as the dockerd of `hostName` sees it, endpoints made explicit (swarmEndpoints). */
+export function hostView(m: Model, hostName: string): Model {
+  const host = m.hosts.find((h) => h.name === hostName)!;
+  const networks = m.networks.filter((n) => n.driver === 'overlay' || networkHosts(m, n).includes(hostName));
+  const own = m.containers.filter((c) => c.host === hostName);
+  // The ingress sandbox joins docker_gwbridge at swarm init/join, before any container (172.18.0.2).
+  const containers = [...(m.swarm && ingressNetwork(m) ? [ingressSandbox(hostName)] : []), ...own].map((c) => ({ ...c, endpoints: swarmEndpoints(m, c) }));
+  return { ...m, host, networks, containers };
+}

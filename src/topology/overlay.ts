@@ -1,0 +1,101 @@
+// Overlay networks across hosts. Docker learns where every peer is through swarm's gossip (networkdb)
+// and programs the overlay namespace's neighbour and FDB tables as peers come and go (overlay/peerdb.go
+// addNeighbor: `neigh <ip> lladdr <mac> dev vxlan0 nud permanent`, `fdb <mac> dev vxlan0 dst <vtep> self
+// permanent`). netform knows every placement up front, so it writes that state statically, plus one
+// flood entry (00:00:00:00:00:00) per peer host for broadcast and multicast.
+import { endpointKey } from '../ipam/allocate.ts';
+import type { SwarmAddressing } from '../ipam/swarm.ts';
+import { ingressNetwork, swarmEndpoints } from '../model/host-view.ts';
+import type { Model } from '../model/types.ts';
+import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
+import type { OverlaySandbox } from './types.ts';
+
+/** One endpoint on an overlay network, on any host. */
+export interface OverlayMember {
+  readonly network: string;
+  readonly host: string;
+  readonly container: string;
+  readonly mac: string;
+  readonly ipv4?: string;
+  readonly ipv6?: string;
+  readonly aliases: readonly string[];
+}
+
+/** Overlay endpoints take GenerateMACFromIP (02:42 + IPv4) unless configured (overlay/ov_endpoint.go CreateEndpoint). */
+export function overlayMac(configured: string | undefined, ipv4: string | undefined, container: string, network: string): string {
+  return configured ?? (ipv4 ? macFromIPv4(ipv4) : derivedMac('endpoint', container, network));
+}
+
+/** Every overlay endpoint of the model (all hosts): each host's ingress_sbox, then containers in file order. */
+export function overlayMembers(m: Model, swarm: SwarmAddressing): OverlayMember[] {
+  const out: OverlayMember[] = [];
+  const ingress = ingressNetwork(m);
+  if (ingress) {
+    for (const h of m.hosts) {
+      const ip = swarm.ingressSandboxes.get(h.name);
+      if (ip) out.push({ network: ingress.name, host: h.name, container: 'ingress_sbox', mac: macFromIPv4(ip), ipv4: ip, aliases: [] });
+    }
+  }
+  const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));
+  for (const c of m.containers) {
+    for (const [i, e] of swarmEndpoints(m, c).entries()) {
+      if (!overlays.has(e.network)) continue;
+      const a = swarm.addressing.endpoints.get(endpointKey(c.name, e.network));
+      if (!a) continue;
+      const configured = i === 0 ? e.macAddress ?? c.macAddress : e.macAddress;
+      out.push({
+        network: e.network,
+        host: c.host,
+        container: c.name,
+        mac: overlayMac(configured, a.v4, c.name, e.network),
+        ...(a.v4 ? { ipv4: a.v4 } : {}),
+        ...(a.v6 ? { ipv6: a.v6 } : {}),
+        aliases: e.aliases,
+      });
+    }
+  }
+  return out;
+}
+
+/** The overlay namespaces of `view.host`: one per overlay with at least one endpoint on this host. */
+export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: readonly OverlayMember[]): OverlaySandbox[] {
+  const here = view.host.name;
+  const underlay = new Map(view.hosts.map((h) => [h.name, h.address]));
+  const out: OverlaySandbox[] = [];
+  for (const n of view.networks) {
+    if (n.driver !== 'overlay') continue;
+    const onNet = members.filter((x) => x.network === n.name);
+    if (!onNet.some((x) => x.host === here)) continue;
+    const na = swarm.addressing.networks.get(n.name) ?? {};
+    const vni = swarm.vnis.get(n.name)!;
+    const remote = onNet.filter((x) => x.host !== here && underlay.get(x.host) !== undefined);
+    const floods = [...new Set(remote.map((x) => underlay.get(x.host)!))];
+    const local = underlay.get(here);
+    out.push({
+      network: n.name,
+      namespace: overlayNamespace(n.name),
+      vni,
+      mtu: n.mtu,
+      vxlanName: vxlanDeviceName(vni, n.name),
+      bridgeAddresses: [
+        ...(na.v4?.gateway ? [`${na.v4.gateway}/${na.v4.prefixLength}`] : []),
+        ...(na.v6?.gateway ? [`${na.v6.gateway}/${na.v6.prefixLength}`] : []),
+      ],
+      bridgeMac: derivedMac('overlay-bridge', here, n.name),
+      ...(local ? { local } : {}),
+      port: view.swarm?.dataPathPort ?? 4789,
+      encrypted: n.overlay?.encrypted ?? false,
+      floods,
+      peers: remote.map((x) => ({
+        container: x.container,
+        host: x.host,
+        mac: x.mac,
+        ...(x.ipv4 ? { ipv4: x.ipv4 } : {}),
+        ...(x.ipv6 ? { ipv6: x.ipv6 } : {}),
+        vtep: underlay.get(x.host)!,
+      })),
+      origin: n.path,
+    });
+  }
+  return out;
+}
