@@ -13,8 +13,11 @@ import { validateSchema } from './schema/index.ts';
 import { buildTopology, type SwarmContext } from './topology/build.ts';
 import { allocateSwarmAddresses } from './ipam/swarm.ts';
 import type { Addressing } from './ipam/types.ts';
-import { hostView } from './model/host-view.ts';
-import { overlayMembers } from './topology/overlay.ts';
+import { hostView, INGRESS_SANDBOX, ingressNetwork } from './model/host-view.ts';
+import { endpointKey } from './ipam/allocate.ts';
+import { overlayMembers, type OverlayMember } from './topology/overlay-sandboxes.ts';
+import type { OverlayKey } from './topology/overlay/secrets.ts';
+import { planXfrm, type XfrmPlan } from './topology/overlay/xfrm.ts';
 import type { Topology } from './topology/types.ts';
 
 export interface SourceFile {
@@ -42,6 +45,13 @@ export interface CompileOptions {
    * containers does not fit in strings.
    */
   readonly files?: boolean;
+  /**
+   * The overlay encryption keys (`--secrets FILE`, parsed by the caller), primary first. Needed when an
+   * overlay network is encrypted; they only reach the SAs (xfrm-states.secret), never a diagnostic.
+   */
+  readonly secrets?: readonly OverlayKey[];
+  /** false: an encrypted overlay without `secrets` is no error (validate checks the network, not the keys). */
+  readonly requireSecrets?: boolean;
 }
 
 /** Reads the daemon.json a `daemon:` string names (relative to the input file); undefined when missing. */
@@ -85,7 +95,7 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   diagnostics.push(...md);
   if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
 
-  const built = compileHosts(model);
+  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
   diagnostics.push(...built.diagnostics);
   if (!built.topologies) return { diagnostics, sources, model };
   const topologies = built.topologies;
@@ -103,7 +113,7 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
  * dockerd then allocates its local networks and builds its own topology from its view of the model.
  * A diagnostic the hosts share (the same default bridge problem on each) is reported once.
  */
-function compileHosts(model: Model): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
+function compileHosts(model: Model, secrets: readonly OverlayKey[] | undefined, requireSecrets: boolean): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const report = (ds: readonly Diagnostic[]) => {
@@ -137,18 +147,53 @@ function compileHosts(model: Model): { topologies?: Topology[]; diagnostics: Dia
     const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') });
     report(ad);
     if (hasErrors(diagnostics)) return { diagnostics };
-    const addressing = swarmContext ? mergeAddressing(local, swarmContext.swarm.addressing) : local;
+    const addressing = swarmContext ? mergeAddressing(local, swarmContext.swarm.addressing, sandboxAddressing(model, h.name, swarmContext)) : local;
     const { topology, diagnostics: td } = buildTopology(view, addressing, swarmContext);
     report(td);
-    topologies.push(topology);
+    const xfrm = swarmContext && (secrets || requireSecrets) ? encryptionPlan(model, h.name, swarmContext.members, secrets, report) : undefined;
+    topologies.push(xfrm ? { ...topology, xfrm } : topology);
   }
+  if (hasErrors(diagnostics)) return { diagnostics };
   return { topologies, diagnostics };
 }
 
-const mergeAddressing = (a: Addressing, b: Addressing): Addressing => ({
+/**
+ * The ESP state of `host` (overlay/encryption.go setupEncryption): SAs and policies with every host that
+ * shares an encrypted overlay with it (both run an endpoint on it), in host order. None without peers.
+ */
+function encryptionPlan(model: Model, host: string, members: readonly OverlayMember[], secrets: readonly OverlayKey[] | undefined, report: (ds: Diagnostic[]) => void): XfrmPlan | undefined {
+  const encrypted = model.networks.filter((n) => n.overlay?.encrypted);
+  const peers = new Set<string>();
+  for (const n of encrypted) {
+    const on = new Set(members.filter((x) => x.network === n.name).map((x) => x.host));
+    if (!on.has(host)) continue;
+    for (const h of on) if (h !== host) peers.add(h);
+  }
+  if (peers.size === 0) return undefined;
+  if (!secrets || secrets.length === 0) {
+    report([error('NO_SECRETS', [...encrypted[0]!.path, 'driver_opts', 'encrypted'], 'an encrypted overlay needs the swarm\'s data path keys: build with --secrets FILE (see docs/overlay.md for its format)', { atKey: true })]);
+    return undefined;
+  }
+  const facts = (name: string) => ({ name, address: model.hosts.find((h) => h.name === name)!.address! });
+  return planXfrm({
+    local: facts(host),
+    peers: model.hosts.filter((h) => peers.has(h.name)).map((h) => facts(h.name)),
+    keys: secrets,
+    dataPathPort: model.swarm?.dataPathPort ?? 4789,
+  });
+}
+
+const mergeAddressing = (a: Addressing, b: Addressing, extra: ReadonlyMap<string, { v4?: string }>): Addressing => ({
   networks: new Map([...a.networks, ...b.networks]),
-  endpoints: new Map([...a.endpoints, ...b.endpoints]),
+  endpoints: new Map([...a.endpoints, ...b.endpoints, ...extra]),
 });
+
+/** The host's ingress_sbox address on the ingress network, under the sandbox's name in this host's view. */
+function sandboxAddressing(model: Model, host: string, ctx: SwarmContext): Map<string, { v4?: string }> {
+  const ingress = ingressNetwork(model);
+  const ip = ctx.swarm.ingressSandboxes.get(host);
+  return new Map(ingress && ip ? [[endpointKey(INGRESS_SANDBOX, ingress.name), { v4: ip }]] : []);
+}
 
 /**
  * The output files of a topology compiled from `inputFile`, relative to the output directory

@@ -131,6 +131,125 @@ host: {resolv_conf: ""}
     driver_opts:
       com.docker.network.bridge.gateway_mode_ipv4: isolated
 ` },
+  // --- several hosts, swarm, overlay / macvlan / ipvlan (issue 4) ---------------------------------------
+  { name: 'host and hosts together', code: 'HOST_AND_HOSTS', at: '3:1', yaml: `${H}hosts:
+  a: {resolv_conf: ""}
+` },
+  { name: 'a container without host: among several hosts', code: 'UNKNOWN_HOST', at: '6:3', yaml: `version: 1
+hosts:
+  a: {resolv_conf: ""}
+  b: {resolv_conf: ""}
+containers:
+  c1: {}
+  c2: {}
+` },
+  { name: 'a container on an undeclared host', code: 'UNKNOWN_HOST', at: '7:11', yaml: `version: 1
+hosts:
+  a: {resolv_conf: ""}
+  b: {resolv_conf: ""}
+containers:
+  c1:
+    host: c
+` },
+  { name: 'two hosts with one underlay address', code: 'DUPLICATE_UNDERLAY', at: '4:16', yaml: `version: 1
+hosts:
+  a: {address: 192.0.2.1, resolv_conf: ""}
+  b: {address: 192.0.2.1, resolv_conf: ""}
+` },
+  { name: 'a swarm host without its underlay address', code: 'NO_UNDERLAY_ADDRESS', at: '4:3', yaml: `version: 1
+hosts:
+  a: {address: 192.0.2.1, resolv_conf: ""}
+  b: {resolv_conf: ""}
+networks:
+  ov: {driver: overlay}
+` },
+  { name: 'a plain container on a non-attachable overlay', code: 'NOT_ATTACHABLE', at: '7:16', yaml: `${H}networks:
+  ov: {driver: overlay}
+containers:
+  c1:
+    networks: [ov]
+` },
+  { name: 'joining the ingress network by name', code: 'NOT_ATTACHABLE', at: '8:16', yaml: `${H}networks:
+  ov: {driver: overlay, attachable: true}
+containers:
+  c1:
+    service: web
+    networks: [ingress]
+` },
+  { name: 'two overlays pinned to one VNI', code: 'DUPLICATE_VNI', at: '9:67', yaml: `${H}networks:
+  a:
+    driver: overlay
+    driver_opts: {com.docker.network.driver.overlay.vxlanid_list: "5000"}
+  b:
+    driver: overlay
+    driver_opts: {com.docker.network.driver.overlay.vxlanid_list: "5000"}
+` },
+  { name: 'a macvlan parent the host does not have', code: 'UNKNOWN_PARENT', at: '6:27', yaml: `version: 1
+host: {resolv_conf: "", interfaces: [eth0]}
+networks:
+  lan:
+    driver: macvlan
+    driver_opts: {parent: eth7}
+` },
+  { name: 'loopback as a macvlan parent', code: 'BAD_OPTION', at: '6:27', yaml: `${H}networks:
+  lan:
+    driver: macvlan
+    driver_opts: {parent: lo}
+` },
+  { name: 'a VLAN id outside 1..4094', code: 'BAD_OPTION', at: '6:27', yaml: `${H}networks:
+  lan:
+    driver: macvlan
+    driver_opts: {parent: eth0.4095}
+` },
+  { name: 'an unknown ipvlan mode', code: 'BAD_OPTION', at: '6:46', yaml: `${H}networks:
+  l3:
+    driver: ipvlan
+    driver_opts: {parent: eth0, ipvlan_mode: l4}
+` },
+  { name: 'a container on a local network not created on its host', code: 'UNKNOWN_NETWORK', at: '11:9', yaml: `version: 1
+hosts:
+  a: {resolv_conf: ""}
+  b: {resolv_conf: ""}
+networks:
+  front: {hosts: [a]}
+containers:
+  c1:
+    host: b
+    networks:
+      - front
+` },
+  { name: 'endpoint_mode without service', code: 'NOT_A_SERVICE', at: '5:5', yaml: `${H}containers:
+  c1:
+    endpoint_mode: dnsrr
+` },
+  { name: 'an encrypted overlay built without keys', code: 'NO_SECRETS', at: '9:19', yaml: `version: 1
+hosts:
+  a: {address: 192.0.2.1, resolv_conf: ""}
+  b: {address: 192.0.2.2, resolv_conf: ""}
+networks:
+  sec:
+    driver: overlay
+    attachable: true
+    driver_opts: {encrypted: ""}
+containers:
+  c1: {host: a, networks: [sec]}
+  c2: {host: b, networks: [sec]}
+` },
+  { name: 'two services publishing one ingress port', code: 'PORT_CONFLICT', at: '11:9', yaml: `${H}containers:
+  a.1:
+    service: a
+    ports:
+      - {target: 80, published: 8080, mode: ingress}
+  b.1:
+    service: b
+    ports:
+      - {target: 81, published: 8080, mode: ingress}
+` },
+  { name: 'mode ingress on a plain container (warning)', code: 'INGRESS_ON_CONTAINER', at: '6:45', severity: 'warning', yaml: `${H}containers:
+  c1:
+    ports:
+      - {target: 80, published: 8080, mode: ingress}
+` },
   { name: "the article's daemon.json: default gateway outside bip", code: 'ADDRESS_OUTSIDE_SUBNET', at: '6:22', file: 'test/fixtures/bad/article-daemon.json', yaml: readFileSync(path.join(REPO, 'test/fixtures/bad/article-daemon.yaml'), 'utf8') },
 ];
 

@@ -10,6 +10,8 @@ import type { Topology } from '../topology/types.ts';
 import { diagnosticsToJson, formatDiagnostics, type SourceFile as DiagnosticSource } from '../diagnostics/format.ts';
 import { OutputDirError, readTree, writeTreeAtomically } from './output-dir.ts';
 import { VERSION } from './version.ts';
+import { parseSecrets, type OverlayKey } from '../topology/overlay/secrets.ts';
+import { isSecretFile } from '../render/files/index.ts';
 
 export class UsageError extends Error {}
 
@@ -35,15 +37,19 @@ Checks each file (schema and semantics) and prints every diagnostic as file:line
   --json   print the diagnostics as a JSON array instead
 Exit 0 when every file is valid (warnings allowed), 1 otherwise.
 `,
-  build: `Usage: netform build FILE -o DIR
-Compiles FILE and writes DIR/<host>/... atomically (a temporary directory renamed into place).
-Nothing is written when FILE has errors. An earlier netform output in DIR is replaced; any other
-non-empty DIR is refused.
+  build: `Usage: netform build FILE -o DIR [--secrets KEYS]
+Compiles FILE and writes DIR/<host>/... atomically (a temporary directory renamed into place), one
+folder per host. Nothing is written when FILE has errors. An earlier netform output in DIR is
+replaced; any other non-empty DIR is refused.
+  --secrets KEYS  the swarm's data path keys, for encrypted overlays (format: docs/overlay.md); the SAs
+                  go to DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else
 `,
-  check: `Usage: netform check FILE --golden DIR [--update]
+  check: `Usage: netform check FILE --golden DIR [--update] [--secrets KEYS]
 Builds FILE in memory and compares every file with DIR (a golden directory laid out like a build).
 Prints a unified diff per difference (capped for huge changes) and exits 1 on any mismatch.
+Files holding keys (*.secret) are never compared or written to DIR.
   --update   rewrite DIR with the build, after you have read the diff
+  --secrets  as for build
 `,
 };
 
@@ -53,7 +59,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--output', '--golden']);
+const VALUE_FLAGS = new Set(['-o', '--output', '--golden', '--secrets']);
 const BOOL_FLAGS = new Set(['--json', '--update', '--help', '-h', '--version', '--color', '--no-warnings']);
 
 function parseArgs(argv: readonly string[]): Parsed {
@@ -83,6 +89,18 @@ function parseArgs(argv: readonly string[]): Parsed {
 
 function readSource(file: string): SourceFile {
   return { file, text: readFileSync(file, 'utf8') };
+}
+
+/**
+ * `--secrets FILE`: the overlay keys, or undefined without the flag. Problems are printed against the
+ * file with its key material masked (secrets.ts), and make the command fail.
+ */
+function readSecrets(p: Parsed, io: Io, color: boolean): { keys?: readonly OverlayKey[]; failed: boolean } {
+  const file = p.flags.get('--secrets');
+  if (typeof file !== 'string') return { failed: false };
+  const parsed = parseSecrets(readFileSync(file, 'utf8'), file);
+  if (parsed.diagnostics.length > 0) io.err(formatDiagnostics(parsed.diagnostics as readonly Diagnostic[], [parsed.source], { color }));
+  return parsed.diagnostics.some((d) => d.severity === 'error') ? { failed: true } : { keys: parsed.keys, failed: false };
 }
 
 function compileFile(file: string, options?: CompileOptions): CompileResult {
@@ -119,7 +137,7 @@ function cmdValidate(p: Parsed, io: Io): number {
   let bad = 0;
   const json: unknown[] = [];
   for (const f of p.files) {
-    const r = compileFile(f, { files: false }); // validation renders nothing
+    const r = compileFile(f, { files: false, requireSecrets: false }); // validation renders nothing, needs no keys
     if (errorsIn(r.diagnostics) > 0) bad++;
     if (p.flags.has('--json')) {
       json.push(...diagnosticsToJson(r.diagnostics, diagnosticSources(r, f)));
@@ -137,8 +155,8 @@ function cmdValidate(p: Parsed, io: Io): number {
  * outlives this function: the parsed document and the model are garbage while the files are rendered
  * (at 100,000 containers they are a large part of the heap the garbage collector would walk again).
  */
-function compileForBuild(file: string, io: Io, color: boolean): readonly Topology[] | undefined {
-  const r = compileFile(file, { files: false });
+function compileForBuild(file: string, io: Io, color: boolean, secrets: readonly OverlayKey[] | undefined): readonly Topology[] | undefined {
+  const r = compileFile(file, { files: false, ...(secrets ? { secrets } : {}) });
   printDiagnostics(r, file, io, color);
   return r.topologies && errorsIn(r.diagnostics) === 0 ? r.topologies : undefined;
 }
@@ -147,7 +165,9 @@ function cmdBuild(p: Parsed, io: Io): number {
   const file = needOneFile(p, 'build');
   const dir = p.flags.get('-o');
   if (typeof dir !== 'string') throw new UsageError('build needs -o DIR');
-  const topologies = compileForBuild(file, io, p.flags.has('--color'));
+  const secrets = readSecrets(p, io, p.flags.has('--color'));
+  if (secrets.failed) return 1;
+  const topologies = compileForBuild(file, io, p.flags.has('--color'), secrets.keys);
   if (!topologies) return 1;
   let written: number;
   try {
@@ -168,7 +188,9 @@ async function cmdCheck(p: Parsed, io: Io): Promise<number> {
   const file = needOneFile(p, 'check');
   const golden = p.flags.get('--golden');
   if (typeof golden !== 'string') throw new UsageError('check needs --golden DIR');
-  const r = compileFile(file);
+  const secrets = readSecrets(p, io, p.flags.has('--color'));
+  if (secrets.failed) return 1;
+  const r = compileFile(file, secrets.keys ? { secrets: secrets.keys } : {});
   printDiagnostics(r, file, io, p.flags.has('--color'));
   if (!r.files) return 1;
   const { compareWithGolden, describeDifference } = await import('../golden/compare.ts');
@@ -179,7 +201,7 @@ async function cmdCheck(p: Parsed, io: Io): Promise<number> {
   }
   for (const d of diffs) io.out(describeDifference(d));
   if (p.flags.has('--update')) {
-    writeTreeAtomically(golden, r.files, { allowForeign: true });
+    writeTreeAtomically(golden, [...r.files].filter(([rel]) => !isSecretFile(rel)), { allowForeign: true });
     io.out(`${file}: updated ${golden} (${diffs.length} files differed)\n`);
     return 0;
   }

@@ -51,6 +51,12 @@ export type DiagnosticCode =
   | 'INGRESS_ON_CONTAINER'
   | 'DUPLICATE_VNI'
   | 'UNKNOWN_PARENT'
+  | 'NO_SECRETS'
+  // --secrets FILE (topology/overlay/secrets.ts): no key bytes ever appear in these messages
+  | 'SECRETS_NO_KEYS'
+  | 'SECRETS_KEY_HEX'
+  | 'SECRETS_KEY_LENGTH'
+  | 'SECRETS_DUPLICATE_TAG'
   // warnings
   | 'PORTS_IGNORED'
   | 'NO_HOST_RESOLV_CONF'

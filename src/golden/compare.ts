@@ -2,6 +2,7 @@
 // arrive as maps of relative path -> content. Diffs are unified and capped, so a huge change prints a
 // summary instead of hanging (jsdiff's maxEditLength and timeout).
 import { createTwoFilesPatch } from 'diff';
+import { isSecretFile } from '../render/files/index.ts';
 
 export type GoldenDifference =
   | { readonly kind: 'missing'; readonly path: string }
@@ -23,10 +24,13 @@ export function unifiedDiff(path: string, expected: string, actual: string): str
   return `--- golden/${path}\n+++ build/${path}\n(too many differences to show: ${lines(expected)} lines expected, ${lines(actual)} lines built)\n`;
 }
 
-/** Every difference, sorted by path: files only in the golden, only in the build, or different. */
+/**
+ * Every difference, sorted by path: files only in the golden, only in the build, or different. Files
+ * holding key material (*.secret) are never part of a golden: they are left out on both sides.
+ */
 export function compareWithGolden(golden: ReadonlyMap<string, string>, built: ReadonlyMap<string, string>): GoldenDifference[] {
   const out: GoldenDifference[] = [];
-  const paths = [...new Set([...golden.keys(), ...built.keys()])].sort();
+  const paths = [...new Set([...golden.keys(), ...built.keys()])].filter((p) => !isSecretFile(p)).sort();
   for (const p of paths) {
     const g = golden.get(p);
     const b = built.get(p);

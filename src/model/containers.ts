@@ -136,7 +136,10 @@ export function buildContainer(name: string, raw: Raw | null, defaultHost?: stri
   if (domainname !== undefined && domainname !== '' && !HOSTNAME.test(domainname)) {
     diagnostics.push(error('BAD_NAME', [...path, 'domainname'], `"${domainname}" is not a valid domain name`));
   }
-  const eps = mode.kind === 'networks' ? endpoints(r, path, diagnostics) : [];
+  // A service task without networks joins none of its own (only ingress, when it publishes there);
+  // a plain container without them joins the default bridge.
+  const serviceWithoutNetworks = typeof r['service'] === 'string' && (r['networks'] === undefined || r['networks'] === null) && r['network_mode'] === undefined;
+  const eps = mode.kind === 'networks' && !serviceWithoutNetworks ? endpoints(r, path, diagnostics) : [];
   if (mode.kind !== 'networks' && r['networks'] !== undefined && r['networks'] !== null) {
     diagnostics.push(error('NETWORK_MODE_CONFLICT', [...path, 'networks'], `network_mode ${r['network_mode']} cannot be combined with networks (Docker: "conflicting options: host type networking can't be used with links" / "container cannot be connected to multiple networks with one of the networks in private (none) mode")`, { atKey: true }));
   }

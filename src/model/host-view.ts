@@ -7,6 +7,17 @@ import { networkHosts } from './host-checks.ts';
 import { GATEWAY_BRIDGE } from './swarm-networks.ts';
 import type { BridgeNetwork, Container, EndpointRequest, Model } from './types.ts';
 
+/** Networks by name, built once per network list (swarmEndpoints runs for every container). */
+const networkIndex = new WeakMap<readonly BridgeNetwork[], ReadonlyMap<string, BridgeNetwork>>();
+function networksByName(list: readonly BridgeNetwork[]): ReadonlyMap<string, BridgeNetwork> {
+  let map = networkIndex.get(list);
+  if (!map) {
+    map = new Map(list.map((n) => [n.name, n]));
+    networkIndex.set(list, map);
+  }
+  return map;
+}
+
 /** The routing mesh's namespace on every swarm node (libnetwork sandbox "ingress_sbox"). */
 export const INGRESS_SANDBOX = 'ingress_sbox';
 
@@ -24,7 +35,7 @@ const givesGateway = (n: BridgeNetwork): boolean => !n.internal && n.driver !== 
  */
 export function swarmEndpoints(m: Model, c: Container): EndpointRequest[] {
   if (!m.swarm || c.mode.kind !== 'networks') return [...c.endpoints];
-  const byName = new Map(m.networks.map((n) => [n.name, n]));
+  const byName = networksByName(m.networks);
   const ingress = ingressNetwork(m);
   const joins: EndpointRequest[] = [];
   if (ingress && (c.sandbox === 'ingress' || (c.service && c.ports.some((p) => p.mode === 'ingress')))) {

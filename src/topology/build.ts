@@ -15,7 +15,8 @@ import { bindEndpointPorts, endpointBindingRequests, HostPorts } from './port-bi
 import type { BridgeDevice, ContainerNode, Endpoint, EndpointAttachment, ParentLink, PortMapping, Route, Sysctl, Topology } from './types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { INGRESS_SANDBOX } from '../model/host-view.ts';
-import { overlayMac, overlaySandboxes, type OverlayMember } from './overlay.ts';
+import { overlayMac, overlaySandboxes, type OverlayMember } from './overlay-sandboxes.ts';
+import { swarmFirewall } from './swarm-firewall.ts';
 
 const deviceName = (n: BridgeNetwork): string => n.bridgeName ?? bridgeName(n.name);
 
@@ -225,8 +226,11 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
         origin: cand.request.path,
       };
       endpoints.push(ep);
-      if (cand === gw4) routes.push({ family: 4, destination: 'default', via: na.v4!.defaultGateway ?? na.v4!.gateway!, device: ifname });
-      if (cand === gw6) routes.push({ family: 6, destination: 'default', via: na.v6!.defaultGateway ?? na.v6!.gateway!, device: ifname });
+      // ipvlan in l3/l3s mode routes everything out of the device, with no next hop (ipvlan_joinleave.go).
+      const connected = n.subinterface?.ipvlanMode === 'l3' || n.subinterface?.ipvlanMode === 'l3s';
+      const via = (v: string) => (connected ? {} : { via: v });
+      if (cand === gw4) routes.push({ family: 4, destination: 'default', ...via(na.v4!.defaultGateway ?? na.v4!.gateway!), device: ifname });
+      if (cand === gw6) routes.push({ family: 6, destination: 'default', ...via(na.v6!.defaultGateway ?? na.v6!.gateway!), device: ifname });
       if (n.driver !== 'bridge') {
         // macvlan / ipvlan: "port mappings are ignored" (the drivers make no iptables rules); overlay
         // endpoints never hold the gateway, so ports go to docker_gwbridge instead.
@@ -258,10 +262,14 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
 
   const links: FirewallLink[] = [];
   const byName = new Map(m.containers.map((c) => [c.name, c]));
+  // Each container's first endpoint on the default bridge (the only network legacy links work on),
+  // indexed once: a lookup per link would be quadratic.
+  const onDefault = new Map<string, Endpoint>();
+  for (const e of endpoints) if (!onDefault.has(e.container) && networks.get(e.network)?.isDefault) onDefault.set(e.container, e);
   for (const c of m.containers) {
     for (const l of c.links) {
-      const parent = endpoints.find((e) => e.container === c.name && networks.get(e.network)?.isDefault);
-      const child = endpoints.find((e) => e.container === l.container && networks.get(e.network)?.isDefault);
+      const parent = onDefault.get(c.name);
+      const child = onDefault.get(l.container);
       const childModel = byName.get(l.container);
       if (!parent?.ipv4 || !child?.ipv4 || !childModel) continue;
       // The child's exposed ports: `expose` plus every published container port (publishing exposes).
@@ -273,6 +281,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     }
   }
 
+  const swarmFw = swarmContext ? swarmFirewall(m, endpoints, swarmContext.swarm, swarmContext.allContainers, diagnostics) : undefined;
   const fwInput: FirewallInput = {
     daemon: {
       engine: m.engine,
@@ -289,6 +298,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     networks: bridgeNetworks.map((n) => firewallNetwork(n, a)),
     endpoints: fwEndpoints,
     links,
+    ...(swarmFw?.input ?? {}),
   };
   const fw = buildFirewall(fwInput);
 
@@ -318,6 +328,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
       routes: routesOf.get(c.name) ?? [],
       ...files,
       ...(c.sandbox ? { sandbox: c.sandbox } : {}),
+      ...(swarmFw?.namespaceRules.has(c.name) ? { firewall: { v4: swarmFw.namespaceRules.get(c.name)! } } : {}),
       origin: c.path,
     };
   });
@@ -329,7 +340,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     engine: m.engine,
     host: m.host.name,
     nameResolution: m.nameResolution,
-    hostSysctls: hostSysctls({ ...m, networks: bridgeNetworks }),
+    hostSysctls: [...hostSysctls({ ...m, networks: bridgeNetworks }), ...(swarmFw?.sysctls ?? [])],
     bridges: bridgeNetworks.map((n) => bridgeDevice(m, n, a, d.userlandProxy)),
     containers,
     endpoints,

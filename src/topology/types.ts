@@ -3,6 +3,7 @@
 import type { ContainerHostsSpec, HostsRecord } from '../render/hosts/index.ts';
 import type { ContainerResolvConfSpec } from '../render/resolvconf/index.ts';
 import type { Engine, Ruleset, SourcePath } from './firewall/types.ts';
+import type { XfrmPlan } from './overlay/xfrm.ts';
 
 export interface Sysctl {
   /** The key's components, e.g. ['net','ipv4','conf','br-0.1','route_localnet'] (an interface name may hold dots). */
@@ -28,7 +29,8 @@ export interface BridgeDevice {
 export interface Route {
   readonly family: 4 | 6;
   readonly destination: 'default';
-  readonly via: string;
+  /** The next hop; absent for a route straight out of the device (ipvlan l3/l3s: ipvlan_joinleave.go). */
+  readonly via?: string;
   readonly device: string;
 }
 
@@ -125,6 +127,8 @@ export interface ContainerNode {
   readonly resolvConf: ContainerResolvConfSpec;
   /** A namespace Docker makes for itself (ingress_sbox): no /etc/hosts or resolv.conf is written for it. */
   readonly sandbox?: 'ingress';
+  /** Rules Docker programs inside the namespace (the routing mesh: ingress_sbox's load balancer, a task's redirects). */
+  readonly firewall?: { readonly v4?: Ruleset };
   readonly origin: SourcePath;
 }
 
@@ -145,4 +149,6 @@ export interface Topology {
   readonly overlays?: readonly OverlaySandbox[];
   /** Parent links netform creates for macvlan/ipvlan networks; absent when there are none. */
   readonly parentLinks?: readonly ParentLink[];
+  /** Encrypted overlays: the ESP SAs and policies with the other hosts (keys redact themselves in JSON). */
+  readonly xfrm?: XfrmPlan;
 }

@@ -3,9 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildExample } from '../support/examples.ts';
+import { missingFeatures, requiredFeatures } from './harness/kernel.ts';
 import { parseMatrix, splitHostPort } from './harness/matrix.ts';
 import { planSandbox } from './harness/sandbox.ts';
-import { addressOf, checkMatrix, linkNames, namespaceOf, subnetsInUse, type World } from './harness/world.ts';
+import { addressOf, checkMatrix, namespaceOf, outsideRoute, planWorld, type World } from './harness/world.ts';
 
 const GOOD = `
 servers:
@@ -23,9 +24,9 @@ probes:
   - {links: host, has: [docker0], only: [lo, docker0]}
 `;
 
-function world(): World {
-  const t = buildExample('my-net').topology!;
-  return { topology: t, sandbox: planSandbox('t-', subnetsInUse(t), linkNames(t)) };
+function world(name = 'my-net', m?: Parameters<typeof planWorld>[3]): World {
+  const b = buildExample(name);
+  return planWorld('t-', b.topologies!, b.model!.hosts, m);
 }
 
 test('splitHostPort: names, IPv4, bracketed IPv6; rejects a bad port', () => {
@@ -131,10 +132,62 @@ test('addresses and namespaces resolve against the topology and the sandbox', ()
 });
 
 test('the sandbox keeps clear of the subnets an example uses', () => {
-  const s = planSandbox('p-', ['203.0.113.1/24', 'fd0e:2e::1/64'], []);
+  const s = planSandbox('p-', [{ name: 'local', linkNames: [] }], ['203.0.113.1/24', 'fd0e:2e::1/64']);
   assert.is(s.v4.host, '198.18.0.1');
   assert.is(s.v6.host, 'fd0e:2e:1::1');
-  assert.throws(() => planSandbox('p-', [], ['uplink0']), /uses the link name uplink0/);
+  assert.throws(() => planSandbox('p-', [{ name: 'local', linkNames: ['uplink0'] }], []), /uses the link name uplink0/);
+});
+
+test('several hosts: a namespace and a prefix each, uplinks on one outside bridge, an underlay', () => {
+  const w = world('swarm-overlay');
+  const [n1, n2] = w.sandbox.hosts;
+  assert.equal([n1?.name, n1?.ns, n1?.containerPrefix, n1?.uplink.v4], ['node1', 't-h1-node1', 't-c1-', '203.0.113.1']);
+  assert.equal([n2?.name, n2?.ns, n2?.containerPrefix, n2?.uplink.v4], ['node2', 't-h2-node2', 't-c2-', '203.0.113.3']);
+  assert.equal(n1?.underlay, { ifname: 'eth0', address: '192.168.56.11', length: 24 });
+  assert.is(w.sandbox.underlayNs, 't-underlay');
+  assert.is(w.sandbox.v4.outside, '203.0.113.2');
+  // Containers are found on their host; host and uplink must name one.
+  assert.is(namespaceOf(w, 'alpha'), 't-c1-alpha');
+  assert.is(namespaceOf(w, 'beta'), 't-c2-beta');
+  assert.is(namespaceOf(w, 'host:node2'), 't-h2-node2');
+  assert.throws(() => namespaceOf(w, 'host'), /ambiguous with several hosts: write host:HOST \(node1, node2\)/);
+  assert.throws(() => namespaceOf(w, 'host:node3'), /no host "node3"/);
+  assert.throws(() => namespaceOf(w, 'ingress_sbox'), /on several hosts/);
+  assert.is(addressOf(w, 'beta@my-attachable-overlay', 4), '10.0.1.3');
+  assert.is(addressOf(w, 'gw@my-attachable-overlay', 4), '10.0.1.1');
+  assert.is(addressOf(w, 'uplink@node2', 4), '203.0.113.3');
+  assert.is(addressOf(w, 'underlay@node1', 4), '192.168.56.11');
+  assert.throws(() => addressOf(w, 'uplink', 4), /write uplink@HOST/);
+  assert.throws(() => outsideRoute(w, 'bridge'), /on several hosts: write bridge@HOST/);
+  assert.equal(outsideRoute(w, 'bridge@node2').host.name, 'node2');
+});
+
+test('lans: host interfaces joined to the outside, with the outside\'s address there', () => {
+  const lans = parseMatrix('lans: {eth1: {outside: 192.168.77.1/24, host: 192.168.77.2/24}}\nprobes: [{links: host}]', 'x').lans;
+  const w = world('e2e-macvlan', { lans });
+  assert.equal(w.sandbox.lans, [{ ifname: 'eth1', bridge: 'lan0', outside: '192.168.77.1/24' }]);
+  assert.equal(w.sandbox.hosts[0]?.lans, [{ ifname: 'eth1', segment: 'lan0', address: '192.168.77.2/24' }]);
+  assert.is(addressOf(w, 'outside@eth1', 4), '192.168.77.1');
+  assert.throws(() => world('e2e-macvlan', { lans: parseMatrix('lans: {eth7: {outside: 10.9.0.1/24}}\nprobes: [{links: host}]', 'x').lans }), /no host of the example lists eth7/);
+  assert.throws(() => parseMatrix('lans: {eth1: {outside: 192.168.77.1, mtu: 9000}}\nprobes: [{links: host}]', 'x'), /lans\.eth1: unknown key "mtu"[^]*lans\.eth1\.outside: expected/);
+});
+
+
+test('several hosts: a server on one host is named host:HOST, also in a verdict', () => {
+  const m = parseMatrix('servers:\n  host:node2: [udp/7946]\nprobes:\n  - {udp: host:node1 -> underlay@node2:7946, reach: host:node2:7946, source: underlay@node1}\n', 'x');
+  const [p] = m.probes;
+  assert.equal(p?.kind === 'conn' && [p.from, p.to, p.server], ['host:node1', { addr: 'underlay@node2', port: 7946 }, { server: 'host:node2', port: 7946 }]);
+  assert.equal(checkMatrix(m, world('swarm-overlay')), []);
+});
+
+test('kernel features: what an example needs, and the reason when this kernel lacks some', () => {
+  const need = (name: string) => requiredFeatures(buildExample(name).topologies!);
+  assert.equal(need('my-net'), ['veth', 'bridge']);
+  assert.equal(need('swarm-overlay'), ['veth', 'bridge', 'vxlan']);
+  assert.equal(need('e2e-macvlan'), ['veth', 'bridge', 'macvlan']);
+  const have = new Map([['veth', undefined], ['bridge', undefined], ['vxlan', undefined], ['macvlan', 'Error: Unknown device type.']] as const);
+  assert.is(missingFeatures(need('swarm-overlay'), have), undefined);
+  assert.is(missingFeatures(need('e2e-macvlan'), have), 'this kernel has no macvlan [Error: Unknown device type.]');
 });
 
 test.run();

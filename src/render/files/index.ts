@@ -8,6 +8,7 @@ import { renderIptablesRestore } from '../iptables/index.ts';
 import { containerResolvConf } from '../resolvconf/index.ts';
 import { renderSetup, renderTeardown } from '../script/index.ts';
 import { jsonPieces } from './json.ts';
+import { renderXfrmStates } from '../xfrm/index.ts';
 
 /** A file's content: one string, or pieces to write one after another (iterated once). */
 export type FileContent = string | Iterable<string>;
@@ -17,6 +18,8 @@ export function* hostFiles(t: Topology, source: string): Generator<[string, File
   if (t.firewall.v4) yield ['iptables.rules', renderIptablesRestore(t.firewall.v4)];
   if (t.firewall.v6) yield ['ip6tables.rules', renderIptablesRestore(t.firewall.v6)];
   yield ['setup.sh', renderSetup(t, source)];
+  // The SAs with their keys: written mode 0600 (SECRET_FILE), never kept in goldens.
+  if (t.xfrm) yield [`xfrm-states${SECRET_SUFFIX}`, renderXfrmStates(t.xfrm, 'reveal')];
   yield ['teardown.sh', renderTeardown(t, source)];
   for (const c of t.containers) {
     if (c.sandbox) continue; // Docker's own namespace (ingress_sbox): no files
@@ -31,6 +34,10 @@ function* topologyJson(t: Topology): Generator<string> {
   yield* jsonPieces(t);
   yield '\n';
 }
+
+/** Files whose names end so hold key material: mode 0600, and golden comparisons leave them out. */
+export const SECRET_SUFFIX = '.secret';
+export const isSecretFile = (rel: string): boolean => rel.endsWith(SECRET_SUFFIX);
 
 /** A content as one string (fails beyond the longest string JavaScript can hold). */
 export const contentText = (c: FileContent): string => (typeof c === 'string' ? c : [...c].join(''));

@@ -4,6 +4,9 @@
 import type { Topology } from '../../topology/types.ts';
 import { batchWord as bw, shellQuote, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
+import { containerBlocks } from './container-blocks.ts';
+import { renderIptablesRestore } from '../iptables/index.ts';
+import { renderXfrmPolicies, renderXfrmTeardown } from '../xfrm/index.ts';
 
 export interface ScriptView {
   host: string;
@@ -14,15 +17,44 @@ export interface ScriptView {
   bridges: { name: string; mac: string; mtu: number; addresses: { address: string; v4: boolean; nodad: boolean }[] }[];
   endpoints: { hostIfname: string; ifname: string; mtu: number; netns: string; bridge: string; hairpin: boolean }[];
   hostBatch: boolean;
+  /** Anything to delete in the host namespace on undo. */
+  hostCleanup: boolean;
+  /** Overlay namespaces (swarm mode), each with its bridge, VXLAN device and static forwarding state. */
+  overlays: {
+    ns: string;
+    vxlan: string;
+    /** Host-side line creating the VXLAN device. */
+    create: string;
+    nsLines: string[];
+    fdbLines: string[];
+    /** Container veth ends to enslave to br0 once the containers exist. */
+    ports: string[];
+  }[];
+  /** Parent links netform creates (802.1Q sub-interfaces, dummy links), as host-side lines. */
+  parentLinks: { name: string; create: string }[];
+  /** The containers' shell functions, as text (container-blocks.ts). */
+  containerBlocks: string;
+  /** Every link name setup creates in the host namespace (refused when it already exists). */
+  hostLinkNames: string[];
+  /** Encrypted overlays: the policies to add (the SAs are in xfrm-states.secret) and what undo deletes. */
+  xfrm?: { policies: string; teardown: string };
   sysctls: { path: string; value: string; key: string; reason: string; optional: boolean }[];
   containers: {
     /** 1, 2, ...: the container's shell functions are netns_<n>, links_<n> and container_<n>. */
     n: number;
     name: string;
-    /** Its veth pairs, host side. */
+    /** Its veth pairs to host bridges, host side. */
     links: { hostIfname: string; ifname: string; mtu: number; bridge: string; hairpin: boolean }[];
+    /** Its other interfaces, as host-side `ip -batch` lines: veths into overlay namespaces, macvlan/ipvlan links. */
+    otherLinks: string[];
+    /** links + otherLinks (0: the function body is `:`). */
+    linkCount: number;
     interfaces: { ifname: string; mac: string; addresses: { address: string; v4: boolean }[] }[];
-    routes: { via: string; device: string }[];
+    routes: { via?: string; device: string }[];
+    /** iptables-restore text Docker's rules inside the namespace come to (routing mesh), if any. */
+    rules?: string;
+    /** The rules need what a kernel may lack (IPVS in ingress_sbox): a failure to load them is a warning. */
+    rulesOptional: boolean;
   }[];
 }
 
@@ -55,7 +87,13 @@ function makeView(t: Topology, source: string): ScriptView {
     addresses: b.addresses.map((a) => ({ address: bw(a), v4: !a.includes(':'), nodad: a.includes(':') && t.engine !== '20.10' })),
   }));
   const link = (e: Topology['endpoints'][number]) => ({ hostIfname: bw(e.hostIfname), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
-  const endpoints = t.endpoints.map((e) => ({ ...link(e), netns: bw(e.container) }));
+  const onHostBridge = (e: Topology['endpoints'][number]) => !e.attachment;
+  const endpoints = t.endpoints.filter(onHostBridge).map((e) => ({ ...link(e), netns: bw(e.container) }));
+  const overlays = (t.overlays ?? []).map((o) => overlayView(o, t.endpoints));
+  const parentLinks = (t.parentLinks ?? []).map((l) => ({
+    name: bw(l.name),
+    create: l.kind === 'vlan' ? `link add link ${bw(l.link!)} name ${bw(l.name)} type vlan id ${l.vlanId}` : `link add name ${bw(l.name)} type dummy`,
+  }));
   const sysctls = [...t.hostSysctls, ...t.bridges.flatMap((b) => b.sysctls)].map((s) => ({
     path: `/proc/sys/${s.key.map(bw).join('/')}`,
     value: bw(s.value),
@@ -63,19 +101,12 @@ function makeView(t: Topology, source: string): ScriptView {
     reason: s.reason.replace(/[^A-Za-z0-9 _.,:/()+-]/g, ''),
     optional: !!s.optional,
   }));
-  return {
-    host: bw(t.host),
-    engine: bw(t.engine),
-    source: shellQuote(source),
-    namespaces: own.map((c) => bw(c.name)),
-    bridges,
-    endpoints,
-    hostBatch: bridges.length + endpoints.length > 0,
-    sysctls,
-    containers: own.map((c, i) => ({
+  const containers = own.map((c, i) => ({
       n: i + 1,
       name: bw(c.name),
-      links: (endpointsOf.get(c.name) ?? []).map(link),
+      links: (endpointsOf.get(c.name) ?? []).filter(onHostBridge).map(link),
+      otherLinks: (endpointsOf.get(c.name) ?? []).filter((e) => !onHostBridge(e)).map((e) => otherLink(e, c.name)),
+      linkCount: (endpointsOf.get(c.name) ?? []).length,
       interfaces: (endpointsOf.get(c.name) ?? []).map((e) => ({
         ifname: bw(e.ifname),
         mac: bw(e.mac),
@@ -84,8 +115,66 @@ function makeView(t: Topology, source: string): ScriptView {
           ...(e.ipv6 ? [{ address: bw(`${e.ipv6}/${e.ipv6PrefixLength}`), v4: false }] : []),
         ],
       })),
-      routes: c.routes.map((r) => ({ via: bw(r.via), device: bw(r.device) })),
-    })),
+      routes: c.routes.map((r) => ({ ...(r.via ? { via: bw(r.via) } : {}), device: bw(r.device) })),
+      ...(c.firewall?.v4 ? { rules: renderIptablesRestore(c.firewall.v4) } : {}),
+      rulesOptional: c.sandbox === 'ingress',
+    }));
+  return {
+    host: bw(t.host),
+    engine: bw(t.engine),
+    source: shellQuote(source),
+    namespaces: [...own.map((c) => bw(c.name)), ...overlays.map((o) => o.ns)],
+    bridges,
+    endpoints,
+    hostBatch: bridges.length + endpoints.length > 0,
+    hostCleanup: bridges.length + endpoints.length + overlays.length + parentLinks.length > 0,
+    overlays,
+    parentLinks,
+    ...(t.xfrm ? { xfrm: { policies: renderXfrmPolicies(t.xfrm), teardown: renderXfrmTeardown(t.xfrm) } } : {}),
+    hostLinkNames: [...bridges.map((b) => b.name), ...endpoints.map((e) => e.hostIfname), ...overlays.map((o) => o.vxlan), ...parentLinks.map((l) => l.name)],
+    sysctls,
+    containers,
+    containerBlocks: containerBlocks(containers),
+  };
+}
+
+/**
+ * A non-bridge interface, created from the host namespace directly where it belongs: an overlay veth with
+ * one end in the overlay namespace and the other in the container's (Docker creates both in the host
+ * namespace and moves them), or a macvlan/ipvlan link on its parent, created inside the container.
+ */
+function otherLink(e: Topology['endpoints'][number], container: string): string {
+  const a = e.attachment!;
+  const inContainer = `${bw(e.ifname)} mtu ${e.mtu} netns \${P}${bw(container)}`;
+  if (a.kind === 'overlay') return `link add name ${bw(e.hostIfname)} mtu ${e.mtu} netns \${P}${bw(a.namespace)} type veth peer name ${inContainer}`;
+  if (a.kind === 'macvlan') return `link add link ${bw(a.parent)} name ${inContainer} type macvlan mode ${bw(a.mode)}`;
+  return `link add link ${bw(a.parent)} name ${inContainer} type ipvlan mode ${bw(a.mode)} ${bw(a.flag)}`;
+}
+
+function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology['endpoints']): ScriptView['overlays'][number] {
+  const vxlan = bw(o.vxlanName);
+  const nsLines = [
+    'link set dev lo up',
+    `link add name br0 type bridge`,
+    `link set dev br0 address ${bw(o.bridgeMac)} mtu ${o.mtu}`,
+    ...o.bridgeAddresses.map((a) => `addr add ${bw(a)} dev br0${a.includes(':') ? ' nodad' : ' brd +'}`),
+    `link set dev ${vxlan} name vxlan0`,
+    `link set dev vxlan0 master br0 mtu ${o.mtu}`,
+    'link set dev vxlan0 up',
+    'link set dev br0 up',
+    ...o.peers.flatMap((p) => [p.ipv4, p.ipv6].filter((x): x is string => !!x).map((ip) => `neigh add ${bw(ip)} lladdr ${bw(p.mac)} dev vxlan0 nud permanent`)),
+  ];
+  const fdbLines = [
+    ...o.floods.map((v) => `fdb append 00:00:00:00:00:00 dev vxlan0 dst ${bw(v)}`),
+    ...o.peers.map((p) => `fdb add ${bw(p.mac)} dev vxlan0 dst ${bw(p.vtep)} self permanent`),
+  ];
+  return {
+    ns: bw(o.namespace),
+    vxlan,
+    create: `link add name ${vxlan} mtu ${o.mtu} type vxlan id ${o.vni}${o.local ? ` local ${bw(o.local)}` : ''} dstport ${o.port} learning proxy l2miss l3miss`,
+    nsLines,
+    fdbLines,
+    ports: all.filter((e) => e.attachment?.kind === 'overlay' && e.network === o.network).map((e) => bw(e.hostIfname)),
   };
 }
 

@@ -57,12 +57,22 @@ EOF
     n=$((n + 1))
   done
 {{/if}}
-{{#if hostBatch}}
+{{#if hostCleanup}}
+{{#if xfrm}}
+  host_ip -force -batch - 2>/dev/null <<EOF
+{{xfrm.teardown}}EOF
+{{/if}}
   host_ip -force -batch - 2>/dev/null <<EOF
 {{#each endpoints}}
 link del {{hostIfname}}
 {{/each}}
 {{#each bridges}}
+link del {{name}}
+{{/each}}
+{{#each overlays}}
+link del {{vxlan}}
+{{/each}}
+{{#each parentLinks}}
 link del {{name}}
 {{/each}}
 EOF
@@ -82,7 +92,7 @@ ${UNDO}
 # Refuse to touch anything that already exists: teardown must only remove what setup created.
 links=$(host_links)
 spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
-for l in{{#each bridges}} {{name}}{{/each}}{{#each endpoints}} {{hostIfname}}{{/each}}; do
+for l in{{#each hostLinkNames}} {{this}}{{/each}}; do
   case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
 done
 for n in{{#each namespaces}} {{this}}{{/each}}; do
@@ -103,6 +113,16 @@ link set dev {{name}} up
 {{/each}}
 EOF
 {{/if}}
+{{#if parentLinks.length}}
+
+# Parent links of macvlan/ipvlan networks that Docker creates (802.1Q sub-interfaces, dummy links).
+host_ip -batch - <<EOF
+{{#each parentLinks}}
+{{create}}
+link set dev {{name}} up
+{{/each}}
+EOF
+{{/if}}
 {{#if sysctls.length}}
 
 # Kernel settings Docker makes in the host namespace.
@@ -112,39 +132,54 @@ host_sh '
 {{/each}}
 '
 {{/if}}
+{{#if overlays.length}}
+
+# Overlay networks: a namespace each, holding the bridge br0 (with the gateway) and the VXLAN device,
+# created in the host namespace (so that it sends from the host's underlay address) and moved in, where
+# it is renamed vxlan0 (Docker ov_network.go setupSubnetSandbox). Peers on other hosts are written
+# statically: a neighbour entry and an FDB entry per remote endpoint, a flood entry per remote host.
+ip -batch - <<EOF
+{{#each overlays}}
+netns add \${P}{{ns}}
+{{/each}}
+EOF
+host_ip -batch - <<EOF
+{{#each overlays}}
+{{create}}
+link set dev {{vxlan}} netns \${P}{{ns}}
+{{/each}}
+EOF
+{{#each overlays}}
+ip -n "$P"{{ns}} -batch - <<EOF
+{{#each nsLines}}
+{{this}}
+{{/each}}
+EOF
+{{#if fdbLines.length}}
+bridge -n "$P"{{ns}} -batch - <<EOF
+{{#each fdbLines}}
+{{this}}
+{{/each}}
+EOF
+{{/if}}
+{{/each}}
+{{/if}}
+{{#if xfrm}}
+
+# Encrypted overlays: ESP transport-mode SAs with each peer host, then the policies that send the
+# marked VXLAN packets through them (overlay/encryption.go). The SAs hold the swarm's keys: they are
+# in xfrm-states.secret beside this script (mode 0600), never in this file.
+D=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+host_ip -batch "$D/xfrm-states.secret"
+host_ip -batch - <<EOF
+{{xfrm.policies}}EOF
+{{/if}}
 {{#if containers.length}}
 
 # Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the
 # namespace under its final name (links_N, host side), then, inside the namespace, its addresses,
 # links up and default routes (container_N).
-{{#each containers}}
-
-# Container {{name}}.
-netns_{{n}}() { printf '%s\\n' "netns add \${P}{{name}}"; }
-links_{{n}}() {
-{{#each links}}
-  printf '%s\\n' "link add name {{hostIfname}} mtu {{mtu}} type veth peer name {{ifname}} mtu {{mtu}} netns \${P}{{../name}}" "link set dev {{hostIfname}} master {{bridge}}"{{#if hairpin}} "link set dev {{hostIfname}} type bridge_slave hairpin on"{{/if}} "link set dev {{hostIfname}} up"
-{{else}}
-  :
-{{/each}}
-}
-container_{{n}}() {
-  ip -n "$P"{{name}} -batch - <<EOF
-link set dev lo up
-{{#each interfaces}}
-link set dev {{ifname}} address {{mac}}
-{{#each addresses}}
-addr add {{address}} dev {{../ifname}}{{#if v4}} brd +{{else}} nodad{{/if}}
-{{/each}}
-link set dev {{ifname}} up
-{{/each}}
-{{#each routes}}
-route add default via {{via}} dev {{device}}
-{{/each}}
-EOF
-}
-{{/each}}
-
+{{containerBlocks}}
 # Containers are set up in parallel lanes, one per CPU (at most 8): starting a process costs more than
 # most of what it sets. Lane k makes the namespaces of containers k, k + lanes, ... in one
 # \`ip -batch\`, their veth pairs in another, then enters each namespace once. A lane stops at its
@@ -171,6 +206,18 @@ failed=0
 for p in $pids; do wait "$p" || failed=1; done
 [ "$failed" -eq 0 ]
 {{/if}}
+{{#each overlays}}
+{{#if ports.length}}
+
+# The containers' ends in overlay {{ns}}: ports of br0.
+ip -n "$P"{{ns}} -batch - <<EOF
+{{#each ports}}
+link set dev {{this}} master br0
+link set dev {{this}} up
+{{/each}}
+EOF
+{{/if}}
+{{/each}}
 
 trap - EXIT
 `;

@@ -11,15 +11,22 @@
 //   4. each endpoint, in input order: AddEndpoint (endpoint.go), then its port bindings (port.go) in
 //      the order the port mappers hand them over (port_mapping_linux.go), then the legacy links it is
 //      the parent of (bridge_linux.go link -> link.go), which dockerd only programs on icc=false networks.
+//   5. swarm's routing mesh (`input.ingress`, IPv4), one service at a time, as each service's load
+//      balancer appears in the ingress sandbox (ingress-rules.ts: service_linux.go addIngressPorts);
+//   6. netform's own NETFORM-SWARM chain (`input.swarmPorts`, swarm-port-rules.ts), last, as it is no
+//      part of Docker's replay; it is written even when Docker's iptables option is off for the family.
 import { filterForwardDrop, setupIPChains, setupUserChain } from './daemon-chains.ts';
+import { addEncryptionRules } from './encryption-rules.ts';
 import { addEndpoint } from './endpoint-rules.ts';
 import { engineLayout } from './engine.ts';
+import { addIngress } from './ingress-rules.ts';
 import { canonicalIp } from './ip.ts';
 import { addLink } from './link-rules.ts';
 import { addNetwork, familyConfig } from './network-rules.ts';
 import { firewallerBindings } from './port-mapping.ts';
 import { addPort } from './port-rules.ts';
 import { RulesetBuilder } from './ruleset-builder.ts';
+import { addSwarmPortRules } from './swarm-port-rules.ts';
 import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork, IpFamily, Ruleset } from './types.ts';
 
 export interface FirewallRulesets {
@@ -52,7 +59,7 @@ function buildFamily(input: FirewallInput, networks: ReadonlyMap<string, Firewal
   const layout = engineLayout(daemon.engine);
   // iptables=false / ip6tables=false: the firewaller is built with that family disabled and the
   // controller creates no DOCKER-USER for it. Docker writes nothing to that family's tables.
-  if (!(family === 4 ? daemon.iptables : daemon.ip6tables)) return { family, tables: [] };
+  if (!(family === 4 ? daemon.iptables : daemon.ip6tables)) return swarmPortsOnly(input, family);
 
   const rs = new RulesetBuilder(family);
   setupIPChains(rs, daemon);
@@ -74,11 +81,22 @@ function buildFamily(input: FirewallInput, networks: ReadonlyMap<string, Firewal
   // `if !network.config.EnableICC { d.link(...) }`); dockerd only programs them on icc=false networks.
   const linksOf = new Map<FirewallEndpoint, FirewallLink[]>();
   const unplaced: FirewallLink[] = [];
+  // Endpoints by network and canonical IPv4 address, the first one winning; built only for links.
+  const byAddr4 = new Map<string, FirewallEndpoint>();
+  if (input.links.length > 0) {
+    for (const ep of input.endpoints) {
+      if (ep.addr4 === undefined) continue;
+      const k = `${ep.network}\u0000${canonicalIp(ep.addr4)}`;
+      if (!byAddr4.has(k)) byAddr4.set(k, ep);
+    }
+  }
   for (const link of input.links) {
     const net = lookup(networks, link.network, 'a link');
     if (net.icc && !input.firewallerOnly) continue;
-    const parent = input.endpoints.find((ep) => ep.network === link.network && ep.addr4 !== undefined && sameIp(ep.addr4, link.parentIP));
-    if (parent) linksOf.set(parent, [...(linksOf.get(parent) ?? []), link]);
+    const parent = byAddr4.get(`${link.network}\u0000${canonicalIp(link.parentIP)}`);
+    const list = parent && linksOf.get(parent);
+    if (list) list.push(link);
+    else if (parent) linksOf.set(parent, [link]);
     else unplaced.push(link);
   }
 
@@ -92,8 +110,22 @@ function buildFamily(input: FirewallInput, networks: ReadonlyMap<string, Firewal
   }
   for (const link of unplaced) addLink(rs, lookup(networks, link.network, 'a link'), link);
 
+  if (input.ingress) addIngress(rs, daemon, lookup(networks, input.ingress.gatewayNetwork, 'ingress'), input.ingress, userChain);
+  if (input.swarmPorts) addSwarmPortRules(rs, input.swarmPorts);
+  // The overlay driver programs these itself, whatever the daemon's iptables option (encryption.go).
+  if (input.encryption?.family === family) addEncryptionRules(rs, input.encryption.vnis, input.encryption.dataPathPort);
+
   const built = rs.build();
   return layout.raw ? built : { ...built, raw: false };
 }
 
-const sameIp = (a: string, b: string): boolean => canonicalIp(a) === canonicalIp(b);
+/** A family Docker leaves alone: empty, unless netform's swarm ports chain asks for it. */
+function swarmPortsOnly(input: FirewallInput, family: IpFamily): Ruleset {
+  const ports = input.swarmPorts?.family === family ? input.swarmPorts : undefined;
+  const encryption = input.encryption?.family === family ? input.encryption : undefined;
+  if (!ports && !encryption) return { family, tables: [] };
+  const rs = new RulesetBuilder(family);
+  if (ports) addSwarmPortRules(rs, ports);
+  if (encryption) addEncryptionRules(rs, encryption.vnis, encryption.dataPathPort);
+  return { ...rs.build(), raw: false };
+}

@@ -8,6 +8,7 @@
 // Rules are compared as iptables -C compares them: on the canonical form of their matches and target
 // (see ruleKey), not on the text used to create them.
 import { canonicalCidr, isAnyCidr } from './ip.ts';
+import { isSharedPiece } from './rule-parts.ts';
 import type {
   AddressMatch,
   Chain,
@@ -30,7 +31,7 @@ export const BUILTIN_CHAINS: { readonly [T in TableName]: readonly string[] } = 
 };
 
 /** Targets that are not chains: the verdicts and the extension targets Docker uses. */
-const NON_CHAIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK', 'CHECKSUM']);
+const NON_CHAIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK', 'CHECKSUM', 'REDIRECT']);
 
 export const isBuiltinChain = (table: TableName, chain: string): boolean => BUILTIN_CHAINS[table].includes(chain);
 
@@ -60,9 +61,12 @@ class RuleList {
     this.count(key, 1);
   }
 
-  pushBack(rule: Rule, key: string): void {
-    this.tail.push(rule);
-    this.count(key, 1);
+  /** `-C`, then `-A` (back) or `-I` (front) when absent, with one lookup; true when the rule was added. */
+  addNew(rule: Rule, key: string, front: boolean): boolean {
+    if (this.keys.has(key)) return false;
+    this.keys.set(key, 1);
+    (front ? this.head : this.tail).push(rule);
+    return true;
   }
 
   /** Removes the first rule (in chain order) with this key; rare (EnsureJumpRule), so linear. */
@@ -93,16 +97,40 @@ interface MutableChain {
   readonly rules: RuleList;
 }
 
-const addrKey = (a: AddressMatch | undefined): string => {
-  if (!a) return '';
-  const cidr = canonicalCidr(a.cidr);
-  // `-d 0/0` matches everything: iptables stores no address match at all.
-  if (isAnyCidr(cidr) && !a.negate) return '';
-  return `${a.negate ? '!' : ''}${cidr}`;
-};
+/**
+ * Keys of the pieces of rules. Most pieces are shared, deeply frozen values (rule-parts.ts): their keys
+ * are remembered by identity, so a rule's key costs a few lookups and one join.
+ */
+const pieceKeys = new WeakMap<object, string>();
+function pieceKey<T extends object>(piece: T, compute: (piece: T) => string): string {
+  if (!isSharedPiece(piece)) return compute(piece);
+  let k = pieceKeys.get(piece);
+  if (k === undefined) {
+    k = compute(piece);
+    pieceKeys.set(piece, k);
+  }
+  return k;
+}
+
+const addrKey = (a: AddressMatch | undefined): string =>
+  a
+    ? pieceKey(a, (x) => {
+        const cidr = canonicalCidr(x.cidr);
+        // `-d 0/0` matches everything: iptables stores no address match at all.
+        if (isAnyCidr(cidr) && !x.negate) return '';
+        return `${x.negate ? '!' : ''}${cidr}`;
+      })
+    : '';
+
+const negatedKey = (x: { readonly name: string; readonly negate?: boolean } | undefined): string =>
+  x ? (x.negate ? pieceKey(x, (y) => `!${y.name}`) : x.name) : '';
 
 const moduleKey = (m: MatchModule): string =>
-  `${m.name}(${m.options.map((o) => `${o.negate ? '!' : ''}${o.flag}=${o.values.join(',')}`).join(' ')})`;
+  pieceKey(m, (x) => `${x.name}(${x.options.map((o) => `${o.negate ? '!' : ''}${o.flag}=${o.values.join(',')}`).join(' ')})`);
+
+const modulesKey = (ms: readonly MatchModule[] | undefined): string => (ms ? pieceKey(ms, (x) => x.map(moduleKey).join(' ')) : '');
+
+const targetKey = (t: RuleTarget): string => pieceKey(t, (x) => `${x.name}(${(x.options ?? []).map((o) => o.join('=')).join(' ')})`);
 
 /** The identity of a rule within its chain, as `iptables -C` sees it. */
 export function ruleKey(match: RuleMatch, target: RuleTarget): string {
@@ -110,11 +138,11 @@ export function ruleKey(match: RuleMatch, target: RuleTarget): string {
   return [
     addrKey(m.source),
     addrKey(m.destination),
-    m.inInterface ? `${m.inInterface.negate ? '!' : ''}${m.inInterface.name}` : '',
-    m.outInterface ? `${m.outInterface.negate ? '!' : ''}${m.outInterface.name}` : '',
-    m.protocol ? `${m.protocol.negate ? '!' : ''}${m.protocol.name}` : '',
-    (m.modules ?? []).map(moduleKey).join(' '),
-    `${target.name}(${(target.options ?? []).map((o) => o.join('=')).join(' ')})`,
+    negatedKey(m.inInterface),
+    negatedKey(m.outInterface),
+    negatedKey(m.protocol),
+    modulesKey(m.modules),
+    targetKey(target),
   ].join('|');
 }
 
@@ -166,21 +194,13 @@ export class RulesetBuilder {
   /** Rule.Append: `-C`, then `-A` when absent. Returns true when the rule was added. */
   append(rule: Rule): boolean {
     this.checkTarget(rule);
-    const key = ruleKey(rule.match, rule.target);
-    const rules = this.chain(rule.table, rule.chain).rules;
-    if (rules.has(key)) return false;
-    rules.pushBack(rule, key);
-    return true;
+    return this.chain(rule.table, rule.chain).rules.addNew(rule, ruleKey(rule.match, rule.target), false);
   }
 
   /** Rule.Insert: `-C`, then `-I` (head of chain) when absent. Returns true when the rule was added. */
   insert(rule: Rule): boolean {
     this.checkTarget(rule);
-    const key = ruleKey(rule.match, rule.target);
-    const rules = this.chain(rule.table, rule.chain).rules;
-    if (rules.has(key)) return false;
-    rules.pushFront(rule, key);
-    return true;
+    return this.chain(rule.table, rule.chain).rules.addNew(rule, ruleKey(rule.match, rule.target), true);
   }
 
   /** Rule.Delete: `-C`, then `-D` when present. */

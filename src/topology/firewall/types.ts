@@ -160,6 +160,60 @@ export interface FirewallLink {
   readonly origin?: SourcePath;
 }
 
+// ----- Swarm mode (issue 4; ingress-rules.ts, swarm-port-rules.ts) ------------------------------------
+
+/** One published port of a swarm service in `mode: ingress` (swarm's PortConfig, PublishMode ingress). */
+export interface FirewallIngressPort {
+  readonly proto: 'tcp' | 'udp' | 'sctp';
+  /** PublishedPort: the port every node of the swarm listens on. */
+  readonly publishedPort: number;
+  /** TargetPort: the port inside the task container (used only by the task's REDIRECT, not on the host). */
+  readonly targetPort: number;
+  readonly origin?: SourcePath;
+}
+
+/** A service that publishes ports in ingress mode, with its ports in the order of its endpoint spec. */
+export interface FirewallIngressService {
+  readonly name: string;
+  readonly ports: readonly FirewallIngressPort[];
+  readonly origin?: SourcePath;
+}
+
+/**
+ * The host side of the routing mesh. dockerd programs it when the node's ingress sandbox creates a
+ * service's load balancer (service_linux.go addLBBackend -> addIngressPorts), i.e. after docker_gwbridge,
+ * the ingress sandbox and the networks exist: buildFirewall replays it after every network and endpoint,
+ * one service at a time in `services` order. IPv4 only ("TODO IPv6 support" in moby). Nothing is
+ * programmed when `services` is empty (DOCKER-INGRESS is created with the first service).
+ */
+export interface FirewallIngress {
+  /** `name` of docker_gwbridge among `networks` (an ordinary bridge network: icc false, masquerade true,
+   * created at swarm init right after the default bridge). Its `ifName` is the interface findOIFName
+   * returns for `sandboxIP`, which gets the LOCAL MASQUERADE (and route_localnet=1, a sysctl). */
+  readonly gatewayNetwork: string;
+  /** The ingress sandbox's address on docker_gwbridge (endpoint gateway_ingress-sbox, e.g. 172.18.0.2):
+   * the DNAT destination, with the published port kept. Must lie in the network's IPv4 prefix. */
+  readonly sandboxIP: string;
+  readonly services: readonly FirewallIngressService[];
+  readonly origin?: SourcePath;
+}
+
+/**
+ * netform's own filter chain NETFORM-SWARM (hosts.<h>.open_swarm_ports: true), appended to INPUT after
+ * everything Docker programs. Not a Docker rule: the ports swarm needs open (docs "Use overlay networks").
+ */
+export interface FirewallSwarmPorts {
+  /** Family of the host's underlay (advertise) address: the tables the chain goes to. */
+  readonly family: IpFamily;
+  /** Managers accept 2377/tcp (cluster management). */
+  readonly manager: boolean;
+  /** VXLAN data path port/udp (`swarm.data_path_port`, default 4789). */
+  readonly dataPathPort: number;
+  /** The host carries an encrypted overlay: accept ESP (IP protocol 50). */
+  readonly esp: boolean;
+  readonly origin?: SourcePath;
+}
+
 /** The sequence of events dockerd sees: networks are created in order, then endpoints join in order. */
 export interface FirewallInput {
   readonly daemon: FirewallDaemon;
@@ -171,4 +225,11 @@ export interface FirewallInput {
    * zeroing of host port and host address) and links are not filtered by the network's ICC setting.
    * Default false: the whole bridge driver, as a running dockerd behaves. */
   readonly firewallerOnly?: boolean;
+  /** Swarm mode: the routing mesh's host rules (see FirewallIngress). */
+  readonly ingress?: FirewallIngress;
+  /** hosts.<h>.open_swarm_ports: netform's NETFORM-SWARM chain (see FirewallSwarmPorts). */
+  readonly swarmPorts?: FirewallSwarmPorts;
+  /** Encrypted overlays with an endpoint on this host: the overlay driver's VXLAN mark and drop rules
+   * (encryption-rules.ts), in the underlay's family, after everything else (the DROPs go on top of INPUT). */
+  readonly encryption?: { readonly family: IpFamily; readonly vnis: readonly { readonly vni: number; readonly origin?: SourcePath }[]; readonly dataPathPort: number };
 }

@@ -1,40 +1,40 @@
-// Applying a build the way a user would, inside the sandbox: setup.sh and teardown.sh run as plain
-// `sh` from the root mount namespace (never under `ip netns exec`, which would hide the namespaces
-// they create), the rulesets are loaded with iptables-restore in the host namespace, and each
-// container's hosts and resolv.conf go to /etc/netns/<ns>/, which `ip netns exec` mounts over /etc.
+// Applying a build the way a user would, inside the sandbox, host by host: each host's setup.sh and
+// teardown.sh run as plain `sh` from the root mount namespace (never under `ip netns exec`, which
+// would hide the namespaces they create) with that host's NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX,
+// its rulesets are loaded with iptables-restore in its namespace, and each container's hosts and
+// resolv.conf go to /etc/netns/<ns>/, which `ip netns exec` mounts over /etc.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkIn, run, tool } from './exec.ts';
-import type { Sandbox } from './sandbox.ts';
+import type { HostBox } from './sandbox.ts';
 import { restoreTool } from './snapshot.ts';
 import { namespaceOf, type World } from './world.ts';
 
-/** Writes the build's files (`<host>/<rel>` keys) under dir; returns the host's folder. */
-export function writeBuild(dir: string, files: ReadonlyMap<string, string>, host: string): string {
+/** Writes the build's files (`<host>/<rel>` keys) under dir (files holding keys mode 0600, as the CLI writes them). */
+export function writeBuild(dir: string, files: ReadonlyMap<string, string>): void {
   for (const [rel, content] of files) {
     const p = path.join(dir, rel);
     mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, content);
+    writeFileSync(p, content, { mode: rel.endsWith('.secret') ? 0o600 : 0o644 });
   }
-  return path.join(dir, host);
 }
 
-/** Runs setup.sh or teardown.sh; throws with its stderr when it fails. Returns its stderr (warnings). */
-export function runScript(hostDir: string, name: 'setup.sh' | 'teardown.sh', s: Sandbox): string {
-  const env = { ...process.env, NETFORM_HOST_NETNS: s.hostNs, NETFORM_NETNS_PREFIX: s.containerPrefix, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` };
+/** Runs a host's setup.sh or teardown.sh; throws with its stderr when it fails. Returns its stderr (warnings). */
+export function runScript(hostDir: string, name: 'setup.sh' | 'teardown.sh', h: HostBox): string {
+  const env = { ...process.env, NETFORM_HOST_NETNS: h.ns, NETFORM_NETNS_PREFIX: h.containerPrefix, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` };
   const r = run(tool('sh'), [path.join(hostDir, name)], { env });
   if (r.status !== 0) throw new Error(`${name} exited ${r.status}:\n${r.stderr.trim()}`);
   return r.stderr.trim();
 }
 
-/** iptables-restore / ip6tables-restore of `text` in the host namespace. */
-export const restoreRules = (s: Sandbox, family: 4 | 6, text: string): void => void checkIn(s.hostNs, restoreTool(family), [], text);
+/** iptables-restore / ip6tables-restore of `text` in a host namespace. */
+export const restoreRules = (ns: string, family: 4 | 6, text: string): void => void checkIn(ns, restoreTool(family), [], text);
 
-/** Loads iptables.rules and ip6tables.rules (when the build has them) into the host namespace. */
-export function loadRules(hostDir: string, s: Sandbox): void {
+/** Loads iptables.rules and ip6tables.rules (when the build has them) into a host namespace. */
+export function loadRules(hostDir: string, ns: string): void {
   for (const [file, family] of [['iptables.rules', 4], ['ip6tables.rules', 6]] as const) {
     const p = path.join(hostDir, file);
-    if (existsSync(p)) restoreRules(s, family, readFileSync(p, 'utf8'));
+    if (existsSync(p)) restoreRules(ns, family, readFileSync(p, 'utf8'));
   }
 }
 
@@ -52,15 +52,24 @@ export interface EtcFiles {
 
 /**
  * The files each container's namespace must see under /etc. A namespace holds one set: container:NAME
- * uses its target's, and of several network_mode: host containers the first one's is installed.
+ * uses its target's, and of several network_mode: host containers on a host the first one's is
+ * installed. Namespaces Docker makes for itself (ingress_sbox) get none, as in Docker.
  */
 export function etcFiles(w: World, files: ReadonlyMap<string, string>): EtcFiles[] {
   const out = new Map<string, EtcFiles>();
-  for (const c of w.topology.containers) {
-    const ns = namespaceOf(w, c.name);
-    if (c.networking.kind === 'shared' || out.has(ns)) continue;
-    const f = (n: string) => files.get(`${w.topology.host}/containers/${c.name}/${n}`)!;
-    out.set(ns, { container: c.name, ns, files: new Map([['hosts', f('hosts')], ['resolv.conf', f('resolv.conf')], ['nsswitch.conf', NSSWITCH]]) });
+  for (const t of w.topologies) {
+    for (const c of t.containers) {
+      if (c.networking.kind === 'shared' || c.sandbox) continue;
+      const ns = namespaceOf(w, c.name);
+      if (out.has(ns)) continue;
+      const f = (n: string) => {
+        const key = `${t.host}/containers/${c.name}/${n}`;
+        const content = files.get(key);
+        if (content === undefined) throw new Error(`the build has no ${key}`);
+        return content;
+      };
+      out.set(ns, { container: c.name, ns, files: new Map([['hosts', f('hosts')], ['resolv.conf', f('resolv.conf')], ['nsswitch.conf', NSSWITCH]]) });
+    }
   }
   return [...out.values()];
 }

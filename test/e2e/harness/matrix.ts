@@ -66,11 +66,24 @@ export interface ServerSpec {
   readonly port: number;
 }
 
+/**
+ * A segment between the outside and an interface the example says its hosts already have (a host's
+ * `interfaces`, e.g. a macvlan parent): the outside's address on it, and optionally the hosts'.
+ */
+export interface LanSpec {
+  /** The outside's address with prefix length (192.168.77.1/24). */
+  readonly outside: string;
+  /** Addresses of the hosts' ends, by host name; `*` when written as one address (one host). */
+  readonly hosts: ReadonlyMap<string, string>;
+}
+
 export interface Matrix {
-  /** Servers by who runs them: a container name, `host` or `outside`. */
+  /** Servers by who runs them: a container name, `host`, `host:HOST` or `outside`. */
   readonly servers: ReadonlyMap<string, readonly ServerSpec[]>;
-  /** Networks the outside routes to through the host's uplink. */
+  /** Networks the outside routes to through a host's uplink (`NET`, or `NET@HOST` with several hosts). */
   readonly outsideRoutes: readonly string[];
+  /** Host interfaces joined to the outside, by interface name. */
+  readonly lans: ReadonlyMap<string, LanSpec>;
   readonly probes: readonly Probe[];
 }
 
@@ -96,6 +109,13 @@ export function splitHostPort(text: string): { addr: string; port: number } | un
   return m && p ? { addr: m[1]!.replace(/^\[|\]$/g, ''), port: p } : undefined;
 }
 
+/** `SERVER:PORT`, where SERVER is a key of `servers` (which may hold a colon: host:node1:22). */
+function splitServerRef(text: string): ServerRef | undefined {
+  const m = /^(.+):(\d+)$/.exec(text);
+  const p = m ? port(m[2]!) : undefined;
+  return m && p ? { server: m[1]!, port: p } : undefined;
+}
+
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 export function parseMatrix(text: string, file: string): Matrix {
@@ -108,7 +128,7 @@ export function parseMatrix(text: string, file: string): Matrix {
   }
   if (!doc || typeof doc !== 'object') throw new Error(`${file}: expected a mapping with servers and probes`);
   const top = doc as Record<string, unknown>;
-  for (const k of Object.keys(top)) if (!['servers', 'outside_routes', 'probes'].includes(k)) problems.push(`unknown key "${k}"`);
+  for (const k of Object.keys(top)) if (!['servers', 'outside_routes', 'lans', 'probes'].includes(k)) problems.push(`unknown key "${k}"`);
 
   const servers = new Map<string, ServerSpec[]>();
   for (const [who, list] of Object.entries((top['servers'] ?? {}) as Record<string, unknown>)) {
@@ -132,6 +152,26 @@ export function parseMatrix(text: string, file: string): Matrix {
 
   const outsideRoutes = top['outside_routes'] ?? [];
   if (!isStringList(outsideRoutes)) problems.push('outside_routes: expected a list of network names');
+
+  const lans = new Map<string, LanSpec>();
+  for (const [ifname, raw] of Object.entries((top['lans'] ?? {}) as Record<string, unknown>)) {
+    const where = `lans.${ifname}`;
+    const spec = (raw ?? {}) as Record<string, unknown>;
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      problems.push(`${where}: expected {outside: ADDRESS/LEN, host: ADDRESS/LEN or {HOST: ADDRESS/LEN}}`);
+      continue;
+    }
+    for (const k of Object.keys(spec)) if (!['outside', 'host'].includes(k)) problems.push(`${where}: unknown key "${k}"`);
+    const cidr = (v: unknown) => typeof v === 'string' && /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(v);
+    if (!cidr(spec['outside'])) problems.push(`${where}.outside: expected the outside's address with its prefix length (192.168.77.1/24)`);
+    const host = spec['host'];
+    const hosts = new Map<string, string>();
+    if (typeof host === 'string') hosts.set('*', host);
+    else if (host && typeof host === 'object' && !Array.isArray(host)) for (const [h, a] of Object.entries(host)) hosts.set(h, a as string);
+    else if (host !== undefined) problems.push(`${where}.host: expected ADDRESS/LEN or {HOST: ADDRESS/LEN}`);
+    for (const [h, a] of hosts) if (!cidr(a)) problems.push(`${where}.host${h === '*' ? '' : `.${h}`}: expected an address with its prefix length`);
+    lans.set(ifname, { outside: String(spec['outside']), hosts });
+  }
 
   const probes: Probe[] = [];
   const rawProbes = top['probes'];
@@ -167,7 +207,7 @@ export function parseMatrix(text: string, file: string): Matrix {
       const verdicts = (['reach', 'arrives', 'blocked'] as const).filter((k) => rest[k] !== undefined);
       if (verdicts.length !== 1) return void fail('expected exactly one of reach:, arrives: or blocked: SERVER:PORT');
       const expect = verdicts[0]!;
-      const ref = splitHostPort(String(rest[expect]));
+      const ref = splitServerRef(String(rest[expect]));
       if (!ref) return void fail(`${expect}: expected SERVER:PORT, a server of the servers list`);
       if (rest['source'] !== undefined && (expect === 'blocked' || typeof rest['source'] !== 'string')) fail('source: only with reach or arrives, as an address spec');
       probes.push({
@@ -177,7 +217,7 @@ export function parseMatrix(text: string, file: string): Matrix {
         from: m[1]!,
         to,
         expect,
-        server: { server: ref.addr, port: ref.port },
+        server: ref,
         ...(typeof rest['source'] === 'string' ? { source: rest['source'] } : {}),
         ...common,
       });
@@ -199,5 +239,5 @@ export function parseMatrix(text: string, file: string): Matrix {
     }
   });
   if (problems.length) throw new Error(`${file}:\n  ${problems.join('\n  ')}`);
-  return { servers, outsideRoutes: outsideRoutes as string[], probes };
+  return { servers, outsideRoutes: outsideRoutes as string[], lans, probes };
 }

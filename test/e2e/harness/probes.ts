@@ -24,14 +24,18 @@ const COMMAND_TIMEOUT_MS = 3000;
 export type Features = Record<NeedFeature, { readonly ok: boolean; readonly why: string }>;
 
 /**
- * What the host namespace's kernel offers, read after setup.sh ran: br_netfilter's
- * bridge-nf-call-iptables must exist (it is a module this machine may not have) and be on.
+ * What the host namespaces' kernel offers, read after setup.sh ran: br_netfilter's
+ * bridge-nf-call-iptables must exist (it is a module this machine may not have) and be on, in every
+ * host namespace.
  */
-export function detectFeatures(hostNs: string): Features {
-  const [ip, args] = inNetns(hostNs, 'cat', ['/proc/sys/net/bridge/bridge-nf-call-iptables']);
-  const r = run(ip, args);
-  if (r.status !== 0) return { br_netfilter: { ok: false, why: 'br_netfilter is not loaded (no /proc/sys/net/bridge in the host namespace), and modules cannot be loaded here' } };
-  if (r.stdout.trim() !== '1') return { br_netfilter: { ok: false, why: 'net.bridge.bridge-nf-call-iptables is 0 in the host namespace' } };
+export function detectFeatures(hostNamespaces: readonly string[]): Features {
+  for (const ns of hostNamespaces) {
+    const [ip, args] = inNetns(ns, 'cat', ['/proc/sys/net/bridge/bridge-nf-call-iptables']);
+    const r = run(ip, args);
+    const where = hostNamespaces.length > 1 ? ` in ${ns}` : ' in the host namespace';
+    if (r.status !== 0) return { br_netfilter: { ok: false, why: `br_netfilter is not loaded (no /proc/sys/net/bridge${where}), and modules cannot be loaded here` } };
+    if (r.stdout.trim() !== '1') return { br_netfilter: { ok: false, why: `net.bridge.bridge-nf-call-iptables is 0${where}` } };
+  }
   return { br_netfilter: { ok: true, why: '' } };
 }
 

@@ -1,20 +1,24 @@
-// One example, end to end: build it, make its sandbox, apply the build, start the servers, run the
-// probes, tear down, check that teardown and a ruleset restore give the host back, and remove
-// everything, also when a step fails. The result lists every probe with its outcome.
+// One example, end to end: build it, make its sandbox (one namespace per host, the outside, the
+// underlay), apply each host's build, start the servers, run the probes, tear each host down, check
+// that teardown and a ruleset restore give every host back, and remove everything, also when a step
+// fails. The result lists every probe with its outcome.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CompileResult } from '../../../src/compile.ts';
+import type { Topology } from '../../../src/topology/types.ts';
 import { buildExample, EXAMPLES } from '../../support/examples.ts';
 import { Agents } from './agent-process.ts';
 import { etcFiles, installEtc, loadRules, removeEtc, restoreRules, runScript, writeBuild } from './deploy.ts';
 import { check, tool } from './exec.ts';
+import { requiredFeatures, type KernelFeature } from './kernel.ts';
 import { parseMatrix, type Matrix } from './matrix.ts';
 import { delNetns, netnsWithPrefix } from './namespaces.ts';
 import { checkEtc, detectFeatures, runProbe, type ProbeResult } from './probes.ts';
-import { downSandbox, planSandbox, routeFromOutside, upSandbox, type Sandbox } from './sandbox.ts';
+import { downSandbox, routeFromOutside, sandboxNamespaces, settleSandbox, upSandbox, type HostBox } from './sandbox.ts';
 import { baselineRuleset, hostState, savedRules, stateDiff, type HostState } from './snapshot.ts';
-import { checkMatrix, linkNames, namespaceOf, subnetsInUse, subnetsOf, type World } from './world.ts';
+import { checkMatrix, namespaceOf, outsideRoute, planWorld, type World } from './world.ts';
 
 export interface ExampleRun {
   readonly results: readonly ProbeResult[];
@@ -28,17 +32,41 @@ export interface ExampleRun {
 
 export const matrixPath = (name: string): string => path.join(EXAMPLES, `${name}.e2e.yaml`);
 
+const builds = new Map<string, CompileResult>();
+/** buildExample, once per example and process (the suite asks several times). */
+function built(name: string): CompileResult {
+  let b = builds.get(name);
+  if (!b) {
+    b = buildExample(name);
+    builds.set(name, b);
+  }
+  return b;
+}
+
+export interface PreparedExample {
+  readonly world: World;
+  readonly matrix: Matrix;
+  readonly files: ReadonlyMap<string, string>;
+  /** Kernel features the example's setup needs. */
+  readonly features: readonly KernelFeature[];
+}
+
 /** Builds the example and reads its matrix; throws with every problem found. Creates nothing. */
-export function prepareExample(name: string, prefix: string): { world: World; matrix: Matrix; files: ReadonlyMap<string, string> } {
-  const built = buildExample(name);
-  const errors = built.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length || !built.topology || !built.files) throw new Error(`examples/${name}.yaml does not build: ${errors.map((d) => d.message).join('; ')}`);
-  const t = built.topology;
+export function prepareExample(name: string, prefix: string): PreparedExample {
+  const b = built(name);
+  const errors = b.diagnostics.filter((d) => d.severity === 'error');
+  const topologies: readonly Topology[] | undefined = b.topologies ?? (b.topology ? [b.topology] : undefined);
+  if (errors.length || !topologies || !b.files || !b.model) throw new Error(`examples/${name}.yaml does not build: ${errors.map((d) => d.message).join('; ')}`);
   const matrix = parseMatrix(readFileSync(matrixPath(name), 'utf8'), `examples/${name}.e2e.yaml`);
-  const world: World = { topology: t, sandbox: planSandbox(prefix, subnetsInUse(t), linkNames(t)) };
+  let world: World;
+  try {
+    world = planWorld(prefix, topologies, b.model.hosts, matrix);
+  } catch (e) {
+    throw new Error(`examples/${name}.e2e.yaml:\n  ${(e as Error).message}`);
+  }
   const problems = checkMatrix(matrix, world);
   if (problems.length) throw new Error(`examples/${name}.e2e.yaml:\n  ${problems.join('\n  ')}`);
-  return { world, matrix, files: built.files };
+  return { world, matrix, files: b.files, features: requiredFeatures(topologies) };
 }
 
 /**
@@ -66,30 +94,42 @@ async function startServers(m: Matrix, w: World, agents: Agents): Promise<void> 
   await Promise.all(starts);
 }
 
-/** Teardown gave back the host's links, addresses and routes and removed its namespaces; the saved rulesets restore. */
-function restoredChecks(before: HostState, s: Sandbox, saved: ReadonlyMap<4 | 6, string>): ProbeResult[] {
-  const diff = stateDiff(before, hostState(s.hostNs));
-  const left = netnsWithPrefix(s.containerPrefix);
-  const out: ProbeResult[] = [
-    {
-      text: 'teardown.sh: host links, addresses and routes as before setup.sh',
-      outcome: diff.length ? 'failed' : 'held',
-      detail: diff.length ? diff.slice(0, 12).join('\n        ') : 'identical',
-    },
-    {
-      text: 'teardown.sh: no container namespace left',
-      outcome: left.length ? 'failed' : 'held',
-      detail: left.length ? `left: ${left.join(' ')}` : 'none left',
-    },
-  ];
-  for (const [family, text] of saved) {
-    restoreRules(s, family, text);
-    const again = savedRules(s.hostNs, family);
-    out.push({
-      text: `${family === 4 ? 'iptables' : 'ip6tables'}-restore of the saved ruleset gives it back`,
-      outcome: again === text ? 'held' : 'failed',
-      detail: again === text ? 'identical' : `after restore:\n${again}`,
-    });
+/** What one host of the sandbox was before setup.sh: its links, addresses and routes, and its saved rulesets. */
+interface HostBefore {
+  readonly state: HostState;
+  readonly saved: ReadonlyMap<4 | 6, string>;
+}
+
+/** Teardown gave back each host's links, addresses and routes and removed its namespaces; the saved rulesets restore. */
+function restoredChecks(w: World, before: ReadonlyMap<string, HostBefore>): ProbeResult[] {
+  const out: ProbeResult[] = [];
+  const several = w.sandbox.hosts.length > 1;
+  for (const h of w.sandbox.hosts) {
+    const b = before.get(h.name)!;
+    const on = several ? ` (${h.name})` : '';
+    const diff = stateDiff(b.state, hostState(h.ns));
+    const left = netnsWithPrefix(h.containerPrefix);
+    out.push(
+      {
+        text: `teardown.sh${on}: host links, addresses and routes as before setup.sh`,
+        outcome: diff.length ? 'failed' : 'held',
+        detail: diff.length ? diff.slice(0, 12).join('\n        ') : 'identical',
+      },
+      {
+        text: `teardown.sh${on}: no container namespace left`,
+        outcome: left.length ? 'failed' : 'held',
+        detail: left.length ? `left: ${left.join(' ')}` : 'none left',
+      },
+    );
+    for (const [family, text] of b.saved) {
+      restoreRules(h.ns, family, text);
+      const again = savedRules(h.ns, family);
+      out.push({
+        text: `${family === 4 ? 'iptables' : 'ip6tables'}-restore of the saved ruleset gives it back${on}`,
+        outcome: again === text ? 'held' : 'failed',
+        detail: again === text ? 'identical' : `after restore:\n${again}`,
+      });
+    }
   }
   return out;
 }
@@ -99,32 +139,43 @@ export async function runExample(name: string, prefix: string): Promise<ExampleR
   const { world, matrix, files } = prepareExample(name, prefix);
   const s = world.sandbox;
   const work = mkdtempSync(path.join(tmpdir(), 'nfe2e-build-'));
+  const hostDir = (h: HostBox) => path.join(work, h.name);
   const agents = new Agents();
   const results: ProbeResult[] = [];
   const notes: string[] = [];
   let etcDirs: string[] = [];
-  let setUp = false;
+  /** Hosts whose setup.sh ran (or may have run): teardown.sh is owed to them. */
+  const setUp = new Set<HostBox>();
   let cleanupFailed = false;
   let error: string | undefined;
+  const several = s.hosts.length > 1;
   try {
-    const hostDir = writeBuild(work, files, world.topology.host);
+    writeBuild(work, files);
     upSandbox(s);
-    for (const net of matrix.outsideRoutes) for (const cidr of subnetsOf(world.topology, net)) routeFromOutside(s, cidr);
+    await settleSandbox(s);
+    for (const entry of matrix.outsideRoutes) {
+      const { host, cidrs } = outsideRoute(world, entry);
+      for (const cidr of cidrs) routeFromOutside(s, cidr, host);
+    }
 
-    // The host as it was: a firewall of its own, saved, and its links, addresses and routes.
-    for (const family of [4, 6] as const) restoreRules(s, family, baselineRuleset());
-    const saved = new Map(([4, 6] as const).map((f) => [f, savedRules(s.hostNs, f)] as const));
-    const before = hostState(s.hostNs);
+    // Each host as it was: a firewall of its own, saved, and its links, addresses and routes.
+    const before = new Map<string, HostBefore>();
+    for (const h of s.hosts) {
+      for (const family of [4, 6] as const) restoreRules(h.ns, family, baselineRuleset());
+      before.set(h.name, { saved: new Map(([4, 6] as const).map((f) => [f, savedRules(h.ns, f)] as const)), state: hostState(h.ns) });
+    }
 
-    setUp = true;
-    const warnings = runScript(hostDir, 'setup.sh', s);
-    if (warnings) notes.push(`setup.sh: ${warnings}`);
-    loadRules(hostDir, s);
+    for (const h of s.hosts) {
+      setUp.add(h);
+      const warnings = runScript(hostDir(h), 'setup.sh', h);
+      if (warnings) notes.push(`setup.sh${several ? ` (${h.name})` : ''}: ${warnings}`);
+    }
+    for (const h of s.hosts) loadRules(hostDir(h), h.ns);
     const etc = etcFiles(world, files);
     etcDirs = installEtc(etc);
-    const features = detectFeatures(s.hostNs);
+    const features = detectFeatures(s.hosts.map((h) => h.ns));
     if (matrix.probes.some((p) => p.kind === 'conn' && p.family === 6)) {
-      const late = await settleDad([s.hostNs, s.outsideNs, ...etc.map((e) => e.ns)]);
+      const late = await settleDad([...sandboxNamespaces(s), ...etc.map((e) => e.ns)]);
       if (late) notes.push(late);
     }
     await startServers(matrix, world, agents);
@@ -134,16 +185,18 @@ export async function runExample(name: string, prefix: string): Promise<ExampleR
     results.push(...(await Promise.all(etc.map(checkEtc))));
 
     await agents.close();
-    runScript(hostDir, 'teardown.sh', s);
-    setUp = false;
-    results.push(...restoredChecks(before, s, saved));
+    for (const h of s.hosts) {
+      runScript(hostDir(h), 'teardown.sh', h);
+      setUp.delete(h);
+    }
+    results.push(...restoredChecks(world, before));
   } catch (e) {
     error = (e as Error).message;
   } finally {
     await agents.close();
-    if (setUp) {
+    for (const h of setUp) {
       try {
-        runScript(path.join(work, world.topology.host), 'teardown.sh', s);
+        runScript(hostDir(h), 'teardown.sh', h);
       } catch (e) {
         notes.push(`cleanup: ${(e as Error).message}`);
       }

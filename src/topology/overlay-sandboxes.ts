@@ -62,9 +62,15 @@ export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: r
   const here = view.host.name;
   const underlay = new Map(view.hosts.map((h) => [h.name, h.address]));
   const out: OverlaySandbox[] = [];
+  const byNetwork = new Map<string, OverlayMember[]>();
+  for (const x of members) {
+    const list = byNetwork.get(x.network);
+    if (list) list.push(x);
+    else byNetwork.set(x.network, [x]);
+  }
   for (const n of view.networks) {
     if (n.driver !== 'overlay') continue;
-    const onNet = members.filter((x) => x.network === n.name);
+    const onNet = byNetwork.get(n.name) ?? [];
     if (!onNet.some((x) => x.host === here)) continue;
     const na = swarm.addressing.networks.get(n.name) ?? {};
     const vni = swarm.vnis.get(n.name)!;

@@ -1,0 +1,229 @@
+#!/bin/sh
+# netform: network setup for host local, as Docker Engine 29 sets it up.
+# Generated from iptablesdoc-swarm-portmap.yaml; do not edit. Firewall rules are in iptables.rules / ip6tables.rules
+# (load them with iptables-restore); teardown.sh undoes this script.
+#   NETFORM_HOST_NETNS    run the host side in this named network namespace (unset: the current one)
+#   NETFORM_NETNS_PREFIX  prefix of every namespace this script creates (unset: none)
+set -eu
+H="${NETFORM_HOST_NETNS:-}"
+P="${NETFORM_NETNS_PREFIX:-}"
+case "$H$P" in *[!A-Za-z0-9_.-]*)
+  echo "netform: NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX may only contain A-Z a-z 0-9 _ . -" >&2; exit 2 ;;
+esac
+if [ -n "$H" ] && [ ! -e "/run/netns/$H" ]; then
+  echo "netform: NETFORM_HOST_NETNS=$H: no such network namespace" >&2; exit 2
+fi
+# ip in the host namespace (NETFORM_HOST_NETNS, or the current one).
+host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
+# A shell snippet in the host namespace (for /proc/sys writes).
+host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
+
+# Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
+undo() {
+  set +e
+  ip -force -batch - 2>/dev/null <<EOF
+netns del ${P}ingress_sbox
+netns del ${P}busybox.1
+netns del ${P}1-dacc7e1ed3
+EOF
+  n=0
+  while [ "$n" -lt 200 ]; do
+    links=$(host_links 2>/dev/null)
+    left=
+    for l in veth520c6fa vethb5535e5; do
+      case "$links" in *" $l "*) left=1; break ;; esac
+    done
+    [ -n "$left" ] || break
+    sleep 0.05 2>/dev/null || sleep 1
+    n=$((n + 1))
+  done
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del veth520c6fa
+link del vethb5535e5
+link del docker0
+link del docker_gwbridge
+link del vx-001000-dacc7
+EOF
+  set -e
+}
+
+# Refuse to touch anything that already exists: teardown must only remove what setup created.
+links=$(host_links)
+spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
+for l in docker0 docker_gwbridge veth520c6fa vethb5535e5 vx-001000-dacc7; do
+  case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+for n in ingress_sbox busybox.1 1-dacc7e1ed3; do
+  case "$spaces" in *" $P$n "*) echo "netform: network namespace $P$n already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
+
+# Host side: the bridges, with their addresses.
+host_ip -batch - <<EOF
+link add name docker0 type bridge
+link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
+addr add 172.17.0.1/16 dev docker0 brd +
+link set dev docker0 up
+link add name docker_gwbridge type bridge
+link set dev docker_gwbridge address d6:60:3f:99:a5:1c mtu 1500
+addr add 172.18.0.1/16 dev docker_gwbridge brd +
+link set dev docker_gwbridge up
+EOF
+
+# Kernel settings Docker makes in the host namespace.
+host_sh '
+echo 1 > /proc/sys/net/ipv4/ip_forward
+if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables; else echo "netform: warning: net.bridge.bridge-nf-call-iptables is not available (Docker: br_netfilter for ICC off / userland-proxy off)" >&2; fi
+echo 1 > /proc/sys/net/ipv4/conf/docker_gwbridge/route_localnet
+if [ -e /proc/sys/net/ipv6/conf/docker0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/docker0/accept_ra; else echo "netform: warning: net.ipv6.conf.docker0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/docker_gwbridge/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/docker_gwbridge/accept_ra; else echo "netform: warning: net.ipv6.conf.docker_gwbridge.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+'
+
+# Overlay networks: a namespace each, holding the bridge br0 (with the gateway) and the VXLAN device,
+# created in the host namespace (so that it sends from the host's underlay address) and moved in, where
+# it is renamed vxlan0 (Docker ov_network.go setupSubnetSandbox). Peers on other hosts are written
+# statically: a neighbour entry and an FDB entry per remote endpoint, a flood entry per remote host.
+ip -batch - <<EOF
+netns add ${P}1-dacc7e1ed3
+EOF
+host_ip -batch - <<EOF
+link add name vx-001000-dacc7 mtu 1450 type vxlan id 4096 local 192.168.124.2 dstport 4789 learning proxy l2miss l3miss
+link set dev vx-001000-dacc7 netns ${P}1-dacc7e1ed3
+EOF
+ip -n "$P"1-dacc7e1ed3 -batch - <<EOF
+link set dev lo up
+link add name br0 type bridge
+link set dev br0 address d2:70:6f:40:46:3a mtu 1450
+addr add 10.0.0.1/24 dev br0 brd +
+link set dev vx-001000-dacc7 name vxlan0
+link set dev vxlan0 master br0 mtu 1450
+link set dev vxlan0 up
+link set dev br0 up
+EOF
+
+# Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the
+# namespace under its final name (links_N, host side), then, inside the namespace, its addresses,
+# links up and default routes (container_N).
+
+# Container ingress_sbox.
+netns_1() { printf '%s\n' "netns add ${P}ingress_sbox"; }
+links_1() {
+  printf '%s\n' "link add name veth520c6fa mtu 1500 type veth peer name eth1 mtu 1500 netns ${P}ingress_sbox" "link set dev veth520c6fa master docker_gwbridge" "link set dev veth520c6fa up"
+  printf '%s\n' "link add name veth0ad6126 mtu 1450 netns ${P}1-dacc7e1ed3 type veth peer name eth0 mtu 1450 netns ${P}ingress_sbox"
+}
+container_1() {
+  ip -n "$P"ingress_sbox -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 02:42:0a:00:00:02
+addr add 10.0.0.2/24 dev eth0 brd +
+link set dev eth0 up
+link set dev eth1 address c2:3c:f7:d9:4f:34
+addr add 172.18.0.2/16 dev eth1 brd +
+link set dev eth1 up
+route add default via 172.18.0.1 dev eth1
+EOF
+  ip netns exec "$P"ingress_sbox iptables-restore <<'EOF' || echo "netform: warning: the routing mesh's rules in ingress_sbox did not load (does the kernel have IPVS and xt_ipvs?)" >&2
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp -m tcp --dport 8080 -j MARK --set-xmark 0x100/0xffffffff
+-A INPUT -d 10.0.0.3/32 -j MARK --set-xmark 0x100/0xffffffff
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -d 10.0.0.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.0.2
+COMMIT
+EOF
+}
+
+# Container busybox.1.
+netns_2() { printf '%s\n' "netns add ${P}busybox.1"; }
+links_2() {
+  printf '%s\n' "link add name vethb5535e5 mtu 1500 type veth peer name eth1 mtu 1500 netns ${P}busybox.1" "link set dev vethb5535e5 master docker_gwbridge" "link set dev vethb5535e5 up"
+  printf '%s\n' "link add name vetha7403cb mtu 1450 netns ${P}1-dacc7e1ed3 type veth peer name eth0 mtu 1450 netns ${P}busybox.1"
+}
+container_2() {
+  ip -n "$P"busybox.1 -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 02:42:0a:00:00:04
+addr add 10.0.0.4/24 dev eth0 brd +
+link set dev eth0 up
+link set dev eth1 address 42:0b:82:8b:c3:7f
+addr add 172.18.0.3/16 dev eth1 brd +
+link set dev eth1 up
+route add default via 172.18.0.1 dev eth1
+EOF
+  ip netns exec "$P"busybox.1 iptables-restore <<'EOF'
+*raw
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -d 10.0.0.4/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT
+-A INPUT -d 10.0.0.4/32 -p sctp -j DROP
+-A INPUT -d 10.0.0.4/32 -p udp -j DROP
+-A INPUT -d 10.0.0.4/32 -p tcp -j DROP
+-A OUTPUT -s 10.0.0.4/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate ESTABLISHED -j ACCEPT
+-A OUTPUT -s 10.0.0.4/32 -p sctp -j DROP
+-A OUTPUT -s 10.0.0.4/32 -p udp -j DROP
+-A OUTPUT -s 10.0.0.4/32 -p tcp -j DROP
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d 10.0.0.4/32 -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 80
+COMMIT
+EOF
+}
+
+# Containers are set up in parallel lanes, one per CPU (at most 8): starting a process costs more than
+# most of what it sets. Lane k makes the namespaces of containers k, k + lanes, ... in one
+# `ip -batch`, their veth pairs in another, then enters each namespace once. A lane stops at its
+# first failure; any failure rolls everything back.
+lanes=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || lanes=1
+case "$lanes" in '' | *[!0-9]*) lanes=1 ;; esac
+[ "$lanes" -ge 1 ] || lanes=1
+[ "$lanes" -le 8 ] || lanes=8
+[ "$lanes" -le 2 ] || lanes=2
+each() { i=$2; while [ "$i" -le 2 ]; do "$1_$i"; i=$((i + lanes)); done; }
+lane() {
+  each netns "$1" | ip -batch -
+  each links "$1" | host_ip -batch -
+  each container "$1"
+}
+pids=
+l=1
+while [ "$l" -le "$lanes" ]; do
+  lane "$l" &
+  pids="$pids $!"
+  l=$((l + 1))
+done
+failed=0
+for p in $pids; do wait "$p" || failed=1; done
+[ "$failed" -eq 0 ]
+
+# The containers' ends in overlay 1-dacc7e1ed3: ports of br0.
+ip -n "$P"1-dacc7e1ed3 -batch - <<EOF
+link set dev veth0ad6126 master br0
+link set dev veth0ad6126 up
+link set dev vetha7403cb master br0
+link set dev vetha7403cb up
+EOF
+
+trap - EXIT

@@ -1,0 +1,120 @@
+// The swarm part of one host's firewall: the routing mesh (host rules, the ingress_sbox's rules, each
+// local task's redirect rules), netform's NETFORM-SWARM chain and the encrypted overlays' rules. Services
+// are read from the whole model (every node of a swarm programs the mesh for every service).
+import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { familyOf } from '../ipam/address.ts';
+import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-view.ts';
+import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
+import type { Container, Model } from '../model/types.ts';
+import type { SwarmAddressing } from '../ipam/swarm.ts';
+import { ingressTaskRuleset, loadBalancerSandboxRuleset, numberLoadBalancers } from './firewall/ingress-rules.ts';
+import type { FirewallIngress, FirewallIngressPort, FirewallInput, Ruleset } from './firewall/types.ts';
+import type { Endpoint, Sysctl } from './types.ts';
+
+/** Swarm's dynamic range for ingress ports published without a number (swarmkit portallocator: 30000-32767). */
+const DYNAMIC_PORTS = [30000, 32767] as const;
+
+interface Service {
+  readonly name: string;
+  readonly ports: readonly FirewallIngressPort[];
+  /** Overlay networks of its tasks in attachment order (ingress first when it publishes). */
+  readonly networks: readonly string[];
+  readonly origin: readonly (string | number)[];
+}
+
+/** Services in file order of their first task, with their ingress ports (published ports allocated as swarm does). */
+export function swarmServices(m: Model, all: readonly Container[], diagnostics: Diagnostic[]): Service[] {
+  const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));
+  const firstTask = new Map<string, Container>();
+  for (const c of all) if (c.service && !firstTask.has(c.service)) firstTask.set(c.service, c);
+  const taken = new Map<string, string>();
+  for (const c of firstTask.values()) {
+    // The first service (in file order) to publish a port owns it; a later one is refused.
+    for (const p of c.ports) if (p.mode === 'ingress' && p.hostPort !== 0 && !taken.has(`${p.proto}/${p.hostPort}`)) taken.set(`${p.proto}/${p.hostPort}`, c.service!);
+  }
+  let nextDynamic: number = DYNAMIC_PORTS[0];
+  const out: Service[] = [];
+  for (const [name, c] of firstTask) {
+    const ports: FirewallIngressPort[] = [];
+    for (const p of c.ports) {
+      if (p.mode !== 'ingress') continue;
+      let published = p.hostPort;
+      if (published === 0) {
+        while (taken.has(`${p.proto}/${nextDynamic}`)) nextDynamic++;
+        published = nextDynamic++;
+        taken.set(`${p.proto}/${published}`, name);
+      } else if (taken.get(`${p.proto}/${published}`) !== name) {
+        diagnostics.push(error('PORT_CONFLICT', p.path, `ingress port ${published}/${p.proto} is already published by service "${taken.get(`${p.proto}/${published}`)}" (swarm: port already in use)`));
+        continue;
+      }
+      if (ports.some((x) => x.proto === p.proto && x.publishedPort === published)) continue;
+      ports.push({ proto: p.proto, publishedPort: published, targetPort: p.containerPort, origin: p.path });
+    }
+    out.push({ name, ports, networks: swarmEndpoints(m, c).map((e) => e.network).filter((n) => overlays.has(n)), origin: c.path });
+  }
+  return out;
+}
+
+export interface SwarmFirewall {
+  readonly input: Pick<FirewallInput, 'ingress' | 'swarmPorts' | 'encryption'>;
+  readonly sysctls: readonly Sysctl[];
+  /** Rules inside namespaces: the ingress_sbox's load balancer, each local task's redirects (IPv4). */
+  readonly namespaceRules: ReadonlyMap<string, Ruleset>;
+}
+
+export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, all: readonly Container[], diagnostics: Diagnostic[]): SwarmFirewall {
+  const host = view.host;
+  const ingress = ingressNetwork(view);
+  const services = swarmServices(view, all, diagnostics);
+  const published = services.filter((s) => s.ports.length > 0);
+  const namespaceRules = new Map<string, Ruleset>();
+  let ingressInput: FirewallIngress | undefined;
+  const sysctls: Sysctl[] = [];
+  const sandboxGw = endpoints.find((e) => e.container === INGRESS_SANDBOX && e.network === GATEWAY_BRIDGE);
+  const sandboxIngress = ingress && endpoints.find((e) => e.container === INGRESS_SANDBOX && e.network === ingress.name);
+  if (published.length > 0 && !view.daemon.iptables) {
+    // Docker 29 would log "Failed to add ingress" and leave the mesh half made; netform writes none of it.
+    diagnostics.push(warning('IGNORED', view.daemon.paths['iptables'] ?? ['daemon'], `"iptables": false: the routing mesh of ${published.map((s) => s.name).join(', ')} (mode: ingress ports) is not programmed`, { atKey: true }));
+  } else if (ingress && sandboxGw?.ipv4 && sandboxIngress?.ipv4 && published.length > 0) {
+    ingressInput = {
+      gatewayNetwork: GATEWAY_BRIDGE,
+      sandboxIP: sandboxGw.ipv4,
+      services: published.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
+      origin: ingress.path,
+    };
+    sysctls.push({
+      key: ['net', 'ipv4', 'conf', GATEWAY_BRIDGE, 'route_localnet'],
+      value: '1',
+      reason: 'Docker: swarm routing mesh, DNAT of local traffic to the ingress sandbox (service_linux.go initIngressConfiguration)',
+    });
+    const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
+    namespaceRules.set(
+      INGRESS_SANDBOX,
+      loadBalancerSandboxRuleset({
+        address: `${sandboxIngress.ipv4}/${sandboxIngress.ipv4PrefixLength}`,
+        services: published.map((s) => {
+          const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
+          return { name: s.name, fwMark: marks.get(s.name)!.get(ingress.name)!, ...(vip ? { vip } : {}), ports: s.ports, origin: s.origin };
+        }),
+      }),
+    );
+    // Each local task of a publishing service: redirects from the published to the target port.
+    const byService = new Map(published.map((s) => [s.name, s]));
+    for (const c of view.containers) {
+      const s = c.service ? byService.get(c.service) : undefined;
+      const ep = s && endpoints.find((e) => e.container === c.name && e.network === ingress.name);
+      if (s && ep?.ipv4) namespaceRules.set(c.name, ingressTaskRuleset({ address: ep.ipv4, ports: s.ports, origin: c.path }));
+    }
+  }
+
+  const family = host.address ? familyOf(host.address) ?? 4 : 4;
+  const localOverlays = new Set(endpoints.filter((e) => e.attachment?.kind === 'overlay').map((e) => e.network));
+  const encrypted = view.networks.filter((n) => n.overlay?.encrypted && localOverlays.has(n.name));
+  const dataPathPort = view.swarm?.dataPathPort ?? 4789;
+  const input: SwarmFirewall['input'] = {
+    ...(ingressInput ? { ingress: ingressInput } : {}),
+    ...(host.openSwarmPorts ? { swarmPorts: { family, manager: host.role === 'manager', dataPathPort, esp: encrypted.length > 0, origin: [...host.path, 'open_swarm_ports'] } } : {}),
+    ...(encrypted.length > 0 ? { encryption: { family, vnis: encrypted.map((n) => ({ vni: swarm.vnis.get(n.name)!, origin: n.path })), dataPathPort } } : {}),
+  };
+  return { input, sysctls, namespaceRules };
+}

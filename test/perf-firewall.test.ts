@@ -1,0 +1,85 @@
+// The firewall's economies (src/topology/firewall/rule-parts.ts, ip.ts, ruleset-builder.ts,
+// src/render/iptables/): rule pieces are shared frozen values, addresses are parsed once per text, rule
+// keys are built from remembered piece keys, and the restore text is joined a block at a time. None of
+// that may change a rule's meaning or the text: these cases compare with the plain ways of doing it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { renderIptablesRestore } from '../src/render/iptables/index.ts';
+import { ruleArgs } from '../src/render/iptables/args.ts';
+import { canonicalCidr, canonicalIp, compareIp, familyOf, isLoopback, parseIp } from '../src/topology/firewall/ip.ts';
+import { cidr, iface, jump, NOT, portMatch, portModules, proto } from '../src/topology/firewall/rule-parts.ts';
+import { makeRule, RulesetBuilder } from '../src/topology/firewall/ruleset-builder.ts';
+import type { Rule, RuleMatch } from '../src/topology/firewall/types.ts';
+
+test('pieces with the same arguments are one frozen value; different ones are not', () => {
+  assert.ok(cidr('10.0.0.2') === cidr('10.0.0.2'));
+  assert.ok(cidr('10.0.0.2') !== cidr('10.0.0.2', NOT));
+  assert.equal(cidr('10.0.0.2', NOT), { cidr: '10.0.0.2/32', negate: true });
+  assert.ok(iface('br0') === iface('br0') && iface('br0') !== iface('br0', NOT));
+  assert.ok(proto('tcp') === proto('tcp'));
+  assert.ok(portMatch('tcp', '--dport', 80) === portMatch('tcp', '--dport', 80));
+  assert.ok(portMatch('tcp', '--dport', 80) !== portMatch('udp', '--dport', 80));
+  assert.ok(portModules('tcp', '--sport', 80)[0] === portMatch('tcp', '--sport', 80));
+  assert.ok(jump('ACCEPT') === jump('ACCEPT'));
+  assert.ok(jump('DNAT', ['--to-destination', '10.0.0.2:80']) !== jump('DNAT', ['--to-destination', '10.0.0.2:80']));
+  for (const piece of [cidr('10.0.0.3'), iface('br1'), portMatch('tcp', '--dport', 81), portModules('tcp', '--dport', 81), jump('DROP')]) {
+    assert.ok(Object.isFrozen(piece));
+  }
+  assert.ok(Object.isFrozen(portMatch('tcp', '--dport', 81).options[0]!.values));
+  assert.throws(() => {
+    (cidr('10.0.0.4') as { cidr: string }).cidr = 'x';
+  });
+});
+
+test('a rule spelt differently is still the same rule to -C (shared and unshared pieces alike)', () => {
+  const rs = new RulesetBuilder(4);
+  rs.newChain('filter', 'DOCKER');
+  const r = (match: RuleMatch): Rule => makeRule('filter', 'DOCKER', match, jump('ACCEPT'), undefined);
+  assert.ok(rs.append(r({ destination: cidr('10.0.0.2'), protocol: proto('tcp'), modules: portModules('tcp', '--dport', 80) })));
+  assert.not.ok(rs.append(r({ destination: cidr('10.0.0.2/32'), protocol: proto('tcp'), modules: [portMatch('tcp', '--dport', 80)] })));
+  assert.not.ok(rs.insert(r({ destination: { cidr: '10.0.0.2' }, protocol: { name: 'tcp' }, modules: [{ name: 'tcp', options: [{ flag: '--dport', values: ['80'] }] }] })));
+  assert.ok(rs.append(r({ destination: cidr('10.0.0.2'), protocol: proto('tcp'), modules: portModules('tcp', '--dport', 81) })));
+  assert.ok(rs.append(r({ destination: cidr('10.0.0.2', NOT), protocol: proto('tcp'), modules: portModules('tcp', '--dport', 80) })));
+  // -d 0.0.0.0/0 is no match at all
+  assert.ok(rs.append(r({})));
+  assert.not.ok(rs.append(r({ destination: cidr('0.0.0.0/0') })));
+  const chain = rs.build().tables.find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'DOCKER')!;
+  assert.is(chain.rules.length, 4);
+});
+
+test('addresses: the hand-written IPv4 parser accepts and refuses what the regular expression did', () => {
+  const old = (t: string): boolean => {
+    const parts = t.split('.');
+    return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  };
+  for (const t of ['1.2.3.4', '0.0.0.0', '255.255.255.255', '01.2.3.4', '001.002.003.004', '256.1.1.1', '1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.4.5', '1.2.3.a', ' 1.2.3.4', '1.2.3.0004', '', '1.2.3.-4']) {
+    assert.is(parseIp(t)?.family === 4, old(t), t);
+  }
+  assert.is(canonicalIp('::ffff:10.0.0.1'), '::ffff:10.0.0.1');
+  assert.is(canonicalCidr('fd00:0:0:1::5/64'), 'fd00:0:0:1::/64');
+  assert.is(canonicalCidr('10.1.2.3/8'), '10.0.0.0/8');
+  assert.is(familyOf('fd00::1/64'), 6);
+  assert.ok(isLoopback('127.0.0.1') && isLoopback('::1') && !isLoopback('10.0.0.1'));
+  assert.ok(compareIp('10.0.0.1', '::1') < 0 && compareIp('10.0.0.2', '10.0.0.1') > 0);
+  // the same text twice gives the same answer (and a bad one throws every time)
+  assert.throws(() => canonicalCidr('10.0.0.1/33'));
+  assert.throws(() => canonicalCidr('10.0.0.1/33'));
+});
+
+test('the restore text joined a block at a time is the plain join, across block boundaries', () => {
+  for (const n of [0, 1, 511, 512, 513, 1500]) {
+    const rs = new RulesetBuilder(4);
+    rs.newChain('filter', 'DOCKER');
+    for (let i = 0; i < n; i++) rs.append(makeRule('filter', 'DOCKER', { destination: cidr(`10.0.${i >> 8}.${i & 255}`), protocol: proto('tcp') }, jump('ACCEPT'), undefined));
+    const built = rs.build();
+    const lines: string[] = [];
+    lines.push('*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT');
+    lines.push('*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':DOCKER - [0:0]');
+    for (const r of built.tables[0]!.chains.find((c) => c.name === 'DOCKER')!.rules) lines.push(['-A', 'DOCKER', ...ruleArgs(r, 4)].join(' '));
+    lines.push('COMMIT');
+    assert.is(renderIptablesRestore(built), `${lines.join('\n')}\n`, `${n} rules`);
+  }
+  assert.is(renderIptablesRestore({ family: 4, tables: [] }), '');
+});
+
+test.run();
