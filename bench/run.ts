@@ -12,9 +12,10 @@
 // Build: the real command line (`node bin/netform.js build FILE -o DIR`, a fresh DIR each run) on the
 // seed example and on generated topologies (bench/generate.ts), next to `node -e 0` and to a script that
 // only reads the file and runs YAML.parse on it (bench/floor-yaml.mjs; also without yaml's quadratic
-// duplicate-key check, the floor a linear parser can reach). Wall time is the median of the runs after
-// one warm-up, interleaved with the floors; peak RSS comes from /usr/bin/time. Outputs go to a tmpfs
-// (/dev/shm) when there is one, so that the disk's write-back does not drown the compiler's time
+// duplicate-key check, the floor a linear parser can reach), and to `netform validate` of the same file
+// (the compile alone: what rendering and writing add is the difference). Wall time is the median of the
+// runs after one warm-up, interleaved with the floors; peak RSS comes from /usr/bin/time. Outputs go to a
+// tmpfs (/dev/shm) when there is one, so that the disk's write-back does not drown the compiler's time
 // (BENCH_DIR overrides). Every run of a case must write the same bytes, and a case that is a prefix of
 // another (same networks, first containers and ports) must give the same files for what they share.
 //
@@ -250,6 +251,8 @@ interface BuildResult {
   readonly yaml: number;
   readonly yamlRuns: number;
   readonly yamlLinear: number;
+  /** `netform validate` of the same file: the whole compile, no output rendered or written. */
+  readonly validate: number;
   readonly build: number;
   readonly rss: number;
   readonly yamlRss: number;
@@ -269,6 +272,7 @@ function benchCase(c: Case): BuildResult {
   const yaml: number[] = [];
   const yamlRss: number[] = [];
   const linear: number[] = [];
+  const validate: number[] = [];
   const build: number[] = [];
   const rss: number[] = [];
   const hashes = new Set<string>();
@@ -279,6 +283,7 @@ function benchCase(c: Case): BuildResult {
     // The default YAML.parse is minutes long at 100k: there it is measured apart, after the loop.
     const quadratic = c.quadraticFloorRuns >= c.runs ? timed([NODE, FLOOR_YAML, input.file]) : undefined;
     const lin = timed([NODE, FLOOR_YAML, input.file, '--no-unique-keys']);
+    const v = timed([NODE, CLI, 'validate', input.file]);
     const out = path.join(WORK, `out-${c.key}-${buildSeq++}`);
     const b = timed(buildCmd(input.file, out));
     hashes.add(treeHash(out));
@@ -291,10 +296,11 @@ function benchCase(c: Case): BuildResult {
         yamlRss.push(quadratic.rssKB);
       }
       linear.push(lin.ms);
+      validate.push(v.ms);
       build.push(b.ms);
       rss.push(b.rssKB);
     }
-    log(`  run ${warm ? 'warm-up' : i}: build ${fmtMs(b.ms)} (${fmtMB(b.rssKB)}), YAML.parse ${quadratic ? fmtMs(quadratic.ms) : '-'}, linear ${fmtMs(lin.ms)}, node ${fmtMs(n.ms)}`);
+    log(`  run ${warm ? 'warm-up' : i}: build ${fmtMs(b.ms)} (${fmtMB(b.rssKB)}), validate ${fmtMs(v.ms)}, YAML.parse ${quadratic ? fmtMs(quadratic.ms) : '-'}, linear ${fmtMs(lin.ms)}, node ${fmtMs(n.ms)}`);
     if (warm && b.ms > SLOW_MS) {
       log(`  the warm-up took more than ${SLOW_MS / 1000} s: it is this case's only run`);
       node.push(n.ms);
@@ -303,6 +309,7 @@ function benchCase(c: Case): BuildResult {
         yamlRss.push(quadratic.rssKB);
       }
       linear.push(lin.ms);
+      validate.push(v.ms);
       build.push(b.ms);
       rss.push(b.rssKB);
       break;
@@ -322,6 +329,7 @@ function benchCase(c: Case): BuildResult {
     yaml: median(yaml),
     yamlRuns: yaml.length,
     yamlLinear: median(linear),
+    validate: median(validate),
     build: median(build),
     rss: Math.max(...rss),
     yamlRss: Math.max(...yamlRss),
@@ -564,6 +572,7 @@ function main(): number {
       fmtMs(r.node),
       `${fmtMs(r.yaml)}${r.yamlRuns < r.c.runs ? ` (${r.yamlRuns} run)` : ''}`,
       fmtMs(r.yamlLinear),
+      fmtMs(r.validate),
       `${fmtMs(r.build)}${r.buildRuns < r.c.runs ? ` (${r.buildRuns} run)` : ''}`,
       fmtMB(r.rss),
       r.c.gen ? ratio(r.build, r.yaml) : ratio(r.build, r.node),
@@ -574,15 +583,20 @@ function main(): number {
   const out: string[] = [];
   out.push(`## netform build (median of ${RUNS} runs after a warm-up; 100k: ${Math.min(RUNS, 3)} runs; node ${process.version}, ${os.cpus().length} CPUs, outputs on ${WORK.startsWith('/dev/shm') ? 'tmpfs' : 'disk'})`);
   out.push('');
-  out.push(table(['case', 'YAML', 'node -e 0', 'YAML.parse', 'YAML.parse, no dup-key check', 'build', 'build peak RSS', 'build / floor', 'build / linear parse', 'per container'], rows));
+  out.push(table(['case', 'YAML', 'node -e 0', 'YAML.parse', 'YAML.parse, no dup-key check', 'validate', 'build', 'build peak RSS', 'build / floor', 'build / linear parse', 'per container'], rows));
   out.push('');
   out.push('floor: `node -e 0` for the seed example, `YAML.parse` (bench/floor-yaml.mjs) for generated ones. yaml\'s duplicate-key check is');
   out.push('quadratic in the size of one mapping; "no dup-key check" is the same parse without it (what netform\'s own linear check allows).');
+  out.push('validate: `netform validate` of the same file, the whole compile (parse, schema, model, IPAM, topology) without rendering or');
+  out.push('writing any output; build minus validate is what rendering and writing the files cost.');
   const targets: string[] = [];
   const seed = by.get('seed');
   if (seed) targets.push(`seed: build / node -e 0 = ${ratio(seed.build, seed.node)} (target <= 2x)`);
   const k10 = by.get('10k');
-  if (k10) targets.push(`10k: build / YAML.parse = ${ratio(k10.build, k10.yaml)} (target <= 1.3x), / linear parse = ${ratio(k10.build, k10.yamlLinear)}; peak RSS ${fmtMB(k10.rss)} (target <= 1 GiB)`);
+  if (k10) {
+    targets.push(`10k: build / YAML.parse = ${ratio(k10.build, k10.yaml)} (target <= 1.3x), / linear parse = ${ratio(k10.build, k10.yamlLinear)}; peak RSS ${fmtMB(k10.rss)} (target <= 1 GiB)`);
+    targets.push(`10k: validate (compile, no output) / YAML.parse = ${ratio(k10.validate, k10.yaml)}, / linear parse = ${ratio(k10.validate, k10.yamlLinear)}`);
+  }
   const k100 = by.get('100k');
   if (k10 && k100) {
     const per10 = k10.build / 10_000;

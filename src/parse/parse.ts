@@ -7,9 +7,11 @@
 // - JSON is accepted: it is a subset of YAML 1.2 (tabs inside flow collections are fine).
 // - `stringKeys`: every mapping key is a string (`80:` is the key "80", as in JSON); a collection used as a
 //   key is an error.
-// - `uniqueKeys`: a key repeated in one mapping is an error, reported at the second occurrence.
+// - Unique keys: a key repeated in one mapping is an error, reported at the second occurrence. netform checks
+//   this itself, in one walk with the alias checks: yaml's own `uniqueKeys` compares each key with every
+//   earlier key of its mapping, which is quadratic (minutes for a mapping of 100,000 containers).
 // - One document per file: a second `---` document is an error.
-import { LineCounter, parseDocument, visit, isPair, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, visit, isAlias, isCollection, isMap, isPair, isScalar, type Alias, type Document, type Node } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { keyString, pathOfNode } from './nodes.ts';
 
@@ -31,7 +33,7 @@ export function parseSource(text: string, file: string): ParsedSource {
     lineCounter,
     prettyErrors: false, // keep `pos` offsets; line/col is computed once, when printing
     strict: true,
-    uniqueKeys: true,
+    uniqueKeys: false, // checked by checkNodes(), in linear time, with the same semantics
     stringKeys: true,
     version: '1.2',
     schema: 'core',
@@ -42,12 +44,13 @@ export function parseSource(text: string, file: string): ParsedSource {
   const diagnostics: Diagnostic[] = [];
   const at = (range: readonly [number, number]) => ({ range: [range[0], Math.max(range[1], range[0])] as const, file });
 
+  // Duplicate keys and aliases that point nowhere or into their own ancestors, in one walk.
+  const checked = checkNodes(doc, lineCounter, file);
+
   // One broken line makes yaml report several errors (a tab used as indentation yields five): keep the first
   // error of each line, which names the cause.
   const errorLines = new Set<number>();
-  const duplicates = doc.errors.some((e) => e.code === 'DUPLICATE_KEY') ? duplicateKeys(doc, lineCounter, file) : [];
   for (const e of doc.errors) {
-    if (e.code === 'DUPLICATE_KEY' && duplicates.length > 0) continue; // reported precisely below
     const [start, end] = e.pos;
     const line = lineCounter.linePos(start).line;
     if (errorLines.has(line)) continue;
@@ -61,27 +64,12 @@ export function parseSource(text: string, file: string): ParsedSource {
     }
     diagnostics.push(error('YAML_SYNTAX', [], syntaxMessage(e.code, e.message), at([start, end])));
   }
-  diagnostics.push(...duplicates);
+  diagnostics.push(...checked.duplicates);
   for (const w of doc.warnings) {
     diagnostics.push(warning('YAML_WARNING', [], w.message, at(w.pos)));
   }
-
-  // Aliases: yaml reports neither an alias to an unknown anchor nor an alias to one of its own ancestors
-  // (which toJS() turns into a cyclic value that would send schema validation into endless recursion).
-  let valueUsable = true;
-  visit(doc, {
-    Alias(_key, alias, ancestors) {
-      const target = alias.resolve(doc);
-      const range = alias.range ? at([alias.range[0], alias.range[1]]) : { file };
-      if (!target) {
-        valueUsable = false;
-        diagnostics.push(error('YAML_SYNTAX', pathOfNode(ancestors, alias), `alias *${alias.source} refers to no anchor; an anchor (&${alias.source}) must be defined before it is used`, range));
-      } else if (ancestors.includes(target as never)) {
-        valueUsable = false;
-        diagnostics.push(error('YAML_SYNTAX', pathOfNode(ancestors, alias), `alias *${alias.source} refers to a collection that contains it (a cycle)`, range));
-      }
-    },
-  });
+  diagnostics.push(...checked.aliases);
+  const valueUsable = checked.aliases.length === 0;
 
   let value: unknown;
   if (valueUsable) {
@@ -121,31 +109,84 @@ function unclosedQuote(doc: Document.Parsed, end: number): number | undefined {
   return found;
 }
 
+/** Mappings up to this many keys are searched for a repeated key instead of indexed. */
+const SHORT_MAPPING = 8;
+
+interface Checked {
+  /** A key repeated in its mapping, at each repetition. */
+  readonly duplicates: Diagnostic[];
+  /** Aliases to no anchor or to a collection that contains them (the value cannot be built). */
+  readonly aliases: Diagnostic[];
+}
+
 /**
- * Repeated keys, found by walking the document rather than from yaml's DUPLICATE_KEY errors, whose offset
- * is imprecise after an empty value (it lands on the previous line). Each repetition points at the whole
- * repeated key and names the line of the first one.
+ * One walk over the document (keys included, aliases not followed), in linear time:
+ * - Repeated keys, with yaml's semantics for `uniqueKeys` (two scalar keys are the same when their values
+ *   are, `1` and `"1"` alike under stringKeys; other keys never are). Each repetition points at the whole
+ *   repeated key and names the line of the first one (yaml's own DUPLICATE_KEY offset is imprecise after
+ *   an empty value: it lands on the previous line).
+ * - Aliases: yaml reports neither an alias to an unknown anchor nor an alias to one of its own ancestors
+ *   (which toJS() turns into a cyclic value that would send schema validation into endless recursion).
+ * The ancestor chain is kept as `visit` would hand it over (document, collections, pairs), and turned into
+ * a YAML path only for a problem.
  */
-function duplicateKeys(doc: Document.Parsed, lc: LineCounter, file: string): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  visit(doc, {
-    Map(_k, map, ancestors) {
-      const first = new Map<string, number>();
-      for (const item of map.items) {
-        if (!isPair(item)) continue;
-        const keyNode = item.key as Node | null;
-        const name = keyString(keyNode);
-        const r = keyNode?.range;
-        if (!r) continue;
-        const seen = first.get(name);
-        if (seen === undefined) {
-          first.set(name, r[0]);
-          continue;
-        }
-        const path = [...pathOfNode(ancestors, map), name];
-        out.push(error('YAML_SYNTAX', path, `duplicate key ${JSON.stringify(name)} (first at line ${lc.linePos(seen).line}): keys in a mapping must be unique`, { range: [r[0], r[1]], file }));
+function checkNodes(doc: Document.Parsed, lc: LineCounter, file: string): Checked {
+  const duplicates: Diagnostic[] = [];
+  const aliases: Diagnostic[] = [];
+  const ancestors: unknown[] = [doc];
+  const alias = (node: Alias) => {
+    const target = node.resolve(doc);
+    const range = node.range ? { range: [node.range[0], Math.max(node.range[1], node.range[0])] as const, file } : { file };
+    if (!target) {
+      aliases.push(error('YAML_SYNTAX', pathOfNode(ancestors, node), `alias *${node.source} refers to no anchor; an anchor (&${node.source}) must be defined before it is used`, range));
+    } else if (ancestors.includes(target as never)) {
+      aliases.push(error('YAML_SYNTAX', pathOfNode(ancestors, node), `alias *${node.source} refers to a collection that contains it (a cycle)`, range));
+    }
+  };
+  const walk = (node: unknown): void => {
+    if (isAlias(node)) {
+      alias(node);
+      return;
+    }
+    if (!isCollection(node)) return;
+    ancestors.push(node);
+    // Only mappings can repeat a key. A short mapping is searched (no allocation: most mappings have a
+    // handful of keys); a long one keeps the first occurrence of each key in a Map.
+    const mapping = isMap(node);
+    const items = node.items as unknown[];
+    let first: Map<unknown, number> | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (!isPair(item)) {
+        walk(item);
+        continue;
       }
-    },
-  });
-  return out;
+      ancestors.push(item);
+      const key = item.key as Node | null;
+      if (mapping && isScalar(key) && key.range) {
+        let seen: number | undefined;
+        if (items.length <= SHORT_MAPPING) {
+          for (let j = 0; j < i && seen === undefined; j++) {
+            const other = items[j];
+            if (isPair(other) && isScalar(other.key) && other.key.range && other.key.value === key.value) seen = other.key.range[0];
+          }
+        } else {
+          first ??= new Map();
+          seen = first.get(key.value);
+          if (seen === undefined) first.set(key.value, key.range[0]);
+        }
+        if (seen !== undefined) {
+          const name = keyString(key);
+          const path = [...pathOfNode(ancestors.slice(0, -2), node), name];
+          duplicates.push(error('YAML_SYNTAX', path, `duplicate key ${JSON.stringify(name)} (first at line ${lc.linePos(seen).line}): keys in a mapping must be unique`, { range: [key.range[0], key.range[1]], file }));
+        }
+      }
+      walk(key);
+      walk(item.value);
+      ancestors.pop();
+    }
+    ancestors.pop();
+  };
+  walk(doc.contents);
+  return { duplicates, aliases };
 }

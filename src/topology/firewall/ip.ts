@@ -15,17 +15,26 @@ export interface IpBytes {
 
 const bitsOf = (f: IpFamily): number => (f === 4 ? 32 : 128);
 
+/** a.b.c.d with 1-3 decimal digits per part, each at most 255 (as the /^\d{1,3}$/ test per part did). */
 function parseV4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const out: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // the end closes the last part like a dot
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      n = n * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || n > 255 || out.length === 4) return undefined;
+      out.push(n);
+      n = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
   }
-  return out;
+  return out.length === 4 ? out : undefined;
 }
 
 function parseV6(text: string): number[] | undefined {
@@ -59,12 +68,36 @@ function parseV6(text: string): number[] | undefined {
   return bytes;
 }
 
-export function parseIp(text: string): IpBytes | undefined {
-  const v4 = parseV4(text);
-  if (v4) return { family: 4, bytes: v4 };
-  const v6 = parseV6(text);
-  return v6 ? { family: 6, bytes: v6 } : undefined;
+/**
+ * Rules name the same few addresses over and over (a container's address in its DNAT, MASQUERADE and
+ * ACCEPT rules, and again when the rule's key is made and when it is rendered): parsed and canonical forms
+ * are remembered by text. The memos are cleared when they grow past MEMO_LIMIT entries, so a long-lived
+ * process that compiles many inputs does not keep every address it has seen.
+ */
+const MEMO_LIMIT = 1 << 20;
+
+function memo<T>(fn: (text: string) => T): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    let v = cache.get(text);
+    if (v === undefined && !cache.has(text)) {
+      v = fn(text);
+      if (cache.size >= MEMO_LIMIT) cache.clear();
+      cache.set(text, v);
+    }
+    return v as T;
+  };
 }
+
+function parseIpUncached(text: string): IpBytes | undefined {
+  const v4 = parseV4(text);
+  if (v4) return Object.freeze({ family: 4, bytes: Object.freeze(v4) });
+  const v6 = parseV6(text);
+  return v6 ? Object.freeze({ family: 6, bytes: Object.freeze(v6) }) : undefined;
+}
+
+/** The address's family and bytes (shared and frozen: the same text gives the same object). */
+export const parseIp: (text: string) => IpBytes | undefined = memo(parseIpUncached);
 
 export function familyOf(text: string): IpFamily | undefined {
   const slash = text.indexOf('/');
@@ -119,7 +152,7 @@ function maskBytes(bytes: readonly number[], length: number): number[] {
 }
 
 /** `addr` or `addr/len` → masked `addr/len` in iptables-save form; a bare address gets /32 or /128. */
-export function canonicalCidr(text: string): string {
+export const canonicalCidr: (text: string) => string = memo((text) => {
   const slash = text.indexOf('/');
   const addrText = slash < 0 ? text : text.slice(0, slash);
   const ip = parseIp(addrText);
@@ -128,17 +161,17 @@ export function canonicalCidr(text: string): string {
   const len = slash < 0 ? max : Number(text.slice(slash + 1));
   if (!Number.isInteger(len) || len < 0 || len > max) throw new Error(`bad prefix length: ${text}`);
   return `${formatIp({ family: ip.family, bytes: maskBytes(ip.bytes, len) })}/${len}`;
-}
+});
 
 /** Canonical text of a bare address (no prefix length). */
-export function canonicalIp(text: string): string {
+export const canonicalIp: (text: string) => string = memo((text) => {
   const ip = parseIp(text);
   if (!ip) throw new Error(`not an IP address: ${text}`);
   return formatIp(ip);
-}
+});
 
 /** True for 0.0.0.0/0 and ::/0 (iptables drops such a match). */
-export const isAnyCidr = (cidr: string): boolean => /\/0$/.test(cidr);
+export const isAnyCidr = (cidr: string): boolean => cidr.endsWith('/0');
 
 /** Go's net.IP.IsUnspecified: 0.0.0.0 or ::. */
 export function isUnspecified(text: string): boolean {

@@ -82,23 +82,41 @@ export function firewallerBindings(
       requested: b.requestedHostPorts ?? [b.hostPort, b.hostPort],
     });
   }
-  if (!firewallerOnly) {
+  if (!firewallerOnly && reqs.length > 1) {
     if (order === 'sort-port-map') sortPortMap(reqs);
-    else reqs.sort((a, b) => compareRequests(a, b, order === 'mapper'));
+    else stableSort(reqs, (a, b) => compareRequests(a, b, order === 'mapper'));
   }
 
   return reqs.map((r): FirewallerPortBinding => {
     const b = r.binding;
     const origin = b.origin ?? ep.origin;
-    const base = { proto: b.proto, containerIP: r.containerIP, containerPort: b.containerPort, ...(origin ? { origin } : {}) };
-    if (r.mapper === 'routed' && !firewallerOnly) {
-      // portmappers/routed MapPorts zeroes the host port ("Host port ignored, because NAT is disabled");
-      // toFwdBinding gives the firewaller the unspecified address of the container's family.
-      return { ...base, hostIP: unspecified(familyOf(r.containerIP)!), hostPort: 0 };
-    }
+    // portmappers/routed MapPorts zeroes the host port ("Host port ignored, because NAT is disabled");
+    // toFwdBinding gives the firewaller the unspecified address of the container's family.
     // portmappers/nat: NAT = host address and the allocated host port.
-    return { ...base, hostIP: r.hostIP, hostPort: b.hostPort };
+    const routed = r.mapper === 'routed' && !firewallerOnly;
+    const hostIP = routed ? unspecified(familyOf(r.containerIP)!) : r.hostIP;
+    const hostPort = routed ? 0 : b.hostPort;
+    return origin
+      ? { proto: b.proto, containerIP: r.containerIP, containerPort: b.containerPort, origin, hostIP, hostPort }
+      : { proto: b.proto, containerIP: r.containerIP, containerPort: b.containerPort, hostIP, hostPort };
   });
+}
+
+/**
+ * Array.prototype.sort (stable, so the result is the same), without its set-up cost on the short lists
+ * of one endpoint's bindings (usually one to a few; sorted once per endpoint and family).
+ */
+function stableSort<T>(list: T[], compare: (a: T, b: T) => number): void {
+  if (list.length > 16) {
+    list.sort(compare);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i]!;
+    let j = i;
+    for (; j > 0 && compare(list[j - 1]!, x) > 0; j--) list[j] = list[j - 1]!;
+    list[j] = x;
+  }
 }
 
 /**

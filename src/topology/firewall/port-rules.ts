@@ -10,9 +10,9 @@ import { engineLayout } from './engine.ts';
 import { canonicalIp, familyOf, isLoopback, isUnspecified } from './ip.ts';
 import { familyConfig } from './network-rules.ts';
 import type { FirewallerPortBinding } from './port-mapping.ts';
-import { cidr, iface, joinHostPort, jump, NOT, portMatch, proto } from './rule-parts.ts';
+import { cidr, iface, joinHostPort, jump, NOT, portModules, proto } from './rule-parts.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallDaemon, FirewallNetwork } from './types.ts';
+import type { FirewallDaemon, FirewallNetwork, RuleMatch } from './types.ts';
 
 /** Programs one binding into `rs` when the binding's container address is of that family. */
 export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: FirewallNetwork, b: FirewallerPortBinding): void {
@@ -34,7 +34,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
           destination: cidr(b.hostIP),
           inInterface: iface('lo', NOT),
           protocol: proto(b.proto),
-          modules: [portMatch(b.proto, '--dport', b.hostPort)],
+          modules: portModules(b.proto, '--dport', b.hostPort),
         },
         jump('DROP'),
         o,
@@ -48,20 +48,15 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
   // setPerPortNAT: nothing when NAT is disabled (host port 0, the routed mapper).
   if (b.hostPort !== 0) {
     // "0/0" for an unspecified host address: no -d match at all.
-    const dnat = makeRule(
-      'nat',
-      DOCKER,
-      {
-        ...(rs.family === 6 && layout.dnatSkipsLinkLocal6 ? { source: cidr('fe80::/10', NOT) } : {}),
-        ...(isUnspecified(b.hostIP) ? {} : { destination: cidr(b.hostIP) }),
-        // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
-        ...(daemon.hairpin ? {} : { inInterface: iface(net.ifName, NOT) }),
-        protocol: proto(b.proto),
-        modules: [portMatch(b.proto, '--dport', b.hostPort)],
-      },
-      jump('DNAT', ['--to-destination', joinHostPort(b.containerIP, b.containerPort)]),
-      o,
-    );
+    // Built field by field in the order of the other rules (the keys' order is topology.json's).
+    const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {};
+    if (rs.family === 6 && layout.dnatSkipsLinkLocal6) match.source = cidr('fe80::/10', NOT);
+    if (!isUnspecified(b.hostIP)) match.destination = cidr(b.hostIP);
+    // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
+    if (!daemon.hairpin) match.inInterface = iface(net.ifName, NOT);
+    match.protocol = proto(b.proto);
+    match.modules = portModules(b.proto, '--dport', b.hostPort);
+    const dnat = makeRule('nat', DOCKER, match, jump('DNAT', ['--to-destination', joinHostPort(b.containerIP, b.containerPort)]), o);
     rs.append(dnat);
     if (daemon.hairpin || layout.portMasqueradeAlways) {
       // A container reaching its own published port through the host: masquerade it.
@@ -74,7 +69,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
             source: cidr(ip),
             destination: cidr(ip),
             protocol: proto(b.proto),
-            modules: [portMatch(b.proto, '--dport', b.containerPort)],
+            modules: portModules(b.proto, '--dport', b.containerPort),
           },
           jump('MASQUERADE'),
           o,
@@ -94,7 +89,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
         inInterface: iface(net.ifName, NOT),
         outInterface: iface(net.ifName),
         protocol: proto(b.proto),
-        modules: [portMatch(b.proto, '--dport', b.containerPort)],
+        modules: portModules(b.proto, '--dport', b.containerPort),
       },
       jump('ACCEPT'),
       o,
@@ -107,7 +102,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
         makeRule(
           'mangle',
           'POSTROUTING',
-          { protocol: proto(b.proto), modules: [portMatch(b.proto, '--sport', b.containerPort)] },
+          { protocol: proto(b.proto), modules: portModules(b.proto, '--sport', b.containerPort) },
           jump('CHECKSUM', ['--checksum-fill']),
           o,
         ),
