@@ -1,4 +1,4 @@
-// The command line: the only module (with output-dir.ts) that touches process, argv and files.
+// The command line: with output-dir.ts (and its writer thread) the only modules that touch process, argv and files.
 // Commands are plain functions that return an exit code; usage errors are collected and shown together.
 // Start-up time counts (netform runs once per pull request and once per host per configuration run):
 // what only one command needs is imported by that command (the golden diff by `check`).
@@ -11,7 +11,7 @@ import { diagnosticsToJson, formatDiagnostics, type SourceFile as DiagnosticSour
 import { OutputDirError, readTree, writeTreeAtomically } from './output-dir.ts';
 import { VERSION } from './version.ts';
 import { parseSecrets, type OverlayKey } from '../topology/overlay/secrets.ts';
-import { isSecretFile } from '../render/files/index.ts';
+import { isSecretFile } from '../render/files/secret.ts';
 
 export class UsageError extends Error {}
 

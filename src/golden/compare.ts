@@ -2,7 +2,7 @@
 // arrive as maps of relative path -> content. Diffs are unified and capped, so a huge change prints a
 // summary instead of hanging (jsdiff's maxEditLength and timeout).
 import { createTwoFilesPatch } from 'diff';
-import { isSecretFile } from '../render/files/index.ts';
+import { isSecretFile } from '../render/files/secret.ts';
 
 export type GoldenDifference =
   | { readonly kind: 'missing'; readonly path: string }

@@ -9,6 +9,9 @@ import { containerResolvConf } from '../resolvconf/index.ts';
 import { renderSetup, renderTeardown } from '../script/index.ts';
 import { jsonPieces } from './json.ts';
 import { renderXfrmStates } from '../xfrm/index.ts';
+import { SECRET_SUFFIX } from './secret.ts';
+
+export { isSecretFile, SECRET_SUFFIX } from './secret.ts';
 
 /** A file's content: one string, or pieces to write one after another (iterated once). */
 export type FileContent = string | Iterable<string>;
@@ -34,10 +37,6 @@ function* topologyJson(t: Topology): Generator<string> {
   yield* jsonPieces(t);
   yield '\n';
 }
-
-/** Files whose names end so hold key material: mode 0600, and golden comparisons leave them out. */
-export const SECRET_SUFFIX = '.secret';
-export const isSecretFile = (rel: string): boolean => rel.endsWith(SECRET_SUFFIX);
 
 /** A content as one string (fails beyond the longest string JavaScript can hold). */
 export const contentText = (c: FileContent): string => (typeof c === 'string' ? c : [...c].join(''));
