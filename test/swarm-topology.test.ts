@@ -134,6 +134,17 @@ test('article-drivers: ESP between the two hosts; keys only in xfrm-states.secre
   assert.match(rules, /-A INPUT -p udp -m policy --dir in --pol none -m udp --dport 4789 -m bpf --bytecode "[0-9 ,]+" -j DROP/);
 });
 
+test('routing mesh: ingress_sbox balances every task of a service, on any host, behind its VIP', () => {
+  const r = buildExample('article-drivers');
+  for (const host of ['manager1', 'worker1']) {
+    const sbox = byHost(r.topologies, host).containers.find((c) => c.name === 'ingress_sbox')!;
+    assert.equal(sbox.loadBalancer?.vips, ['10.11.0.4/32'], 'my-nginx VIP on my-ingress');
+    assert.equal(sbox.loadBalancer?.services, [{ fwMark: 256, destinations: ['10.11.0.5', '10.11.0.6'] }]);
+  }
+  const setup = r.files!.get('worker1/setup.sh')!;
+  assert.match(setup, /ipvsadm -R <<'EOF'\n-A -f 256 -s rr\n-a -f 256 -r 10\.11\.0\.5:0 -m -w 1\n-a -f 256 -r 10\.11\.0\.6:0 -m -w 1\nEOF\n/);
+});
+
 test('no swarm, one host: nothing of the above appears', () => {
   const t = buildExample('my-net').topology!;
   assert.is(t.overlays, undefined);

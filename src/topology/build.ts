@@ -281,7 +281,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     }
   }
 
-  const swarmFw = swarmContext ? swarmFirewall(m, endpoints, swarmContext.swarm, swarmContext.allContainers, diagnostics) : undefined;
+  const swarmFw = swarmContext ? swarmFirewall(m, endpoints, swarmContext.swarm, swarmContext.members, swarmContext.allContainers, diagnostics) : undefined;
   const fwInput: FirewallInput = {
     daemon: {
       engine: m.engine,
@@ -329,6 +329,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
       ...files,
       ...(c.sandbox ? { sandbox: c.sandbox } : {}),
       ...(swarmFw?.namespaceRules.has(c.name) ? { firewall: { v4: swarmFw.namespaceRules.get(c.name)! } } : {}),
+      ...(swarmFw?.loadBalancers.has(c.name) ? { loadBalancer: swarmFw.loadBalancers.get(c.name)! } : {}),
       origin: c.path,
     };
   });

@@ -7,7 +7,8 @@ import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-v
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import type { Container, Model } from '../model/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
-import { ingressTaskRuleset, loadBalancerSandboxRuleset, numberLoadBalancers } from './firewall/ingress-rules.ts';
+import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from './firewall/ingress-rules.ts';
+import type { OverlayMember } from './overlay-sandboxes.ts';
 import type { FirewallIngress, FirewallIngressPort, FirewallInput, Ruleset } from './firewall/types.ts';
 import type { Endpoint, Sysctl } from './types.ts';
 
@@ -60,14 +61,29 @@ export interface SwarmFirewall {
   readonly sysctls: readonly Sysctl[];
   /** Rules inside namespaces: the ingress_sbox's load balancer, each local task's redirects (IPv4). */
   readonly namespaceRules: ReadonlyMap<string, Ruleset>;
+  /** The ingress_sbox's IPVS load balancer (service_linux.go addLBBackend), by sandbox name. */
+  readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
 }
 
-export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, all: readonly Container[], diagnostics: Diagnostic[]): SwarmFirewall {
+/**
+ * What addLBBackend makes in ingress_sbox besides rules: each service's VIP as a /32 alias on the
+ * sandbox's ingress interface, an IPVS service per fwmark (round robin) with every task of the service,
+ * on any host, as a masqueraded real server of weight 1, and the IPVS sysctls (ApplyOSTweaks).
+ */
+export interface LoadBalancer {
+  readonly device: string;
+  readonly vips: readonly string[];
+  readonly services: readonly { readonly fwMark: number; readonly destinations: readonly string[] }[];
+  readonly sysctls: readonly Sysctl[];
+}
+
+export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, members: readonly OverlayMember[], all: readonly Container[], diagnostics: Diagnostic[]): SwarmFirewall {
   const host = view.host;
   const ingress = ingressNetwork(view);
   const services = swarmServices(view, all, diagnostics);
   const published = services.filter((s) => s.ports.length > 0);
   const namespaceRules = new Map<string, Ruleset>();
+  const loadBalancers = new Map<string, LoadBalancer>();
   let ingressInput: FirewallIngress | undefined;
   const sysctls: Sysctl[] = [];
   const sandboxGw = endpoints.find((e) => e.container === INGRESS_SANDBOX && e.network === GATEWAY_BRIDGE);
@@ -88,22 +104,36 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
       reason: 'Docker: swarm routing mesh, DNAT of local traffic to the ingress sandbox (service_linux.go initIngressConfiguration)',
     });
     const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
-    namespaceRules.set(
-      INGRESS_SANDBOX,
-      loadBalancerSandboxRuleset({
-        address: `${sandboxIngress.ipv4}/${sandboxIngress.ipv4PrefixLength}`,
-        services: published.map((s) => {
-          const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
-          return { name: s.name, fwMark: marks.get(s.name)!.get(ingress.name)!, ...(vip ? { vip } : {}), ports: s.ports, origin: s.origin };
-        }),
-      }),
-    );
+    const balanced = published.map((s) => {
+      const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
+      return { name: s.name, fwMark: marks.get(s.name)!.get(ingress.name)!, ...(vip ? { vip } : {}), ports: s.ports, origin: s.origin };
+    });
+    const sandbox = { address: `${sandboxIngress.ipv4}/${sandboxIngress.ipv4PrefixLength}`, services: balanced };
+    namespaceRules.set(INGRESS_SANDBOX, loadBalancerSandboxRuleset(sandbox));
+    // Every task of each service on the ingress network, wherever it runs (swarm gossips them all).
+    const serviceOf = new Map(all.map((c) => [c.name, c.service]));
+    const tasksOf = new Map<string, string[]>();
+    for (const x of members) {
+      const s = x.network === ingress.name && x.ipv4 ? serviceOf.get(x.container) : undefined;
+      if (!s) continue;
+      const list = tasksOf.get(s);
+      if (list) list.push(x.ipv4!);
+      else tasksOf.set(s, [x.ipv4!]);
+    }
+    const withVip = balanced.filter((s) => s.vip !== undefined);
+    loadBalancers.set(INGRESS_SANDBOX, {
+      device: sandboxIngress.ifname,
+      vips: withVip.map((s) => `${s.vip}/32`),
+      services: withVip.map((s) => ({ fwMark: s.fwMark, destinations: tasksOf.get(s.name) ?? [] })),
+      sysctls: loadBalancerSandboxSysctls(sandbox).map((x) => ({ ...x, optional: true })),
+    });
     // Each local task of a publishing service: redirects from the published to the target port.
     const byService = new Map(published.map((s) => [s.name, s]));
+    const ingressAddress = new Map(endpoints.filter((e) => e.network === ingress.name).map((e) => [e.container, e.ipv4]));
     for (const c of view.containers) {
       const s = c.service ? byService.get(c.service) : undefined;
-      const ep = s && endpoints.find((e) => e.container === c.name && e.network === ingress.name);
-      if (s && ep?.ipv4) namespaceRules.set(c.name, ingressTaskRuleset({ address: ep.ipv4, ports: s.ports, origin: c.path }));
+      const address = s && ingressAddress.get(c.name);
+      if (s && address) namespaceRules.set(c.name, ingressTaskRuleset({ address, ports: s.ports, origin: c.path }));
     }
   }
 
@@ -116,5 +146,5 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
     ...(host.openSwarmPorts ? { swarmPorts: { family, manager: host.role === 'manager', dataPathPort, esp: encrypted.length > 0, origin: [...host.path, 'open_swarm_ports'] } } : {}),
     ...(encrypted.length > 0 ? { encryption: { family, vnis: encrypted.map((n) => ({ vni: swarm.vnis.get(n.name)!, origin: n.path })), dataPathPort } } : {}),
   };
-  return { input, sysctls, namespaceRules };
+  return { input, sysctls, namespaceRules, loadBalancers };
 }

@@ -4,6 +4,7 @@ import type { ContainerHostsSpec, HostsRecord } from '../render/hosts/index.ts';
 import type { ContainerResolvConfSpec } from '../render/resolvconf/index.ts';
 import type { Engine, Ruleset, SourcePath } from './firewall/types.ts';
 import type { XfrmPlan } from './overlay/xfrm.ts';
+import type { LoadBalancer } from './swarm-firewall.ts';
 
 export interface Sysctl {
   /** The key's components, e.g. ['net','ipv4','conf','br-0.1','route_localnet'] (an interface name may hold dots). */
@@ -129,6 +130,8 @@ export interface ContainerNode {
   readonly sandbox?: 'ingress';
   /** Rules Docker programs inside the namespace (the routing mesh: ingress_sbox's load balancer, a task's redirects). */
   readonly firewall?: { readonly v4?: Ruleset };
+  /** ingress_sbox: the routing mesh's IPVS load balancer (VIP aliases, services per fwmark, sysctls). */
+  readonly loadBalancer?: LoadBalancer;
   readonly origin: SourcePath;
 }
 

@@ -126,6 +126,7 @@ link set dev eth1 address c2:3c:f7:d9:4f:34
 addr add 172.18.0.2/16 dev eth1 brd +
 link set dev eth1 up
 route add default via 172.18.0.1 dev eth1
+addr add 10.0.0.3/32 dev eth0
 EOF
   ip netns exec "$P"ingress_sbox iptables-restore <<'EOF' || echo "netform: warning: the routing mesh's rules in ingress_sbox did not load (does the kernel have IPVS and xt_ipvs?)" >&2
 *mangle
@@ -145,6 +146,18 @@ COMMIT
 -A POSTROUTING -d 10.0.0.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.0.2
 COMMIT
 EOF
+  if command -v ipvsadm >/dev/null 2>&1 && ip netns exec "$P"ingress_sbox ipvsadm -R <<'EOF'
+-A -f 256 -s rr
+-a -f 256 -r 10.0.0.4:0 -m -w 1
+EOF
+  then ip netns exec "$P"ingress_sbox sh -euc '
+if [ -e /proc/sys/net/ipv4/vs/conn_reuse_mode ]; then echo 0 > /proc/sys/net/ipv4/vs/conn_reuse_mode; fi
+if [ -e /proc/sys/net/ipv4/vs/expire_nodest_conn ]; then echo 1 > /proc/sys/net/ipv4/vs/expire_nodest_conn; fi
+if [ -e /proc/sys/net/ipv4/vs/expire_quiescent_template ]; then echo 1 > /proc/sys/net/ipv4/vs/expire_quiescent_template; fi
+if [ -e /proc/sys/net/ipv4/vs/conntrack ]; then echo 1 > /proc/sys/net/ipv4/vs/conntrack; fi
+'
+  else echo "netform: warning: the routing mesh's IPVS services in ingress_sbox were not created (needs ipvsadm and a kernel with IPVS)" >&2
+  fi
 }
 
 # Container busybox.1.

@@ -26,6 +26,7 @@ function namespaceBatch(c: ContainerView): string {
     s += `link set dev ${i.ifname} up\n`;
   }
   for (const r of c.routes) s += `route add default${r.via ? ` via ${r.via}` : ''} dev ${r.device}\n`;
+  for (const a of c.loadBalancer?.aliases ?? []) s += `${a}\n`;
   return s;
 }
 
@@ -36,6 +37,14 @@ export function containerBlock(c: ContainerView): string {
   if (c.rules) {
     const warn = c.rulesOptional ? ` || echo "netform: warning: the routing mesh's rules in ${c.name} did not load (does the kernel have IPVS and xt_ipvs?)" >&2` : '';
     s += `  ip netns exec "$P"${c.name} iptables-restore <<'EOF'${warn}\n${c.rules}EOF\n`;
+  }
+  const lb = c.loadBalancer;
+  if (lb && lb.ipvs !== '') {
+    // The balancer itself (Docker programs it over netlink); then the IPVS sysctls, which exist once
+    // ip_vs is loaded (ApplyOSTweaks). Both only warn: without ipvsadm or IPVS the mesh cannot balance.
+    s += `  if command -v ipvsadm >/dev/null 2>&1 && ip netns exec "$P"${c.name} ipvsadm -R <<'EOF'\n${lb.ipvs}EOF\n`;
+    s += `  then ip netns exec "$P"${c.name} sh -euc '\n${lb.sysctls.join('\n')}\n'\n`;
+    s += `  else echo "netform: warning: the routing mesh's IPVS services in ${c.name} were not created (needs ipvsadm and a kernel with IPVS)" >&2\n  fi\n`;
   }
   return `${s}}\n`;
 }

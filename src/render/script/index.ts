@@ -55,6 +55,8 @@ export interface ScriptView {
     rules?: string;
     /** The rules need what a kernel may lack (IPVS in ingress_sbox): a failure to load them is a warning. */
     rulesOptional: boolean;
+    /** ingress_sbox: VIP aliases (`addr add` lines), `ipvsadm -R` input and the IPVS sysctls' shell lines. */
+    loadBalancer?: { aliases: string[]; ipvs: string; sysctls: string[] };
   }[];
 }
 
@@ -118,6 +120,7 @@ function makeView(t: Topology, source: string): ScriptView {
       routes: c.routes.map((r) => ({ ...(r.via ? { via: bw(r.via) } : {}), device: bw(r.device) })),
       ...(c.firewall?.v4 ? { rules: renderIptablesRestore(c.firewall.v4) } : {}),
       rulesOptional: c.sandbox === 'ingress',
+      ...(c.loadBalancer ? { loadBalancer: loadBalancerView(c.loadBalancer) } : {}),
     }));
   return {
     host: bw(t.host),
@@ -149,6 +152,23 @@ function otherLink(e: Topology['endpoints'][number], container: string): string 
   if (a.kind === 'overlay') return `link add name ${bw(e.hostIfname)} mtu ${e.mtu} netns \${P}${bw(a.namespace)} type veth peer name ${inContainer}`;
   if (a.kind === 'macvlan') return `link add link ${bw(a.parent)} name ${inContainer} type macvlan mode ${bw(a.mode)}`;
   return `link add link ${bw(a.parent)} name ${inContainer} type ipvlan mode ${bw(a.mode)} ${bw(a.flag)}`;
+}
+
+/** ipvsadm-save form: `-A -f MARK -s rr`, then `-a -f MARK -r IP:0 -m -w 1` per task (masquerading). */
+function loadBalancerView(lb: NonNullable<Topology['containers'][number]['loadBalancer']>): NonNullable<ScriptView['containers'][number]['loadBalancer']> {
+  let ipvs = '';
+  for (const s of lb.services) {
+    ipvs += `-A -f ${s.fwMark} -s rr\n`;
+    for (const d of s.destinations) ipvs += `-a -f ${s.fwMark} -r ${bw(d)}:0 -m -w 1\n`;
+  }
+  return {
+    aliases: lb.vips.map((v) => `addr add ${bw(v)} dev ${bw(lb.device)}`),
+    ipvs,
+    sysctls: lb.sysctls.map((x) => {
+      const file = `/proc/sys/${x.key.map(bw).join('/')}`;
+      return `if [ -e ${file} ]; then echo ${bw(x.value)} > ${file}; fi`;
+    }),
+  };
 }
 
 function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology['endpoints']): ScriptView['overlays'][number] {
