@@ -43,17 +43,30 @@ export function swarmEndpoints(m: Model, c: Container): EndpointRequest[] {
   }
   if (!c.sandbox) joins.push(...c.endpoints);
   const out: EndpointRequest[] = [];
+  // Interface numbers in use: each join takes the lowest free one; the interface is made before the
+  // gateway endpoint is dropped (populateNetworkResourcesOS, then clearDefaultGW).
+  const used = new Set<number>();
+  const join = (e: EndpointRequest): EndpointRequest => {
+    let slot = 0;
+    while (used.has(slot)) slot++;
+    used.add(slot);
+    const joined = { ...e, slot };
+    out.push(joined);
+    return joined;
+  };
   let gwEndpoint: EndpointRequest | undefined;
   for (const e of joins) {
     const n = byName.get(e.network);
-    out.push(e);
+    join(e);
     if (!n) continue;
     if (givesGateway(n)) {
-      if (gwEndpoint) out.splice(out.indexOf(gwEndpoint), 1);
+      if (gwEndpoint) {
+        out.splice(out.indexOf(gwEndpoint), 1);
+        used.delete(gwEndpoint.slot!);
+      }
       gwEndpoint = undefined;
     } else if (!n.internal && !gwEndpoint && !out.some((x) => byName.get(x.network) && givesGateway(byName.get(x.network)!))) {
-      gwEndpoint = { network: GATEWAY_BRIDGE, aliases: [], gwPriority: 0, path: e.path };
-      out.push(gwEndpoint);
+      gwEndpoint = join({ network: GATEWAY_BRIDGE, aliases: [], gwPriority: 0, path: e.path });
     }
   }
   return out;

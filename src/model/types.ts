@@ -171,6 +171,13 @@ export interface EndpointRequest {
   readonly macAddress?: string;
   readonly gwPriority: number;
   readonly interfaceName?: string;
+  /**
+   * The number of its interface (eth<slot>) when it is not its position in the list: Docker names a new
+   * interface with the lowest free number (osl generateIfaceName), and an endpoint that leaves again
+   * (docker_gwbridge, once a later network gives a gateway) frees its number only after the next one took
+   * another. Set by model/host-view.ts swarmEndpoints.
+   */
+  readonly slot?: number;
   readonly path: YamlPath;
 }
 

@@ -207,7 +207,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     candidates.forEach((cand, index) => {
       const n = cand.network;
       const na = a.networks.get(n.name) ?? {};
-      const ifname = cand.request.interfaceName ?? `${n.containerIfacePrefix}${index}`;
+      const ifname = cand.request.interfaceName ?? `${n.containerIfacePrefix}${cand.request.slot ?? index}`;
       const mac = macs[index]!;
       const attach = attachment(n);
       const ep: Endpoint = {
