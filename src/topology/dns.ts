@@ -71,9 +71,14 @@ const isUserNetwork = (ctx: DnsContext, network: string) => network !== ctx.defa
 /** Up to Docker 27 the IPv6 defaults were strings, "fe00::0" and "ff00::0" (etchosts.go defaultContentIPv6). */
 const legacySpelling = (ctx: DnsContext): boolean => ctx.model.engine === '27' || ctx.model.engine === '20.10';
 
-/** The names other containers find a container by on a user-defined network (buildEndpointDNSNames). */
+/**
+ * The names other containers find a container by on a user-defined network (buildEndpointDNSNames). A
+ * swarm task is also found as `tasks.<service>`, and, with endpoint_mode dnsrr, by the service's name
+ * (the embedded DNS answers both with the tasks' addresses; a VIP needs a load balancer hosts files lack).
+ */
 function dnsNames(c: Container, aliases: readonly string[]): string[] {
-  return [...new Set([c.name, ...aliases, c.hostname])];
+  const service = c.service ? [`tasks.${c.service}`, ...(c.endpointMode === 'dnsrr' ? [c.service] : [])] : [];
+  return [...new Set([c.name, ...aliases, c.hostname, ...service])];
 }
 
 function extraHosts(ctx: DnsContext, c: Container, out: Diagnostic[]): HostsRecord[] {
