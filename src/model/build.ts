@@ -70,7 +70,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   // so it is the first overlay (VNI 4096, the first /24 of the pool).
   if (swarm && !networks.some((n) => n.overlay?.ingress)) {
     const at = networks.findIndex((n) => n.driver === 'overlay');
-    networks.splice(at < 0 ? networks.length : at, 0, defaultIngress(daemon));
+    networks.splice(at < 0 ? networks.length : at, 0, defaultIngress());
   } else if (swarm) {
     // A declared ingress network stands in the default one's place: first of the overlays.
     const i = networks.findIndex((n) => n.overlay?.ingress);

@@ -4,7 +4,7 @@
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { interfaceNameProblem } from './names.ts';
 import { ipamEntries, onHosts } from './networks.ts';
-import type { BridgeNetwork, DaemonSettings, IpvlanFlag, IpvlanMode, MacvlanMode, NetworkDriver, OverlaySettings, SubinterfaceSettings } from './types.ts';
+import type { BridgeNetwork, IpvlanFlag, IpvlanMode, MacvlanMode, NetworkDriver, OverlaySettings, SubinterfaceSettings } from './types.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -26,7 +26,7 @@ export function overlayMtu(networkMtu: number, encrypted: boolean): number {
   return mtu;
 }
 
-export function driverNetwork(name: string, driver: Exclude<NetworkDriver, 'bridge'>, raw: Raw, _daemon: DaemonSettings): { network?: BridgeNetwork; diagnostics: Diagnostic[] } {
+export function driverNetwork(name: string, driver: Exclude<NetworkDriver, 'bridge'>, raw: Raw): { network?: BridgeNetwork; diagnostics: Diagnostic[] } {
   const path: YamlPath = ['networks', name];
   const diagnostics: Diagnostic[] = [];
   const rawOpts = (raw['driver_opts'] ?? {}) as Raw;

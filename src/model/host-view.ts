@@ -18,7 +18,11 @@ function networksByName(list: readonly BridgeNetwork[]): ReadonlyMap<string, Bri
   return map;
 }
 
-/** The routing mesh's namespace on every swarm node (libnetwork sandbox "ingress_sbox"). */
+/**
+ * The routing mesh's namespace on every swarm node: the ingress sandbox's id, and so its namespace file
+ * /var/run/docker/netns/ingress_sbox (controller.go NewSandbox: `sb.id = "ingress_sbox"`). Other
+ * overlays' load-balancer sandboxes (lb_<network id>) are not made by netform.
+ */
 export const INGRESS_SANDBOX = 'ingress_sbox';
 
 /** The ingress network of a swarm-mode model. */

@@ -118,7 +118,7 @@ export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { n
   const path: YamlPath = ['networks', name];
   const diagnostics: Diagnostic[] = [];
   const driver = (raw['driver'] as string | undefined) ?? 'bridge';
-  if (driver === 'overlay' || driver === 'macvlan' || driver === 'ipvlan') return driverNetwork(name, driver, raw, daemon);
+  if (driver === 'overlay' || driver === 'macvlan' || driver === 'ipvlan') return driverNetwork(name, driver, raw);
   if (driver !== 'bridge') {
     // dockerd: "only one instance of "host" network is allowed" (and likewise for null/none).
     diagnostics.push(error('UNSUPPORTED', [...path, 'driver'], `only one instance of the "${driver}" network is allowed, and every daemon already has it; use network_mode: ${driver} on the container instead`));

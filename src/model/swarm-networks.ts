@@ -36,7 +36,7 @@ export function gatewayBridge(d: DaemonSettings): BridgeNetwork {
   };
 }
 
-export function defaultIngress(_d: DaemonSettings): BridgeNetwork {
+export function defaultIngress(): BridgeNetwork {
   return {
     name: DEFAULT_INGRESS,
     path: ['swarm'],

@@ -5,7 +5,7 @@
 // flood entry (00:00:00:00:00:00) per peer host for broadcast and multicast.
 import { endpointKey } from '../ipam/allocate.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
-import { ingressNetwork, swarmEndpoints } from '../model/host-view.ts';
+import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-view.ts';
 import type { Model } from '../model/types.ts';
 import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
 import type { OverlaySandbox } from './types.ts';
@@ -33,7 +33,7 @@ export function overlayMembers(m: Model, swarm: SwarmAddressing): OverlayMember[
   if (ingress) {
     for (const h of m.hosts) {
       const ip = swarm.ingressSandboxes.get(h.name);
-      if (ip) out.push({ network: ingress.name, host: h.name, container: 'ingress_sbox', mac: macFromIPv4(ip), ipv4: ip, aliases: [] });
+      if (ip) out.push({ network: ingress.name, host: h.name, container: INGRESS_SANDBOX, mac: macFromIPv4(ip), ipv4: ip, aliases: [] });
     }
   }
   const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));

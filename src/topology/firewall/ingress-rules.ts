@@ -38,12 +38,6 @@ import type {
 /** service_linux.go ingressChain. */
 export const DOCKER_INGRESS = 'DOCKER-INGRESS';
 
-/** The ingress sandbox's id, and so its namespace file /var/run/docker/netns/ingress_sbox
- * (controller.go NewSandbox: `sb.id = "ingress_sbox"`). Other overlays' load-balancer sandboxes are
- * `lb_<network id>` (same place); the sandbox of network N is named N-sbox (ingress) or lb-N
- * (network.go lbSandboxName) and its endpoint N-endpoint (lbEndpointName). */
-export const INGRESS_SANDBOX = 'ingress_sbox';
-
 /** A sysctl Docker writes for the routing mesh; the same shape as the topology's Sysctl. */
 export interface MeshSysctl {
   readonly key: readonly string[];
