@@ -245,6 +245,9 @@ containers:
     ports:
       - {target: 81, published: 8080, mode: ingress}
 ` },
+  { name: 'open_swarm_ports outside swarm mode (warning)', code: 'IGNORED', at: '2:25', severity: 'warning', yaml: `version: 1
+host: {resolv_conf: "", open_swarm_ports: true}
+` },
   { name: 'mode ingress on a plain container (warning)', code: 'INGRESS_ON_CONTAINER', at: '6:45', severity: 'warning', yaml: `${H}containers:
   c1:
     ports:

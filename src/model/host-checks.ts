@@ -2,7 +2,7 @@
 // their containers run, overlays are joined as Docker allows (attachable, or by a service task), every
 // host that carries an overlay has its underlay address, underlay addresses and pinned VNIs are unique,
 // and macvlan/ipvlan parents are interfaces the host has.
-import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { canonicalAddress } from '../ipam/address.ts';
 import { GATEWAY_BRIDGE } from './swarm-networks.ts';
 import type { BridgeNetwork, Model } from './types.ts';
@@ -66,6 +66,12 @@ export function checkHosts(m: Model): Diagnostic[] {
       } else if (!networkHosts(m, n).includes(c.host)) {
         out.push(error('UNKNOWN_NETWORK', e.path, `network "${n.name}" is not created on host "${c.host}" (its hosts: ${networkHosts(m, n).join(', ')})`));
       }
+    }
+  }
+
+  if (!m.swarm) {
+    for (const h of m.hosts) {
+      if (h.openSwarmPorts) out.push(warning('IGNORED', [...h.path, 'open_swarm_ports'], 'open_swarm_ports has no effect outside swarm mode (no overlay network, service or swarm: block in this file)', { atKey: true }));
     }
   }
 
