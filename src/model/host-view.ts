@@ -37,8 +37,20 @@ const givesGateway = (n: BridgeNetwork): boolean => !n.internal && n.driver !== 
  * endpoint joined so far gives one, and dropped again when a later endpoint gives one (Sandbox
  * setupDefaultGW / clearDefaultGW run at every join).
  */
-export function swarmEndpoints(m: Model, c: Container): EndpointRequest[] {
-  if (!m.swarm || c.mode.kind !== 'networks') return [...c.endpoints];
+export function swarmEndpoints(m: Model, c: Container): readonly EndpointRequest[] {
+  if (!m.swarm || c.mode.kind !== 'networks') return c.endpoints;
+  // IPAM, the overlay peers and the host views all ask for the same container: work it out once.
+  let cached = joinsOf.get(m.networks);
+  if (!cached) joinsOf.set(m.networks, (cached = new WeakMap()));
+  let out = cached.get(c);
+  if (!out) cached.set(c, (out = explicitJoins(m, c)));
+  return out;
+}
+
+/** swarmEndpoints, per network list and container. */
+const joinsOf = new WeakMap<readonly BridgeNetwork[], WeakMap<Container, readonly EndpointRequest[]>>();
+
+function explicitJoins(m: Model, c: Container): EndpointRequest[] {
   const byName = networksByName(m.networks);
   const ingress = ingressNetwork(m);
   const joins: EndpointRequest[] = [];

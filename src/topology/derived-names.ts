@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 
 const hex = (...parts: string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex');
 
-/** Docker: "br-" + the first 12 hex digits of the network id (bridge_linux.go). */
-export const bridgeName = (network: string): string => `br-${hex('network', network).slice(0, 12)}`;
-
-/** The network id's hex digits Docker's overlay device and namespace names use (ov_network.go). */
+/** A network's id (derived from its name): the hex digits Docker's device and namespace names take. */
 const networkId = (network: string): string => hex('network', network);
+
+/** Docker: "br-" + the first 12 hex digits of the network id (bridge_linux.go). */
+export const bridgeName = (network: string): string => `br-${networkId(network).slice(0, 12)}`;
 
 /** Overlay namespace: Docker's "1-" + the first 10 hex digits of the network id (/var/run/docker/netns/1-...). */
 export const overlayNamespace = (network: string): string => `1-${networkId(network).slice(0, 10)}`;

@@ -7,7 +7,7 @@ import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-v
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import type { Container, Model } from '../model/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
-import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from './firewall/ingress-rules.ts';
+import { ingressSysctls, ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from './firewall/ingress-rules.ts';
 import type { OverlayMember } from './overlay-sandboxes.ts';
 import type { FirewallIngress, FirewallIngressPort, FirewallInput, Ruleset } from './firewall/types.ts';
 import type { Endpoint, Sysctl } from './types.ts';
@@ -98,11 +98,7 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
       services: published.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
       origin: ingress.path,
     };
-    sysctls.push({
-      key: ['net', 'ipv4', 'conf', GATEWAY_BRIDGE, 'route_localnet'],
-      value: '1',
-      reason: 'Docker: swarm routing mesh, DNAT of local traffic to the ingress sandbox (service_linux.go initIngressConfiguration)',
-    });
+    sysctls.push(...ingressSysctls({ ifName: GATEWAY_BRIDGE }, ingressInput));
     const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
     const balanced = published.map((s) => {
       const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
@@ -125,7 +121,7 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
       device: sandboxIngress.ifname,
       vips: withVip.map((s) => `${s.vip}/32`),
       services: withVip.map((s) => ({ fwMark: s.fwMark, destinations: tasksOf.get(s.name) ?? [] })),
-      sysctls: loadBalancerSandboxSysctls(sandbox).map((x) => ({ ...x, optional: true })),
+      sysctls: loadBalancerSandboxSysctls(sandbox),
     });
     // Each local task of a publishing service: redirects from the published to the target port.
     const byService = new Map(published.map((s) => [s.name, s]));

@@ -204,7 +204,7 @@ function addIngressPortRules(rs: RulesetBuilder, daemon: FirewallDaemon, sandbox
  * (initIngressConfiguration, 28 and older programIngress), so that DNAT of locally generated packets
  * to 127.0.0.1:PUB -> sandbox works. Written with the first ingress service; none without one.
  */
-export function ingressSysctls(gateway: FirewallNetwork, ingress: FirewallIngress): MeshSysctl[] {
+export function ingressSysctls(gateway: Pick<FirewallNetwork, 'ifName'>, ingress: FirewallIngress): MeshSysctl[] {
   if (ingress.services.length === 0) return [];
   return [
     {
