@@ -3,8 +3,8 @@
 // and a rule that already exists anywhere in its chain is not added again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import { RulesetBuilder, makeRule } from '../src/topology/firewall/ruleset-builder.ts';
+import { buildFirewall } from '../src/firewall/build.ts';
+import { RulesetBuilder, makeRule } from '../src/firewall/ruleset-builder.ts';
 import type {
   FirewallDaemon,
   FirewallEndpoint,
@@ -12,7 +12,7 @@ import type {
   FirewallNetwork,
   Ruleset,
   TableName,
-} from '../src/topology/firewall/types.ts';
+} from '../src/firewall/types.ts';
 import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
 
 // ----- fixtures --------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import type { FirewallInput, GatewayMode } from '../src/topology/firewall/types.ts';
+import { buildFirewall } from '../src/firewall/build.ts';
+import type { FirewallInput, GatewayMode } from '../src/firewall/types.ts';
 import { renderIptablesRestore } from '../src/render/iptables/restore.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');

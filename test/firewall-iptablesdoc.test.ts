@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
+import { buildFirewall } from '../src/firewall/build.ts';
 import type {
   FirewallEndpoint,
   FirewallInput,
@@ -19,7 +19,7 @@ import type {
   FirewallPortBinding,
   GatewayMode,
   TableName,
-} from '../src/topology/firewall/types.ts';
+} from '../src/firewall/types.ts';
 import { renderIptablesS } from '../src/render/iptables/listing.ts';
 import { listings } from './support/iptablesdoc.ts';
 

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import type { FirewallDaemon, FirewallInput, FirewallNetwork, IpFamily, Ruleset } from '../src/topology/firewall/types.ts';
+import { buildFirewall } from '../src/firewall/build.ts';
+import type { FirewallDaemon, FirewallInput, FirewallNetwork, IpFamily, Ruleset } from '../src/firewall/types.ts';
 import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
 import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';
 

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesRestore, renderIptablesS, ruleArgs } from '../src/render/iptables/index.ts';
-import type { Rule, Ruleset } from '../src/topology/firewall/types.ts';
+import type { Rule, Ruleset } from '../src/firewall/types.ts';
 
 const rule = (over: Partial<Rule>): Rule => ({ table: 'filter', chain: 'FORWARD', match: {}, target: { name: 'ACCEPT' }, ...over });
 

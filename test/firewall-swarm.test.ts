@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
+import { buildFirewall } from '../src/firewall/build.ts';
 import {
   ingressSysctls,
   ingressTaskRuleset,
@@ -24,7 +24,7 @@ import {
   loadBalancerSandboxSysctls,
   numberLoadBalancers,
   type LoadBalancerSandbox,
-} from '../src/topology/firewall/ingress-rules.ts';
+} from '../src/firewall/ingress-rules.ts';
 import type {
   Engine,
   FirewallDaemon,
@@ -33,7 +33,7 @@ import type {
   FirewallNetwork,
   Ruleset,
   TableName,
-} from '../src/topology/firewall/types.ts';
+} from '../src/firewall/types.ts';
 import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
 import { listings } from './support/iptablesdoc.ts';
 import { netnsUnavailable, withNetns } from './support/netns.ts';

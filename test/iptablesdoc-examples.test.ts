@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/render/iptables/listing.ts';
-import type { TableName } from '../src/topology/firewall/types.ts';
+import type { TableName } from '../src/firewall/types.ts';
 import { buildExample, exampleNames, REPO } from './support/examples.ts';
 import { listings } from './support/iptablesdoc.ts';
 import { netnsUnavailable, withNetns } from './support/netns.ts';

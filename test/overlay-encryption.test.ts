@@ -24,10 +24,10 @@ import {
   renderXfrmTeardown,
   stateAddLine,
 } from '../src/render/xfrm/index.ts';
-import { addEncryptionRules, encryptionDropRule, encryptionMarkRule } from '../src/topology/firewall/encryption-rules.ts';
-import { makeRule, RulesetBuilder } from '../src/topology/firewall/ruleset-builder.ts';
-import type { IpFamily, Ruleset } from '../src/topology/firewall/types.ts';
-import { marshalXtBpf, vniMatchBpf, vniMatchProgram } from '../src/topology/overlay/bpf.ts';
+import { addEncryptionRules, encryptionDropRule, encryptionMarkRule } from '../src/firewall/encryption-rules.ts';
+import { makeRule, RulesetBuilder } from '../src/firewall/ruleset-builder.ts';
+import type { IpFamily, Ruleset } from '../src/firewall/types.ts';
+import { marshalXtBpf, vniMatchBpf, vniMatchProgram } from '../src/firewall/bpf.ts';
 import { KeyMaterial, parseSecrets, redactSecretsText, type ParsedSecrets } from '../src/topology/overlay/secrets.ts';
 import { aeadKey, buildSpi, OVERLAY_MARK, planXfrm, type UnderlayHost, type XfrmPlan } from '../src/topology/overlay/xfrm.ts';
 import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';

@@ -1,4 +1,4 @@
-// The firewall's economies (src/topology/firewall/rule-parts.ts, ip.ts, ruleset-builder.ts,
+// The firewall's economies (src/firewall/rule-parts.ts, src/net/inet.ts, src/firewall/ruleset-builder.ts,
 // src/render/iptables/): rule pieces are shared frozen values, addresses are parsed once per text, rule
 // keys are built from remembered piece keys, and the restore text is joined a block at a time. None of
 // that may change a rule's meaning or the text: these cases compare with the plain ways of doing it.
@@ -6,10 +6,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesRestore } from '../src/render/iptables/index.ts';
 import { ruleArgs } from '../src/render/iptables/args.ts';
-import { canonicalCidr, canonicalIp, compareIp, familyOf, isLoopback, parseIp } from '../src/topology/firewall/ip.ts';
-import { cidr, iface, jump, NOT, portMatch, portModules, proto } from '../src/topology/firewall/rule-parts.ts';
-import { makeRule, RulesetBuilder } from '../src/topology/firewall/ruleset-builder.ts';
-import type { Rule, RuleMatch } from '../src/topology/firewall/types.ts';
+import { canonicalCidr, canonicalIp, compareIp, familyOf, isLoopback, parseIp } from '../src/net/inet.ts';
+import { cidr, iface, jump, NOT, portMatch, portModules, proto } from '../src/firewall/rule-parts.ts';
+import { makeRule, RulesetBuilder } from '../src/firewall/ruleset-builder.ts';
+import type { Rule, RuleMatch } from '../src/firewall/types.ts';
 
 test('pieces with the same arguments are one frozen value; different ones are not', () => {
   assert.ok(cidr('10.0.0.2') === cidr('10.0.0.2'));

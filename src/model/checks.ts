@@ -2,7 +2,7 @@
 // networks, modes that exclude each other, MTUs, bridge names, port conflicts. Address checks live
 // in the IPAM stage, which is where subnets become known.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf, parsePrefix, within } from '../ipam/address.ts';
+import { familyOf, parsePrefix, within } from '../net/address.ts';
 import { interfaceNameProblem } from './names.ts';
 import type { BridgeNetwork, Container, Model } from './types.ts';
 

@@ -2,14 +2,14 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { endpointKey } from '../ipam/allocate.ts';
-import { formatAddress, networkOf, parsePrefix } from '../ipam/address.ts';
+import { formatAddress, networkOf, parsePrefix } from '../net/address.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
 import type { BridgeNetwork, Container, EndpointRequest, Model } from '../model/types.ts';
 import { atLeast } from '../model/engine.ts';
 import { bridgeName, derivedLegacyMac, derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { containerDns, dnsContext } from './dns.ts';
-import { buildFirewall } from './firewall/build.ts';
-import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from './firewall/types.ts';
+import { buildFirewall } from '../firewall/build.ts';
+import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from '../firewall/types.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
 import { bindEndpointPorts, endpointBindingRequests, HostPorts } from './port-bindings.ts';
 import type { BridgeDevice, ContainerNode, Endpoint, EndpointAttachment, ParentLink, PortMapping, Route, Sysctl, Topology } from './types.ts';

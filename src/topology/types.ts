@@ -1,10 +1,9 @@
 // The intermediate representation: what exists on one host once the network is up. Renderers read
 // this and nothing else (a new backend is one new folder under src/render/).
-import type { ContainerHostsSpec, HostsRecord } from '../render/hosts/index.ts';
-import type { ContainerResolvConfSpec } from '../render/resolvconf/index.ts';
-import type { Engine, Ruleset, SourcePath } from './firewall/types.ts';
+import type { ContainerHostsSpec, HostsRecord } from './hosts-records.ts';
+import type { ContainerResolvConfSpec } from './resolvconf-spec.ts';
+import type { Engine, Ruleset, SourcePath } from '../firewall/types.ts';
 import type { XfrmPlan } from './overlay/xfrm.ts';
-import type { LoadBalancer } from './swarm-firewall.ts';
 
 export interface Sysctl {
   /** The key's components, e.g. ['net','ipv4','conf','br-0.1','route_localnet'] (an interface name may hold dots). */
@@ -154,4 +153,16 @@ export interface Topology {
   readonly parentLinks?: readonly ParentLink[];
   /** Encrypted overlays: the ESP SAs and policies with the other hosts (keys redact themselves in JSON). */
   readonly xfrm?: XfrmPlan;
+}
+
+/**
+ * What addLBBackend makes in ingress_sbox besides rules: each service's VIP as a /32 alias on the
+ * sandbox's ingress interface, an IPVS service per fwmark (round robin) with every task of the service,
+ * on any host, as a masqueraded real server of weight 1, and the IPVS sysctls (ApplyOSTweaks).
+ */
+export interface LoadBalancer {
+  readonly device: string;
+  readonly vips: readonly string[];
+  readonly services: readonly { readonly fwMark: number; readonly destinations: readonly string[] }[];
+  readonly sysctls: readonly Sysctl[];
 }

@@ -2,8 +2,8 @@
 // match module (`-m NAME` and its options), then `-j TARGET` and its options; `!` precedes the flag
 // it negates; addresses are masked prefixes with /32 or /128 on host addresses, and a match on
 // 0.0.0.0/0 or ::/0 is left out, as iptables stores none.
-import { canonicalCidr, isAnyCidr } from '../../topology/firewall/ip.ts';
-import type { AddressMatch, IpFamily, InterfaceMatch, Rule } from '../../topology/firewall/types.ts';
+import { canonicalCidr, isAnyCidr } from '../../net/inet.ts';
+import type { AddressMatch, IpFamily, InterfaceMatch, Rule } from '../../firewall/types.ts';
 
 /** Protocol names as iptables-save prints them (from /etc/protocols): ICMPv6 is "ipv6-icmp". */
 function protocolName(name: string, family: IpFamily): string {

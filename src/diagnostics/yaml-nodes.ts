@@ -5,7 +5,7 @@
 // tree itself: keys compare as strings (as `toJS()` turns them into object keys), aliases resolve to their
 // anchored node, and the walk stops at the nearest existing ancestor when the full path is missing.
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
-import type { YamlPath } from '../diagnostics/diagnostic.ts';
+import type { YamlPath } from './diagnostic.ts';
 
 /** [start, end) offsets into the source text. */
 export type Span = readonly [number, number];

@@ -14,7 +14,7 @@ import {
   ISOLATION_2,
 } from './daemon-chains.ts';
 import { engineLayout, type EngineLayout } from './engine.ts';
-import { canonicalIp } from './ip.ts';
+import { canonicalIp } from '../net/inet.ts';
 import { addrtype, cidr, ctstate, fwMark, iface, jump, mark, NOT, proto } from './rule-parts.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
 import type { FirewallDaemon, FirewallFamilyConfig, FirewallNetwork, IpFamily, RuleTarget, SourcePath } from './types.ts';

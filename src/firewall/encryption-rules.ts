@@ -22,8 +22,8 @@
 // The bytecode value holds blanks: a renderer must quote it (iptables-save prints it in double quotes).
 // With the nftables firewall backend Docker 29 uses a docker-overlay nft table instead
 // (encryption_nft_linux.go); that is not modelled here.
-import { vniMatchBpf } from '../overlay/bpf.ts';
-import { DEFAULT_DATA_PATH_PORT, OVERLAY_MARK, OVERLAY_MARK_MASK } from '../overlay/xfrm.ts';
+import { vniMatchBpf } from './bpf.ts';
+import { DEFAULT_DATA_PATH_PORT, OVERLAY_MARK, OVERLAY_MARK_MASK } from '../model/overlay-driver.ts';
 import { jump, portMatch, proto } from './rule-parts.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
 import type { MatchModule, Rule, SourcePath } from './types.ts';

@@ -3,7 +3,7 @@
 //     Endpoint.getEtcHostsAddrs (endpoint.go);
 //   - --add-host: buildSandboxOptions (daemon/container_operations.go);
 //   - legacy links: Daemon.addLegacyLinks (daemon/container_operations_unix.go).
-import { type Addr, addrString, parseAddr, unmap } from '../resolvconf/index.ts';
+import { type Addr, addrString, parseAddr, unmap } from '../net/netip.ts';
 
 /** One /etc/hosts line: an address and its names (written space-separated). */
 export interface HostsRecord {
@@ -97,4 +97,19 @@ export function linkHostsRecords(link: LinkTarget): HostsRecord[] {
   if (link.ipv4 !== undefined) recs.push({ ip: addrString(unmap(parseHostsAddr(link.ipv4))), names });
   if (link.ipv6 !== undefined) recs.push({ ip: addrString(parseHostsAddr(link.ipv6)), names: [...names] });
   return recs;
+}
+
+export interface ContainerHostsSpec {
+  /** false only when the container definitely has IPv6 disabled (e.g. sysctl disable_ipv6=1). */
+  ipv6Enabled: boolean;
+  /** --add-host in order, host-gateway already expanded (see extraHostRecords). */
+  extraHosts: readonly HostsRecord[];
+  /** The container's own addresses, per endpoint in join order (see endpointHostsRecords). */
+  own: readonly HostsRecord[];
+  /** Legacy links (see linkHostsRecords). Written after extraHosts, before own. */
+  links: readonly HostsRecord[];
+  /** netform `name_resolution: hosts`: other containers on shared user-defined networks. */
+  peers?: readonly HostsRecord[];
+  /** fe00::0 / ff00::0 as Docker <= 27 wrote them; default false (Docker 28+: fe00::, ff00::). */
+  legacyIPv6Spelling?: boolean;
 }

@@ -20,7 +20,7 @@
 // has no ip_vs/xt_ipvs, so `-m ipvs` cannot even be loaded (test/firewall-swarm.test.ts says so).
 import { DOCKER_FORWARD, setupUserChain } from './daemon-chains.ts';
 import { engineLayout } from './engine.ts';
-import { canonicalCidr, canonicalIp, familyOf } from './ip.ts';
+import { canonicalCidr, canonicalIp, familyOf } from '../net/inet.ts';
 import { addrtype, cidr, ctstate, iface, joinHostPort, jump, portMatch, proto } from './rule-parts.ts';
 import { makeRule, RulesetBuilder } from './ruleset-builder.ts';
 import type {

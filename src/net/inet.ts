@@ -3,9 +3,10 @@
 // compressed, "::ffff:a.b.c.d" for IPv4-mapped addresses). Rules keep addresses in this canonical
 // prefix form so that two rules are equal exactly when iptables -C would call them equal.
 //
-// (src/ipam has its own address module, which prints as Go's netip does; this one prints as the
+// (src/net/address.ts is the module that prints as Go's netip does, which prints as Go's netip does; this one prints as the
 // kernel's userspace tools do. The two agree on every address Docker generates.)
-import type { IpFamily } from './types.ts';
+/** An address family. */
+export type IpFamily = 4 | 6;
 
 /** An address as 4 or 16 bytes. */
 export interface IpBytes {

@@ -7,7 +7,7 @@
 //   - NewChain creates a chain only if it does not exist yet.
 // Rules are compared as iptables -C compares them: on the canonical form of their matches and target
 // (see ruleKey), not on the text used to create them.
-import { canonicalCidr, isAnyCidr } from './ip.ts';
+import { canonicalCidr, isAnyCidr } from '../net/inet.ts';
 import { isSharedPiece } from './rule-parts.ts';
 import type {
   AddressMatch,

@@ -1,6 +1,6 @@
 // Small constructors for the pieces of a rule, so the rule builders read like the iptables arguments
 // moby passes (`"!", "-i", br` becomes `inIf(br, NOT)`). Addresses are stored in canonical prefix form.
-import { canonicalCidr, canonicalIp } from './ip.ts';
+import { canonicalCidr, canonicalIp } from '../net/inet.ts';
 import type { AddressMatch, InterfaceMatch, MatchModule, RuleTarget } from './types.ts';
 
 export const NOT = true;

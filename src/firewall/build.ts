@@ -20,7 +20,7 @@ import { addEncryptionRules } from './encryption-rules.ts';
 import { addEndpoint } from './endpoint-rules.ts';
 import { engineLayout } from './engine.ts';
 import { addIngress } from './ingress-rules.ts';
-import { canonicalIp } from './ip.ts';
+import { canonicalIp } from '../net/inet.ts';
 import { addLink } from './link-rules.ts';
 import { addNetwork, familyConfig } from './network-rules.ts';
 import { firewallerBindings } from './port-mapping.ts';

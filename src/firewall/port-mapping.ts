@@ -7,7 +7,7 @@
 // in go-connections nat.SortPortMap order (v20.10.24 daemon/container_operations.go buildSandboxOptions)
 // and maps each one for IPv4, then IPv6 (vendor/.../drivers/bridge/port_mapping.go allocatePortsInternal).
 import type { EngineLayout } from './engine.ts';
-import { compareIp, familyOf, isUnspecified } from './ip.ts';
+import { compareIp, familyOf, isUnspecified } from '../net/inet.ts';
 import type { FirewallEndpoint, FirewallNetwork, FirewallPortBinding, IpFamily, SourcePath } from './types.ts';
 
 /** A binding as the firewaller receives it (types.PortBinding after collectFirewallPorts). */

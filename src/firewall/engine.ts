@@ -16,9 +16,7 @@
 //          .../portmapper/mapper.go, .../firewall_linux.go; daemon/container_operations.go and
 //          go-connections nat.SortPortMap for the order of a container's port bindings.
 
-export type Engine = '29' | '28' | '27' | '20.10';
-
-export const ENGINES: readonly Engine[] = ['29', '28', '27', '20.10'];
+import type { Engine } from '../model/engine.ts';
 
 export interface EngineLayout {
   readonly engine: Engine;

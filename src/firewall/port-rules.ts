@@ -7,7 +7,7 @@
 // appends the ACCEPT (there is no default DROP to stay above) and fills SCTP checksums in mangle.
 import { DOCKER } from './daemon-chains.ts';
 import { engineLayout } from './engine.ts';
-import { canonicalIp, familyOf, isLoopback, isUnspecified } from './ip.ts';
+import { canonicalIp, familyOf, isLoopback, isUnspecified } from '../net/inet.ts';
 import { familyConfig } from './network-rules.ts';
 import type { FirewallerPortBinding } from './port-mapping.ts';
 import { cidr, iface, joinHostPort, jump, NOT, portModules, proto } from './rule-parts.ts';

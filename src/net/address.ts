@@ -6,7 +6,7 @@
 // by far the most common, is read digit by digit into a number; IPv6 is checked by the schema's own
 // definition (formats.ts: one definition judges every address, and node:net's large regular expression
 // costs milliseconds to compile at start-up).
-import { isIPv6 } from '../schema/formats.ts';
+import { isIPv6 } from './ip-text.ts';
 
 export type Family = 4 | 6;
 

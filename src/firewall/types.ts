@@ -2,10 +2,11 @@
 // turn them into text. Nothing here is a string of iptables syntax: a rule is its table, chain,
 // matches and target, so a packet tracer or another backend can read the same value.
 
-import type { Engine } from './engine.ts';
+import type { Engine } from '../model/engine.ts';
 
-export type { Engine } from './engine.ts';
-export type IpFamily = 4 | 6;
+export type { Engine } from '../model/engine.ts';
+export type { IpFamily } from '../net/inet.ts';
+import type { IpFamily } from '../net/inet.ts';
 export type TableName = 'raw' | 'mangle' | 'filter' | 'nat';
 
 /** Where a rule came from in the YAML (a path such as ['networks','my-net']), for source maps. */
@@ -83,7 +84,8 @@ export interface Ruleset {
 // from the model and IPAM; buildFirewall() replays dockerd's iptables calls over it, as the release named by
 // `daemon.engine` makes them (Docker 29 when absent).
 
-export type GatewayMode = 'nat' | 'nat-unprotected' | 'routed' | 'isolated';
+export type { GatewayMode } from '../model/types.ts';
+import type { GatewayMode } from '../model/types.ts';
 
 export interface FirewallDaemon {
   /** The Docker Engine release to reproduce (engine.ts); absent means 29. */
