@@ -4,7 +4,7 @@
 // longest string JavaScript can hold.
 import type { Topology } from '../../topology/types.ts';
 import { containerHosts, hostNetworkHosts } from '../hosts/index.ts';
-import { renderIptablesRestore } from '../iptables/index.ts';
+import { firewallFiles } from '../../firewall/index.ts';
 import { containerResolvConf } from '../resolvconf/index.ts';
 import { renderSetup, renderTeardown } from '../script/index.ts';
 import { jsonPieces } from './json.ts';
@@ -18,8 +18,7 @@ export type FileContent = string | Iterable<string>;
 
 /** Files of one host, relative to the host's folder, in the order they are listed. */
 export function* hostFiles(t: Topology, source: string): Generator<[string, FileContent]> {
-  if (t.firewall.v4) yield ['iptables.rules', renderIptablesRestore(t.firewall.v4)];
-  if (t.firewall.v6) yield ['ip6tables.rules', renderIptablesRestore(t.firewall.v6)];
+  for (const [name, text] of firewallFiles(t.firewall)) yield [name, text];
   yield ['setup.sh', renderSetup(t, source)];
   // The SAs with their keys: written mode 0600 (SECRET_FILE), never kept in goldens.
   if (t.xfrm) yield [`xfrm-states${SECRET_SUFFIX}`, renderXfrmStates(t.xfrm, 'reveal')];

@@ -6,7 +6,7 @@ import { batchWord as bw, shellQuote, template } from '../template/handlebars.ts
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
 import type { ScriptView } from './view.ts';
-import { renderIptablesRestore } from '../iptables/index.ts';
+import { renderIptablesRestore } from '../../firewall/iptables/text/index.ts';
 import { renderXfrmPolicies, renderXfrmTeardown } from '../xfrm/index.ts';
 
 export type { ScriptView };
