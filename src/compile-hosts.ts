@@ -69,7 +69,7 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
  * shares an encrypted overlay with it (both run an endpoint on it), in host order. None without peers.
  */
 function encryptionPlan(model: Model, host: string, members: readonly OverlayMember[], secrets: readonly OverlayKey[] | undefined, report: (ds: Diagnostic[]) => void): XfrmPlan | undefined {
-  const encrypted = model.networks.filter((n) => n.overlay?.encrypted);
+  const encrypted = model.networks.filter((n) => n.driver === 'overlay' && n.encrypted);
   const peers = new Set<string>();
   for (const n of encrypted) {
     const on = new Set(members.filter((x) => x.network === n.name).map((x) => x.host));

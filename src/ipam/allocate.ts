@@ -8,7 +8,8 @@
 // so there a dynamic allocation made earlier can take an address a later declaration asks for and the
 // later `docker run` fails; a declarative file has no "earlier", so netform keeps them apart instead.
 import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import type { BridgeNetwork, IpamConfigEntry, Model } from '../model/types.ts';
+import { isDefaultBridge } from '../model/network-types.ts';
+import type { IpamConfigEntry, Model, Network } from '../model/types.ts';
 import {
   addressText, contains, formatNetwork, formatPrefix, lastOf, masked, networkOf, overlaps, parseAddress, parsePrefix, within,
   type Address, type Family, type Prefix,
@@ -76,7 +77,7 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
   const hostFacts = options.hostFacts ?? true;
   const diagnostics: Diagnostic[] = [];
   const d = model.daemon;
-  const fileOf = (n: BridgeNetwork) => (n.isDefault && d.file ? { file: d.file } : {});
+  const fileOf = (n: Network) => (isDefaultBridge(n) && d.file ? { file: d.file } : {});
   const routes = model.host.routes.map((r) => ({ cidr: r.cidr, prefix: parsePrefix(r.cidr) })).filter((r): r is { cidr: string; prefix: Prefix } => !!r.prefix);
   const reserved = hostFacts ? [...routes.map((r) => masked(r.prefix)), ...hostNameservers(model.host.resolvConf)] : [];
   const allocated: { prefix: Prefix; network: string; path: readonly (string | number)[] }[] = [];
@@ -93,12 +94,12 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
     for (const entry of [...n.ipamV4, ...n.ipamV6]) {
       if (!entry.subnet) continue;
       const p = parsePrefix(entry.subnet);
-      const subnetPath = n.isDefault ? entry.path : [...entry.path, 'subnet'];
+      const subnetPath = isDefaultBridge(n) ? entry.path : [...entry.path, 'subnet'];
       if (!p) {
         diagnostics.push(error('BAD_PREFIX', subnetPath, `"${entry.subnet}" is not a CIDR prefix`, fileOf(n)));
         continue;
       }
-      if (!n.isDefault && networkOf(p) !== p.address) {
+      if (!isDefaultBridge(n) && networkOf(p) !== p.address) {
         diagnostics.push(error('BAD_PREFIX', subnetPath, `invalid subnet ${entry.subnet}: it should be ${formatNetwork(p)}`));
         continue;
       }
@@ -158,9 +159,9 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
       let range = subnet;
       if (entry.ipRange) {
         const r = parsePrefix(entry.ipRange);
-        const rangePath = n.isDefault ? entry.path : [...entry.path, 'ip_range'];
+        const rangePath = isDefaultBridge(n) ? entry.path : [...entry.path, 'ip_range'];
         if (!r || r.family !== family) diagnostics.push(error('BAD_PREFIX', rangePath, `"${entry.ipRange}" is not an IPv${family} CIDR prefix`, fileOf(n)));
-        else if (!n.isDefault && networkOf(r) !== r.address) diagnostics.push(error('BAD_PREFIX', rangePath, `invalid ip-range ${entry.ipRange}: it should be ${formatNetwork(r)}`));
+        else if (!isDefaultBridge(n) && networkOf(r) !== r.address) diagnostics.push(error('BAD_PREFIX', rangePath, `invalid ip-range ${entry.ipRange}: it should be ${formatNetwork(r)}`));
         else if (!within(masked(r), subnet)) diagnostics.push(error('ADDRESS_OUTSIDE_RANGE', rangePath, `ip_range ${entry.ipRange} is not inside the subnet ${formatPrefix(subnet)}`, fileOf(n)));
         else range = masked(r);
       }
@@ -169,8 +170,8 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
 
       // Gateway: as given, else the first free address of the range. Isolated networks, and internal
       // ones with inhibit_ipv4, get none (bridge driver GetSkipGwAlloc).
-      const skipGw = family === 4 ? n.gatewayModeV4 === 'isolated' || (n.inhibitIPv4 && n.internal) : n.gatewayModeV6 === 'isolated';
-      const gwPath = n.isDefault ? d.paths[family === 4 ? 'bip' : 'bip6'] ?? entry.path : [...entry.path, 'gateway'];
+      const skipGw = n.driver === 'bridge' && (family === 4 ? n.gatewayModeV4 === 'isolated' || (n.inhibitIPv4 && n.internal) : n.gatewayModeV6 === 'isolated');
+      const gwPath = isDefaultBridge(n) ? d.paths[family === 4 ? 'bip' : 'bip6'] ?? entry.path : [...entry.path, 'gateway'];
       if (entry.gateway) {
         const g = parseAddress(entry.gateway);
         if (!g || g.family !== family) diagnostics.push(error('BAD_ADDRESS', gwPath, `gateway "${entry.gateway}" is not an IPv${family} address`, fileOf(n)));
@@ -191,14 +192,14 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
       }
       // Auxiliary addresses must be in the subnet; they are reserved (network.go ipamAllocateVersion).
       entry.auxAddresses.forEach((aux) => {
-        const auxPath = n.isDefault ? d.paths[family === 4 ? 'default-gateway' : 'default-gateway-v6'] ?? entry.path : [...entry.path, 'aux_addresses', aux.name];
+        const auxPath = isDefaultBridge(n) ? d.paths[family === 4 ? 'default-gateway' : 'default-gateway-v6'] ?? entry.path : [...entry.path, 'aux_addresses', aux.name];
         const a = parseAddress(aux.address);
         if (!a || a.family !== family) {
           diagnostics.push(error('BAD_ADDRESS', auxPath, `auxiliary address "${aux.address}" is not an IPv${family} address`, fileOf(n)));
           return;
         }
         if (!contains(subnet, a)) {
-          const what = n.isDefault ? `${family === 4 ? 'default-gateway' : 'default-gateway-v6'} ${aux.address} is not inside the default bridge subnet ${formatPrefix(subnet)} (dockerd: auxiliary address must belong to the master pool)` : `auxiliary address ${aux.address} is not inside the subnet ${formatPrefix(subnet)}`;
+          const what = isDefaultBridge(n) ? `${family === 4 ? 'default-gateway' : 'default-gateway-v6'} ${aux.address} is not inside the default bridge subnet ${formatPrefix(subnet)} (dockerd: auxiliary address must belong to the master pool)` : `auxiliary address ${aux.address} is not inside the subnet ${formatPrefix(subnet)}`;
           diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', auxPath, what, fileOf(n)));
           return;
         }

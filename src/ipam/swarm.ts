@@ -62,11 +62,11 @@ export function allocateSwarmAddresses(m: Model): { swarm: SwarmAddressing; diag
   const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false });
 
   const vnis = new Map<string, number>();
-  const pinned = new Set(overlays.map((n) => n.overlay?.vni).filter((v): v is number => v !== undefined));
+  const pinned = new Set(overlays.map((n) => n.vni).filter((v): v is number => v !== undefined));
   let next = FIRST_VNI;
   for (const n of overlays) {
-    if (n.overlay?.vni !== undefined) {
-      vnis.set(n.name, n.overlay.vni);
+    if (n.vni !== undefined) {
+      vnis.set(n.name, n.vni);
       continue;
     }
     while (pinned.has(next)) next++;

@@ -3,6 +3,7 @@
 // Every gate below cites the moby tag where the setting appears (or is absent).
 import { error, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { atLeast, ENGINES, type Engine } from './engine.ts';
+import { isDefaultBridge } from './network-types.ts';
 import type { Model } from './types.ts';
 
 /** Newest first; also the order the error message lists them in. */
@@ -70,14 +71,14 @@ export function checkEngine(m: Model): Diagnostic[] {
     out.push(error('UNSUPPORTED', d.paths['ip6tables'] ?? ['daemon'], 'Docker 20.10: "ip6tables rules are only available if experimental features are enabled"; set "experimental": true', f));
   }
   for (const n of m.networks) {
-    if (n.isDefault) continue;
+    if (isDefaultBridge(n)) continue;
     for (const [opt, since] of NETWORK_OPTIONS_SINCE) {
       if (n.optionPaths[opt] && !atLeast(e, since)) {
         out.push(error('UNSUPPORTED', n.optionPaths[opt]!, `${name} has no ${opt} (added in ${since})`));
       }
     }
     // v27.5.1 bridge_linux.go newGwMode knows nat and routed; nat-unprotected and isolated came with 28.0.
-    for (const [mode, key] of [[n.gatewayModeV4, 'com.docker.network.bridge.gateway_mode_ipv4'], [n.gatewayModeV6, 'com.docker.network.bridge.gateway_mode_ipv6']] as const) {
+    for (const [mode, key] of n.driver === 'bridge' ? ([[n.gatewayModeV4, 'com.docker.network.bridge.gateway_mode_ipv4'], [n.gatewayModeV6, 'com.docker.network.bridge.gateway_mode_ipv6']] as const) : []) {
       if ((mode === 'nat-unprotected' || mode === 'isolated') && e === '27') {
         out.push(error('UNSUPPORTED', n.optionPaths[key] ?? n.path, `Docker 27 has no gateway mode ${mode} (added in 28.0); it knows nat and routed`));
       }
@@ -87,7 +88,7 @@ export function checkEngine(m: Model): Diagnostic[] {
     }
     // v20.10.24 setup_ip_tables.go passes the one config.HostIP (host_ipv4) to setupIPTablesInternal for
     // both families: ip6tables is asked to SNAT to an IPv4 address, and network creation fails.
-    if (e === '20.10' && n.hostIPv4 && n.enableIPv6) {
+    if (e === '20.10' && n.driver === 'bridge' && n.hostIPv4 && n.enableIPv6) {
       out.push(error('UNSUPPORTED', n.optionPaths['com.docker.network.host_ipv4'] ?? n.path, 'Docker 20.10 would also SNAT the network\'s IPv6 traffic to this IPv4 address, which ip6tables refuses; it cannot create such a network'));
     }
     // No IPv6 pool before 27.0 (v27.5.1 daemon/daemon.go deriveULABaseNetwork adds the ULA pool).
@@ -96,7 +97,7 @@ export function checkEngine(m: Model): Diagnostic[] {
     }
   }
   // v20.10.24 / v27.5.1 daemon/daemon_unix.go initBridgeDriver.
-  const def = m.networks.find((n) => n.isDefault);
+  const def = m.networks.find(isDefaultBridge);
   if (!atLeast(e, '28') && def?.enableIPv6 && !d.fixedCidrV6) {
     out.push(error('UNSUPPORTED', d.paths['ipv6'] ?? ['daemon'], `${name}: "IPv6 is enabled for the default bridge, but no subnet is configured. Specify an IPv6 subnet using --fixed-cidr-v6"`, f));
   }

@@ -5,10 +5,11 @@
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { canonicalAddress } from '../net/address.ts';
 import { GATEWAY_BRIDGE } from './swarm-networks.ts';
-import type { BridgeNetwork, Model } from './types.ts';
+import { isIngress } from './network-types.ts';
+import type { LocalNetwork, Model } from './types.ts';
 
 /** The hosts a local network is created on. */
-export const networkHosts = (m: Model, n: BridgeNetwork): readonly string[] => n.onHosts ?? m.hosts.map((h) => h.name);
+export const networkHosts = (m: Model, n: LocalNetwork): readonly string[] => n.onHosts ?? m.hosts.map((h) => h.name);
 
 export function checkHosts(m: Model): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -16,6 +17,7 @@ export function checkHosts(m: Model): Diagnostic[] {
   const networks = new Map(m.networks.map((n) => [n.name, n]));
 
   for (const n of m.networks) {
+    if (n.driver === 'overlay') continue;
     (n.onHosts ?? []).forEach((h, i) => {
       if (!hostNames.has(h)) out.push(error('UNKNOWN_HOST', [...n.path, 'hosts', i], `host "${h}" is not declared under hosts`));
     });
@@ -32,14 +34,14 @@ export function checkHosts(m: Model): Diagnostic[] {
 
   const vnis = new Map<number, string>();
   for (const n of m.networks) {
-    const v = n.overlay?.vni;
+    const v = n.driver === 'overlay' ? n.vni : undefined;
     if (v === undefined) continue;
     const other = vnis.get(v);
     if (other) out.push(error('DUPLICATE_VNI', [...n.path, 'driver_opts', 'com.docker.network.driver.overlay.vxlanid_list'], `VXLAN id ${v} is already used by network "${other}"`));
     else vnis.set(v, n.name);
   }
-  if (m.networks.filter((n) => n.overlay?.ingress).length > 1) {
-    const second = m.networks.filter((n) => n.overlay?.ingress)[1]!;
+  if (m.networks.filter(isIngress).length > 1) {
+    const second = m.networks.filter(isIngress)[1]!;
     out.push(error('BAD_OPTION', [...second.path, 'ingress'], 'only one ingress network can exist (dockerd: "another ingress network exists")'));
   }
 
@@ -58,9 +60,9 @@ export function checkHosts(m: Model): Diagnostic[] {
       if (n.name === GATEWAY_BRIDGE && m.swarm) {
         out.push(error('BAD_OPTION', e.path, 'docker_gwbridge is joined by Docker itself, for every container on an overlay that needs a way out'));
       } else if (n.driver === 'overlay') {
-        if (n.overlay?.ingress) {
+        if (n.ingress) {
           out.push(error('NOT_ATTACHABLE', e.path, `network "${n.name}" is the ingress network: a service joins it by publishing a port in mode: ingress, not by name`));
-        } else if (!c.service && !n.overlay?.attachable) {
+        } else if (!c.service && !n.attachable) {
           out.push(error('NOT_ATTACHABLE', e.path, `network "${n.name}" is not attachable: only swarm service tasks (service: NAME) may join it; set attachable: true to let standalone containers join (dockerd: "Could not attach to network ${n.name}: rpc error: ... not manually attachable")`));
         }
       } else if (!networkHosts(m, n).includes(c.host)) {
@@ -85,9 +87,10 @@ export function checkHosts(m: Model): Diagnostic[] {
 
   // macvlan / ipvlan parents must exist on the host (or be NAME.VID of an interface that does).
   for (const n of m.networks) {
-    const parent = n.subinterface?.parent;
+    if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
+    const parent = n.parent;
     if (parent === undefined) continue;
-    const base = n.subinterface?.vlan?.link ?? parent;
+    const base = n.vlan?.link ?? parent;
     for (const hn of networkHosts(m, n)) {
       const h = m.hosts.find((x) => x.name === hn);
       if (!h?.interfaces || h.interfaces.includes(base) || h.interfaces.includes(parent)) continue;

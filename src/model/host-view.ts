@@ -5,11 +5,12 @@
 // endpoints give it no default gateway joins docker_gwbridge (libnetwork default_gateway.go).
 import { networkHosts } from './host-checks.ts';
 import { GATEWAY_BRIDGE } from './swarm-networks.ts';
-import type { BridgeNetwork, Container, EndpointRequest, Model } from './types.ts';
+import { isIngress } from './network-types.ts';
+import type { Container, EndpointRequest, Model, Network, OverlayNetwork } from './types.ts';
 
 /** Networks by name, built once per network list (swarmEndpoints runs for every container). */
-const networkIndex = new WeakMap<readonly BridgeNetwork[], ReadonlyMap<string, BridgeNetwork>>();
-function networksByName(list: readonly BridgeNetwork[]): ReadonlyMap<string, BridgeNetwork> {
+const networkIndex = new WeakMap<readonly Network[], ReadonlyMap<string, Network>>();
+function networksByName(list: readonly Network[]): ReadonlyMap<string, Network> {
   let map = networkIndex.get(list);
   if (!map) {
     map = new Map(list.map((n) => [n.name, n]));
@@ -26,10 +27,10 @@ function networksByName(list: readonly BridgeNetwork[]): ReadonlyMap<string, Bri
 export const INGRESS_SANDBOX = 'ingress_sbox';
 
 /** The ingress network of a swarm-mode model. */
-export const ingressNetwork = (m: Model): BridgeNetwork | undefined => m.networks.find((n) => n.overlay?.ingress);
+export const ingressNetwork = (m: Model): OverlayNetwork | undefined => m.networks.find((n): n is OverlayNetwork => isIngress(n));
 
 /** Whether an endpoint on `n` gives the container a default gateway (the driver sets one on Join). */
-const givesGateway = (n: BridgeNetwork): boolean => !n.internal && n.driver !== 'overlay';
+const givesGateway = (n: Network): boolean => !n.internal && n.driver !== 'overlay';
 
 /**
  * A container's endpoints in join order with Docker's own additions: ingress first for a task that
@@ -48,7 +49,7 @@ export function swarmEndpoints(m: Model, c: Container): readonly EndpointRequest
 }
 
 /** swarmEndpoints, per network list and container. */
-const joinsOf = new WeakMap<readonly BridgeNetwork[], WeakMap<Container, readonly EndpointRequest[]>>();
+const joinsOf = new WeakMap<readonly Network[], WeakMap<Container, readonly EndpointRequest[]>>();
 
 function explicitJoins(m: Model, c: Container): EndpointRequest[] {
   const byName = networksByName(m.networks);

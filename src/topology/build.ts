@@ -4,7 +4,8 @@ import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { endpointKey } from '../ipam/allocate.ts';
 import { formatAddress, networkOf, parsePrefix } from '../net/address.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
-import type { BridgeNetwork, Container, EndpointRequest, Model } from '../model/types.ts';
+import { isDefaultBridge } from '../model/network-types.ts';
+import type { BridgeNetwork, Container, EndpointRequest, LocalNetwork, Model, Network } from '../model/types.ts';
 import { atLeast } from '../model/engine.ts';
 import { parseFwMark } from '../model/fwmark.ts';
 import { bridgeName, derivedLegacyMac, derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
@@ -19,7 +20,8 @@ import { INGRESS_SANDBOX } from '../model/host-view.ts';
 import { overlayMac, overlaySandboxes, type OverlayMember } from './overlay-sandboxes.ts';
 import { swarmFirewall } from './swarm-firewall.ts';
 
-const deviceName = (n: BridgeNetwork): string => n.bridgeName ?? bridgeName(n.name);
+/** The bridge device (macvlan and ipvlan endpoints name one too, in topology.json, though none is made). */
+const deviceName = (n: LocalNetwork): string => (n.driver === 'bridge' ? n.bridgeName : undefined) ?? bridgeName(n.name);
 
 /** Bridge MACs are random in every release: 02:42 + 4 bytes up to 27 (genMAC), fully random since 28. */
 const bridgeMac = (m: Model, n: BridgeNetwork): string =>
@@ -48,12 +50,12 @@ function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userlandProxy: 
   return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n), addresses, sysctls, origin: n.path };
 }
 
-function hostSysctls(m: Model): Sysctl[] {
+function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl[] {
   const out: Sysctl[] = [];
   const d = m.daemon;
   if (d.ipForward) {
     out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: 'Docker: ip-forward (setupIPv4Forwarding)' });
-    if (m.networks.some((n) => n.enableIPv6)) {
+    if (bridges.some((n) => n.enableIPv6)) {
       out.push(
         { key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
         { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
@@ -63,9 +65,9 @@ function hostSysctls(m: Model): Sysctl[] {
   // br_netfilter: dockerd loads it when ICC is off or the userland proxy is off, so bridged traffic
   // between containers of one bridge goes through iptables (bridge_linux.go createNetwork). Docker
   // 20.10 only does it for ICC off (v20.10.24 bridge.go: `!config.EnableICC && d.config.EnableIPTables`).
-  if (m.networks.some((n) => !n.icc) || (!d.userlandProxy && m.engine !== '20.10')) {
+  if (bridges.some((n) => !n.icc) || (!d.userlandProxy && m.engine !== '20.10')) {
     if (d.iptables) out.push({ key: ['net', 'bridge', 'bridge-nf-call-iptables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
-    if (d.ip6tables && m.networks.some((n) => n.enableIPv6)) {
+    if (d.ip6tables && bridges.some((n) => n.enableIPv6)) {
       out.push({ key: ['net', 'bridge', 'bridge-nf-call-ip6tables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
     }
   }
@@ -103,8 +105,8 @@ function endpointMac(m: Model, c: Container, req: EndpointRequest, index: number
  * bridge driver then builds the address from the network and the endpoint's MAC (CreateEndpoint:
  * `ip6[i+10] = h`), e.g. fd00:20:10::242:ac11:2. Docker 28 dropped that.
  */
-function deferredIPv6(m: Model, n: BridgeNetwork, addresses: EndpointAddressing, mac: string): EndpointAddressing {
-  if (atLeast(m.engine, '28') || !n.isDefault || !addresses.v6 || !m.daemon.fixedCidrV6) return addresses;
+function deferredIPv6(m: Model, n: Network, addresses: EndpointAddressing, mac: string): EndpointAddressing {
+  if (atLeast(m.engine, '28') || !isDefaultBridge(n) || !addresses.v6 || !m.daemon.fixedCidrV6) return addresses;
   const p = parsePrefix(m.daemon.fixedCidrV6);
   if (!p || p.family !== 6 || p.length > 80) return addresses;
   const macBits = BigInt(`0x${mac.split(':').join('')}`);
@@ -121,24 +123,27 @@ export interface SwarmContext {
 }
 
 /** How an endpoint on `n` attaches (undefined: a veth to a bridge of the host namespace). */
-function attachment(n: BridgeNetwork): EndpointAttachment | undefined {
-  if (n.driver === 'overlay') return { kind: 'overlay', namespace: overlayNamespace(n.name) };
-  const sub = n.subinterface;
-  if (!sub) return undefined;
-  const parent = sub.parent ?? dummyParentName(n.driver === 'ipvlan' ? 'ipvlan' : 'macvlan', n.name);
-  if (n.driver === 'macvlan') return { kind: 'macvlan', parent, mode: sub.macvlanMode ?? 'bridge' };
-  return { kind: 'ipvlan', parent, mode: sub.ipvlanMode ?? 'l2', flag: sub.ipvlanFlag ?? 'bridge' };
+function attachment(n: Network): EndpointAttachment | undefined {
+  switch (n.driver) {
+    case 'bridge':
+      return undefined;
+    case 'overlay':
+      return { kind: 'overlay', namespace: overlayNamespace(n.name) };
+    case 'macvlan':
+      return { kind: 'macvlan', parent: n.parent ?? dummyParentName('macvlan', n.name), mode: n.mode };
+    case 'ipvlan':
+      return { kind: 'ipvlan', parent: n.parent ?? dummyParentName('ipvlan', n.name), mode: n.mode, flag: n.flag };
+  }
 }
 
 /** The links netform creates as macvlan/ipvlan parents: VLAN sub-interfaces and dummy links, once each. */
 function parentLinks(m: Model): ParentLink[] {
   const out = new Map<string, ParentLink>();
   for (const n of m.networks) {
-    const sub = n.subinterface;
-    if (!sub || (n.driver !== 'macvlan' && n.driver !== 'ipvlan')) continue;
-    if (sub.vlan && sub.parent && !m.host.interfaces?.includes(sub.parent)) {
-      out.set(sub.parent, { name: sub.parent, kind: 'vlan', link: sub.vlan.link, vlanId: sub.vlan.id, network: n.name });
-    } else if (!sub.parent) {
+    if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
+    if (n.vlan && n.parent && !m.host.interfaces?.includes(n.parent)) {
+      out.set(n.parent, { name: n.parent, kind: 'vlan', link: n.vlan.link, vlanId: n.vlan.id, network: n.name });
+    } else if (!n.parent) {
       const name = dummyParentName(n.driver, n.name);
       out.set(name, { name, kind: 'dummy', network: n.name });
     }
@@ -241,7 +246,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
       };
       endpoints.push(ep);
       // ipvlan in l3/l3s mode routes everything out of the device, with no next hop (ipvlan_joinleave.go).
-      const connected = n.subinterface?.ipvlanMode === 'l3' || n.subinterface?.ipvlanMode === 'l3s';
+      const connected = n.driver === 'ipvlan' && (n.mode === 'l3' || n.mode === 'l3s');
       const via = (v: string) => (connected ? {} : { via: v });
       if (cand === gw4) routes.push({ family: 4, destination: 'default', ...via(na.v4!.defaultGateway ?? na.v4!.gateway!), device: ifname });
       if (cand === gw6) routes.push({ family: 6, destination: 'default', ...via(na.v6!.defaultGateway ?? na.v6!.gateway!), device: ifname });
@@ -253,7 +258,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
         }
         return;
       }
-      const requests = endpointBindingRequests({ candidate: cand, isGw4: cand === gw4, isGw6: cand === gw6, hasGw6: !!gw6, userlandProxy: d.userlandProxy }, hostPorts_);
+      const requests = endpointBindingRequests({ network: n, addresses: cand.addresses, isGw4: cand === gw4, isGw6: cand === gw6, hasGw6: !!gw6, userlandProxy: d.userlandProxy }, hostPorts_);
       const mapped = bindEndpointPorts(requests, hostPorts, c.name, n.name);
       ports.push(...mapped);
       fwEndpoints.push({
@@ -279,7 +284,8 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   // Each container's first endpoint on the default bridge (the only network legacy links work on),
   // indexed once: a lookup per link would be quadratic.
   const onDefault = new Map<string, Endpoint>();
-  for (const e of endpoints) if (!onDefault.has(e.container) && networks.get(e.network)?.isDefault) onDefault.set(e.container, e);
+  const defaultBridgeName = m.networks.find(isDefaultBridge)?.name;
+  for (const e of endpoints) if (!onDefault.has(e.container) && e.network === defaultBridgeName) onDefault.set(e.container, e);
   for (const c of m.containers) {
     for (const l of c.links) {
       const parent = onDefault.get(c.name);
@@ -317,7 +323,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   const fw = buildFirewall(fwInput);
   diagnostics.push(...nullBackendWarnings(m, fwInput));
 
-  const defaultNet = m.networks.find((n) => n.isDefault);
+  const defaultNet = m.networks.find(isDefaultBridge);
   const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
   // host-gateway: the daemon's host-gateway-ips, else the default bridge's addresses (setHostGatewayIP).
   // Up to 27 it is one address, host-gateway-ip or the default bridge's IPv4 gateway (v27.5.1
@@ -356,7 +362,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     engine: m.engine,
     host: m.host.name,
     nameResolution: m.nameResolution,
-    hostSysctls: [...hostSysctls({ ...m, networks: bridgeNetworks }), ...(swarmFw?.sysctls ?? [])],
+    hostSysctls: [...hostSysctls(m, bridgeNetworks), ...(swarmFw?.sysctls ?? [])],
     bridges: bridgeNetworks.map((n) => bridgeDevice(m, n, a, d.userlandProxy)),
     containers,
     endpoints,

@@ -3,6 +3,7 @@
 // <= 27 the specs also say which release to reproduce: /etc/hosts spells fe00::0 and ff00::0 (v27.5.1
 // libnetwork/etchosts/etchosts.go), and resolv.conf depends on the order of the joins (legacy.ts).
 import { type Diagnostic, error } from '../diagnostics/diagnostic.ts';
+import { isDefaultBridge, isIngress } from '../model/network-types.ts';
 import type { Container, Model } from '../model/types.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import {
@@ -53,7 +54,7 @@ export function dnsContext(
     add(byNetwork, e.network, e);
   }
   for (const e of remote?.endpoints ?? []) add(byNetwork, e.network, e);
-  const def = model.networks.find((n) => n.isDefault)?.name;
+  const def = model.networks.find(isDefaultBridge)?.name;
   return {
     model,
     endpoints,
@@ -148,7 +149,10 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
     // Every other container on each user-defined network this one is on, by name, aliases and hostname.
     peers = [];
     // Not on docker_gwbridge or ingress: Docker resolves no names there (their endpoints are anonymous).
-    const named = (network: string) => isUserNetwork(ctx, network) && network !== GATEWAY_BRIDGE && !ctx.networks.get(network)?.overlay?.ingress;
+    const named = (network: string) => {
+      const n = ctx.networks.get(network);
+      return isUserNetwork(ctx, network) && network !== GATEWAY_BRIDGE && !(n && isIngress(n));
+    };
     for (const mine of eps.filter((e) => named(e.network))) {
       for (const other of ctx.byNetwork.get(mine.network) ?? []) {
         const oc = byName.get(other.container);

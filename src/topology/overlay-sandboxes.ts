@@ -90,7 +90,7 @@ export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: r
       bridgeMac: derivedMac('overlay-bridge', here, n.name),
       ...(local ? { local } : {}),
       port: view.swarm?.dataPathPort ?? 4789,
-      encrypted: n.overlay?.encrypted ?? false,
+      encrypted: n.encrypted,
       floods,
       peers: remote.map((x) => ({
         container: x.container,

@@ -125,7 +125,7 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
 
   const family = host.address ? familyOf(host.address) ?? 4 : 4;
   const localOverlays = new Set(endpoints.filter((e) => e.attachment?.kind === 'overlay').map((e) => e.network));
-  const encrypted = view.networks.filter((n) => n.overlay?.encrypted && localOverlays.has(n.name));
+  const encrypted = view.networks.filter((n) => n.driver === 'overlay' && n.encrypted && localOverlays.has(n.name));
   const dataPathPort = view.swarm?.dataPathPort ?? 4789;
   const input: SwarmFirewall['input'] = {
     ...(ingressInput ? { ingress: ingressInput } : {}),
