@@ -2,7 +2,7 @@
 // daemon/config, Docker 29). Keys dockerd knows but that have nothing to do with networking are
 // accepted and reported as ignored.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import type { Engine } from './engine.ts';
+import { engineRelease, LATEST_ENGINE, type Engine } from './engine.ts';
 import type { DaemonSettings } from './types.ts';
 
 /** Daemon keys netform models. Anything else the schema let through is a real dockerd key netform ignores. */
@@ -19,7 +19,7 @@ export function buildDaemon(
   raw: Raw | undefined,
   base: YamlPath,
   file: string | undefined,
-  engine: Engine = '29',
+  engine: Engine = LATEST_ENGINE,
 ): { daemon: DaemonSettings; diagnostics: Diagnostic[] } {
   const r: Raw = raw ?? {};
   const diagnostics: Diagnostic[] = [];
@@ -60,9 +60,7 @@ export function buildDaemon(
     ipForward: bool('ip-forward', true),
     ipForwardNoDrop: bool('ip-forward-no-drop', false),
     iptables: bool('iptables', true),
-    // ip6tables defaults to true since 27.0 (v27.5.1 cmd/dockerd/config_unix.go); false in 20.10
-    // (v20.10.24 cmd/dockerd/config_unix.go), where it also needs "experimental" (see engine.ts).
-    ip6tables: bool('ip6tables', engine !== '20.10'),
+    ip6tables: bool('ip6tables', engineRelease(engine).ip6tablesDefault),
     experimental: bool('experimental', false),
     ipv6: bool('ipv6', false),
     userlandProxy: bool('userland-proxy', true),

@@ -6,7 +6,7 @@ import { formatAddress, networkOf, parsePrefix } from '../net/address.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
 import { isDefaultBridge } from '../model/network-types.ts';
 import type { BridgeNetwork, Container, EndpointRequest, LocalNetwork, Model, Network } from '../model/types.ts';
-import { atLeast } from '../model/engine.ts';
+import { engineRelease } from '../model/engine.ts';
 import { parseFwMark } from '../model/fwmark.ts';
 import { bridgeName, derivedLegacyMac, derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { containerDns, dnsContext } from './dns.ts';
@@ -23,9 +23,9 @@ import { swarmFirewall } from './swarm-firewall.ts';
 /** The bridge device (macvlan and ipvlan endpoints name one too, in topology.json, though none is made). */
 const deviceName = (n: LocalNetwork): string => (n.driver === 'bridge' ? n.bridgeName : undefined) ?? bridgeName(n.name);
 
-/** Bridge MACs are random in every release: 02:42 + 4 bytes up to 27 (genMAC), fully random since 28. */
+/** Bridge MACs are random in every release, within 02:42 up to 27 (EngineRelease.macs). */
 const bridgeMac = (m: Model, n: BridgeNetwork): string =>
-  atLeast(m.engine, '28') ? derivedMac('bridge', n.name) : derivedLegacyMac('bridge', n.name);
+  engineRelease(m.engine).macs === 'random' ? derivedMac('bridge', n.name) : derivedLegacyMac('bridge', n.name);
 
 function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userlandProxy: boolean): BridgeDevice {
   const addr = a.networks.get(n.name) ?? {};
@@ -62,10 +62,9 @@ function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl[] {
       );
     }
   }
-  // br_netfilter: dockerd loads it when ICC is off or the userland proxy is off, so bridged traffic
-  // between containers of one bridge goes through iptables (bridge_linux.go createNetwork). Docker
-  // 20.10 only does it for ICC off (v20.10.24 bridge.go: `!config.EnableICC && d.config.EnableIPTables`).
-  if (bridges.some((n) => !n.icc) || (!d.userlandProxy && m.engine !== '20.10')) {
+  // br_netfilter, so that bridged traffic between containers of one bridge goes through iptables
+  // (bridge_linux.go createNetwork; EngineRelease.brNetfilterWithoutProxy).
+  if (bridges.some((n) => !n.icc) || (!d.userlandProxy && engineRelease(m.engine).brNetfilterWithoutProxy)) {
     if (d.iptables) out.push({ key: ['net', 'bridge', 'bridge-nf-call-iptables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
     if (d.ip6tables && bridges.some((n) => n.enableIPv6)) {
       out.push({ key: ['net', 'bridge', 'bridge-nf-call-ip6tables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
@@ -91,22 +90,21 @@ function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwork {
 
 /**
  * An endpoint's MAC: the one configured (the container-level mac_address applies to its first network),
- * else Docker <= 27's GenerateMACFromIP (02:42 + the IPv4 address), else a random one (28+).
+ * else one made as the release makes it (EngineRelease.macs): 02:42 + the IPv4 address, or random.
  */
 function endpointMac(m: Model, c: Container, req: EndpointRequest, index: number, network: string, ipv4: string | undefined): string {
   const configured = index === 0 ? req.macAddress ?? c.macAddress : req.macAddress;
   if (configured) return configured;
-  return !atLeast(m.engine, '28') && ipv4 ? macFromIPv4(ipv4) : derivedMac('endpoint', c.name, network);
+  return engineRelease(m.engine).macs === 'from-ipv4' && ipv4 ? macFromIPv4(ipv4) : derivedMac('endpoint', c.name, network);
 }
 
 /**
- * Docker <= 27 defers IPv6 allocation on the default bridge when fixed-cidr-v6 leaves at least 48 host
- * bits (v27.5.1 / v20.10.24 daemon/daemon_unix.go initBridgeDriver: `deferIPv6Alloc = ones <= 80`); the
- * bridge driver then builds the address from the network and the endpoint's MAC (CreateEndpoint:
- * `ip6[i+10] = h`), e.g. fd00:20:10::242:ac11:2. Docker 28 dropped that.
+ * The default bridge's IPv6 address of an endpoint where the release defers it to the MAC
+ * (EngineRelease.deferredDefaultBridgeIPv6): the network's upper 80 bits and the 48 of the MAC, e.g.
+ * fd00:20:10::242:ac11:2.
  */
 function deferredIPv6(m: Model, n: Network, addresses: EndpointAddressing, mac: string): EndpointAddressing {
-  if (atLeast(m.engine, '28') || !isDefaultBridge(n) || !addresses.v6 || !m.daemon.fixedCidrV6) return addresses;
+  if (!engineRelease(m.engine).deferredDefaultBridgeIPv6 || !isDefaultBridge(n) || !addresses.v6 || !m.daemon.fixedCidrV6) return addresses;
   const p = parsePrefix(m.daemon.fixedCidrV6);
   if (!p || p.family !== 6 || p.length > 80) return addresses;
   const macBits = BigInt(`0x${mac.split(':').join('')}`);
@@ -326,10 +324,9 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
 
   const defaultNet = m.networks.find(isDefaultBridge);
   const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
-  // host-gateway: the daemon's host-gateway-ips, else the default bridge's addresses (setHostGatewayIP).
-  // Up to 27 it is one address, host-gateway-ip or the default bridge's IPv4 gateway (v27.5.1
-  // daemon/daemon_unix.go setHostGatewayIP; config.HostGatewayIP is a single net.IP).
-  const defaultGateways = atLeast(m.engine, '28') ? [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway] : [defaultAddr?.v4?.gateway];
+  // host-gateway: the daemon's host-gateway-ips, else the default bridge's gateways (setHostGatewayIP;
+  // EngineRelease.hostGateway).
+  const defaultGateways = engineRelease(m.engine).hostGateway === 'ipv4-and-ipv6' ? [defaultAddr?.v4?.gateway, defaultAddr?.v6?.gateway] : [defaultAddr?.v4?.gateway];
   const hostGatewayIPs = d.hostGatewayIPs ?? defaultGateways.filter((x): x is string => !!x);
   const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
   const dns = dnsContext(m, endpoints, hostGatewayIPs, remote);

@@ -4,6 +4,7 @@
 // libnetwork/etchosts/etchosts.go), and resolv.conf depends on the order of the joins (legacy.ts).
 import { type Diagnostic, error } from '../diagnostics/diagnostic.ts';
 import { isDefaultBridge, isIngress } from '../model/network-types.ts';
+import { engineRelease } from '../model/engine.ts';
 import type { Container, Model } from '../model/types.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import {
@@ -69,8 +70,8 @@ export function dnsContext(
 
 const isUserNetwork = (ctx: DnsContext, network: string) => network !== ctx.defaultBridge;
 
-/** Up to Docker 27 the IPv6 defaults were strings, "fe00::0" and "ff00::0" (etchosts.go defaultContentIPv6). */
-const legacySpelling = (ctx: DnsContext): boolean => ctx.model.engine === '27' || ctx.model.engine === '20.10';
+/** /etc/hosts spells the IPv6 defaults fe00::0 and ff00::0 (EngineRelease.legacyHostsIPv6Spelling). */
+const legacySpelling = (ctx: DnsContext): boolean => engineRelease(ctx.model.engine).legacyHostsIPv6Spelling;
 
 /**
  * The names other containers find a container by on a user-defined network (buildEndpointDNSNames). A
@@ -105,11 +106,11 @@ function resolvConfSpec(ctx: DnsContext, c: Container, eps: readonly Endpoint[])
     c.mode.kind === 'host' ? 'host' : c.mode.kind === 'none' ? 'none' : eps.some((e) => isUserNetwork(ctx, e.network)) ? 'internal' : 'legacy';
   const first = eps[0];
   const last = eps[eps.length - 1];
-  const engine = ctx.model.engine;
+  const release = engineRelease(ctx.model.engine).resolvConf;
   const ipv6Of = (network: string): boolean => ctx.networks.get(network)?.enableIPv6 ?? false;
   return {
-    ...(engine === '27' || engine === '20.10'
-      ? { engine, joins: eps.map((e) => ({ embeddedDns: isUserNetwork(ctx, e.network), ipv6: ipv6Of(e.network) })) }
+    ...(release !== 'current'
+      ? { engine: release, joins: eps.map((e) => ({ embeddedDns: isUserNetwork(ctx, e.network), ipv6: ipv6Of(e.network) })) }
       : {}),
     mode,
     // The source file is chosen by the network the container was created on (its first one).
