@@ -105,7 +105,7 @@ export interface EndpointRequest {
    * The number of its interface (eth<slot>) when it is not its position in the list: Docker names a new
    * interface with the lowest free number (osl generateIfaceName), and an endpoint that leaves again
    * (docker_gwbridge, once a later network gives a gateway) frees its number only after the next one took
-   * another. Set by model/host-view.ts swarmEndpoints.
+   * another. Set by model/host-view.ts dockerJoins.
    */
   readonly slot?: number;
   readonly path: YamlPath;

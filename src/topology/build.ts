@@ -116,7 +116,7 @@ function deferredIPv6(m: Model, n: Network, addresses: EndpointAddressing, mac: 
 export interface SwarmContext {
   readonly swarm: SwarmAddressing;
   readonly members: readonly OverlayMember[];
-  /** Every container of the model (peers on other hosts are named in hosts files). */
+  /** Every container of the model, its endpoints as Docker joins them (peers on other hosts are named in hosts files). */
   readonly allContainers: readonly Container[];
 }
 
