@@ -1,6 +1,6 @@
 // Input value (already schema-valid) -> typed Model with Docker's defaults, plus the diagnostics
 // found on the way. Pure: a daemon.json named by `daemon:` is read by the caller and passed in.
-import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { buildContainer } from './containers.ts';
 import { buildDaemon } from './daemon.ts';
 import { defaultBridge, PREDEFINED_NETWORKS, userNetwork } from './networks.ts';
