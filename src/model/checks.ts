@@ -5,6 +5,7 @@ import { parseFwMark } from './fwmark.ts';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { familyOf, parsePrefix, within } from '../net/address.ts';
 import { interfaceNameProblem } from './names.ts';
+import { DEFAULT_MTU } from './network-defaults.ts';
 import { isDefaultBridge } from './network-types.ts';
 import type { BridgeNetwork, Container, Model } from './types.ts';
 
@@ -49,7 +50,7 @@ function checkDaemon(m: Model, out: Diagnostic[]): void {
 function checkNetworks(m: Model, out: Diagnostic[]): void {
   const byBridge = new Map<string, BridgeNetwork>();
   for (const n of m.networks) {
-    if (!isDefaultBridge(n) && n.mtu !== 1500) checkMtu(n.mtu, [...n.path, 'driver_opts', 'com.docker.network.driver.mtu'], out);
+    if (!isDefaultBridge(n) && n.mtu !== DEFAULT_MTU) checkMtu(n.mtu, [...n.path, 'driver_opts', 'com.docker.network.driver.mtu'], out);
     if (n.driver === 'bridge' && n.bridgeName) {
       const other = byBridge.get(n.bridgeName);
       if (other) {

@@ -3,6 +3,7 @@
 // accepted and reported as ignored.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { engineRelease, LATEST_ENGINE, type Engine } from './engine.ts';
+import { DEFAULT_MTU } from './network-defaults.ts';
 import type { DaemonSettings } from './types.ts';
 
 /** Daemon keys netform models. Anything else the schema let through is a real dockerd key netform ignores. */
@@ -48,7 +49,7 @@ export function buildDaemon(
     ...(str('bip6') ? { bip6: str('bip6')! } : {}),
     ...(str('fixed-cidr') ? { fixedCidr: str('fixed-cidr')! } : {}),
     ...(str('fixed-cidr-v6') ? { fixedCidrV6: str('fixed-cidr-v6')! } : {}),
-    mtu: typeof r['mtu'] === 'number' ? (r['mtu'] as number) : 1500,
+    mtu: typeof r['mtu'] === 'number' ? (r['mtu'] as number) : DEFAULT_MTU,
     ...(str('default-gateway') ? { defaultGateway: str('default-gateway')! } : {}),
     ...(str('default-gateway-v6') ? { defaultGatewayV6: str('default-gateway-v6')! } : {}),
     ...(list('dns') ? { dns: list('dns')! } : {}),
