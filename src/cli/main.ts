@@ -110,14 +110,15 @@ function compileFile(file: string, options?: CompileOptions): CompileResult {
     try {
       return { file: resolved, text: readFileSync(resolved, 'utf8') };
     } catch (e) {
-      return { error: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message };
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      return { error: missing ? 'no such file' : (e as Error).message, missing };
     }
   }, options);
 }
 
 /** The sources a result's diagnostics point into, the input file first. */
 function diagnosticSources(result: CompileResult, file: string): DiagnosticSource[] {
-  const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed.doc, lineCounter: s.parsed.lineCounter }));
+  const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed?.doc, lineCounter: s.parsed?.lineCounter }));
   return list.length > 0 ? list : [{ file, text: '' }];
 }
 
