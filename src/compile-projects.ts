@@ -52,8 +52,7 @@ export function expandProjects(value: unknown, read: FileReader | undefined): Ex
   for (const n of all.networks) networks[n.name] = n.value;
   const containers: Raw = { ...own.containers };
   for (const c of all.containers) containers[c.name] = c.value;
-  const generated = { networks: new Set(all.networks.map((n) => n.name)), containers: new Set(all.containers.map((c) => c.name)) };
-  return { value: { ...raw, networks, containers }, sources, diagnostics, remap: (d) => remap(d, all, generated) };
+  return { value: { ...raw, networks, containers }, sources, diagnostics, remap: composeRemap(all) };
 }
 
 function projectRequest(name: string, spec: unknown): ProjectRequest {
@@ -68,6 +67,15 @@ function projectRequest(name: string, spec: unknown): ProjectRequest {
     ...(env ? { environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) } : {}),
     ...(s['profiles'] !== undefined ? { profiles: list(s['profiles']) } : {}),
   };
+}
+
+/**
+ * Points a diagnostic about a network or container that came from a compose project (a path
+ * networks.NAME... or containers.NAME... in the netform input, no file of its own) at the compose file.
+ */
+export function composeRemap(fragment: Fragment): (d: Diagnostic) => Diagnostic {
+  const generated = { networks: new Set(fragment.networks.map((n) => n.name)), containers: new Set(fragment.containers.map((c) => c.name)) };
+  return (d) => remap(d, fragment, generated);
 }
 
 function remap(d: Diagnostic, fragment: Fragment, generated: { networks: ReadonlySet<string>; containers: ReadonlySet<string> }): Diagnostic {
