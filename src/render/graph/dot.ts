@@ -23,7 +23,8 @@ export function graphToDot(graph: Graph, options: GraphOptions = {}): string {
   for (const h of graph.hosts) {
     lines.push(`  subgraph cluster_${ids.get(h.id)} {`);
     lines.push(`    graph [label=<<b>host ${html(h.name)}</b>>, style="rounded,dashed", color="#9ca3af", fontsize=12];`);
-    if (needsHostNode(h)) lines.push(`    ${ids.get(h.id)} [label=<<b>${html(h.name)}</b><br/>host namespace>, shape=box, style="filled", fillcolor="#f3f4f6"${style({ kind: 'host', id: h.id })}];`);
+    // The host's own namespace: where ports are published and host-network containers run.
+    lines.push(`    ${ids.get(h.id)} [label=<<b>${html(h.name)}</b><br/>host namespace>, shape=box, style="filled", fillcolor="#f3f4f6"${style({ kind: 'host', id: h.id })}];`);
     for (const n of h.networks) lines.push(`    ${networkNode(n, ids, style)}`);
     for (const c of h.containers) lines.push(`    ${containerNode(c, ids, style)}`);
     lines.push('  }');
@@ -45,8 +46,6 @@ export function idsOf(graph: Graph): Map<string, string> {
   graph.overlays.forEach((n, i) => ids.set(n.id, `ov${i}`));
   return ids;
 }
-
-export const needsHostNode = (h: GraphHost) => h.ports.length > 0 || h.containers.some((c) => c.mode.kind === 'host');
 
 /** The lines of a network's box: name, driver (and bridge device), subnets and gateways, flags. */
 export function networkLines(n: GraphNetwork): string[] {

@@ -1,8 +1,9 @@
 // What `netform graph` draws, gathered from a compiled model and its per-host topologies: per host, its
 // networks (driver, subnets, gateways, internal, ICC), its containers with their address on each network
 // and their network mode, and its published ports seen from the host side; overlays once, spanning the
-// hosts. Networks Docker makes by itself (docker0, docker_gwbridge, ingress) are shown when a container
-// is on them. The drawers (dot.ts, mermaid.ts) read this and nothing else.
+// hosts. Networks Docker makes by itself (docker_gwbridge, ingress) are shown when a container is
+// on them (docker0 always: it is there on every host that has one). The drawers (dot.ts, mermaid.ts)
+// read this and nothing else.
 import { formatAddress, formatNetwork, parsePrefix } from '../../ipam/address.ts';
 import type { BridgeNetwork, Model } from '../../model/types.ts';
 import type { Topology } from '../../topology/types.ts';
@@ -100,7 +101,8 @@ function hostGraph(model: Model, t: Topology, overlays: Map<string, GraphNetwork
     }
     const bridge = t.bridges.find((b) => b.network === n.name);
     const present = bridge !== undefined || ((n.driver === 'macvlan' || n.driver === 'ipvlan') && (n.onHosts === undefined || n.onHosts.includes(t.host)));
-    if (!present || ((n.isDefault || BUILT_IN.has(n.name)) && !used.has(n.name))) continue;
+    // docker0 is on every host that has it, used or not; docker_gwbridge only matters with a container on it.
+    if (!present || (n.name === 'docker_gwbridge' && !used.has(n.name))) continue;
     const id = `${t.host}/${n.name}`;
     networkId.set(n.name, id);
     networks.push(network(n, id, bridge?.addresses ?? [], t, bridge?.name));

@@ -1,7 +1,7 @@
 // The graph as a Mermaid flowchart, for a pull request or a wiki: the same boxes and edges as dot.ts
 // (hosts as subgraphs, networks as boxes with driver, subnet, gateway and flags, an edge per address,
 // dashed edges for published ports), in text GitHub renders.
-import { addressLabel, containerLines, idsOf, needsHostNode, networkLines, portsByContainer } from './dot.ts';
+import { addressLabel, containerLines, idsOf, networkLines, portsByContainer } from './dot.ts';
 import type { Graph, GraphContainer, GraphElementRef, GraphNetwork, GraphOptions } from './graph.ts';
 
 /** A quoted Mermaid label: `"` is written #quot;, lines are joined with <br/>. */
@@ -19,10 +19,8 @@ export function graphToMermaid(graph: Graph, options: GraphOptions = {}): string
   };
   for (const h of graph.hosts) {
     lines.push(`  subgraph ${ids.get(h.id)}_box[${label([`host ${h.name}`])}]`);
-    if (needsHostNode(h)) {
-      lines.push(`    ${ids.get(h.id)}([${label([h.name, 'host namespace'])}])`);
-      classify({ kind: 'host', id: h.id }, 'host');
-    }
+    lines.push(`    ${ids.get(h.id)}([${label([h.name, 'host namespace'])}])`);
+    classify({ kind: 'host', id: h.id }, 'host');
     for (const n of h.networks) lines.push(`    ${network(n, ids, classify)}`);
     for (const c of h.containers) lines.push(`    ${container(c, ids, classify)}`);
     lines.push('  end');
