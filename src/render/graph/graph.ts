@@ -4,7 +4,7 @@
 // hosts. Networks Docker makes by itself (docker_gwbridge, ingress) are shown when a container is
 // on them (docker0 always: it is there on every host that has one). The drawers (dot.ts, mermaid.ts)
 // read this and nothing else.
-import { formatAddress, formatNetwork, parsePrefix } from '../../ipam/address.ts';
+import { formatAddress, formatNetwork, parsePrefix } from '../../net/address.ts';
 import type { BridgeNetwork, Model } from '../../model/types.ts';
 import type { Topology } from '../../topology/types.ts';
 
