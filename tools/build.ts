@@ -68,8 +68,6 @@ const result = await build({
   logLevel: 'warning',
   // src/cli/package-root.ts reads import.meta only where the bundle's __filename is not there.
   logOverride: { 'empty-import-meta': 'silent' },
-  // Graphviz in WebAssembly (netform graph) stays a package of its own, loaded only by that command.
-  external: ['@hpcc-js/wasm-graphviz'],
   plugins: [precompiled],
 });
 const bad = Object.keys(result.metafile.inputs).filter((f) => FORBIDDEN.some((re) => re.test(f)));
