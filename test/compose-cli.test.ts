@@ -1,4 +1,5 @@
 // The command line of `netform import` and `netform graph`: what a user types and sees.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,6 +102,16 @@ test('graph: svg by default, dot and mermaid on request, --host, usage errors', 
   assert.is((await run('graph', file, '--host', 'nope')).code, 2);
   assert.match((await run('graph', '--help')).out, /--format/);
   assert.match((await run('import', '--help')).out, /--project-name/);
+});
+
+test('the built command line (bin/netform.js, the bundle) imports and draws too', () => {
+  const bin = path.join(REPO, 'bin', 'netform.js');
+  const imp = spawnSync(process.execPath, [bin, 'import', path.join(REPO, 'test', 'fixtures', 'compose', 'awesome-compose', 'flask-redis', 'compose.yaml')], { encoding: 'utf8' });
+  assert.is(imp.status, 0, imp.stderr);
+  assert.match(imp.stdout, /flask-redis-web-1:/);
+  const svg = spawnSync(process.execPath, [bin, 'graph', path.join(REPO, 'examples', 'compose-shop.yaml')], { encoding: 'utf8' });
+  assert.is(svg.status, 0, svg.stderr);
+  assert.match(svg.stdout, /<\/svg>\n$/);
 });
 
 test('cleanup', () => {
