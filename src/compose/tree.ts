@@ -136,8 +136,3 @@ export function text(node: CNode | undefined): string | undefined {
   if (!node || node.kind !== 'scalar' || node.value === null) return undefined;
   return String(node.value);
 }
-
-/** Makes a map node (for values Compose synthesises, such as the implicit default network). */
-export function mapNode(entries: ReadonlyMap<string, CNode>, origin: Origin): CMap {
-  return { kind: 'map', entries, origin };
-}
