@@ -20,7 +20,7 @@ import { addEncryptionRules } from './encryption-rules.ts';
 import { addEndpoint } from './endpoint-rules.ts';
 import { engineLayout } from './engine.ts';
 import { addIngress } from './ingress-rules.ts';
-import { canonicalIp } from '../net/inet.ts';
+import { inetAddr } from '../net/index.ts';
 import { addLink } from './link-rules.ts';
 import { addNetwork, familyConfig } from './network-rules.ts';
 import { firewallerBindings } from './port-mapping.ts';
@@ -86,14 +86,14 @@ function buildFamily(input: FirewallInput, networks: ReadonlyMap<string, Firewal
   if (input.links.length > 0) {
     for (const ep of input.endpoints) {
       if (ep.addr4 === undefined) continue;
-      const k = `${ep.network}\u0000${canonicalIp(ep.addr4)}`;
+      const k = `${ep.network}\u0000${inetAddr(ep.addr4)}`;
       if (!byAddr4.has(k)) byAddr4.set(k, ep);
     }
   }
   for (const link of input.links) {
     const net = lookup(networks, link.network, 'a link');
     if (net.icc && !input.firewallerOnly) continue;
-    const parent = byAddr4.get(`${link.network}\u0000${canonicalIp(link.parentIP)}`);
+    const parent = byAddr4.get(`${link.network}\u0000${inetAddr(link.parentIP)}`);
     const list = parent && linksOf.get(parent);
     if (list) list.push(link);
     else if (parent) linksOf.set(parent, [link]);

@@ -20,7 +20,7 @@
 // has no ip_vs/xt_ipvs, so `-m ipvs` cannot even be loaded (test/firewall-swarm.test.ts says so).
 import { DOCKER_FORWARD, setupUserChain } from './daemon-chains.ts';
 import { engineLayout } from './engine.ts';
-import { canonicalCidr, canonicalIp, familyOf } from '../net/inet.ts';
+import { familyOf, inetAddr, inetCidr } from '../net/index.ts';
 import { addrtype, cidr, ctstate, iface, joinHostPort, jump, portMatch, proto } from './rule-parts.ts';
 import { makeRule, RulesetBuilder } from './ruleset-builder.ts';
 import type {
@@ -86,7 +86,7 @@ function checkIngress(gateway: FirewallNetwork, ingress: FirewallIngress): void 
     throw new Error(`buildFirewall: ingress sandboxIP ${JSON.stringify(ingress.sandboxIP)} is not an IPv4 address`);
   }
   const len = prefix?.split('/')[1];
-  if (!prefix || canonicalCidr(`${ingress.sandboxIP}/${len}`) !== canonicalCidr(prefix)) {
+  if (!prefix || inetCidr(`${ingress.sandboxIP}/${len}`) !== inetCidr(prefix)) {
     throw new Error(
       `buildFirewall: ingress sandboxIP ${ingress.sandboxIP} is not in ${gateway.name}'s IPv4 prefix (${prefix ?? 'none'})`,
     );
@@ -287,8 +287,8 @@ export function addLoadBalancerRules(rs: RulesetBuilder, sb: LoadBalancerSandbox
   if (familyOf(sb.address) !== 4 || !sb.address.includes('/')) {
     throw new Error(`load-balancer sandbox address ${JSON.stringify(sb.address)} must be IPv4 with a prefix length`);
   }
-  const eIP = canonicalIp(sb.address.split('/')[0]!);
-  const subnet = canonicalCidr(sb.address);
+  const eIP = inetAddr(sb.address.split('/')[0]!);
+  const subnet = inetCidr(sb.address);
   for (const s of sb.services) {
     if (s.vip === undefined) continue;
     const mark = jump('MARK', ['--set-xmark', `0x${s.fwMark.toString(16)}/0xffffffff`]);
@@ -367,7 +367,7 @@ export interface IngressTask {
  */
 export function addRedirectRules(rs: RulesetBuilder, task: IngressTask): void {
   if (rs.family !== 4) return;
-  const ip = canonicalIp(task.address.split('/')[0]!);
+  const ip = inetAddr(task.address.split('/')[0]!);
   if (familyOf(ip) !== 4) throw new Error(`ingress task address ${JSON.stringify(task.address)} is not IPv4`);
   const o = task.origin;
   const seen = new Set<string>();

@@ -5,7 +5,7 @@
 // reproduced does the same (v28.5.2 iptabler/link.go; v27.5.1 drivers/bridge/link.go and
 // v20.10.24 vendor/.../drivers/bridge/link.go -> ChainInfo.Link with iptables.Append).
 import { DOCKER } from './daemon-chains.ts';
-import { familyOf } from '../net/inet.ts';
+import { familyOf } from '../net/index.ts';
 import { cidr, iface, jump, portMatch, proto } from './rule-parts.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
 import type { FirewallLink, FirewallNetwork } from './types.ts';

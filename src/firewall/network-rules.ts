@@ -14,7 +14,7 @@ import {
   ISOLATION_2,
 } from './daemon-chains.ts';
 import { engineLayout, type EngineLayout } from './engine.ts';
-import { canonicalIp } from '../net/inet.ts';
+import { inetAddr } from '../net/index.ts';
 import { addrtype, cidr, ctstate, fwMark, iface, jump, mark, NOT, proto } from './rule-parts.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
 import type { FirewallDaemon, FirewallFamilyConfig, FirewallNetwork, IpFamily, RuleTarget, SourcePath } from './types.ts';
@@ -41,7 +41,7 @@ export function addNetwork(rs: RulesetBuilder, daemon: FirewallDaemon, net: Fire
 
 /** MASQUERADE picks the source from the route; com.docker.network.host_ipv4/6 asks for SNAT instead. */
 const natTarget = (conf: FirewallFamilyConfig): RuleTarget =>
-  conf.hostIP ? jump('SNAT', ['--to-source', canonicalIp(conf.hostIP)]) : jump('MASQUERADE');
+  conf.hostIP ? jump('SNAT', ['--to-source', inetAddr(conf.hostIP)]) : jump('MASQUERADE');
 
 /** `-I POSTROUTING -s SUBNET ! -o BR -j MASQUERADE` (or SNAT). */
 const insertMasquerade = (rs: RulesetBuilder, net: FirewallNetwork, conf: FirewallFamilyConfig): void => {

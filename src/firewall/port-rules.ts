@@ -7,7 +7,7 @@
 // appends the ACCEPT (there is no default DROP to stay above) and fills SCTP checksums in mangle.
 import { DOCKER } from './daemon-chains.ts';
 import { engineLayout } from './engine.ts';
-import { canonicalIp, familyOf, isLoopback, isUnspecified } from '../net/inet.ts';
+import { familyOf, inetAddr, isLoopback, isUnspecified, mustParseAddr } from '../net/index.ts';
 import { familyConfig } from './network-rules.ts';
 import type { FirewallerPortBinding } from './port-mapping.ts';
 import { cidr, iface, joinHostPort, jump, NOT, portModules, proto } from './rule-parts.ts';
@@ -25,7 +25,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
   const layout = engineLayout(daemon.engine);
 
   // filterPortMappedOnLoopback: IPv4 only (the IPv6 loopback is not routable), and only with a host port.
-  if (layout.raw && b.hostPort !== 0 && hostFamily === 4 && isLoopback(b.hostIP)) {
+  if (layout.raw && b.hostPort !== 0 && hostFamily === 4 && isLoopback(mustParseAddr(b.hostIP))) {
     rs.append(
       makeRule(
         'raw',
@@ -51,7 +51,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
     // Built field by field in the order of the other rules (the keys' order is topology.json's).
     const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {};
     if (rs.family === 6 && layout.dnatSkipsLinkLocal6) match.source = cidr('fe80::/10', NOT);
-    if (!isUnspecified(b.hostIP)) match.destination = cidr(b.hostIP);
+    if (!isUnspecified(mustParseAddr(b.hostIP))) match.destination = cidr(b.hostIP);
     // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
     if (!daemon.hairpin) match.inInterface = iface(net.ifName, NOT);
     match.protocol = proto(b.proto);
@@ -60,7 +60,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
     rs.append(dnat);
     if (daemon.hairpin || layout.portMasqueradeAlways) {
       // A container reaching its own published port through the host: masquerade it.
-      const ip = canonicalIp(b.containerIP);
+      const ip = inetAddr(b.containerIP);
       rs.append(
         makeRule(
           'nat',

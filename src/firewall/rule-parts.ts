@@ -1,6 +1,6 @@
 // Small constructors for the pieces of a rule, so the rule builders read like the iptables arguments
 // moby passes (`"!", "-i", br` becomes `inIf(br, NOT)`). Addresses are stored in canonical prefix form.
-import { canonicalCidr, canonicalIp } from '../net/inet.ts';
+import { inetAddr, inetCidr } from '../net/index.ts';
 import type { AddressMatch, InterfaceMatch, MatchModule, RuleTarget } from './types.ts';
 
 export const NOT = true;
@@ -41,8 +41,8 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-const cidrs = new Shared((text: string): AddressMatch => ({ cidr: canonicalCidr(text) }));
-const notCidrs = new Shared((text: string): AddressMatch => ({ cidr: canonicalCidr(text), negate: true }));
+const cidrs = new Shared((text: string): AddressMatch => ({ cidr: inetCidr(text) }));
+const notCidrs = new Shared((text: string): AddressMatch => ({ cidr: inetCidr(text), negate: true }));
 const ifaces = new Shared((name: string): InterfaceMatch => ({ name }));
 const notIfaces = new Shared((name: string): InterfaceMatch => ({ name, negate: true }));
 const protos = new Shared((name: string): { name: string; negate?: boolean } => ({ name }));
@@ -92,7 +92,7 @@ export const jump = (name: string, ...options: (readonly [string, ...string[]])[
 
 /** Go's net.JoinHostPort: `[v6]:port` or `v4:port`. */
 export const joinHostPort = (ip: string, port: number): string => {
-  const c = canonicalIp(ip);
+  const c = inetAddr(ip);
   return c.includes(':') ? `[${c}]:${port}` : `${c}:${port}`;
 };
 

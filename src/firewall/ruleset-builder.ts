@@ -7,7 +7,7 @@
 //   - NewChain creates a chain only if it does not exist yet.
 // Rules are compared as iptables -C compares them: on the canonical form of their matches and target
 // (see ruleKey), not on the text used to create them.
-import { canonicalCidr, isAnyCidr } from '../net/inet.ts';
+import { inetCidr, isAnyCidr } from '../net/index.ts';
 import { isSharedPiece } from './rule-parts.ts';
 import type {
   AddressMatch,
@@ -115,7 +115,7 @@ function pieceKey<T extends object>(piece: T, compute: (piece: T) => string): st
 const addrKey = (a: AddressMatch | undefined): string =>
   a
     ? pieceKey(a, (x) => {
-        const cidr = canonicalCidr(x.cidr);
+        const cidr = inetCidr(x.cidr);
         // `-d 0/0` matches everything: iptables stores no address match at all.
         if (isAnyCidr(cidr) && !x.negate) return '';
         return `${x.negate ? '!' : ''}${cidr}`;

@@ -5,8 +5,8 @@
 import type { Engine } from '../model/engine.ts';
 
 export type { Engine } from '../model/engine.ts';
-export type { IpFamily } from '../net/inet.ts';
-import type { IpFamily } from '../net/inet.ts';
+export type { Family as IpFamily } from '../net/index.ts';
+import type { Family as IpFamily } from '../net/index.ts';
 export type TableName = 'raw' | 'mangle' | 'filter' | 'nat';
 
 /** Where a rule came from in the YAML (a path such as ['networks','my-net']), for source maps. */

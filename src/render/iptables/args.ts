@@ -2,7 +2,7 @@
 // match module (`-m NAME` and its options), then `-j TARGET` and its options; `!` precedes the flag
 // it negates; addresses are masked prefixes with /32 or /128 on host addresses, and a match on
 // 0.0.0.0/0 or ::/0 is left out, as iptables stores none.
-import { canonicalCidr, isAnyCidr } from '../../net/inet.ts';
+import { inetCidr, isAnyCidr } from '../../net/index.ts';
 import type { AddressMatch, IpFamily, InterfaceMatch, Rule } from '../../firewall/types.ts';
 
 /** Protocol names as iptables-save prints them (from /etc/protocols): ICMPv6 is "ipv6-icmp". */
@@ -19,7 +19,7 @@ const word = (v: string): string => (v.indexOf(' ') >= 0 ? `"${v}"` : v);
 
 function address(flag: '-s' | '-d', a: AddressMatch | undefined): string[] {
   if (!a) return [];
-  const c = canonicalCidr(a.cidr);
+  const c = inetCidr(a.cidr);
   if (isAnyCidr(c) && !a.negate) return [];
   return [...neg(a.negate), flag, c];
 }
@@ -72,7 +72,7 @@ export function appendLine(rule: Rule, family: IpFamily): string {
 
 function addressText(flag: '-s' | '-d', a: AddressMatch | undefined): string {
   if (!a) return '';
-  const c = canonicalCidr(a.cidr);
+  const c = inetCidr(a.cidr);
   if (isAnyCidr(c) && !a.negate) return '';
   return `${a.negate ? ' !' : ''} ${flag} ${c}`;
 }
