@@ -49,18 +49,19 @@ function ipv4Value(s: string, start: number, end: number): number {
 const hexDigit = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
 
-/** The value of 16 bytes, most significant first. */
-function bytesValue(b: Uint8Array): bigint {
-  const word = (i: number): bigint => BigInt(((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0);
-  return (word(0) << 96n) | (word(4) << 64n) | (word(8) << 32n) | word(12);
+/** The value of eight 16-bit groups, most significant first (in three exact chunks of 48, 48, 32 bits). */
+function groupsValue(g: readonly number[]): bigint {
+  const high = g[0]! * 0x100000000 + g[1]! * 0x10000 + g[2]!;
+  const middle = g[3]! * 0x100000000 + g[4]! * 0x10000 + g[5]!;
+  return (BigInt(high) << 80n) | (BigInt(middle) << 32n) | BigInt(g[6]! * 0x10000 + g[7]!);
 }
 
 /**
- * netip parseIPv6 on s[0, end): fills `ip` and returns true, or false where Go returns an error.
- * Groups of 1-4 hex digits; one "::" standing for at least one zero group; an embedded IPv4 address
- * only as the last 32 bits (anywhere after a "::").
+ * netip parseIPv6 on s[0, end), in 16-bit groups where Go counts bytes: fills `g` and returns true, or
+ * false where Go returns an error. Groups of 1-4 hex digits; one "::" standing for at least one zero
+ * group; an embedded IPv4 address only as the last 32 bits (anywhere after a "::").
  */
-function scanIPv6(s: string, end: number, ip: Uint8Array): boolean {
+function scanIPv6(s: string, end: number, g: number[]): boolean {
   let p = 0;
   let ellipsis = -1;
   if (end >= 2 && s.charCodeAt(0) === 58 && s.charCodeAt(1) === 58) {
@@ -69,7 +70,7 @@ function scanIPv6(s: string, end: number, ip: Uint8Array): boolean {
     if (p === end) return true;
   }
   let i = 0;
-  while (i < 16) {
+  while (i < 8) {
     let off = 0;
     let acc = 0;
     for (; p + off < end; off++) {
@@ -80,20 +81,16 @@ function scanIPv6(s: string, end: number, ip: Uint8Array): boolean {
     }
     if (off === 0) return false;
     if (p + off < end && s.charCodeAt(p + off) === 46) {
-      if ((ellipsis < 0 && i !== 12) || i + 4 > 16) return false;
+      if ((ellipsis < 0 && i !== 6) || i + 2 > 8) return false;
       const v4 = ipv4Value(s, p, end);
       if (v4 < 0) return false;
-      ip[i] = v4 >>> 24;
-      ip[i + 1] = (v4 >>> 16) & 255;
-      ip[i + 2] = (v4 >>> 8) & 255;
-      ip[i + 3] = v4 & 255;
+      g[i] = v4 >>> 16;
+      g[i + 1] = v4 & 0xffff;
       p = end;
-      i += 4;
+      i += 2;
       break;
     }
-    ip[i] = acc >> 8;
-    ip[i + 1] = acc & 255;
-    i += 2;
+    g[i++] = acc;
     p += off;
     if (p === end) break;
     if (s.charCodeAt(p) !== 58 || p + 1 === end) return false; // "unexpected character, want colon"
@@ -106,11 +103,11 @@ function scanIPv6(s: string, end: number, ip: Uint8Array): boolean {
     }
   }
   if (p !== end) return false; // "trailing garbage after address"
-  if (i < 16) {
+  if (i < 8) {
     if (ellipsis < 0) return false; // "address string too short"
-    const n = 16 - i;
-    for (let j = i - 1; j >= ellipsis; j--) ip[j + n] = ip[j]!;
-    ip.fill(0, ellipsis, ellipsis + n);
+    const n = 8 - i;
+    for (let j = i - 1; j >= ellipsis; j--) g[j + n] = g[j]!;
+    for (let j = ellipsis; j < ellipsis + n; j++) g[j] = 0;
   } else if (ellipsis >= 0) {
     return false; // "the :: must expand to at least one field of zeros"
   }
@@ -126,8 +123,8 @@ function parseIPv6(s: string): Addr | undefined {
     if (zone === '') return undefined; // "zone must be a non-empty string"
     end = pct;
   }
-  const ip = new Uint8Array(16);
-  return scanIPv6(s, end, ip) ? { family: 6, value: bytesValue(ip), zone } : undefined;
+  const g = [0, 0, 0, 0, 0, 0, 0, 0];
+  return scanIPv6(s, end, g) ? { family: 6, value: groupsValue(g), zone } : undefined;
 }
 
 /** netip.ParseAddr: undefined where Go returns an error. */

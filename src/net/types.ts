@@ -33,12 +33,16 @@ export const addrFrom = (family: Family, value: bigint): Addr => ({ family, valu
 /** The address of a prefix (zone-less, host bits as written). */
 export const prefixAddr = (p: Prefix): Addr => addrFrom(p.family, p.address);
 
-/** The eight 16-bit groups of an IPv6 value, most significant first. */
+/** The eight 16-bit groups of an IPv6 value, most significant first (read in chunks of 48, 48, 32 bits). */
 export function ipv6Groups(value: bigint): number[] {
-  const hex = value.toString(16).padStart(32, '0');
-  const out = new Array<number>(8);
-  for (let i = 0; i < 8; i++) out[i] = parseInt(hex.slice(i * 4, i * 4 + 4), 16);
-  return out;
+  const high = Number(value >> 80n);
+  const middle = Number((value >> 32n) & 0xffffffffffffn);
+  const low = Number(value & 0xffffffffn);
+  return [
+    Math.floor(high / 0x100000000), (high >>> 16) & 0xffff, high & 0xffff,
+    Math.floor(middle / 0x100000000), (middle >>> 16) & 0xffff, middle & 0xffff,
+    low >>> 16, low & 0xffff,
+  ];
 }
 
 /** a.b.c.d of a 32-bit value. */
