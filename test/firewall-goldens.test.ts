@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/firewall/build.ts';
-import type { FirewallInput, GatewayMode } from '../src/firewall/types.ts';
-import { renderIptablesRestore } from '../src/render/iptables/restore.ts';
+import { buildFirewall } from './support/firewall.ts';
+import type { FirewallInput, GatewayMode } from '../src/firewall/input.ts';
+import { renderIptablesRestore } from '../src/firewall/iptables/text/index.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = resolve(repo, '../shared/reference/moby/iptables');

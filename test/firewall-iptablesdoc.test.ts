@@ -11,16 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/firewall/build.ts';
-import type {
-  FirewallEndpoint,
-  FirewallInput,
-  FirewallNetwork,
-  FirewallPortBinding,
-  GatewayMode,
-  TableName,
-} from '../src/firewall/types.ts';
-import { renderIptablesS } from '../src/render/iptables/listing.ts';
+import { buildFirewall } from './support/firewall.ts';
+import type { FirewallEndpoint, FirewallInput, FirewallNetwork, FirewallPortBinding, GatewayMode } from '../src/firewall/input.ts';
+import type { TableName } from '../src/firewall/iptables/types.ts';
+import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import { listings } from './support/iptablesdoc.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');

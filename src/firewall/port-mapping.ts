@@ -6,13 +6,14 @@
 // port_mapping_linux.go sortAndNormPBs), which has no mapper; Docker 20.10 takes the container's bindings
 // in go-connections nat.SortPortMap order (v20.10.24 daemon/container_operations.go buildSandboxOptions)
 // and maps each one for IPv4, then IPv6 (vendor/.../drivers/bridge/port_mapping.go allocatePortsInternal).
-import type { EngineLayout } from './engine.ts';
+import type { EngineLayout } from '../model/engine.ts';
 import { compareAddr, familyOf, isUnspecified, mustParseAddr } from '../net/index.ts';
-import type { FirewallEndpoint, FirewallNetwork, FirewallPortBinding, IpFamily, SourcePath } from './types.ts';
+import type { FirewallEndpoint, FirewallNetwork, FirewallPortBinding } from './input.ts';
+import type { IpFamily, PortProtocol, SourcePath } from './types.ts';
 
 /** A binding as the firewaller receives it (types.PortBinding after collectFirewallPorts). */
 export interface FirewallerPortBinding {
-  readonly proto: 'tcp' | 'udp' | 'sctp';
+  readonly proto: PortProtocol;
   readonly containerIP: string;
   readonly containerPort: number;
   readonly hostIP: string;

@@ -7,9 +7,11 @@ import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-v
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import type { Container, Model } from '../model/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
-import { ingressSysctls, ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from '../firewall/ingress-rules.ts';
+import { ingressSysctls } from '../firewall/iptables/ingress-host.ts';
+import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from '../firewall/iptables/ingress-sandbox.ts';
 import type { OverlayMember } from './overlay-sandboxes.ts';
-import type { FirewallIngress, FirewallIngressPort, FirewallInput, Ruleset } from '../firewall/types.ts';
+import type { FirewallIngress, FirewallIngressPort, FirewallInput } from '../firewall/input.ts';
+import type { Ruleset } from '../firewall/iptables/types.ts';
 import type { Endpoint, LoadBalancer, Sysctl } from './types.ts';
 
 /** Swarm's dynamic range for ingress ports published without a number (swarmkit portallocator: 30000-32767). */

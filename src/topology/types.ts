@@ -1,8 +1,11 @@
 // The intermediate representation: what exists on one host once the network is up. Renderers read
-// this and nothing else (a new backend is one new folder under src/render/).
+// this and nothing else.
 import type { ContainerHostsSpec, HostsRecord } from './hosts-records.ts';
 import type { ContainerResolvConfSpec } from './resolvconf-spec.ts';
-import type { Engine, Ruleset, SourcePath } from '../firewall/types.ts';
+import type { FirewallRules } from '../firewall/backend.ts';
+import type { Ruleset } from '../firewall/iptables/types.ts';
+import type { SourcePath } from '../firewall/types.ts';
+import type { Engine } from '../model/engine.ts';
 import type { XfrmPlan } from './overlay/xfrm.ts';
 
 export interface Sysctl {
@@ -135,7 +138,7 @@ export interface ContainerNode {
 }
 
 export interface Topology {
-  readonly format: 'netform-topology/1';
+  readonly format: 'netform-topology/2';
   /** The Docker Engine release reproduced. */
   readonly engine: Engine;
   readonly host: string;
@@ -145,8 +148,8 @@ export interface Topology {
   readonly containers: readonly ContainerNode[];
   readonly endpoints: readonly Endpoint[];
   readonly ports: readonly PortMapping[];
-  /** Rulesets; absent for a family when the daemon's iptables/ip6tables option is off. */
-  readonly firewall: { readonly v4?: Ruleset; readonly v6?: Ruleset };
+  /** The host's firewall rules, in the shape of the daemon's firewall backend. */
+  readonly firewall: FirewallRules;
   /** Overlay namespaces on this host (swarm mode); absent when there are none. */
   readonly overlays?: readonly OverlaySandbox[];
   /** Parent links netform creates for macvlan/ipvlan networks; absent when there are none. */

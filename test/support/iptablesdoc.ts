@@ -1,6 +1,6 @@
 // Reading moby's iptablesdoc scenario documents (../shared/reference/moby/iptablesdoc/*.md): the
 // `iptables -S` blocks that give each table's final state.
-import type { TableName } from '../../src/firewall/types.ts';
+import type { TableName } from '../../src/firewall/iptables/types.ts';
 
 /**
  * The indented `iptables -S` blocks, keyed by table (recognised by its built-in chains); the last one

@@ -13,11 +13,12 @@ import {
   ISOLATION_1,
   ISOLATION_2,
 } from './daemon-chains.ts';
-import { engineLayout, type EngineLayout } from './engine.ts';
-import { inetAddr } from '../net/index.ts';
-import { addrtype, cidr, ctstate, fwMark, iface, jump, mark, NOT, proto } from './rule-parts.ts';
+import { inetAddr } from '../../net/index.ts';
+import type { FirewallDaemon, FirewallFamilyConfig, FirewallNetwork } from '../input.ts';
+import type { IpFamily, RuleTarget, SourcePath } from '../types.ts';
+import { engineLayout, type EngineLayout } from '../../model/engine.ts';
+import { NOT } from './pieces.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallDaemon, FirewallFamilyConfig, FirewallNetwork, IpFamily, RuleTarget, SourcePath } from './types.ts';
 
 export const familyConfig = (net: FirewallNetwork, family: IpFamily): FirewallFamilyConfig | undefined =>
   family === 4 ? net.v4 : net.v6;
@@ -40,24 +41,24 @@ export function addNetwork(rs: RulesetBuilder, daemon: FirewallDaemon, net: Fire
 }
 
 /** MASQUERADE picks the source from the route; com.docker.network.host_ipv4/6 asks for SNAT instead. */
-const natTarget = (conf: FirewallFamilyConfig): RuleTarget =>
-  conf.hostIP ? jump('SNAT', ['--to-source', inetAddr(conf.hostIP)]) : jump('MASQUERADE');
+const natTarget = (rs: RulesetBuilder, conf: FirewallFamilyConfig): RuleTarget =>
+  conf.hostIP ? { kind: 'snat', toSource: inetAddr(conf.hostIP) } : rs.pieces.target('masquerade');
 
 /** `-I POSTROUTING -s SUBNET ! -o BR -j MASQUERADE` (or SNAT). */
 const insertMasquerade = (rs: RulesetBuilder, net: FirewallNetwork, conf: FirewallFamilyConfig): void => {
-  rs.insert(makeRule('nat', 'POSTROUTING', { source: cidr(conf.prefix), outInterface: iface(net.ifName, NOT) }, natTarget(conf), net.origin));
+  const { cidr, iface } = rs.pieces;
+  rs.insert(makeRule('nat', 'POSTROUTING', { source: cidr(conf.prefix), outInterface: iface(net.ifName, NOT) }, natTarget(rs, conf), net.origin));
 };
 
 /** Hairpin (userland proxy off): `-I POSTROUTING -m addrtype --src-type LOCAL -o BR -j MASQUERADE` (or SNAT). */
 const insertHostMasquerade = (rs: RulesetBuilder, net: FirewallNetwork, conf: FirewallFamilyConfig): void => {
-  rs.insert(
-    makeRule('nat', 'POSTROUTING', { outInterface: iface(net.ifName), modules: [addrtype('--src-type', 'LOCAL')] }, natTarget(conf), net.origin),
-  );
+  const { addrtype, iface } = rs.pieces;
+  rs.insert(makeRule('nat', 'POSTROUTING', { outInterface: iface(net.ifName), modules: [addrtype('src', 'LOCAL')] }, natTarget(rs, conf), net.origin));
 };
 
 /** SKIP DNAT (<= 28, userland proxy on): `-I DOCKER -i BR -j RETURN` in nat, so docker-proxy gets packets from the bridge. */
 const insertSkipDnat = (rs: RulesetBuilder, net: FirewallNetwork): void => {
-  rs.insert(makeRule('nat', DOCKER, { inInterface: iface(net.ifName) }, jump('RETURN'), net.origin));
+  rs.insert(makeRule('nat', DOCKER, { inInterface: rs.pieces.iface(net.ifName) }, rs.pieces.target('return'), net.origin));
 };
 
 /** network.go setupIPTables, non-internal branch (Docker 28 and 29). */
@@ -72,10 +73,11 @@ function setupExternalNetworkRules(
   const o = net.origin;
   const routed = conf.gatewayMode === 'routed';
   const unprotected = conf.gatewayMode === 'nat-unprotected';
+  const { ctstate, iface, jump, mark, proto, target } = rs.pieces;
 
   // setupNonInternalNetworkRules
   if (daemon.acceptFwMark !== undefined) {
-    rs.insert(makeRule('filter', DOCKER_FORWARD, { modules: [mark(fwMark(daemon.acceptFwMark))] }, jump('ACCEPT'), o));
+    rs.insert(makeRule('filter', DOCKER_FORWARD, { modules: [mark(daemon.acceptFwMark.mark, daemon.acceptFwMark.mask)] }, target('accept'), o));
   }
   if (net.masquerade && !routed) insertMasquerade(rs, net, conf);
   // v28.5.2 network.go: `if n.config.Masquerade { if nat {...}; if !Hairpin { skipDNAT } }`, so a routed
@@ -87,7 +89,7 @@ function setupExternalNetworkRules(
   // setIcc(internal=false): only the DROP for icc=false; ICC traffic is otherwise accepted by the
   // outgoing rule below.
   if (!net.icc) {
-    rs.append(makeRule('filter', DOCKER_FORWARD, { inInterface: iface(br), outInterface: iface(br) }, jump('DROP'), o));
+    rs.append(makeRule('filter', DOCKER_FORWARD, { inInterface: iface(br), outInterface: iface(br) }, target('drop'), o));
   }
   // setICMP: routed mode accepts all ICMP into the network.
   if (routed) {
@@ -96,7 +98,7 @@ function setupExternalNetworkRules(
         'filter',
         DOCKER,
         { outInterface: iface(br), protocol: proto(rs.family === 4 ? 'icmp' : 'icmpv6') },
-        jump('ACCEPT'),
+        target('accept'),
         o,
       ),
     );
@@ -107,7 +109,7 @@ function setupExternalNetworkRules(
       'filter',
       DOCKER_FORWARD,
       net.icc ? { inInterface: iface(br) } : { inInterface: iface(br), outInterface: iface(br, NOT) },
-      jump('ACCEPT'),
+      target('accept'),
       o,
     ),
   );
@@ -118,12 +120,12 @@ function setupExternalNetworkRules(
       'filter',
       DOCKER,
       { inInterface: iface(br, NOT), outInterface: iface(br) },
-      jump(unprotected ? 'ACCEPT' : 'DROP'),
+      target(unprotected ? 'accept' : 'drop'),
       o,
     ),
   );
   rs.append(
-    makeRule('filter', DOCKER_CT, { outInterface: iface(br), modules: [ctstate('RELATED,ESTABLISHED')] }, jump('ACCEPT'), o),
+    makeRule('filter', DOCKER_CT, { outInterface: iface(br), modules: [ctstate('RELATED', 'ESTABLISHED')] }, target('accept'), o),
   );
   rs.append(makeRule('filter', DOCKER_BRIDGE, { outInterface: iface(br) }, jump(DOCKER), o));
   if (layout.isolationChains) setINC(rs, br, routed, o);
@@ -134,12 +136,13 @@ function setupExternalNetworkRules(
  * replies out (ACCEPT), both inserted; then the usual pair, STAGE-1 appended and STAGE-2 inserted.
  */
 function setINC(rs: RulesetBuilder, br: string, routed: boolean, o: SourcePath | undefined): void {
+  const { ctstate, iface, jump, target } = rs.pieces;
   if (routed) {
-    rs.insert(makeRule('filter', ISOLATION_1, { outInterface: iface(br) }, jump('RETURN'), o));
-    rs.insert(makeRule('filter', ISOLATION_1, { inInterface: iface(br), modules: [ctstate('RELATED,ESTABLISHED')] }, jump('ACCEPT'), o));
+    rs.insert(makeRule('filter', ISOLATION_1, { outInterface: iface(br) }, target('return'), o));
+    rs.insert(makeRule('filter', ISOLATION_1, { inInterface: iface(br), modules: [ctstate('RELATED', 'ESTABLISHED')] }, target('accept'), o));
   }
   rs.append(makeRule('filter', ISOLATION_1, { inInterface: iface(br), outInterface: iface(br, NOT) }, jump(ISOLATION_2), o));
-  rs.insert(makeRule('filter', ISOLATION_2, { outInterface: iface(br) }, jump('DROP'), o));
+  rs.insert(makeRule('filter', ISOLATION_2, { outInterface: iface(br) }, target('drop'), o));
 }
 
 /**
@@ -153,9 +156,10 @@ function setupInternalNetworkRules(
   layout: EngineLayout,
 ): void {
   insertInternalDrops(rs, net, conf, layout);
+  const { iface } = rs.pieces;
   // setIcc(internal=true): an internal network has no outgoing rule, so ICC needs its own ACCEPT.
   rs.append(
-    makeRule('filter', DOCKER_FORWARD, { inInterface: iface(net.ifName), outInterface: iface(net.ifName) }, jump(net.icc ? 'ACCEPT' : 'DROP'), net.origin),
+    makeRule('filter', DOCKER_FORWARD, { inInterface: iface(net.ifName), outInterface: iface(net.ifName) }, rs.pieces.target(net.icc ? 'accept' : 'drop'), net.origin),
   );
 }
 
@@ -164,6 +168,7 @@ function insertInternalDrops(rs: RulesetBuilder, net: FirewallNetwork, conf: Fir
   const br = net.ifName;
   const o = net.origin;
   const v6 = rs.family === 6 && layout.internalV6Interfaces;
+  const { cidr, iface, target } = rs.pieces;
   rs.insert(
     makeRule(
       'filter',
@@ -171,7 +176,7 @@ function insertInternalDrops(rs: RulesetBuilder, net: FirewallNetwork, conf: Fir
       v6
         ? { destination: cidr(conf.prefix, NOT), inInterface: iface(br), outInterface: iface(br, NOT) }
         : { destination: cidr(conf.prefix, NOT), inInterface: iface(br) },
-      jump('DROP'),
+      target('drop'),
       o,
     ),
   );
@@ -182,7 +187,7 @@ function insertInternalDrops(rs: RulesetBuilder, net: FirewallNetwork, conf: Fir
       v6
         ? { source: cidr(conf.prefix, NOT), inInterface: iface(br, NOT), outInterface: iface(br) }
         : { source: cidr(conf.prefix, NOT), outInterface: iface(br) },
-      jump('DROP'),
+      target('drop'),
       o,
     ),
   );
@@ -213,14 +218,16 @@ function addLegacyNetwork(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firew
   }
   if (net.internal || (!conf && !layout.isolationEveryNetwork)) return;
   if (layout.isolationNeedsIptables && !daemon.iptables) return;
+  const { iface, jump, target } = rs.pieces;
   // setINC (<= 27): both rules inserted, so the newest network's come first, above the RETURNs.
   rs.insert(makeRule('filter', ISOLATION_1, { inInterface: iface(net.ifName), outInterface: iface(net.ifName, NOT) }, jump(ISOLATION_2), net.origin));
-  rs.insert(makeRule('filter', ISOLATION_2, { outInterface: iface(net.ifName) }, jump('DROP'), net.origin));
+  rs.insert(makeRule('filter', ISOLATION_2, { outInterface: iface(net.ifName) }, target('drop'), net.origin));
 }
 
 /** setupIPTablesInternal, then ProgramChain for the nat and the filter chain (<= 27). */
 function setupLegacyExternalRules(rs: RulesetBuilder, daemon: FirewallDaemon, net: FirewallNetwork, conf: FirewallFamilyConfig, layout: EngineLayout): void {
   const { ifName: br, origin } = net;
+  const { ctstate, iface, jump, target } = rs.pieces;
   // `nat := !config.GwModeIPv4.natDisabled()` (27; 20.10 has no gateway modes).
   if (conf.gatewayMode !== 'routed' && net.masquerade) {
     insertMasquerade(rs, net, conf);
@@ -229,18 +236,19 @@ function setupLegacyExternalRules(rs: RulesetBuilder, daemon: FirewallDaemon, ne
   if (daemon.hairpin) insertHostMasquerade(rs, net, conf);
   setIccLegacy(rs, net);
   // "ACCEPT NON_ICC OUTGOING", inserted.
-  rs.insert(makeRule('filter', 'FORWARD', { inInterface: iface(br), outInterface: iface(br, NOT) }, jump('ACCEPT'), origin));
+  rs.insert(makeRule('filter', 'FORWARD', { inInterface: iface(br), outInterface: iface(br, NOT) }, target('accept'), origin));
   // ProgramChain(natChain): the PREROUTING/OUTPUT jumps, appended unless present.
   addNATJumpRules(rs, daemon, daemon.origin);
   // ProgramChain(filterChain): both inserted, so the conntrack ACCEPT ends up above the jump to DOCKER.
   rs.insert(makeRule('filter', 'FORWARD', { outInterface: iface(br) }, jump(DOCKER), origin));
-  rs.insert(makeRule('filter', 'FORWARD', { outInterface: iface(br), modules: [ctstate('RELATED,ESTABLISHED')] }, jump('ACCEPT'), origin));
+  rs.insert(makeRule('filter', 'FORWARD', { outInterface: iface(br), modules: [ctstate('RELATED', 'ESTABLISHED')] }, target('accept'), origin));
 }
 
 /** setIcc (<= 27): icc=true inserts the ACCEPT at the head of FORWARD; icc=false appends the DROP at its end. */
 function setIccLegacy(rs: RulesetBuilder, net: FirewallNetwork): void {
-  const rule = (target: 'ACCEPT' | 'DROP') =>
-    makeRule('filter', 'FORWARD', { inInterface: iface(net.ifName), outInterface: iface(net.ifName) }, jump(target), net.origin);
-  if (net.icc) rs.insert(rule('ACCEPT'));
-  else rs.append(rule('DROP'));
+  const { iface, target } = rs.pieces;
+  const rule = (verdict: 'accept' | 'drop') =>
+    makeRule('filter', 'FORWARD', { inInterface: iface(net.ifName), outInterface: iface(net.ifName) }, target(verdict), net.origin);
+  if (net.icc) rs.insert(rule('accept'));
+  else rs.append(rule('drop'));
 }

@@ -1,6 +1,6 @@
-// buildFirewall: replays, in order, the iptables calls dockerd makes for a FirewallInput and returns the
-// resulting rules of each family as data. Pure: nothing here touches the kernel. The release replayed is
-// `daemon.engine` (engine.ts: 29 by default, 28, 27 or 20.10); the steps are the same, their rules differ.
+// The iptables backend's replay: the iptables calls dockerd makes for a FirewallInput, in order, as rule
+// data for one address family. Pure: nothing here touches the kernel. The release replayed is
+// `daemon.engine` (src/model/engine.ts: 29 by default, 28, 27 or 20.10); the steps are the same, their rules differ.
 //
 // Order of events, as in a daemon that starts and then has networks and containers created:
 //   1. the bridge driver's init (iptabler.go NewIptabler -> setupIPChains), per enabled family;
@@ -12,34 +12,27 @@
 //      the order the port mappers hand them over (port_mapping_linux.go), then the legacy links it is
 //      the parent of (bridge_linux.go link -> link.go), which dockerd only programs on icc=false networks.
 //   5. swarm's routing mesh (`input.ingress`, IPv4), one service at a time, as each service's load
-//      balancer appears in the ingress sandbox (ingress-rules.ts: service_linux.go addIngressPorts);
+//      balancer appears in the ingress sandbox (ingress-host.ts: service_linux.go addIngressPorts);
 //   6. netform's own NETFORM-SWARM chain (`input.swarmPorts`, swarm-port-rules.ts), last, as it is no
 //      part of Docker's replay; it is written even when Docker's iptables option is off for the family.
+import { inetAddr } from '../../net/index.ts';
+import { engineLayout } from '../../model/engine.ts';
+import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from '../input.ts';
+import { firewallerBindings } from '../port-mapping.ts';
+import type { IpFamily } from '../types.ts';
 import { filterForwardDrop, setupIPChains, setupUserChain } from './daemon-chains.ts';
 import { addEncryptionRules } from './encryption-rules.ts';
 import { addEndpoint } from './endpoint-rules.ts';
-import { engineLayout } from './engine.ts';
-import { addIngress } from './ingress-rules.ts';
-import { inetAddr } from '../net/index.ts';
+import { addIngress } from './ingress-host.ts';
 import { addLink } from './link-rules.ts';
 import { addNetwork, familyConfig } from './network-rules.ts';
-import { firewallerBindings } from './port-mapping.ts';
+import type { RulePieces } from './pieces.ts';
 import { addPort } from './port-rules.ts';
 import { RulesetBuilder } from './ruleset-builder.ts';
 import { addSwarmPortRules } from './swarm-port-rules.ts';
-import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork, IpFamily, Ruleset } from './types.ts';
+import type { Ruleset } from './types.ts';
 
-export interface FirewallRulesets {
-  readonly v4: Ruleset;
-  readonly v6: Ruleset;
-}
-
-export function buildFirewall(input: FirewallInput): FirewallRulesets {
-  const networks = indexNetworks(input.networks);
-  return { v4: buildFamily(input, networks, 4), v6: buildFamily(input, networks, 6) };
-}
-
-function indexNetworks(list: readonly FirewallNetwork[]): ReadonlyMap<string, FirewallNetwork> {
+export function indexNetworks(list: readonly FirewallNetwork[]): ReadonlyMap<string, FirewallNetwork> {
   const map = new Map<string, FirewallNetwork>();
   for (const n of list) {
     if (map.has(n.name)) throw new Error(`buildFirewall: network ${JSON.stringify(n.name)} is listed twice`);
@@ -54,14 +47,11 @@ function lookup(networks: ReadonlyMap<string, FirewallNetwork>, name: string, wh
   return n;
 }
 
-function buildFamily(input: FirewallInput, networks: ReadonlyMap<string, FirewallNetwork>, family: IpFamily): Ruleset {
+/** Docker's rules of one enabled family for `input`, replayed in the order dockerd programs them. */
+export function replayFamily(input: FirewallInput, networks: ReadonlyMap<string, FirewallNetwork>, family: IpFamily, pieces: RulePieces): Ruleset {
   const { daemon } = input;
   const layout = engineLayout(daemon.engine);
-  // iptables=false / ip6tables=false: the firewaller is built with that family disabled and the
-  // controller creates no DOCKER-USER for it. Docker writes nothing to that family's tables.
-  if (!(family === 4 ? daemon.iptables : daemon.ip6tables)) return swarmPortsOnly(input, family);
-
-  const rs = new RulesetBuilder(family);
+  const rs = new RulesetBuilder(family, pieces);
   setupIPChains(rs, daemon);
   // Docker <= 27: setupIPForwarding, once at driver init, after the chains (v27.5.1 bridge_linux.go
   // configure): IPv4 DROP when the daemon had to enable forwarding, IPv6 DROP whenever ip-forward is on.
@@ -117,15 +107,4 @@ function buildFamily(input: FirewallInput, networks: ReadonlyMap<string, Firewal
 
   const built = rs.build();
   return layout.raw ? built : { ...built, raw: false };
-}
-
-/** A family Docker leaves alone: empty, unless netform's swarm ports chain asks for it. */
-function swarmPortsOnly(input: FirewallInput, family: IpFamily): Ruleset {
-  const ports = input.swarmPorts?.family === family ? input.swarmPorts : undefined;
-  const encryption = input.encryption?.family === family ? input.encryption : undefined;
-  if (!ports && !encryption) return { family, tables: [] };
-  const rs = new RulesetBuilder(family);
-  if (ports) addSwarmPortRules(rs, ports);
-  if (encryption) addEncryptionRules(rs, encryption.vnis, encryption.dataPathPort);
-  return { ...rs.build(), raw: false };
 }

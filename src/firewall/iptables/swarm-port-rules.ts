@@ -16,9 +16,8 @@
 //   -A NETFORM-SWARM -p esp -j ACCEPT                         (an encrypted overlay on the host)
 //
 // No RETURN at the end: a user chain falls through to its caller.
-import { jump, portMatch, proto } from './rule-parts.ts';
+import type { FirewallSwarmPorts } from '../input.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallSwarmPorts } from './types.ts';
 
 export const NETFORM_SWARM = 'NETFORM-SWARM';
 
@@ -32,14 +31,15 @@ export function addSwarmPortRules(rs: RulesetBuilder, ports: FirewallSwarmPorts)
     throw new Error(`swarm ports: bad data path port ${ports.dataPathPort}`);
   }
   const o = ports.origin;
+  const { jump, port: portMatch, proto, target } = rs.pieces;
   rs.newChain('filter', NETFORM_SWARM);
   rs.append(makeRule('filter', 'INPUT', {}, jump(NETFORM_SWARM), o));
   const accept = (p: 'tcp' | 'udp', port: number): void => {
-    rs.append(makeRule('filter', NETFORM_SWARM, { protocol: proto(p), modules: [portMatch(p, '--dport', port)] }, jump('ACCEPT'), o));
+    rs.append(makeRule('filter', NETFORM_SWARM, { protocol: proto(p), modules: [portMatch(p, 'dport', port)] }, target('accept'), o));
   };
   if (ports.manager) accept('tcp', SWARM_MANAGEMENT_PORT);
   accept('tcp', SWARM_GOSSIP_PORT);
   accept('udp', SWARM_GOSSIP_PORT);
   accept('udp', ports.dataPathPort);
-  if (ports.esp) rs.append(makeRule('filter', NETFORM_SWARM, { protocol: proto('esp') }, jump('ACCEPT'), o));
+  if (ports.esp) rs.append(makeRule('filter', NETFORM_SWARM, { protocol: proto('esp') }, target('accept'), o));
 }

@@ -22,11 +22,10 @@
 // The bytecode value holds blanks: a renderer must quote it (iptables-save prints it in double quotes).
 // With the nftables firewall backend Docker 29 uses a docker-overlay nft table instead
 // (encryption_nft_linux.go); that is not modelled here.
-import { vniMatchBpf } from './bpf.ts';
-import { DEFAULT_DATA_PATH_PORT, OVERLAY_MARK, OVERLAY_MARK_MASK } from '../model/overlay-driver.ts';
-import { jump, portMatch, proto } from './rule-parts.ts';
+import { DEFAULT_DATA_PATH_PORT, OVERLAY_MARK, OVERLAY_MARK_MASK } from '../../model/overlay-driver.ts';
+import type { MatchModule, RuleTarget, SourcePath } from '../types.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { MatchModule, Rule, SourcePath } from './types.ts';
+import type { Rule } from './types.ts';
 
 /** An encrypted VNI, and the YAML element it exists for (the network), when known. */
 export interface EncryptedVni {
@@ -34,18 +33,14 @@ export interface EncryptedVni {
   readonly origin?: SourcePath;
 }
 
-const bpfMatch = (vni: number): MatchModule => ({ name: 'bpf', options: [{ flag: '--bytecode', values: [vniMatchBpf(vni)] }] });
+const bpfMatch = (vni: number): MatchModule => ({ kind: 'bpf', vxlanVni: vni });
 
-const policyNone: MatchModule = {
-  name: 'policy',
-  options: [
-    { flag: '--dir', values: ['in'] },
-    { flag: '--pol', values: ['none'] },
-  ],
-};
+const policyNone: MatchModule = { kind: 'policy', dir: 'in', pol: 'none' };
 
-/** `--set-mark 13681891` as libxt_MARK saves it. */
-const setMark = `0x${OVERLAY_MARK.toString(16)}/0x${(OVERLAY_MARK_MASK >>> 0).toString(16)}`;
+/** `--set-mark 13681891` as libxt_MARK saves it: `--set-xmark 0xd0c4e3/0xffffffff`. */
+const setMark: RuleTarget = { kind: 'set-mark', mark: OVERLAY_MARK, mask: OVERLAY_MARK_MASK };
+
+const vxlanPort = (port: number): MatchModule => ({ kind: 'udp', dport: port });
 
 function checkPort(port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`encryption rules: ${port} is not a port number`);
@@ -57,8 +52,8 @@ export function encryptionMarkRule(vni: number, dataPathPort = DEFAULT_DATA_PATH
   return makeRule(
     'mangle',
     'OUTPUT',
-    { protocol: proto('udp'), modules: [portMatch('udp', '--dport', dataPathPort), bpfMatch(vni)] },
-    jump('MARK', ['--set-xmark', setMark]),
+    { protocol: { name: 'udp' }, modules: [vxlanPort(dataPathPort), bpfMatch(vni)] },
+    setMark,
     origin,
   );
 }
@@ -69,8 +64,8 @@ export function encryptionDropRule(vni: number, dataPathPort = DEFAULT_DATA_PATH
   return makeRule(
     'filter',
     'INPUT',
-    { protocol: proto('udp'), modules: [policyNone, portMatch('udp', '--dport', dataPathPort), bpfMatch(vni)] },
-    jump('DROP'),
+    { protocol: { name: 'udp' }, modules: [policyNone, vxlanPort(dataPathPort), bpfMatch(vni)] },
+    { kind: 'drop' },
     origin,
   );
 }

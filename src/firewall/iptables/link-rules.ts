@@ -4,11 +4,10 @@
 // ChainInfo.Link is built without an IP version, so it always goes to iptables (IPv4). Every release
 // reproduced does the same (v28.5.2 iptabler/link.go; v27.5.1 drivers/bridge/link.go and
 // v20.10.24 vendor/.../drivers/bridge/link.go -> ChainInfo.Link with iptables.Append).
+import { familyOf } from '../../net/index.ts';
+import type { FirewallLink, FirewallNetwork } from '../input.ts';
 import { DOCKER } from './daemon-chains.ts';
-import { familyOf } from '../net/index.ts';
-import { cidr, iface, jump, portMatch, proto } from './rule-parts.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallLink, FirewallNetwork } from './types.ts';
 
 export function addLink(rs: RulesetBuilder, net: FirewallNetwork, link: FirewallLink): void {
   if (rs.family !== 4) return;
@@ -18,6 +17,7 @@ export function addLink(rs: RulesetBuilder, net: FirewallNetwork, link: Firewall
   }
   const br = net.ifName;
   const o = link.origin;
+  const { cidr, iface, port, proto, target } = rs.pieces;
   for (const p of link.ports) {
     // ProgramRule(Append): check, then -A.
     rs.append(
@@ -30,9 +30,9 @@ export function addLink(rs: RulesetBuilder, net: FirewallNetwork, link: Firewall
           inInterface: iface(br),
           outInterface: iface(br),
           protocol: proto(p.proto),
-          modules: [portMatch(p.proto, '--dport', p.port)],
+          modules: [port(p.proto, 'dport', p.port)],
         },
-        jump('ACCEPT'),
+        target('accept'),
         o,
       ),
     );
@@ -46,9 +46,9 @@ export function addLink(rs: RulesetBuilder, net: FirewallNetwork, link: Firewall
           inInterface: iface(br),
           outInterface: iface(br),
           protocol: proto(p.proto),
-          modules: [portMatch(p.proto, '--sport', p.port)],
+          modules: [port(p.proto, 'sport', p.port)],
         },
-        jump('ACCEPT'),
+        target('accept'),
         o,
       ),
     );

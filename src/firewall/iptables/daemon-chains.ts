@@ -1,8 +1,9 @@
 // Daemon-level chains of one address family: what dockerd programs before any network exists.
-import { engineLayout } from './engine.ts';
-import { addrtype, cidr, jump, NOT } from './rule-parts.ts';
+import type { FirewallDaemon } from '../input.ts';
+import type { IpFamily, SourcePath } from '../types.ts';
+import { engineLayout } from '../../model/engine.ts';
+import { NOT } from './pieces.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallDaemon, IpFamily, SourcePath } from './types.ts';
 
 export const DOCKER = 'DOCKER';
 export const DOCKER_FORWARD = 'DOCKER-FORWARD';
@@ -67,8 +68,9 @@ function setupLegacyIPChains(rs: RulesetBuilder, daemon: FirewallDaemon): void {
   rs.newChain('filter', DOCKER);
   rs.newChain('filter', ISOLATION_1);
   rs.newChain('filter', ISOLATION_2);
-  rs.append(makeRule('filter', ISOLATION_1, {}, jump('RETURN'), o));
-  rs.append(makeRule('filter', ISOLATION_2, {}, jump('RETURN'), o));
+  const ret = rs.pieces.target('return');
+  rs.append(makeRule('filter', ISOLATION_1, {}, ret, o));
+  rs.append(makeRule('filter', ISOLATION_2, {}, ret, o));
 }
 
 /**
@@ -78,14 +80,15 @@ function setupLegacyIPChains(rs: RulesetBuilder, daemon: FirewallDaemon): void {
  * packets to loopback addresses are left to docker-proxy.
  */
 export function addNATJumpRules(rs: RulesetBuilder, daemon: FirewallDaemon, o: SourcePath | undefined): void {
-  rs.append(makeRule('nat', 'PREROUTING', { modules: [addrtype('--dst-type', 'LOCAL')] }, jump(DOCKER), o));
+  const { addrtype, cidr, jump } = rs.pieces;
+  rs.append(makeRule('nat', 'PREROUTING', { modules: [addrtype('dst', 'LOCAL')] }, jump(DOCKER), o));
   rs.append(
     makeRule(
       'nat',
       'OUTPUT',
       daemon.hairpin
-        ? { modules: [addrtype('--dst-type', 'LOCAL')] }
-        : { destination: cidr(loopbackPrefix(rs.family), NOT), modules: [addrtype('--dst-type', 'LOCAL')] },
+        ? { modules: [addrtype('dst', 'LOCAL')] }
+        : { destination: cidr(loopbackPrefix(rs.family), NOT), modules: [addrtype('dst', 'LOCAL')] },
       jump(DOCKER),
       o,
     ),
@@ -103,7 +106,7 @@ export function setupUserChain(rs: RulesetBuilder, daemon: FirewallDaemon): bool
   const layout = engineLayout(daemon.engine);
   if (rs.family === 6 && !layout.userChainIPv6) return false;
   rs.newChain('filter', DOCKER_USER);
-  if (layout.userChainReturn) rs.append(makeRule('filter', DOCKER_USER, {}, jump('RETURN'), daemon.origin));
+  if (layout.userChainReturn) rs.append(makeRule('filter', DOCKER_USER, {}, rs.pieces.target('return'), daemon.origin));
   rs.ensureJump('filter', 'FORWARD', DOCKER_USER, daemon.origin);
   return true;
 }

@@ -1,6 +1,6 @@
 // iptables-restore input in iptables-save's canonical form: what `iptables-save -t raw; -t filter;
 // -t nat` prints after loading it (minus its '#' comment lines), byte for byte.
-import type { Ruleset } from '../../firewall/types.ts';
+import type { Ruleset } from '../types.ts';
 import { appendLine } from './args.ts';
 import { tablesOf, tableView } from './layout.ts';
 

@@ -3,11 +3,11 @@
 // The bridge driver calls AddEndpoint from CreateEndpoint, before the container's ports are mapped.
 // Docker 28 has the same (v28.5.2 libnetwork/drivers/bridge/internal/iptabler/endpoint.go); Docker <= 27
 // has no raw-table rules at all.
-import { engineLayout } from './engine.ts';
+import type { FirewallDaemon, FirewallEndpoint, FirewallNetwork } from '../input.ts';
+import { engineLayout } from '../../model/engine.ts';
 import { familyConfig } from './network-rules.ts';
-import { cidr, iface, jump, NOT } from './rule-parts.ts';
+import { NOT } from './pieces.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallDaemon, FirewallEndpoint, FirewallNetwork } from './types.ts';
 
 export function addEndpoint(rs: RulesetBuilder, daemon: FirewallDaemon, net: FirewallNetwork, ep: FirewallEndpoint): void {
   const addr = rs.family === 4 ? ep.addr4 : ep.addr6;
@@ -18,9 +18,10 @@ export function addEndpoint(rs: RulesetBuilder, daemon: FirewallDaemon, net: Fir
   if (net.internal || conf?.gatewayMode === 'routed' || conf?.gatewayMode === 'nat-unprotected') return;
   if (daemon.allowDirectRouting) return;
   const o = ep.origin;
+  const { cidr, iface, target } = rs.pieces;
   // Trusted host interfaces are treated like the bridge itself.
   for (const name of net.trustedHostInterfaces) {
-    rs.append(makeRule('raw', 'PREROUTING', { destination: cidr(addr), inInterface: iface(name) }, jump('ACCEPT'), o));
+    rs.append(makeRule('raw', 'PREROUTING', { destination: cidr(addr), inInterface: iface(name) }, target('accept'), o));
   }
-  rs.append(makeRule('raw', 'PREROUTING', { destination: cidr(addr), inInterface: iface(net.ifName, NOT) }, jump('DROP'), o));
+  rs.append(makeRule('raw', 'PREROUTING', { destination: cidr(addr), inInterface: iface(net.ifName, NOT) }, target('drop'), o));
 }

@@ -1,6 +1,6 @@
 // `iptables -S -t <table>`: `-P` for built-in chains, `-N` for user chains, then the `-A` lines in the
 // same order as iptables-save. This is the form of moby's iptablesdoc "iptables commands" blocks.
-import type { Ruleset, TableName } from '../../firewall/types.ts';
+import type { Ruleset, TableName } from '../types.ts';
 import { appendLine } from './args.ts';
 import { tableView } from './layout.ts';
 

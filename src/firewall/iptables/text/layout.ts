@@ -1,8 +1,8 @@
 // Which tables and chains an iptables dump shows, and in which order: tables raw, mangle, filter, nat;
 // in each, the built-in chains in kernel order, then user chains sorted by name (byte order, as
 // iptables-save and iptables -S list them, whatever the creation order).
-import { BUILTIN_CHAINS } from '../../firewall/ruleset-builder.ts';
-import type { Chain, Ruleset, TableName } from '../../firewall/types.ts';
+import { BUILTIN_CHAINS } from '../ruleset-builder.ts';
+import type { Chain, Ruleset, TableName } from '../types.ts';
 
 export const TABLE_ORDER: readonly TableName[] = ['raw', 'mangle', 'filter', 'nat'];
 

@@ -7,20 +7,10 @@
 //   - NewChain creates a chain only if it does not exist yet.
 // Rules are compared as iptables -C compares them: on the canonical form of their matches and target
 // (see ruleKey), not on the text used to create them.
-import { inetCidr, isAnyCidr } from '../net/index.ts';
-import { isSharedPiece } from './rule-parts.ts';
-import type {
-  AddressMatch,
-  Chain,
-  IpFamily,
-  MatchModule,
-  Rule,
-  RuleMatch,
-  RuleTarget,
-  Ruleset,
-  SourcePath,
-  TableName,
-} from './types.ts';
+import { inetCidr, isAnyCidr } from '../../net/index.ts';
+import type { AddressMatch, IpFamily, MatchModule, RuleMatch, RuleTarget, SourcePath } from '../types.ts';
+import { RulePieces } from './pieces.ts';
+import type { Chain, Rule, Ruleset, TableName } from './types.ts';
 
 /** Built-in chains of each table, in the order the kernel (and iptables-save) lists them. */
 export const BUILTIN_CHAINS: { readonly [T in TableName]: readonly string[] } = {
@@ -30,9 +20,6 @@ export const BUILTIN_CHAINS: { readonly [T in TableName]: readonly string[] } = 
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
 };
 
-/** Targets that are not chains: the verdicts and the extension targets Docker uses. */
-const NON_CHAIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK', 'CHECKSUM', 'REDIRECT']);
-
 export const isBuiltinChain = (table: TableName, chain: string): boolean => BUILTIN_CHAINS[table].includes(chain);
 
 /**
@@ -41,6 +28,8 @@ export const isBuiltinChain = (table: TableName, chain: string): boolean => BUIL
  * unshift plus a linear `-C` scan per rule would make that quadratic.
  */
 class RuleList {
+  constructor(private readonly keyOf: (rule: Rule) => string) {}
+
   /** Rules inserted at the head, most recent last (so the chain starts with head reversed). */
   private readonly head: Rule[] = [];
   private readonly tail: Rule[] = [];
@@ -73,13 +62,13 @@ class RuleList {
   remove(key: string): boolean {
     if (!this.keys.has(key)) return false;
     for (let i = this.head.length - 1; i >= 0; i--) {
-      if (ruleKey(this.head[i]!.match, this.head[i]!.target) === key) {
+      if (this.keyOf(this.head[i]!) === key) {
         this.head.splice(i, 1);
         this.count(key, -1);
         return true;
       }
     }
-    const j = this.tail.findIndex((r) => ruleKey(r.match, r.target) === key);
+    const j = this.tail.findIndex((r) => this.keyOf(r) === key);
     this.tail.splice(j, 1);
     this.count(key, -1);
     return true;
@@ -97,65 +86,88 @@ interface MutableChain {
   readonly rules: RuleList;
 }
 
-/**
- * Keys of the pieces of rules. Most pieces are shared, deeply frozen values (rule-parts.ts): their keys
- * are remembered by identity, so a rule's key costs a few lookups and one join.
- */
-const pieceKeys = new WeakMap<object, string>();
-function pieceKey<T extends object>(piece: T, compute: (piece: T) => string): string {
-  if (!isSharedPiece(piece)) return compute(piece);
-  let k = pieceKeys.get(piece);
-  if (k === undefined) {
-    k = compute(piece);
-    pieceKeys.set(piece, k);
+const optionalNumber = (n: number | undefined): string => (n === undefined ? '' : String(n));
+
+/** A match module's identity: its kind and values (the order of fields is fixed by the type). */
+function moduleText(m: MatchModule): string {
+  switch (m.kind) {
+    case 'tcp':
+    case 'udp':
+    case 'sctp':
+      return `${m.kind}(${optionalNumber(m.sport)}:${optionalNumber(m.dport)})`;
+    case 'conntrack':
+      return `${m.module ?? 'conntrack'}(${m.states.join(',')})`;
+    case 'addrtype':
+      return `addrtype(${m.srcType ?? ''}:${m.dstType ?? ''})`;
+    case 'mark':
+      return `mark(${m.mark}/${m.mask})`;
+    case 'bpf':
+      return `bpf(${m.vxlanVni})`;
+    case 'policy':
+      return `policy(${m.dir}:${m.pol})`;
+    case 'ipvs':
+      return 'ipvs()';
   }
-  return k;
 }
 
-const addrKey = (a: AddressMatch | undefined): string =>
-  a
-    ? pieceKey(a, (x) => {
-        const cidr = inetCidr(x.cidr);
-        // `-d 0/0` matches everything: iptables stores no address match at all.
-        if (isAnyCidr(cidr) && !x.negate) return '';
-        return `${x.negate ? '!' : ''}${cidr}`;
-      })
-    : '';
+function targetText(t: RuleTarget): string {
+  switch (t.kind) {
+    case 'jump':
+      return `jump(${t.chain})`;
+    case 'snat':
+      return `snat(${t.toSource})`;
+    case 'dnat':
+      return `dnat(${t.toAddress}:${t.toPort})`;
+    case 'redirect':
+      return `redirect(${t.toPort})`;
+    case 'set-mark':
+      return `set-mark(${t.mark}/${t.mask})`;
+    default:
+      return t.kind;
+  }
+}
 
-const negatedKey = (x: { readonly name: string; readonly negate?: boolean } | undefined): string =>
-  x ? (x.negate ? pieceKey(x, (y) => `!${y.name}`) : x.name) : '';
-
-const moduleKey = (m: MatchModule): string =>
-  pieceKey(m, (x) => `${x.name}(${x.options.map((o) => `${o.negate ? '!' : ''}${o.flag}=${o.values.join(',')}`).join(' ')})`);
-
-const modulesKey = (ms: readonly MatchModule[] | undefined): string => (ms ? pieceKey(ms, (x) => x.map(moduleKey).join(' ')) : '');
-
-const targetKey = (t: RuleTarget): string => pieceKey(t, (x) => `${x.name}(${(x.options ?? []).map((o) => o.join('=')).join(' ')})`);
-
-/** The identity of a rule within its chain, as `iptables -C` sees it. */
-export function ruleKey(match: RuleMatch, target: RuleTarget): string {
-  const m = match;
+/** The identity of a rule within its chain, as `iptables -C` sees it; pieces' keys are remembered by `pieces`. */
+export function ruleKey(match: RuleMatch, target: RuleTarget, pieces: RulePieces = new RulePieces()): string {
+  const addr = (a: AddressMatch | undefined): string =>
+    a
+      ? pieces.keyOf(a, (x) => {
+          const cidr = inetCidr(x.cidr);
+          // `-d 0/0` matches everything: iptables stores no address match at all.
+          return isAnyCidr(cidr) && !x.negate ? '' : `${x.negate ? '!' : ''}${cidr}`;
+        })
+      : '';
+  const negated = (x: { readonly name: string; readonly negate?: boolean } | undefined): string =>
+    x ? (x.negate ? pieces.keyOf(x, (y) => `!${y.name}`) : x.name) : '';
+  const modules = (ms: readonly MatchModule[] | undefined): string =>
+    ms ? pieces.keyOf(ms, (x) => x.map((m) => pieces.keyOf(m, moduleText)).join(' ')) : '';
   return [
-    addrKey(m.source),
-    addrKey(m.destination),
-    negatedKey(m.inInterface),
-    negatedKey(m.outInterface),
-    negatedKey(m.protocol),
-    modulesKey(m.modules),
-    targetKey(target),
+    addr(match.source),
+    addr(match.destination),
+    negated(match.inInterface),
+    negated(match.outInterface),
+    negated(match.protocol),
+    modules(match.modules),
+    pieces.keyOf(target, targetText),
   ].join('|');
 }
 
 export class RulesetBuilder {
   private readonly tables = new Map<TableName, Map<string, MutableChain>>();
 
-  constructor(readonly family: IpFamily) {}
+  constructor(
+    readonly family: IpFamily,
+    /** The shared pieces rules are built from; one per firewall build. */
+    readonly pieces: RulePieces = new RulePieces(),
+  ) {}
+
+  private readonly key = (rule: Rule): string => ruleKey(rule.match, rule.target, this.pieces);
 
   /** Makes a table exist with its built-in chains (policy ACCEPT), as the kernel does on first use. */
   useTable(table: TableName): void {
     if (this.tables.has(table)) return;
     const chains = new Map<string, MutableChain>();
-    for (const name of BUILTIN_CHAINS[table]) chains.set(name, { table, name, policy: 'ACCEPT', rules: new RuleList() });
+    for (const name of BUILTIN_CHAINS[table]) chains.set(name, { table, name, policy: 'ACCEPT', rules: new RuleList(this.key) });
     this.tables.set(table, chains);
   }
 
@@ -174,46 +186,45 @@ export class RulesetBuilder {
   newChain(table: TableName, name: string): void {
     this.useTable(table);
     const chains = this.tables.get(table)!;
-    if (!chains.has(name)) chains.set(name, { table, name, rules: new RuleList() });
+    if (!chains.has(name)) chains.set(name, { table, name, rules: new RuleList(this.key) });
   }
-
 
   /** iptables refuses a jump to a chain that does not exist in the table (kube-proxy checks the same). */
   private checkTarget(rule: Rule): void {
-    const t = rule.target.name;
-    if (!NON_CHAIN_TARGETS.has(t) && !this.hasChain(rule.table, t)) {
-      throw new Error(`iptables: jump from ${rule.chain} to unknown chain ${t} in table ${rule.table} (IPv${this.family})`);
+    const t = rule.target;
+    if (t.kind === 'jump' && !this.hasChain(rule.table, t.chain)) {
+      throw new Error(`iptables: jump from ${rule.chain} to unknown chain ${t.chain} in table ${rule.table} (IPv${this.family})`);
     }
   }
 
   /** `iptables -C`. */
   exists(rule: Rule): boolean {
-    return this.chain(rule.table, rule.chain).rules.has(ruleKey(rule.match, rule.target));
+    return this.chain(rule.table, rule.chain).rules.has(this.key(rule));
   }
 
   /** Rule.Append: `-C`, then `-A` when absent. Returns true when the rule was added. */
   append(rule: Rule): boolean {
     this.checkTarget(rule);
-    return this.chain(rule.table, rule.chain).rules.addNew(rule, ruleKey(rule.match, rule.target), false);
+    return this.chain(rule.table, rule.chain).rules.addNew(rule, this.key(rule), false);
   }
 
   /** Rule.Insert: `-C`, then `-I` (head of chain) when absent. Returns true when the rule was added. */
   insert(rule: Rule): boolean {
     this.checkTarget(rule);
-    return this.chain(rule.table, rule.chain).rules.addNew(rule, ruleKey(rule.match, rule.target), true);
+    return this.chain(rule.table, rule.chain).rules.addNew(rule, this.key(rule), true);
   }
 
   /** Rule.Delete: `-C`, then `-D` when present. */
   delete(rule: Rule): boolean {
-    return this.chain(rule.table, rule.chain).rules.remove(ruleKey(rule.match, rule.target));
+    return this.chain(rule.table, rule.chain).rules.remove(this.key(rule));
   }
 
   /** EnsureJumpRule: delete the jump `from -> to` if present, then insert it at the head of `from`. */
   ensureJump(table: TableName, from: string, to: string, origin?: SourcePath): void {
     this.chain(table, to); // the target chain must exist, as iptables requires
-    const jump = makeRule(table, from, {}, { name: to }, origin);
+    const jump = makeRule(table, from, {}, this.pieces.jump(to), origin);
     this.delete(jump);
-    this.chain(table, from).rules.pushFront(jump, ruleKey(jump.match, jump.target));
+    this.chain(table, from).rules.pushFront(jump, this.key(jump));
   }
 
   /** `-P CHAIN POLICY` on a built-in chain. */

@@ -5,14 +5,15 @@
 // and setPerPortForwarding; v20.10.24 vendor/github.com/docker/libnetwork/iptables/iptables.go
 // ChainInfo.Forward) has no raw rules and no fe80::/10 exception, always adds the hairpin MASQUERADE,
 // appends the ACCEPT (there is no default DROP to stay above) and fills SCTP checksums in mangle.
+import { familyOf, inetAddr, isLoopback, isUnspecified, mustParseAddr } from '../../net/index.ts';
+import type { FirewallDaemon, FirewallNetwork } from '../input.ts';
+import type { FirewallerPortBinding } from '../port-mapping.ts';
+import type { RuleMatch } from '../types.ts';
 import { DOCKER } from './daemon-chains.ts';
-import { engineLayout } from './engine.ts';
-import { familyOf, inetAddr, isLoopback, isUnspecified, mustParseAddr } from '../net/index.ts';
+import { engineLayout } from '../../model/engine.ts';
 import { familyConfig } from './network-rules.ts';
-import type { FirewallerPortBinding } from './port-mapping.ts';
-import { cidr, iface, joinHostPort, jump, NOT, portModules, proto } from './rule-parts.ts';
+import { NOT } from './pieces.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';
-import type { FirewallDaemon, FirewallNetwork, RuleMatch } from './types.ts';
 
 /** Programs one binding into `rs` when the binding's container address is of that family. */
 export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: FirewallNetwork, b: FirewallerPortBinding): void {
@@ -23,6 +24,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
   const o = b.origin;
   const hostFamily = familyOf(b.hostIP);
   const layout = engineLayout(daemon.engine);
+  const { cidr, iface, portModules, proto, target } = rs.pieces;
 
   // filterPortMappedOnLoopback: IPv4 only (the IPv6 loopback is not routable), and only with a host port.
   if (layout.raw && b.hostPort !== 0 && hostFamily === 4 && isLoopback(mustParseAddr(b.hostIP))) {
@@ -34,9 +36,9 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
           destination: cidr(b.hostIP),
           inInterface: iface('lo', NOT),
           protocol: proto(b.proto),
-          modules: portModules(b.proto, '--dport', b.hostPort),
+          modules: portModules(b.proto, 'dport', b.hostPort),
         },
-        jump('DROP'),
+        target('drop'),
         o,
       ),
     );
@@ -55,8 +57,8 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
     // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
     if (!daemon.hairpin) match.inInterface = iface(net.ifName, NOT);
     match.protocol = proto(b.proto);
-    match.modules = portModules(b.proto, '--dport', b.hostPort);
-    const dnat = makeRule('nat', DOCKER, match, jump('DNAT', ['--to-destination', joinHostPort(b.containerIP, b.containerPort)]), o);
+    match.modules = portModules(b.proto, 'dport', b.hostPort);
+    const dnat = makeRule('nat', DOCKER, match, { kind: 'dnat', toAddress: inetAddr(b.containerIP), toPort: b.containerPort }, o);
     rs.append(dnat);
     if (daemon.hairpin || layout.portMasqueradeAlways) {
       // A container reaching its own published port through the host: masquerade it.
@@ -69,9 +71,9 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
             source: cidr(ip),
             destination: cidr(ip),
             protocol: proto(b.proto),
-            modules: portModules(b.proto, '--dport', b.containerPort),
+            modules: portModules(b.proto, 'dport', b.containerPort),
           },
-          jump('MASQUERADE'),
+          target('masquerade'),
           o,
         ),
       );
@@ -89,9 +91,9 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
         inInterface: iface(net.ifName, NOT),
         outInterface: iface(net.ifName),
         protocol: proto(b.proto),
-        modules: portModules(b.proto, '--dport', b.containerPort),
+        modules: portModules(b.proto, 'dport', b.containerPort),
       },
-      jump('ACCEPT'),
+      target('accept'),
       o,
     );
     if (layout.defaultForwardDrop) rs.insert(accept);
@@ -102,8 +104,8 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
         makeRule(
           'mangle',
           'POSTROUTING',
-          { protocol: proto(b.proto), modules: portModules(b.proto, '--sport', b.containerPort) },
-          jump('CHECKSUM', ['--checksum-fill']),
+          { protocol: proto(b.proto), modules: portModules(b.proto, 'sport', b.containerPort) },
+          target('checksum-fill'),
           o,
         ),
       );
