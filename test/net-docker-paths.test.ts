@@ -12,7 +12,7 @@ const at = (r: ReturnType<typeof build>, code: string): string[] =>
     .filter((d) => d.code === code)
     .map((d) => {
       const src = r.sources.get(d.file ?? 'net.yaml')!;
-      const pos = locate(d, src.parsed.doc, src.parsed.lineCounter);
+      const pos = locate(d, src.parsed!.doc, src.parsed!.lineCounter);
       return `${pos.line}:${pos.col}`;
     });
 
