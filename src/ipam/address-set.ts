@@ -1,6 +1,6 @@
 // The addresses taken in one subnet, and the lowest free one of a range (AddAny: dynamic addresses are
 // the lowest free ones, not handed out serially).
-import { lastOf, networkOf, type Prefix } from '../net/address.ts';
+import { lastOf, networkOf, type Prefix } from '../net/index.ts';
 
 export class AddressSet {
   private readonly used = new Set<bigint>();

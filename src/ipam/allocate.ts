@@ -9,14 +9,14 @@
 // later `docker run` fails; a declarative file has no "earlier", so netform keeps them apart instead.
 import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Model } from '../model/types.ts';
-import { addressText, contains, formatPrefix, lastOf, networkOf, parseAddress, type Address, type Family } from '../net/address.ts';
+import { addrFrom, contains, lastOf, networkOf, parseAddr, prefixString, unmap, valueString, type Addr, type Family } from '../net/index.ts';
 import { networkSubnets, type FamilyState, type NetworkState } from './subnets.ts';
 import type { Addressing, FamilyAddressing } from './types.ts';
 
 /** Key of an endpoint in Addressing.endpoints. */
 export const endpointKey = (container: string, network: string) => `${container}\u0000${network}`;
 
-type Slot = { v4?: Address; v6?: Address };
+type Slot = { v4?: Addr; v6?: Addr };
 
 export interface AllocateOptions {
   /**
@@ -40,11 +40,13 @@ function staticAddresses(model: Model, states: ReadonlyMap<string, NetworkState>
       for (const [family, text, field] of [[4, e.ipv4Address, 'ipv4_address'], [6, e.ipv6Address, 'ipv6_address']] as const) {
         if (!text) continue;
         const fs = st[family];
-        const a = parseAddress(text);
+        // normalizeEndpointIPAMConfig (daemon/container_operations.go) unmaps the static addresses.
+        const parsed = parseAddr(text);
+        const a = parsed && unmap(parsed);
         if (!fs || !a || a.family !== family) continue; // reported by model checks
         const p = [...e.path, field];
         if (!contains(fs.subnet, a)) {
-          diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', p, `${text} is not inside the subnet ${formatPrefix(fs.subnet)} of network "${e.network}" (dockerd: no configured subnet contains IP address ${text})`));
+          diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', p, `${text} is not inside the subnet ${prefixString(fs.subnet)} of network "${e.network}" (dockerd: no configured subnet contains IP address ${text})`));
           continue;
         }
         const owner = staticOwner.get(`${e.network}\u0000${a.value}`);
@@ -80,11 +82,11 @@ function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState
         if (!fs || slot[slotKey] || (family === 4 ? e.ipv4Address : e.ipv6Address)) continue;
         const v = fs.set.lowestFree(fs.range);
         if (v === undefined) {
-          diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${formatPrefix(fs.range)} of network "${e.network}"`));
+          diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${prefixString(fs.range)} of network "${e.network}"`));
           continue;
         }
         fs.set.add(v);
-        slot[slotKey] = { family, value: v };
+        slot[slotKey] = addrFrom(family, v);
       }
     }
   }
@@ -95,11 +97,11 @@ function addressing(states: ReadonlyMap<string, NetworkState>, endpoints: Readon
   const out: Addressing = { networks: new Map(), endpoints: new Map() };
   const fam = (fs: FamilyState | undefined, family: Family): FamilyAddressing | undefined =>
     fs && {
-      subnet: formatPrefix(fs.subnet),
+      subnet: prefixString(fs.subnet),
       prefixLength: fs.subnet.length,
-      ...(fs.gateway !== undefined ? { gateway: addressText(family, fs.gateway) } : {}),
-      ...(fs.range !== fs.subnet ? { range: formatPrefix(fs.range) } : {}),
-      ...(fs.defaultGateway !== undefined ? { defaultGateway: addressText(family, fs.defaultGateway) } : {}),
+      ...(fs.gateway !== undefined ? { gateway: valueString(family, fs.gateway) } : {}),
+      ...(fs.range !== fs.subnet ? { range: prefixString(fs.range) } : {}),
+      ...(fs.defaultGateway !== undefined ? { defaultGateway: valueString(family, fs.defaultGateway) } : {}),
     };
   for (const [name, st] of states) {
     const v4 = fam(st[4], 4);
@@ -108,8 +110,8 @@ function addressing(states: ReadonlyMap<string, NetworkState>, endpoints: Readon
   }
   for (const [k, slot] of endpoints) {
     out.endpoints.set(k, {
-      ...(slot.v4 ? { v4: addressText(4, slot.v4.value) } : {}),
-      ...(slot.v6 ? { v6: addressText(6, slot.v6.value) } : {}),
+      ...(slot.v4 ? { v4: valueString(4, slot.v4.value) } : {}),
+      ...(slot.v6 ? { v6: valueString(6, slot.v6.value) } : {}),
     });
   }
   return out;

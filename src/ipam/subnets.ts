@@ -4,7 +4,7 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { isDefaultBridge } from '../model/network-types.ts';
 import type { IpamConfigEntry, Model, Network } from '../model/types.ts';
-import { contains, formatNetwork, formatPrefix, lastOf, masked, networkOf, overlaps, parseAddress, parsePrefix, within, type Family, type Prefix } from '../net/address.ts';
+import { contains, hostPrefix, isMasked, lastOf, masked, networkOf, overlaps, parseAddr, parsePrefix, prefixString, within, type Family, type Prefix } from '../net/index.ts';
 import { AddressSet } from './address-set.ts';
 import { DEFAULT_LOCAL_POOLS, lowestFreeSubnet, normalisePools, ulaPool, type Pool, type PoolSpec } from './pools.ts';
 import { AddressSpace } from './space.ts';
@@ -21,13 +21,17 @@ export interface FamilyState {
 
 export type NetworkState = { 4?: FamilyState; 6?: FamilyState };
 
-/** Nameservers of the host's resolv.conf: dockerd keeps predefined subnets clear of them (InferReservedNetworks). */
+/**
+ * Nameservers of the host's resolv.conf: dockerd keeps predefined subnets clear of them
+ * (InferReservedNetworks), each as a single-address prefix (the resolv.conf parser reads them with
+ * netip.ParseAddr; a prefix drops the zone).
+ */
 function hostNameservers(text: string | undefined): Prefix[] {
   const out: Prefix[] = [];
   for (const line of (text ?? '').split('\n')) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
-    const a = m && parseAddress(m[1]!);
-    if (a) out.push({ family: a.family, address: a.value, length: a.family === 4 ? 32 : 128 });
+    const a = m && parseAddr(m[1]!);
+    if (a) out.push(hostPrefix(a));
   }
   return out;
 }
@@ -76,20 +80,20 @@ function explicitSubnets(space: SubnetSpace): Map<IpamConfigEntry, Prefix> {
         report(error('BAD_PREFIX', subnetPath, `"${entry.subnet}" is not a CIDR prefix`, space.fileOf(n)));
         continue;
       }
-      if (!isDefaultBridge(n) && networkOf(p) !== p.address) {
-        report(error('BAD_PREFIX', subnetPath, `invalid subnet ${entry.subnet}: it should be ${formatNetwork(p)}`));
+      if (!isDefaultBridge(n) && !isMasked(p)) {
+        report(error('BAD_PREFIX', subnetPath, `invalid subnet ${entry.subnet}: it should be ${prefixString(masked(p))}`));
         continue;
       }
       const m = masked(p);
       if (space.explicit[m.family].overlaps(m)) {
         // The first subnet (in model order) it overlaps, for the message.
         const clash = space.allocated.find((a) => overlaps(a.prefix, m))!;
-        report(error('SUBNET_OVERLAP', subnetPath, `subnet ${formatPrefix(m)} overlaps ${formatPrefix(clash.prefix)} of network "${clash.network}"`, space.fileOf(n)));
+        report(error('SUBNET_OVERLAP', subnetPath, `subnet ${prefixString(m)} overlaps ${prefixString(clash.prefix)} of network "${clash.network}"`, space.fileOf(n)));
         continue;
       }
       const route = space.routes.find((r) => overlaps(masked(r.prefix), m));
       if (route) {
-        report(error('SUBNET_OVERLAP', subnetPath, `subnet ${formatPrefix(m)} overlaps the host route ${route.cidr} (host.routes): containers could not reach that network`, space.fileOf(n)));
+        report(error('SUBNET_OVERLAP', subnetPath, `subnet ${prefixString(m)} overlaps the host route ${route.cidr} (host.routes): containers could not reach that network`, space.fileOf(n)));
       }
       space.take(m, n.name, true);
       explicit.set(entry, m);
@@ -105,8 +109,8 @@ function allocationRange(space: SubnetSpace, n: Network, family: Family, entry: 
   const rangePath = isDefaultBridge(n) ? entry.path : [...entry.path, 'ip_range'];
   const report = (d: Diagnostic) => space.diagnostics.push(d);
   if (!r || r.family !== family) report(error('BAD_PREFIX', rangePath, `"${entry.ipRange}" is not an IPv${family} CIDR prefix`, space.fileOf(n)));
-  else if (!isDefaultBridge(n) && networkOf(r) !== r.address) report(error('BAD_PREFIX', rangePath, `invalid ip-range ${entry.ipRange}: it should be ${formatNetwork(r)}`));
-  else if (!within(masked(r), subnet)) report(error('ADDRESS_OUTSIDE_RANGE', rangePath, `ip_range ${entry.ipRange} is not inside the subnet ${formatPrefix(subnet)}`, space.fileOf(n)));
+  else if (!isDefaultBridge(n) && !isMasked(r)) report(error('BAD_PREFIX', rangePath, `invalid ip-range ${entry.ipRange}: it should be ${prefixString(masked(r))}`));
+  else if (!within(masked(r), subnet)) report(error('ADDRESS_OUTSIDE_RANGE', rangePath, `ip_range ${entry.ipRange} is not inside the subnet ${prefixString(subnet)}`, space.fileOf(n)));
   else return masked(r);
   return subnet;
 }
@@ -123,18 +127,18 @@ function allocateGateway(space: SubnetSpace, n: Network, family: Family, fs: Fam
   const report = (dg: Diagnostic) => space.diagnostics.push(dg);
   const hostBits = (family === 4 ? 32 : 128) - subnet.length;
   if (entry.gateway) {
-    const g = parseAddress(entry.gateway);
+    const g = parseAddr(entry.gateway);
     if (!g || g.family !== family) report(error('BAD_ADDRESS', gwPath, `gateway "${entry.gateway}" is not an IPv${family} address`, space.fileOf(n)));
-    else if (!contains(subnet, g)) report(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is not inside the subnet ${formatPrefix(subnet)}`, space.fileOf(n)));
+    else if (!contains(subnet, g)) report(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is not inside the subnet ${prefixString(subnet)}`, space.fileOf(n)));
     else if (hostBits > 1 && (g.value === networkOf(subnet) || (family === 4 && g.value === lastOf(subnet)))) {
-      report(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is the ${g.value === networkOf(subnet) ? 'network' : 'broadcast'} address of ${formatPrefix(subnet)}`, space.fileOf(n)));
+      report(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is the ${g.value === networkOf(subnet) ? 'network' : 'broadcast'} address of ${prefixString(subnet)}`, space.fileOf(n)));
     } else {
       fs.gateway = g.value;
       set.add(g.value);
     }
   } else if (!skipGw) {
     const g = set.lowestFree(fs.range);
-    if (g === undefined) report(error('POOL_EXHAUSTED', n.path, `no free address for the gateway in ${formatPrefix(fs.range)}`, space.fileOf(n)));
+    if (g === undefined) report(error('POOL_EXHAUSTED', n.path, `no free address for the gateway in ${prefixString(fs.range)}`, space.fileOf(n)));
     else {
       fs.gateway = g;
       set.add(g);
@@ -148,13 +152,13 @@ function reserveAuxAddresses(space: SubnetSpace, n: Network, family: Family, fs:
   const daemonKey = family === 4 ? 'default-gateway' : 'default-gateway-v6';
   for (const aux of fs.entry.auxAddresses) {
     const auxPath = isDefaultBridge(n) ? d.paths[daemonKey] ?? fs.entry.path : [...fs.entry.path, 'aux_addresses', aux.name];
-    const a = parseAddress(aux.address);
+    const a = parseAddr(aux.address);
     if (!a || a.family !== family) {
       space.diagnostics.push(error('BAD_ADDRESS', auxPath, `auxiliary address "${aux.address}" is not an IPv${family} address`, space.fileOf(n)));
       continue;
     }
     if (!contains(fs.subnet, a)) {
-      const what = isDefaultBridge(n) ? `${daemonKey} ${aux.address} is not inside the default bridge subnet ${formatPrefix(fs.subnet)} (dockerd: auxiliary address must belong to the master pool)` : `auxiliary address ${aux.address} is not inside the subnet ${formatPrefix(fs.subnet)}`;
+      const what = isDefaultBridge(n) ? `${daemonKey} ${aux.address} is not inside the default bridge subnet ${prefixString(fs.subnet)} (dockerd: auxiliary address must belong to the master pool)` : `auxiliary address ${aux.address} is not inside the subnet ${prefixString(fs.subnet)}`;
       space.diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', auxPath, what, space.fileOf(n)));
       continue;
     }

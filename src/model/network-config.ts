@@ -1,7 +1,7 @@
 // Pieces of a network's definition that every driver reads the same way: where it is created, its
 // driver options, its MTU, its address families and their ipam config entries.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import { canonicalAddress, familyOf, parsePrefix } from '../net/address.ts';
+import { addrString, parseAddr, parseIP, parsePrefix } from '../net/index.ts';
 import { parseGoBool } from './go-bool.ts';
 import { DEFAULT_MTU } from './network-defaults.ts';
 import type { IpamConfigEntry } from './types.ts';
@@ -78,13 +78,13 @@ export class DriverOptions {
     return v as T;
   }
 
-  /** An IP address, canonical. */
+  /** An IP address, canonical; read with net.ParseIP, as the bridge driver reads its options (bridge_linux.go networkConfiguration.fromLabels). */
   address(k: string): string | undefined {
     const v = this.values[k];
     if (v === undefined) return undefined;
-    const a = canonicalAddress(v);
+    const a = parseIP(v);
     if (!a) this.diagnostics.push(error('BAD_ADDRESS', this.where(k), `"${v}" is not an IP address`));
-    return a;
+    return a && addrString(a);
   }
 
   /** com.docker.network.driver.mtu, the network's MTU (default 1500). */
@@ -115,7 +115,7 @@ export function ipamEntries(raw: Raw | undefined, path: YamlPath): { v4: IpamCon
       auxAddresses: aux,
       path: p,
     };
-    const fam = entry.subnet ? parsePrefix(entry.subnet)?.family : entry.gateway ? familyOf(entry.gateway) : entry.ipRange ? parsePrefix(entry.ipRange)?.family : undefined;
+    const fam = entry.subnet ? parsePrefix(entry.subnet)?.family : entry.gateway ? parseAddr(entry.gateway)?.family : entry.ipRange ? parsePrefix(entry.ipRange)?.family : undefined;
     if (fam === undefined) {
       diagnostics.push(error('BAD_PREFIX', p, 'an ipam config entry needs a subnet (or at least a gateway or ip_range) to tell its address family'));
       return;

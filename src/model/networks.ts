@@ -2,7 +2,7 @@
 // initBridgeDriver, getDefaultBridgeIPAMConf), and user networks from compose-style declarations with
 // their com.docker.network.* driver options parsed as the bridge driver does (bridge_linux.go fromLabels).
 import { error, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import { canonicalAddress, formatNetwork, parsePrefix } from '../net/address.ts';
+import { addrString, masked, parseCIDR, prefixAddr, prefixString, type Prefix } from '../net/index.ts';
 import { interfaceNameProblem } from './names.ts';
 import { driverNetwork } from './driver-networks.ts';
 import { checkFamilies, DriverOptions, ipamEntries, labels, onHosts } from './network-config.ts';
@@ -37,17 +37,21 @@ const KNOWN_OPTIONS = new Set([
   'com.docker.network.container_iface_prefix',
 ]);
 
+/** IPNet.String of a net.ParseCIDR result: the network, masked. */
+const network = (p: Prefix): string => prefixString(masked(p));
+
 /**
  * One family of the default bridge's IPAM config: bip sets the subnet and the gateway; fixed-cidr the
  * allocation sub-pool (and the subnet when there is no bip); default-gateway becomes the aux address
- * containers route through.
+ * containers route through. dockerd reads bip and fixed-cidr with net.ParseCIDR; bip's network is the
+ * subnet (PreferredPool), its address the gateway (bIP.String()).
  */
 function defaultBridgeIpam(bip: string | undefined, fixedCidr: string | undefined, aux: IpamConfigEntry['auxAddresses'], path: YamlPath): IpamConfigEntry {
-  const bipPrefix = bip ? parsePrefix(bip) : undefined;
-  const fixed = fixedCidr ? parsePrefix(fixedCidr) : undefined;
+  const bipPrefix = bip ? parseCIDR(bip) : undefined;
+  const fixed = fixedCidr ? parseCIDR(fixedCidr) : undefined;
   return {
-    ...(bipPrefix ? { subnet: formatNetwork(bipPrefix), gateway: canonicalAddress(bip!.split('/')[0]!)! } : fixed ? { subnet: formatNetwork(fixed) } : {}),
-    ...(fixed ? { ipRange: formatNetwork(fixed) } : {}),
+    ...(bipPrefix ? { subnet: network(bipPrefix), gateway: addrString(prefixAddr(bipPrefix)) } : fixed ? { subnet: network(fixed) } : {}),
+    ...(fixed ? { ipRange: network(fixed) } : {}),
     auxAddresses: aux,
     path,
   };

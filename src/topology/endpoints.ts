@@ -8,7 +8,7 @@ import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
 import { engineRelease } from '../model/engine.ts';
 import { isDefaultBridge } from '../model/network-types.ts';
 import type { Container, EndpointRequest, Model, Network, PortBinding } from '../model/types.ts';
-import { formatAddress, networkOf, parsePrefix } from '../net/address.ts';
+import { networkOf, parseCIDR, valueString } from '../net/index.ts';
 import type { FirewallEndpoint, FirewallLink } from '../firewall/input.ts';
 import { derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
@@ -36,11 +36,11 @@ function endpointMac(m: Model, c: Container, req: EndpointRequest, index: number
  */
 function deferredIPv6(m: Model, n: Network, addresses: EndpointAddressing, mac: string): EndpointAddressing {
   if (!engineRelease(m.engine).deferredDefaultBridgeIPv6 || !isDefaultBridge(n) || !addresses.v6 || !m.daemon.fixedCidrV6) return addresses;
-  const p = parsePrefix(m.daemon.fixedCidrV6);
+  const p = parseCIDR(m.daemon.fixedCidrV6);
   if (!p || p.family !== 6 || p.length > 80) return addresses;
   const macBits = BigInt(`0x${mac.split(':').join('')}`);
   const value = (networkOf(p) & ~((1n << 48n) - 1n)) | macBits;
-  return { ...addresses, v6: formatAddress({ family: 6, value }) };
+  return { ...addresses, v6: valueString(6, value) };
 }
 
 /** How an endpoint on `n` attaches (undefined: a veth to a bridge of the host namespace). */
