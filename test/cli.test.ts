@@ -61,7 +61,7 @@ test('options a command does not take are refused, all problems reported togethe
     [['validate', EXAMPLE, '--format', 'xml'], [/--format must be one of text, json, sarif/]],
     [['check', EXAMPLE], [/--golden DIR is required/]],
     [['validate'], [/needs at least one FILE/]],
-    [['frobnicate'], [/unknown command "frobnicate"; the commands are validate, build, check/]],
+    [['frobnicate'], [/unknown command "frobnicate"; the commands are validate, build, check, import, graph/]],
   ];
   for (const [argv, expected] of cases) {
     const r = await runCli(argv);

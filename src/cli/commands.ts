@@ -4,5 +4,6 @@ import type { Command } from './command.ts';
 import { validateCommand } from './validate.ts';
 import { buildCommand } from './build.ts';
 import { checkCommand } from './check.ts';
+import { graphCommand, importCommand } from './compose-commands.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, buildCommand, checkCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, buildCommand, checkCommand, importCommand, graphCommand];

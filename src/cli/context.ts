@@ -56,7 +56,10 @@ export class TroubleError extends Error {}
 
 /** A command line that is wrong, with every problem found (shown together), exit code TROUBLE. */
 export class UsageError extends Error {
-  constructor(readonly problems: readonly string[], readonly command?: string) {
-    super(problems.join('; '));
+  readonly problems: readonly string[];
+  constructor(problems: string | readonly string[], readonly command?: string) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('; '));
+    this.problems = list;
   }
 }

@@ -44,12 +44,12 @@ export function fsStep<T>(what: string, fn: () => T): T {
   }
 }
 
-/** A text file's content, or the one-line reason it cannot be read. */
-export function readText(file: string): { text: string } | { error: string } {
+/** A text file's content, or the one-line reason it cannot be read (`missing`: it does not exist). */
+export function readText(file: string): { text: string } | { error: string; missing: boolean } {
   try {
     return { text: readFileSync(file, 'utf8') };
   } catch (e) {
-    if (isFsError(e)) return { error: reasonOf(e) };
+    if (isFsError(e)) return { error: reasonOf(e), missing: e.code === 'ENOENT' };
     throw e;
   }
 }

@@ -1,4 +1,4 @@
-// Reading what a command is given (the input file, the daemon.json it names, the --secrets file) and
+// Reading what a command is given (the input file, the files it names, the --secrets file) and
 // compiling it. A file that cannot be read is a diagnostic of its own (FILE_UNREADABLE, one line, no
 // position), so that `validate --json` still prints JSON and several files are all reported.
 import path from 'node:path';
@@ -30,7 +30,7 @@ export function compileFile(file: string, options?: CompileOptions): { report: F
   const result = compile({ file, text: got.text }, (ref) => {
     const resolved = path.join(path.dirname(file), ref);
     const daemon = readText(resolved);
-    return 'error' in daemon ? { error: daemon.error } : { file: resolved, text: daemon.text };
+    return 'error' in daemon ? { error: daemon.error, missing: daemon.missing } : { file: resolved, text: daemon.text };
   }, options);
   return { report: { file, diagnostics: result.diagnostics, sources: diagnosticSources(result, file) }, result };
 }
