@@ -4,13 +4,13 @@
 // finds it missing), and
 // the next build removes everything killed builds left behind.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readTree } from '../src/cli/output-dir.ts';
+import { MARKER, publishTree, readTree } from '../src/cli/output-dir.ts';
 import { contentText } from '../src/render/files/index.ts';
 import { tree } from './support/publish-tree.ts';
 
@@ -118,6 +118,32 @@ test('100 builds killed at random moments: DIR is always the old or the new comp
   assert.equal(readdirSync(store(dir)).length, 1, 'only the current version is left');
   console.log(`  100 kills: old tree ${outcomes['old']}, new tree ${outcomes['new']}, finished before the kill ${outcomes['finished']}; ${leftovers} leftovers seen between builds, 0 after the last; ${looks} looks at DIR while building, none missing (a whole build: ${whole} ms)`);
   assert.ok(outcomes['old']! > 0, 'some kills landed before the swap');
+});
+
+test('what may be at DIR: nothing, an empty directory, an older plain output (converted); anything else is refused', () => {
+  const base = mkdtempSync(path.join(scratch, 'kinds-'));
+  const tree: [string, string][] = [['h/a', 'new\n']];
+  publishTree(path.join(base, 'absent'), tree);
+  mkdirSync(path.join(base, 'empty'));
+  publishTree(path.join(base, 'empty'), tree);
+  mkdirSync(path.join(base, 'older'));
+  writeFileSync(path.join(base, 'older', MARKER), 'x');
+  writeFileSync(path.join(base, 'older', 'stale'), 'old\n');
+  publishTree(path.join(base, 'older'), tree);
+  for (const d of ['absent', 'empty', 'older']) {
+    assert.ok(lstatSync(path.join(base, d)).isSymbolicLink(), d);
+    assert.equal([...readTree(path.join(base, d))], [['h/a', 'new\n']], d);
+    assert.equal(readdirSync(path.join(base, `.${d}.netform`)).length, 1, `${d}: one version, the older output removed`);
+  }
+  mkdirSync(path.join(base, 'foreign'));
+  writeFileSync(path.join(base, 'foreign', 'mine'), 'x');
+  assert.throws(() => publishTree(path.join(base, 'foreign'), tree), /not empty and holds no earlier netform output/);
+  symlinkSync('foreign', path.join(base, 'link'));
+  assert.throws(() => publishTree(path.join(base, 'link'), tree), /a symbolic link netform did not make/);
+  writeFileSync(path.join(base, 'file'), 'x');
+  assert.throws(() => publishTree(path.join(base, 'file'), tree), /exists and is not a directory/);
+  assert.is(readFileSync(path.join(base, 'foreign', 'mine'), 'utf8'), 'x');
+  assert.not.ok(existsSync(path.join(base, '.foreign.netform')), 'nothing made beside a refused DIR');
 });
 
 test.run();

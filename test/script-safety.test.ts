@@ -115,8 +115,8 @@ if (reason) {
   ] as const) {
     test(`a failing guard listing (${what}) is a failure: setup stops before changing anything`, () => withBox(async (b) => {
       const bin = shim(`case "$*" in ${pattern}) echo "ip: injected failure" >&2; exit 1 ;; esac`);
-      // A foreign bridge with a name setup would create: the old guard took the failed listing for
-      // "nothing exists", failed on it, and its rollback deleted it.
+      // A foreign bridge with a name setup would create: a guard that took the failed listing for
+      // "nothing exists" would fail on it, and a by-name rollback would delete it.
       ipOk(['-n', b.host, 'link', 'add', 'name', 'docker0', 'type', 'bridge']);
       const s = await runScript(scripts(), 'setup.sh', { ...b.env, PATH: `${bin}:${b.env.PATH}` });
       assert.is(s.status, 1);

@@ -1,6 +1,7 @@
 // setup.sh / teardown.sh from the topology. The view below is the only thing the templates see; every
-// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or shell
-// comment escaping (the source file name: commentWord) on its way in, so the templates place words without helpers.
+// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or, for the
+// source file name, comment escaping (commentWord) on its way in, so the templates place words without
+// helpers.
 import type { Topology } from '../../topology/types.ts';
 import { batchWord as bw, commentWord, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';

@@ -5,8 +5,8 @@
 //
 // The view (index.ts) hands over words already checked: names in netform's safe alphabet (they need
 // no quoting in a shell word or an `ip -batch` line), the source file name already made safe for a
-// comment (commentWord). The templates only place them, with plain mustaches (no helper call per word: setup.sh of 100,000
-// containers has millions of them).
+// comment (commentWord). The templates only place them, with plain mustaches (no helper call per
+// word: setup.sh of 100,000 containers has millions of them).
 //
 // Speed of applying: starting a process costs more than most of what it sets (`ip` starts in about
 // 2 ms; creating a veth pair in place takes 0.6 ms), so every host-side step is one `ip -batch`, the
