@@ -1,26 +1,40 @@
-// The stages after the model, for every host: swarm-scope IPAM once (overlays), then each host's own
-// IPAM and topology from its view of the model (model/host-view.ts), and its ESP state when it shares an
-// encrypted overlay with other hosts. A single host without swarm is the model itself.
+// The stages after the model, for every host: swarm-scope IPAM once (overlays) and what every host reads
+// of the swarm (topology/swarm-context.ts), then each host's own IPAM and topology from its view of the
+// model (model/host-view.ts), and its ESP state when it shares an encrypted overlay with other hosts. A
+// single host without swarm is the model itself. Everything fleet-wide is indexed once here: a host's
+// work follows what it holds (its containers, its networks, the remote endpoints of its overlays).
 import { error, type Diagnostic } from './diagnostics/diagnostic.ts';
 import { allocateAddresses, endpointKey } from './ipam/allocate.ts';
-import { allocateSwarmAddresses } from './ipam/swarm.ts';
-import type { Addressing } from './ipam/types.ts';
-import { hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
-import type { Model } from './model/types.ts';
-import { buildTopology, type SwarmContext } from './topology/build.ts';
-import { overlayMembers, type OverlayMember } from './topology/overlay-sandboxes.ts';
+import { allocateSwarmAddresses, type SwarmAddressing } from './ipam/swarm.ts';
+import type { Addressing, EndpointAddressing, NetworkAddressing } from './ipam/types.ts';
+import { hostIndex, hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
+import type { HostFacts, Model } from './model/types.ts';
+import { buildTopology } from './topology/build.ts';
+import { swarmContext, type SwarmContext } from './topology/swarm-context.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import { planXfrm, type XfrmPlan } from './topology/overlay/xfrm.ts';
 import type { Topology } from './topology/types.ts';
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
 
+/** How far compileHosts is: `done` of `total` hosts built, and their containers. */
+export interface HostsProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly containers: number;
+}
+
 /**
  * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
  * dockerd then allocates its local networks and builds its own topology from its view of the model.
  * A diagnostic the hosts share (the same default bridge problem on each) is reported once.
  */
-export function compileHosts(model: Model, secrets: readonly OverlayKey[] | undefined, requireSecrets: boolean): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
+export function compileHosts(
+  model: Model,
+  secrets: readonly OverlayKey[] | undefined,
+  requireSecrets: boolean,
+  progress?: (p: HostsProgress) => void,
+): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const report = (ds: readonly Diagnostic[]) => {
@@ -39,68 +53,111 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
     if (hasErrors(diagnostics)) return { diagnostics };
     const { topology, diagnostics: td } = buildTopology(model, addressing);
     report(td);
+    progress?.({ done: 1, total: 1, containers: model.containers.length });
     return { topologies: [topology], diagnostics };
   }
   // Docker's own joins (ingress, docker_gwbridge), worked out once for every stage that reads them.
   const joined = joinedModel(model);
-  let swarmContext: SwarmContext | undefined;
+  let ctx: SwarmContext | undefined;
   if (model.swarm) {
     const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined);
     report(sd);
     if (hasErrors(diagnostics)) return { diagnostics };
-    swarmContext = { swarm, members: overlayMembers(joined, swarm), allContainers: joined.containers };
+    const cd: Diagnostic[] = [];
+    ctx = swarmContext(joined, swarm, cd);
+    report(cd);
   }
+  const index = hostIndex(joined);
+  const encryption = ctx && (secrets || requireSecrets) ? encryptionPeers(model, ctx) : undefined;
   const topologies: Topology[] = [];
+  let containers = 0;
   for (const h of model.hosts) {
-    const view = hostView(joined, h.name);
+    const view = hostView(joined, index, h);
     const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') });
     report(ad);
     if (hasErrors(diagnostics)) return { diagnostics };
-    const addressing = swarmContext ? mergeAddressing(local, swarmContext.swarm.addressing, sandboxAddressing(model, h.name, swarmContext)) : local;
-    const { topology, diagnostics: td } = buildTopology(view, addressing, swarmContext);
+    const addressing = ctx ? hostAddressing(local, ctx.swarm, view) : local;
+    const { topology, diagnostics: td } = buildTopology(view, addressing, ctx);
     report(td);
-    const xfrm = swarmContext && (secrets || requireSecrets) ? encryptionPlan(model, h.name, swarmContext.members, secrets, report) : undefined;
+    const xfrm = encryption ? encryptionPlan(model, h, encryption, secrets, report) : undefined;
     topologies.push(xfrm ? { ...topology, xfrm } : topology);
+    containers += index.containers.get(h.name)?.length ?? 0;
+    progress?.({ done: topologies.length, total: model.hosts.length, containers });
   }
   if (hasErrors(diagnostics)) return { diagnostics };
   return { topologies, diagnostics };
+}
+
+/** Who shares encrypted overlays with whom, worked out once: the hosts that run an endpoint on each. */
+interface EncryptionPeers {
+  /** Host name -> the other hosts it shares an encrypted overlay with. */
+  readonly peers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Where `hosts:` lists each host (ESP state follows host order). */
+  readonly order: ReadonlyMap<string, number>;
+  readonly hosts: ReadonlyMap<string, HostFacts>;
+  /** The first encrypted overlay, where a missing key is reported. */
+  readonly first?: Model['networks'][number];
+}
+
+function encryptionPeers(model: Model, ctx: SwarmContext): EncryptionPeers {
+  const peers = new Map<string, Set<string>>();
+  const encrypted = model.networks.filter((n) => n.driver === 'overlay' && n.encrypted);
+  for (const n of encrypted) {
+    const on = [...new Set((ctx.members.get(n.name) ?? []).map((x) => x.host))];
+    for (const h of on) {
+      let set = peers.get(h);
+      if (!set) peers.set(h, (set = new Set()));
+      for (const other of on) if (other !== h) set.add(other);
+    }
+  }
+  return {
+    peers,
+    order: new Map(model.hosts.map((h, i) => [h.name, i])),
+    hosts: new Map(model.hosts.map((h) => [h.name, h])),
+    ...(encrypted[0] ? { first: encrypted[0] } : {}),
+  };
 }
 
 /**
  * The ESP state of `host` (overlay/encryption.go setupEncryption): SAs and policies with every host that
  * shares an encrypted overlay with it (both run an endpoint on it), in host order. None without peers.
  */
-function encryptionPlan(model: Model, host: string, members: readonly OverlayMember[], secrets: readonly OverlayKey[] | undefined, report: (ds: Diagnostic[]) => void): XfrmPlan | undefined {
-  const encrypted = model.networks.filter((n) => n.driver === 'overlay' && n.encrypted);
-  const peers = new Set<string>();
-  for (const n of encrypted) {
-    const on = new Set(members.filter((x) => x.network === n.name).map((x) => x.host));
-    if (!on.has(host)) continue;
-    for (const h of on) if (h !== host) peers.add(h);
-  }
-  if (peers.size === 0) return undefined;
+function encryptionPlan(model: Model, host: HostFacts, enc: EncryptionPeers, secrets: readonly OverlayKey[] | undefined, report: (ds: Diagnostic[]) => void): XfrmPlan | undefined {
+  const peers = enc.peers.get(host.name);
+  if (!peers || peers.size === 0) return undefined;
   if (!secrets || secrets.length === 0) {
-    report([error('NO_SECRETS', [...encrypted[0]!.path, 'driver_opts', 'encrypted'], 'an encrypted overlay needs the swarm\'s data path keys: build with --secrets FILE (see docs/overlay.md for its format)', { atKey: true })]);
+    report([error('NO_SECRETS', [...enc.first!.path, 'driver_opts', 'encrypted'], 'an encrypted overlay needs the swarm\'s data path keys: build with --secrets FILE (see docs/overlay.md for its format)', { atKey: true })]);
     return undefined;
   }
-  const facts = (name: string) => ({ name, address: model.hosts.find((h) => h.name === name)!.address! });
+  const facts = (h: HostFacts) => ({ name: h.name, address: h.address! });
   return planXfrm({
     local: facts(host),
-    peers: model.hosts.filter((h) => peers.has(h.name)).map((h) => facts(h.name)),
+    peers: [...peers].sort((a, b) => enc.order.get(a)! - enc.order.get(b)!).map((p) => facts(enc.hosts.get(p)!)),
     keys: secrets,
     dataPathPort: model.swarm?.dataPathPort ?? 4789,
   });
 }
 
-const mergeAddressing = (a: Addressing, b: Addressing, extra: ReadonlyMap<string, { v4?: string }>): Addressing => ({
-  networks: new Map([...a.networks, ...b.networks]),
-  endpoints: new Map([...a.endpoints, ...b.endpoints, ...extra]),
-});
-
-/** The host's ingress_sbox address on the ingress network, under the sandbox's name in this host's view. */
-function sandboxAddressing(model: Model, host: string, ctx: SwarmContext): Map<string, { v4?: string }> {
-  const ingress = ingressNetwork(model);
-  const ip = ctx.swarm.ingressSandboxes.get(host);
-  return new Map(ingress && ip ? [[endpointKey(INGRESS_SANDBOX, ingress.name), { v4: ip }]] : []);
+/**
+ * The addresses `view.host` uses: its own allocation of its local networks, and the swarm's allocation
+ * of the overlays it joins for its own endpoints and its ingress_sbox (under the sandbox's name here).
+ */
+function hostAddressing(local: Addressing, swarm: SwarmAddressing, view: Model): Addressing {
+  const networks = new Map<string, NetworkAddressing>(local.networks);
+  const endpoints = new Map<string, EndpointAddressing>(local.endpoints);
+  for (const n of view.networks) {
+    const a = n.driver === 'overlay' ? swarm.addressing.networks.get(n.name) : undefined;
+    if (a) networks.set(n.name, a);
+  }
+  for (const c of view.containers) {
+    for (const e of c.endpoints) {
+      const key = endpointKey(c.name, e.network);
+      const a = swarm.addressing.endpoints.get(key);
+      if (a) endpoints.set(key, a);
+    }
+  }
+  const ingress = ingressNetwork(view);
+  const ip = ingress && swarm.ingressSandboxes.get(view.host.name);
+  if (ingress && ip) endpoints.set(endpointKey(INGRESS_SANDBOX, ingress.name), { v4: ip });
+  return { networks, endpoints };
 }
-

@@ -8,7 +8,7 @@ import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { ingressNetwork, INGRESS_SANDBOX, type JoinedModel } from '../model/host-view.ts';
 import type { Model } from '../model/types.ts';
 import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
-import type { OverlaySandbox } from './types.ts';
+import type { OverlayPeer, OverlaySandbox } from './types.ts';
 
 /** One endpoint on an overlay network, on any host. */
 export interface OverlayMember {
@@ -26,14 +26,22 @@ export function overlayMac(configured: string | undefined, ipv4: string | undefi
   return configured ?? (ipv4 ? macFromIPv4(ipv4) : derivedMac('endpoint', container, network));
 }
 
-/** Every overlay endpoint of the model (all hosts): each host's ingress_sbox, then containers in file order. */
-export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): OverlayMember[] {
-  const out: OverlayMember[] = [];
+/**
+ * Every overlay endpoint of the model (all hosts) by network: each host's ingress_sbox, then containers in
+ * file order.
+ */
+export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): Map<string, OverlayMember[]> {
+  const out = new Map<string, OverlayMember[]>();
+  const add = (x: OverlayMember) => {
+    const list = out.get(x.network);
+    if (list) list.push(x);
+    else out.set(x.network, [x]);
+  };
   const ingress = ingressNetwork(m);
   if (ingress) {
     for (const h of m.hosts) {
       const ip = swarm.ingressSandboxes.get(h.name);
-      if (ip) out.push({ network: ingress.name, host: h.name, container: INGRESS_SANDBOX, mac: macFromIPv4(ip), ipv4: ip, aliases: [] });
+      if (ip) add({ network: ingress.name, host: h.name, container: INGRESS_SANDBOX, mac: macFromIPv4(ip), ipv4: ip, aliases: [] });
     }
   }
   const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));
@@ -43,7 +51,7 @@ export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): OverlayM
       const a = swarm.addressing.endpoints.get(endpointKey(c.name, e.network));
       if (!a) continue;
       const configured = i === 0 ? e.macAddress ?? c.macAddress : e.macAddress;
-      out.push({
+      add({
         network: e.network,
         host: c.host,
         container: c.name,
@@ -57,26 +65,39 @@ export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): OverlayM
   return out;
 }
 
-/** The overlay namespaces of `view.host`: one per overlay with at least one endpoint on this host. */
-export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: readonly OverlayMember[]): OverlaySandbox[] {
-  const here = view.host.name;
-  const underlay = new Map(view.hosts.map((h) => [h.name, h.address]));
-  const out: OverlaySandbox[] = [];
-  const byNetwork = new Map<string, OverlayMember[]>();
-  for (const x of members) {
-    const list = byNetwork.get(x.network);
-    if (list) list.push(x);
-    else byNetwork.set(x.network, [x]);
+/**
+ * Each member's neighbour and FDB entries as every other host on its network writes them (those on a
+ * host without an underlay address have none), made once: the ingress network alone gives every host an
+ * entry for every other host.
+ */
+export function overlayPeers(members: ReadonlyMap<string, readonly OverlayMember[]>, underlay: ReadonlyMap<string, string | undefined>): Map<OverlayMember, OverlayPeer> {
+  const out = new Map<OverlayMember, OverlayPeer>();
+  for (const list of members.values()) {
+    for (const x of list) {
+      const vtep = underlay.get(x.host);
+      if (vtep === undefined) continue;
+      out.set(x, { container: x.container, host: x.host, mac: x.mac, ...(x.ipv4 ? { ipv4: x.ipv4 } : {}), ...(x.ipv6 ? { ipv6: x.ipv6 } : {}), vtep });
+    }
   }
+  return out;
+}
+
+/**
+ * The overlay namespaces of `view.host`: one per overlay with at least one endpoint on this host, with a
+ * neighbour and FDB entry per endpoint on another host (`members`: by network, on every host).
+ */
+export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: ReadonlyMap<string, readonly OverlayMember[]>, peers: ReadonlyMap<OverlayMember, OverlayPeer>): OverlaySandbox[] {
+  const here = view.host.name;
+  const local = view.host.address;
+  const out: OverlaySandbox[] = [];
   for (const n of view.networks) {
     if (n.driver !== 'overlay') continue;
-    const onNet = byNetwork.get(n.name) ?? [];
+    const onNet = members.get(n.name) ?? [];
     if (!onNet.some((x) => x.host === here)) continue;
     const na = swarm.addressing.networks.get(n.name) ?? {};
     const vni = swarm.vnis.get(n.name)!;
-    const remote = onNet.filter((x) => x.host !== here && underlay.get(x.host) !== undefined);
-    const floods = [...new Set(remote.map((x) => underlay.get(x.host)!))];
-    const local = underlay.get(here);
+    const remote = onNet.filter((x) => x.host !== here).map((x) => peers.get(x)).filter((p): p is OverlayPeer => p !== undefined);
+    const floods = [...new Set(remote.map((p) => p.vtep))];
     out.push({
       network: n.name,
       namespace: overlayNamespace(n.name),
@@ -92,14 +113,7 @@ export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: r
       port: view.swarm?.dataPathPort ?? 4789,
       encrypted: n.encrypted,
       floods,
-      peers: remote.map((x) => ({
-        container: x.container,
-        host: x.host,
-        mac: x.mac,
-        ...(x.ipv4 ? { ipv4: x.ipv4 } : {}),
-        ...(x.ipv6 ? { ipv6: x.ipv6 } : {}),
-        vtep: underlay.get(x.host)!,
-      })),
+      peers: remote,
       origin: n.path,
     });
   }
