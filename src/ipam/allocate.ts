@@ -11,7 +11,7 @@ import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import { addrFrom, contains, lastOf, networkOf, parseAddr, prefixString, unmap, valueString, type Addr, type Family } from '../net/index.ts';
 import { networkSubnets, type FamilyState, type NetworkState } from './subnets.ts';
-import type { Addressing, FamilyAddressing } from './types.ts';
+import type { Addressing, Exhausted, FamilyAddressing } from './types.ts';
 
 /** Key of an endpoint in Addressing.endpoints. */
 export const endpointKey = (container: string, network: string) => `${container}\u0000${network}`;
@@ -24,6 +24,12 @@ export interface AllocateOptions {
    * nameservers to avoid, no host-derived IPv6 ULA pool. Default true (a dockerd on its host).
    */
   readonly hostFacts?: boolean;
+  /**
+   * Told, instead of a diagnostic, when the pools have no subnet left for a network or a network has no
+   * address left for an endpoint: swarm's resources are shared by the fleet, and ipam/swarm.ts reports
+   * their exhaustion once, at the setting to change.
+   */
+  readonly onExhausted?: (x: Exhausted) => void;
 }
 
 /** Static addresses (ipv4_address / ipv6_address), every one before any dynamic one; a slot per endpoint. */
@@ -69,7 +75,7 @@ function staticAddresses(model: Model, states: ReadonlyMap<string, NetworkState>
 }
 
 /** The other addresses: the lowest free one of the range, in join order. */
-function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState>, endpoints: ReadonlyMap<string, Slot>, diagnostics: Diagnostic[]): void {
+function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState>, endpoints: ReadonlyMap<string, Slot>, diagnostics: Diagnostic[], onExhausted?: AllocateOptions['onExhausted']): void {
   for (const c of model.containers) {
     if (c.mode.kind !== 'networks') continue;
     for (const e of c.endpoints) {
@@ -82,7 +88,8 @@ function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState
         if (!fs || slot[slotKey] || (family === 4 ? e.ipv4Address : e.ipv6Address)) continue;
         const v = fs.set.lowestFree(fs.range);
         if (v === undefined) {
-          diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${prefixString(fs.range)} of network "${e.network}"`));
+          if (onExhausted) onExhausted({ kind: 'address', network: e.network, family, range: prefixString(fs.range), container: c.name });
+          else diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${prefixString(fs.range)} of network "${e.network}"`));
           continue;
         }
         fs.set.add(v);
@@ -119,8 +126,8 @@ function addressing(states: ReadonlyMap<string, NetworkState>, endpoints: Readon
 
 export function allocateAddresses(model: Model, options: AllocateOptions = {}): { addressing: Addressing; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const states = networkSubnets(model, options.hostFacts ?? true, diagnostics);
+  const states = networkSubnets(model, options.hostFacts ?? true, diagnostics, options.onExhausted);
   const endpoints = staticAddresses(model, states, diagnostics);
-  dynamicAddresses(model, states, endpoints, diagnostics);
+  dynamicAddresses(model, states, endpoints, diagnostics, options.onExhausted);
   return { addressing: addressing(states, endpoints), diagnostics };
 }

@@ -6,6 +6,7 @@ import { isDefaultBridge } from '../model/network-types.ts';
 import type { IpamConfigEntry, Model, Network } from '../model/types.ts';
 import { contains, hostPrefix, isMasked, lastOf, masked, networkOf, overlaps, parseAddr, parsePrefix, prefixString, within, type Family, type Prefix } from '../net/index.ts';
 import { AddressSet } from './address-set.ts';
+import type { Exhausted } from './types.ts';
 import { DEFAULT_LOCAL_POOLS, lowestFreeSubnet, normalisePools, ulaPool, type Pool, type PoolSpec } from './pools.ts';
 import { AddressSpace } from './space.ts';
 
@@ -45,7 +46,12 @@ class SubnetSpace {
   readonly routes: { cidr: string; prefix: Prefix }[];
   readonly pools: { readonly 4: Pool[]; readonly 6: Pool[] };
 
-  constructor(readonly model: Model, hostFacts: boolean, readonly diagnostics: Diagnostic[]) {
+  constructor(
+    readonly model: Model,
+    hostFacts: boolean,
+    readonly diagnostics: Diagnostic[],
+    readonly onExhausted?: (x: Exhausted) => void,
+  ) {
     const d = model.daemon;
     this.routes = model.host.routes.map((r) => ({ cidr: r.cidr, prefix: parsePrefix(r.cidr) })).filter((r): r is { cidr: string; prefix: Prefix } => !!r.prefix);
     const reserved = hostFacts ? [...this.routes.map((r) => masked(r.prefix)), ...hostNameservers(model.host.resolvConf)] : [];
@@ -180,7 +186,8 @@ function familyState(space: SubnetSpace, explicit: ReadonlyMap<IpamConfigEntry, 
   if (!subnet) {
     subnet = lowestFreeSubnet(space.pools[family], family, space.taken[family]);
     if (!subnet) {
-      space.diagnostics.push(error('POOL_EXHAUSTED', n.path, `all predefined address pools have been fully subnetted: no free IPv${family} subnet for network "${n.name}"`, space.fileOf(n)));
+      if (space.onExhausted) space.onExhausted({ kind: 'pool', network: n.name, family });
+      else space.diagnostics.push(error('POOL_EXHAUSTED', n.path, `all predefined address pools have been fully subnetted: no free IPv${family} subnet for network "${n.name}"`, space.fileOf(n)));
       return undefined;
     }
     space.take(subnet, n.name, false);
@@ -202,8 +209,8 @@ function familyState(space: SubnetSpace, explicit: ReadonlyMap<IpamConfigEntry, 
  * Every network's subnets, in model order. `hostFacts` false: as swarm's manager allocates, knowing
  * nothing of a host (no routes or nameservers to avoid, no host-derived IPv6 ULA pool).
  */
-export function networkSubnets(model: Model, hostFacts: boolean, diagnostics: Diagnostic[]): Map<string, NetworkState> {
-  const space = new SubnetSpace(model, hostFacts, diagnostics);
+export function networkSubnets(model: Model, hostFacts: boolean, diagnostics: Diagnostic[], onExhausted?: (x: Exhausted) => void): Map<string, NetworkState> {
+  const space = new SubnetSpace(model, hostFacts, diagnostics, onExhausted);
   const explicit = explicitSubnets(space);
   const states = new Map<string, NetworkState>();
   for (const n of model.networks) {

@@ -12,7 +12,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { ingressNetwork, ingressSandbox, type JoinedModel } from '../model/host-view.ts';
 import type { Container, Model } from '../model/types.ts';
 import { allocateAddresses, endpointKey } from './allocate.ts';
-import type { Addressing } from './types.ts';
+import { exhaustionDiagnostics, type Demand } from './swarm-exhaustion.ts';
+import type { Addressing, Exhausted } from './types.ts';
 
 /** The first VNI swarm hands out, above every 802.1Q VLAN id. */
 export const FIRST_VNI = 4096;
@@ -25,6 +26,21 @@ export interface SwarmAddressing {
   readonly ingressSandboxes: ReadonlyMap<string, string>;
   /** Service virtual IPs: service -> network -> addresses (endpoint_mode vip only). */
   readonly vips: ReadonlyMap<string, ReadonlyMap<string, { readonly v4?: string; readonly v6?: string }>>;
+}
+
+/** What takes an address of `family` on `network` in the manager's allocation: sandboxes, VIPs, the others. */
+function demandOn(view: Model, network: string, family: 4 | 6): Demand {
+  const n = view.networks.find((x) => x.name === network);
+  const demand = { sandboxes: 0, vips: 0, tasks: 0, containers: 0 };
+  if (!n || !(family === 4 ? n.enableIPv4 : n.enableIPv6)) return demand;
+  for (const c of view.containers) {
+    if (!c.endpoints.some((e) => e.network === network)) continue;
+    if (c.name.startsWith(sandboxHolder(''))) demand.sandboxes++;
+    else if (c.name.startsWith(vipHolder(''))) demand.vips++;
+    else if (c.service) demand.tasks++;
+    else demand.containers++;
+  }
+  return demand;
 }
 
 /** Key of a service's VIP in the addressing tables (not a container name: contains NUL). */
@@ -59,7 +75,9 @@ export function allocateSwarmAddresses(m: JoinedModel): { swarm: SwarmAddressing
     // The manager's allocator knows nothing of a host's routes or nameservers.
     host: { ...m.host, routes: [] },
   };
-  const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false });
+  const exhausted: Exhausted[] = [];
+  const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false, onExhausted: (x) => exhausted.push(x) });
+  if (exhausted.length > 0) diagnostics.push(...exhaustionDiagnostics(m, exhausted, (network, family) => demandOn(view, network, family)));
 
   const vnis = new Map<string, number>();
   const pinned = new Set(overlays.map((n) => n.vni).filter((v): v is number => v !== undefined));
