@@ -3,19 +3,15 @@
 // namespace and read back with iptables-save -t raw; -t filter; -t nat (comment lines dropped). The
 // read-back must equal what was loaded, byte for byte; `iptables -S -t <table>` must equal
 // renderIptablesS. Only scratch namespaces are touched (test/support/netns.ts).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildFirewall } from '../src/topology/firewall/build.ts';
 import type { FirewallDaemon, FirewallInput, FirewallNetwork, IpFamily, Ruleset } from '../src/topology/firewall/types.ts';
 import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
+import { goldenNames, readGolden } from './support/moby.ts';
 import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const goldenDir = resolve(repo, '../shared/reference/moby/iptables');
 const TABLES = ['raw', 'filter', 'nat'] as const;
 
 const tool = (family: IpFamily, what: 'restore' | 'save' | ''): string =>
@@ -132,17 +128,17 @@ if (reason) {
     console.log(`firewall-kernel: skipped, ${reason}`);
   });
 } else {
-  const goldens = existsSync(goldenDir) ? readdirSync(goldenDir).filter((f) => f.endsWith('.golden')).sort() : [];
+  const goldens = goldenNames('iptables');
   let goldensOk = 0;
   let casesOk = 0;
 
   test('kernel: the goldens are there', () => {
-    assert.is(goldens.length, 66, `expected 66 goldens in ${goldenDir}`);
+    assert.is(goldens.length, 66, 'expected 66 goldens in test/fixtures/moby/iptables');
   });
 
   for (const file of goldens) {
     test(`kernel: golden ${file} loads and reads back identical`, async () => {
-      const text = readFileSync(join(goldenDir, file), 'utf8');
+      const text = readGolden('iptables', file);
       const { saved } = await roundTrip(file.endsWith('__ip6tables.golden') ? 6 : 4, text);
       if (saved !== text) assert.unreachable(diff(file, text, saved));
       goldensOk++;

@@ -10,9 +10,6 @@
 //    (nftest-swarm-<pid>-<hex>, deleted afterwards; the root namespace is never touched) and must read
 //    back identical. The sandbox's `-m ipvs` rule needs xt_ipvs, which this kernel lacks: then only the
 //    sandbox's mangle table is loaded and the test says why.
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -35,11 +32,8 @@ import type {
   TableName,
 } from '../src/topology/firewall/types.ts';
 import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
-import { listings } from './support/iptablesdoc.ts';
+import { iptablesdoc } from './support/moby.ts';
 import { netnsUnavailable, withNetns } from './support/netns.ts';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const docDir = resolve(repo, '../shared/reference/moby/iptablesdoc');
 
 // ----- the scenario -----------------------------------------------------------------------------------
 
@@ -92,13 +86,13 @@ const lines = (rs: Ruleset, table: TableName): string[] => renderIptablesS(rs, t
 
 // ----- 1. the dumps -----------------------------------------------------------------------------------
 
-for (const [engine, file] of [
-  ['29', 'swarm-portmap.md'],
-  ['28', 'v28.5.2/swarm-portmap.md'],
+for (const [engine, version] of [
+  ['29', 'v29'],
+  ['28', 'v28.5.2'],
 ] as const) {
+  const file = `iptablesdoc/${version}/swarm-portmap`;
   test(`swarm-portmap (engine ${engine}): filter and nat equal moby's ${file}`, () => {
-    const md = readFileSync(join(docDir, file), 'utf8');
-    const { tables, excerpts } = listings(md);
+    const { tables, excerpts } = iptablesdoc(version, 'swarm-portmap');
     assert.equal([...tables.keys()].sort(), ['filter', 'nat'], 'the document shows filter and nat');
     const v4 = buildFirewall(swarmPortmap(daemon(engine))).v4;
     for (const [table, expectedLines] of tables) {

@@ -1,31 +1,25 @@
-// moby's iptablesdoc scenarios as Docker 28.5.2 generated them (../shared/reference/moby/iptablesdoc/
-// v28.5.2/<scenario>.md, captured with `iptables -nvL` and `iptables -S`), compiled from
+// moby's iptablesdoc scenarios as Docker 28.5.2 generated them (test/fixtures/moby/iptablesdoc/
+// v28.5.2/<scenario>/, the `iptables -S` listings of the documents), compiled from
 // examples/iptablesdoc-v28.5.2-<scenario>.yaml with `engine: "28"`: every table's `iptables -S` block
 // must equal netform's rendering, and so must the `iptables -S DOCKER` excerpts some documents show.
 // Where a kernel is available, iptables.rules is also loaded into a scratch namespace and listed.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/render/iptables/listing.ts';
 import type { TableName } from '../src/topology/firewall/types.ts';
-import { buildExample, exampleNames, REPO } from './support/examples.ts';
-import { listings } from './support/iptablesdoc.ts';
+import { buildExample, exampleNames } from './support/examples.ts';
+import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 import { netnsUnavailable, withNetns } from './support/netns.ts';
 
-const DOCS = path.resolve(REPO, '../shared/reference/moby/iptablesdoc/v28.5.2');
 const PREFIX = 'iptablesdoc-v28.5.2-';
 const scenarios = exampleNames().filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length));
-/** The document set has nine scenarios; swarm-portmap needs swarm mode, which netform does not model. */
-const ALL = 9;
 const matched = new Set<string>();
 
-const doc = (scenario: string) => listings(readFileSync(path.join(DOCS, `${scenario}.md`), 'utf8'));
+const doc = (scenario: string) => iptablesdoc('v28.5.2', scenario);
 
 test('the v28.5.2 iptablesdoc reference is present, with an example per reproducible scenario', () => {
-  assert.ok(existsSync(DOCS), `${DOCS} not found: CI must have shared/ beside the clone`);
   assert.is(scenarios.length, 9, `expected 9 Docker 28 scenario examples, found ${scenarios.length}`);
-  for (const s of scenarios) assert.ok(existsSync(path.join(DOCS, `${s}.md`)), `no v28.5.2/${s}.md`);
+  assert.equal([...scenarios].sort(), iptablesdocScenarios('v28.5.2'));
 });
 
 for (const scenario of scenarios) {
@@ -69,8 +63,10 @@ if (why) {
   }
 }
 
-test('report', () => {
-  console.log(`${matched.size}/${ALL} iptablesdoc v28.5.2 scenarios reproduced from YAML examples (swarm-portmap needs swarm mode)`);
+test('report: every Docker 28.5.2 scenario is reproduced from its YAML example', () => {
+  const all = iptablesdocScenarios('v28.5.2');
+  console.log(`${matched.size}/${all.length} iptablesdoc v28.5.2 scenarios reproduced from YAML examples`);
+  assert.equal([...matched].sort(), all);
 });
 
 test.run();
