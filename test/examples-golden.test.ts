@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readTree } from '../src/cli/output-dir.ts';
 import { compareWithGolden, describeDifference } from '../src/golden/compare.ts';
-import { buildExample, exampleNames, GOLDEN } from './support/examples.ts';
+import { buildExample, example, exampleNames, REPO } from './support/examples.ts';
 
 const names = exampleNames();
 
@@ -17,15 +17,16 @@ test('there are examples to check', () => {
 });
 
 for (const name of names) {
-  test(`example ${name}: builds without errors, equals golden/${name}/`, () => {
+  const { file, golden } = example(name);
+  test(`example ${name}: builds without errors, equals ${golden}/`, () => {
     const r = buildExample(name);
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     assert.equal(errors.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`), []);
     assert.ok(r.files, 'no files built');
-    const dir = path.join(GOLDEN, name);
-    assert.ok(existsSync(dir), `golden/${name}/ is missing (review the build, then: netform check examples/${name}.yaml --golden golden/${name} --update)`);
+    const dir = path.join(REPO, golden);
+    assert.ok(existsSync(dir), `${golden}/ is missing (review the build, then: netform check ${file} --golden ${golden} --update)`);
     const diffs = compareWithGolden(readTree(dir), r.files!);
-    if (diffs.length > 0) assert.unreachable(`golden/${name} differs:\n${diffs.map(describeDifference).join('')}`);
+    if (diffs.length > 0) assert.unreachable(`${golden} differs:\n${diffs.map(describeDifference).join('')}`);
   });
 
   test(`example ${name}: same bytes on a second build`, () => {

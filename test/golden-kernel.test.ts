@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GOLDEN } from './support/examples.ts';
+import { GOLDEN_DIRS, REPO } from './support/examples.ts';
 import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';
 
 function ruleFiles(): string[] {
@@ -17,7 +17,7 @@ function ruleFiles(): string[] {
       else if (e === 'iptables.rules' || e === 'ip6tables.rules') out.push(p);
     }
   };
-  walk(GOLDEN);
+  for (const d of GOLDEN_DIRS) walk(d);
   return out.sort();
 }
 
@@ -33,15 +33,15 @@ function saved(ns: Netns, v6: boolean, rules: string): string {
 }
 
 const files = ruleFiles();
-test('golden rule files exist', () => assert.ok(files.length >= 10, `only ${files.length} rule files under golden/`));
+test('golden rule files exist', () => assert.ok(files.length >= 10, `only ${files.length} rule files under golden/ and test/golden/`));
 
 const why = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save']);
 if (why) {
   test(`golden rules in a kernel: SKIPPED (${why})`, () => console.log(`golden rules in a kernel skipped: ${why}`));
 } else {
   for (const f of files) {
-    const rel = path.relative(GOLDEN, f);
-    test(`kernel loads and saves back golden/${rel} unchanged`, async () => {
+    const rel = path.relative(REPO, f);
+    test(`kernel loads and saves back ${rel} unchanged`, async () => {
       const rules = readFileSync(f, 'utf8');
       const v6 = f.endsWith('ip6tables.rules');
       await withNetns((ns) => {

@@ -1,4 +1,4 @@
-// moby's iptablesdoc scenarios as netform examples (examples/iptablesdoc-*.yaml): the whole pipeline,
+// moby's iptablesdoc scenarios as netform examples (test/scenarios/iptablesdoc-*.yaml): the whole pipeline,
 // from YAML to iptables.rules, must give the tables Docker 29 listed with `iptables -S` in each
 // scenario document. Checked twice: on the rendered rules, and, where a kernel is available, by
 // loading iptables.rules into a scratch namespace and listing it with `iptables -S`.

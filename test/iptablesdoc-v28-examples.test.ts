@@ -1,6 +1,6 @@
 // moby's iptablesdoc scenarios as Docker 28.5.2 generated them (test/fixtures/moby/iptablesdoc/
 // v28.5.2/<scenario>/, the `iptables -S` listings of the documents), compiled from
-// examples/iptablesdoc-v28.5.2-<scenario>.yaml with `engine: "28"`: every table's `iptables -S` block
+// test/scenarios/iptablesdoc-v28.5.2-<scenario>.yaml with `engine: "28"`: every table's `iptables -S` block
 // must equal netform's rendering, and so must the `iptables -S DOCKER` excerpts some documents show.
 // Where a kernel is available, iptables.rules is also loaded into a scratch namespace and listed.
 import { test } from 'uvu';

@@ -1,6 +1,6 @@
 // End-to-end: every example is built, applied for real in network namespaces of its own (setup.sh,
 // iptables-restore, /etc/netns files), and probed with packets as its matrix
-// (examples/<name>.e2e.yaml) says; then teardown and a ruleset restore must give the host back.
+// (test/e2e/matrices/<name>.e2e.yaml) says; then teardown and a ruleset restore must give the host back.
 // Examples run one after another. Without root, `ip` or the iptables tools, or when an example's setup
 // needs a kernel feature this machine lacks (tried in a scratch namespace: VXLAN, macvlan, ipvlan,
 // 802.1Q, dummy links, AES-GCM for xfrm), that example registers one passing test that says SKIPPED
@@ -28,7 +28,7 @@ test('e2e: every example has a matrix (iptablesdoc-* optional)', () => {
   assert.equal(
     names.filter((n) => !optional(n) && !existsSync(matrixPath(n))),
     [],
-    'examples without examples/<name>.e2e.yaml',
+    'examples without test/e2e/matrices/<name>.e2e.yaml',
   );
 });
 
