@@ -1,7 +1,8 @@
 // netform's engine "20.10" against a real dockerd 20.10.24: test/fixtures/docker-20.10/<example>/ holds
 // what the daemon programmed for test/scenarios/<example>.yaml (see the README there). Rules, /etc/hosts,
-// resolv.conf, MACs and addresses must be the same, byte for byte. The examples' inputs must also be
-// the recorded ones (daemon.json and the host's resolv.conf), so the comparison is about the same setup.
+// resolv.conf, MACs and addresses must be the same, byte for byte, and so must the forwarding sysctls.
+// The examples' inputs must also be the recorded ones (daemon.json and the host's resolv.conf), so the
+// comparison is about the same setup.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -50,6 +51,21 @@ for (const s of scenarios) {
         .sort();
       assert.equal(ours, recorded, `${c}: network, MAC, IPv4, IPv6`);
     }
+  });
+}
+
+/** `sysctl` output ("key = value" lines) as a map. */
+const sysctlLines = (text: string): Map<string, string> =>
+  new Map(text.split('\n').filter((l) => l.trim() !== '').map((l) => l.split(' = ') as [string, string]));
+
+for (const s of scenarios) {
+  // capture/scenario.sh ran dockerd in a namespace it had just created, where both are 0; what the
+  // daemon left is what netform's setup.sh must write, or the kernel's 0 where it writes nothing.
+  test(`${s}: ip_forward and IPv6 forwarding as dockerd 20.10 left them`, () => {
+    const recorded = sysctlLines(read(s, 'sysctls'));
+    assert.equal([...recorded.keys()], ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']);
+    const written = new Map(buildExample(s).topology!.hostSysctls.map((c) => [c.key.join('.'), c.value] as const));
+    for (const [key, value] of recorded) assert.is(written.get(key) ?? '0', value, key);
   });
 }
 
