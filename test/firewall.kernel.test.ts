@@ -11,6 +11,7 @@ import type { FirewallDaemon, FirewallInput, FirewallNetwork, IpFamily, Ruleset 
 import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
 import { goldenNames, readGolden } from './support/moby.ts';
 import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';
+import { testOrSkip } from './support/skip.ts';
 
 const TABLES = ['raw', 'filter', 'nat'] as const;
 
@@ -122,51 +123,44 @@ const CASES: { readonly name: string; readonly input: FirewallInput }[] = [
 // ----- tests -----------------------------------------------------------------------------------------
 
 const reason = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save', 'iptables', 'ip6tables']);
+const goldens = goldenNames('iptables');
+let goldensOk = 0;
+let casesOk = 0;
 
-if (reason) {
-  test(`kernel: SKIPPED (${reason})`, () => {
-    console.log(`firewall-kernel: skipped, ${reason}`);
-  });
-} else {
-  const goldens = goldenNames('iptables');
-  let goldensOk = 0;
-  let casesOk = 0;
+test('kernel: the goldens are there', () => {
+  assert.is(goldens.length, 66, 'expected 66 goldens in test/fixtures/moby/iptables');
+});
 
-  test('kernel: the goldens are there', () => {
-    assert.is(goldens.length, 66, 'expected 66 goldens in test/fixtures/moby/iptables');
-  });
-
-  for (const file of goldens) {
-    test(`kernel: golden ${file} loads and reads back identical`, async () => {
-      const text = readGolden('iptables', file);
-      const { saved } = await roundTrip(file.endsWith('__ip6tables.golden') ? 6 : 4, text);
-      if (saved !== text) assert.unreachable(diff(file, text, saved));
-      goldensOk++;
-    });
-  }
-
-  for (const c of CASES) {
-    for (const family of [4, 6] as const) {
-      test(`kernel: netform ${c.name} (IPv${family}) loads and reads back identical`, async () => {
-        const rs: Ruleset = buildFirewall(c.input)[family === 4 ? 'v4' : 'v6'];
-        const text = renderIptablesRestore(rs);
-        assert.ok(text.split('\n').filter((l) => l.startsWith('-A ')).length > 20, 'a non-trivial ruleset');
-        const { saved, listing } = await roundTrip(family, text);
-        if (saved !== text) assert.unreachable(diff(`${c.name} v${family}`, text, saved));
-        for (const t of TABLES) {
-          const ours = renderIptablesS(rs, t);
-          if (listing.get(t) !== ours) assert.unreachable(diff(`${c.name} v${family} -S -t ${t}`, ours, listing.get(t) ?? ''));
-        }
-        casesOk++;
-      });
-    }
-  }
-
-  test('kernel: count', () => {
-    console.log(`kernel: ${goldensOk}/66 goldens and ${casesOk}/${CASES.length * 2} netform rulesets read back identical`);
-    assert.is(goldensOk, 66);
-    assert.is(casesOk, CASES.length * 2);
+for (const file of goldens) {
+  testOrSkip(reason, `kernel: golden ${file} loads and reads back identical`, async () => {
+    const text = readGolden('iptables', file);
+    const { saved } = await roundTrip(file.endsWith('__ip6tables.golden') ? 6 : 4, text);
+    if (saved !== text) assert.unreachable(diff(file, text, saved));
+    goldensOk++;
   });
 }
+
+for (const c of CASES) {
+  for (const family of [4, 6] as const) {
+    testOrSkip(reason, `kernel: netform ${c.name} (IPv${family}) loads and reads back identical`, async () => {
+      const rs: Ruleset = buildFirewall(c.input)[family === 4 ? 'v4' : 'v6'];
+      const text = renderIptablesRestore(rs);
+      assert.ok(text.split('\n').filter((l) => l.startsWith('-A ')).length > 20, 'a non-trivial ruleset');
+      const { saved, listing } = await roundTrip(family, text);
+      if (saved !== text) assert.unreachable(diff(`${c.name} v${family}`, text, saved));
+      for (const t of TABLES) {
+        const ours = renderIptablesS(rs, t);
+        if (listing.get(t) !== ours) assert.unreachable(diff(`${c.name} v${family} -S -t ${t}`, ours, listing.get(t) ?? ''));
+      }
+      casesOk++;
+    });
+  }
+}
+
+testOrSkip(reason, 'kernel: count', () => {
+  console.log(`kernel: ${goldensOk}/66 goldens and ${casesOk}/${CASES.length * 2} netform rulesets read back identical`);
+  assert.is(goldensOk, 66);
+  assert.is(casesOk, CASES.length * 2);
+});
 
 test.run();

@@ -1,14 +1,11 @@
 // moby's iptablesdoc scenarios as netform examples (test/scenarios/iptablesdoc-*.yaml): the whole pipeline,
 // from YAML to iptables.rules, must give the tables Docker 29 listed with `iptables -S` in each
-// scenario document. Checked twice: on the rendered rules, and, where a kernel is available, by
-// loading iptables.rules into a scratch namespace and listing it with `iptables -S`.
+// scenario document (test/iptablesdoc.kernel.test.ts loads the same rules into a kernel).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/render/iptables/listing.ts';
-import type { TableName } from '../src/topology/firewall/types.ts';
 import { buildExample, exampleNames } from './support/examples.ts';
 import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
-import { netnsUnavailable, withNetns } from './support/netns.ts';
 
 // iptablesdoc-v28.5.2-* are the Docker 28 dumps (test/iptablesdoc-v28-examples.test.ts).
 const scenarios = exampleNames().filter((n) => /^iptablesdoc-(?!v\d)/.test(n)).map((n) => n.slice('iptablesdoc-'.length));
@@ -32,25 +29,6 @@ for (const scenario of scenarios) {
     }
     matched.add(scenario);
   });
-}
-
-const why = netnsUnavailable(['iptables-restore', 'iptables']);
-if (why) {
-  test(`iptablesdoc kernel listings: SKIPPED (${why})`, () => console.log(`iptablesdoc kernel listings skipped: ${why}`));
-} else {
-  for (const scenario of scenarios) {
-    test(`iptablesdoc ${scenario}: iptables.rules loaded in a kernel lists as Docker's`, async () => {
-      const files = buildExample(`iptablesdoc-${scenario}`).files!;
-      const rules = [...files].find(([k]) => k.endsWith('/iptables.rules'))![1];
-      await withNetns((ns) => {
-        ns.check('iptables-restore', [], rules);
-        for (const [table, lines] of expected(scenario)) {
-          const got = ns.check('iptables', ['-S', '-t', table as TableName]).trimEnd().split('\n');
-          assert.equal(got, lines, `${scenario}: kernel table ${table}`);
-        }
-      });
-    });
-  }
 }
 
 test('report: every Docker 29 scenario is reproduced from its YAML example', () => {

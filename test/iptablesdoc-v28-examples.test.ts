@@ -2,14 +2,12 @@
 // v28.5.2/<scenario>/, the `iptables -S` listings of the documents), compiled from
 // test/scenarios/iptablesdoc-v28.5.2-<scenario>.yaml with `engine: "28"`: every table's `iptables -S` block
 // must equal netform's rendering, and so must the `iptables -S DOCKER` excerpts some documents show.
-// Where a kernel is available, iptables.rules is also loaded into a scratch namespace and listed.
+// test/iptablesdoc.kernel.test.ts loads the same rules into a kernel.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/render/iptables/listing.ts';
-import type { TableName } from '../src/topology/firewall/types.ts';
 import { buildExample, exampleNames } from './support/examples.ts';
 import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
-import { netnsUnavailable, withNetns } from './support/netns.ts';
 
 const PREFIX = 'iptablesdoc-v28.5.2-';
 const scenarios = exampleNames().filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length));
@@ -42,25 +40,6 @@ for (const scenario of scenarios) {
     }
     matched.add(scenario);
   });
-}
-
-const why = netnsUnavailable(['iptables-restore', 'iptables']);
-if (why) {
-  test(`iptablesdoc v28.5.2 kernel listings: SKIPPED (${why})`, () => console.log(`iptablesdoc v28.5.2 kernel listings skipped: ${why}`));
-} else {
-  for (const scenario of scenarios) {
-    test(`iptablesdoc v28.5.2 ${scenario}: iptables.rules loaded in a kernel lists as Docker 28's`, async () => {
-      const files = buildExample(`${PREFIX}${scenario}`).files!;
-      const rules = [...files].find(([k]) => k.endsWith('/iptables.rules'))![1];
-      await withNetns((ns) => {
-        ns.check('iptables-restore', [], rules);
-        for (const [table, lines] of doc(scenario).tables) {
-          const got = ns.check('iptables', ['-S', '-t', table as TableName]).trimEnd().split('\n');
-          assert.equal(got, lines, `${scenario}: kernel table ${table}`);
-        }
-      });
-    });
-  }
 }
 
 test('report: every Docker 28.5.2 scenario is reproduced from its YAML example', () => {

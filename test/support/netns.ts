@@ -1,10 +1,9 @@
 // Scratch network namespaces for tests that need a real kernel (iptables-restore, ip link ...).
 // Everything runs through `ip netns exec <name>`, so the root namespace's firewall and links are
-// never touched. Typical use:
+// never touched. Typical use (test/support/skip.ts counts the skip, with its reason):
 //
 //   const reason = netnsUnavailable(['iptables-restore', 'iptables-save']);
-//   if (reason) test(`kernel: SKIPPED (${reason})`, () => console.log(reason));
-//   else test('kernel: ...', () => withNetns((ns) => { ns.run('iptables-restore', [], text); ... }));
+//   testOrSkip(reason, 'kernel: ...', () => withNetns((ns) => { ns.run('iptables-restore', [], text); ... }));
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
@@ -48,6 +47,18 @@ function spawn(cmd: string, args: readonly string[], input?: string): RunResult 
 }
 
 let probed: string | undefined | null = null;
+
+/** What the kernel half of the suite needs besides root and namespaces. */
+export const KERNEL_TOOLS = ['iptables', 'iptables-restore', 'iptables-save', 'ip6tables', 'ip6tables-restore', 'ip6tables-save'] as const;
+
+/** Every reason the kernel half cannot run here, joined (undefined when it can). */
+export function kernelUnavailable(tools: readonly string[]): string | undefined {
+  const missing = ['ip', ...tools].filter((t) => !findExecutable(t)).map((t) => `no \`${t}\``);
+  const notRoot = typeof process.getuid === 'function' && process.getuid() !== 0;
+  const problems = [...(notRoot ? ['not root'] : []), ...missing];
+  if (problems.length) return problems.join(', ');
+  return netnsUnavailable(tools);
+}
 
 /**
  * Why scratch namespaces cannot be used here (not root, `ip` or one of `tools` missing, netns

@@ -20,12 +20,12 @@ let script: Promise<{ dir: string; file: string }> | undefined;
 /** agent.ts as JavaScript in a temporary directory (once per process). */
 function agentScript(): Promise<{ dir: string; file: string }> {
   script ??= (async () => {
-    // Loaded here, not at import: a skipped suite should not pay for the compiler.
-    const ts = (await import('typescript')).default;
+    // Loaded here, not at import: a skipped suite should not pay for the transpiler.
+    const { transform } = await import('esbuild');
     const source = readFileSync(fileURLToPath(new URL('./agent.ts', import.meta.url)), 'utf8');
-    const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const out = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' });
     const dir = mkdtempSync(path.join(tmpdir(), 'nfe2e-agent-'));
-    writeFileSync(path.join(dir, 'agent.mjs'), out.outputText);
+    writeFileSync(path.join(dir, 'agent.mjs'), out.code);
     return { dir, file: path.join(dir, 'agent.mjs') };
   })();
   return script;
