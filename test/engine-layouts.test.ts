@@ -5,8 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile, type CompileResult } from '../src/compile.ts';
-import { renderIptablesS } from '../src/render/iptables/index.ts';
-import type { TableName } from '../src/topology/firewall/types.ts';
+import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
+import type { TableName } from '../src/firewall/iptables/types.ts';
 
 const build = (text: string): CompileResult => compile({ file: 'engine.yaml', text: `version: 1\nhost: {resolv_conf: "nameserver 10.0.0.1\\n"}\n${text}` });
 const errors = (r: CompileResult) => r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path.join('.')}`);

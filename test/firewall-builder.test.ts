@@ -3,17 +3,11 @@
 // and a rule that already exists anywhere in its chain is not added again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import { RulesetBuilder, makeRule } from '../src/topology/firewall/ruleset-builder.ts';
-import type {
-  FirewallDaemon,
-  FirewallEndpoint,
-  FirewallInput,
-  FirewallNetwork,
-  Ruleset,
-  TableName,
-} from '../src/topology/firewall/types.ts';
-import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
+import { buildFirewall } from './support/firewall.ts';
+import { RulesetBuilder, makeRule } from '../src/firewall/iptables/ruleset-builder.ts';
+import type { FirewallDaemon, FirewallEndpoint, FirewallInput, FirewallNetwork } from '../src/firewall/input.ts';
+import type { Ruleset, TableName } from '../src/firewall/iptables/types.ts';
+import { renderIptablesRestore, renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 
 // ----- fixtures --------------------------------------------------------------------------------------
 
@@ -342,7 +336,7 @@ test('IPv6 DNAT to a specific host address: bracketed target, ! -s fe80::/10, /1
 test('SNAT with host_ipv4, masquerade off, and bridge-accept-fwmark (once, at the head of DOCKER-FORWARD)', () => {
   const { v4 } = buildFirewall(
     input({
-      daemon: daemon({ hairpin: true, acceptFwMark: '1/0x3' }),
+      daemon: daemon({ hairpin: true, acceptFwMark: { mark: 1, mask: 3 } }),
       networks: [
         net('n1', 'br1', undefined, { v4: { prefix: '10.1.0.0/24', gatewayMode: 'nat', hostIP: '192.0.2.10' } }),
         net('n2', 'br2', '10.2.0.0/24', { masquerade: false }),
@@ -472,7 +466,7 @@ test('RulesetBuilder: append/insert skip a rule already in the chain (keeping it
   rs.newChain('filter', 'X');
   rs.newChain('filter', 'Y');
   const r = (dst: string, origin: string) =>
-    makeRule('filter', 'X', { destination: { cidr: dst } }, { name: 'ACCEPT' }, [origin]);
+    makeRule('filter', 'X', { destination: { cidr: dst } }, { kind: 'accept' }, [origin]);
   assert.ok(rs.append(r('10.0.0.1', 'a')));
   assert.ok(rs.append(r('10.0.0.2', 'b')));
   assert.not.ok(rs.append(r('10.0.0.1/32', 'c')), 'same rule, written differently');
@@ -492,8 +486,8 @@ test('RulesetBuilder: append/insert skip a rule already in the chain (keeping it
     ],
   );
   assert.equal(chain(built, 'filter', 'FORWARD'), ['-A FORWARD -j X', '-A FORWARD -j Y']);
-  assert.throws(() => rs.append(makeRule('filter', 'NOPE', {}, { name: 'ACCEPT' }, undefined)), /does not exist/);
-  assert.throws(() => rs.append(makeRule('filter', 'X', {}, { name: 'DOCKER' }, undefined)), /unknown chain DOCKER/);
+  assert.throws(() => rs.append(makeRule('filter', 'NOPE', {}, { kind: 'accept' }, undefined)), /does not exist/);
+  assert.throws(() => rs.append(makeRule('filter', 'X', {}, { kind: 'jump', chain: 'DOCKER' }, undefined)), /unknown chain DOCKER/);
 });
 
 test.run();

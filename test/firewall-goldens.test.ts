@@ -5,9 +5,9 @@
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import type { FirewallInput, GatewayMode } from '../src/topology/firewall/types.ts';
-import { renderIptablesRestore } from '../src/render/iptables/restore.ts';
+import { buildFirewall } from './support/firewall.ts';
+import type { FirewallInput, GatewayMode } from '../src/firewall/input.ts';
+import { renderIptablesRestore } from '../src/firewall/iptables/text/index.ts';
 import { goldenNames, readGolden } from './support/moby.ts';
 
 const EXPECTED_FILES = 66;

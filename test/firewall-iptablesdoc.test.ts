@@ -8,15 +8,9 @@
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import type {
-  FirewallEndpoint,
-  FirewallInput,
-  FirewallNetwork,
-  FirewallPortBinding,
-  GatewayMode,
-} from '../src/topology/firewall/types.ts';
-import { renderIptablesS } from '../src/render/iptables/listing.ts';
+import { buildFirewall } from './support/firewall.ts';
+import type { FirewallEndpoint, FirewallInput, FirewallNetwork, FirewallPortBinding, GatewayMode } from '../src/firewall/input.ts';
+import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 
 const SCENARIOS = [

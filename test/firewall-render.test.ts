@@ -3,16 +3,16 @@
 // against iptables-save itself.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderIptablesRestore, renderIptablesS, ruleArgs } from '../src/render/iptables/index.ts';
-import type { Rule, Ruleset } from '../src/topology/firewall/types.ts';
+import { renderIptablesRestore, renderIptablesS, ruleArgs } from '../src/firewall/iptables/text/index.ts';
+import type { Rule, Ruleset } from '../src/firewall/iptables/types.ts';
 
-const rule = (over: Partial<Rule>): Rule => ({ table: 'filter', chain: 'FORWARD', match: {}, target: { name: 'ACCEPT' }, ...over });
+const rule = (over: Partial<Rule>): Rule => ({ table: 'filter', chain: 'FORWARD', match: {}, target: { kind: 'accept' }, ...over });
 
 test('arguments come out in iptables-save order whatever the field order of the data', () => {
   const r = rule({
-    target: { name: 'DNAT', options: [['--to-destination', '10.0.0.2:80']] },
+    target: { kind: 'dnat', toAddress: '10.0.0.2', toPort: 80 },
     match: {
-      modules: [{ name: 'tcp', options: [{ flag: '--dport', values: ['8080'], negate: true }] }],
+      modules: [{ kind: 'tcp', dport: 8080 }],
       protocol: { name: 'TCP' },
       outInterface: { name: 'br0' },
       inInterface: { name: 'br1', negate: true },
@@ -22,7 +22,7 @@ test('arguments come out in iptables-save order whatever the field order of the 
   });
   assert.is(
     ruleArgs(r, 4).join(' '),
-    '! -s 10.1.2.0/24 -d 192.0.2.7/32 ! -i br1 -o br0 -p tcp -m tcp ! --dport 8080 -j DNAT --to-destination 10.0.0.2:80',
+    '! -s 10.1.2.0/24 -d 192.0.2.7/32 ! -i br1 -o br0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80',
   );
 });
 
@@ -41,16 +41,16 @@ test('restore: tables raw, filter, nat; built-ins in kernel order with policy; u
       {
         name: 'nat',
         chains: [
-          { table: 'nat', name: 'POSTROUTING', policy: 'ACCEPT', rules: [rule({ table: 'nat', chain: 'POSTROUTING', target: { name: 'MASQUERADE' } })] },
+          { table: 'nat', name: 'POSTROUTING', policy: 'ACCEPT', rules: [rule({ table: 'nat', chain: 'POSTROUTING', target: { kind: 'masquerade' } })] },
           { table: 'nat', name: 'DOCKER', rules: [] },
         ],
       },
       {
         name: 'filter',
         chains: [
-          { table: 'filter', name: 'FORWARD', policy: 'DROP', rules: [rule({ target: { name: 'DOCKER_b' } })] },
-          { table: 'filter', name: 'DOCKER_b', rules: [rule({ chain: 'DOCKER_b', target: { name: 'RETURN' } })] },
-          { table: 'filter', name: 'DOCKER-a', rules: [rule({ chain: 'DOCKER-a', target: { name: 'DROP' } })] },
+          { table: 'filter', name: 'FORWARD', policy: 'DROP', rules: [rule({ target: { kind: 'jump', chain: 'DOCKER_b' } })] },
+          { table: 'filter', name: 'DOCKER_b', rules: [rule({ chain: 'DOCKER_b', target: { kind: 'return' } })] },
+          { table: 'filter', name: 'DOCKER-a', rules: [rule({ chain: 'DOCKER-a', target: { kind: 'drop' } })] },
           { table: 'filter', name: 'DOCKER', rules: [] },
         ],
       },

@@ -7,10 +7,11 @@
 import { createTwoFilesPatch } from 'diff';
 import * as assert from 'uvu/assert';
 import { test } from 'uvu';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import { ingressTaskRuleset, loadBalancerSandboxRuleset } from '../src/topology/firewall/ingress-rules.ts';
-import type { FirewallInput, Ruleset } from '../src/topology/firewall/types.ts';
-import { renderIptablesRestore } from '../src/render/iptables/index.ts';
+import type { FirewallInput } from '../src/firewall/input.ts';
+import { ingressTaskRuleset, loadBalancerSandboxRuleset } from '../src/firewall/iptables/ingress-sandbox.ts';
+import { renderIptablesRestore } from '../src/firewall/iptables/text/index.ts';
+import type { Ruleset } from '../src/firewall/iptables/types.ts';
+import { buildFirewall } from './support/firewall.ts';
 import { netnsUnavailable, withNetns } from './support/netns.ts';
 import { testOrSkip } from './support/skip.ts';
 import { daemon, ingressSandbox, swarmPortmap, twoServices } from './support/swarm.ts';

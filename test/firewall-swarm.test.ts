@@ -10,16 +10,11 @@
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import {
-  ingressSysctls,
-  ingressTaskRuleset,
-  loadBalancerSandboxRuleset,
-  loadBalancerSandboxSysctls,
-  numberLoadBalancers,
-} from '../src/topology/firewall/ingress-rules.ts';
-import type { Ruleset, TableName } from '../src/topology/firewall/types.ts';
-import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
+import { buildFirewall } from './support/firewall.ts';
+import { ingressSysctls } from '../src/firewall/iptables/ingress-host.ts';
+import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from '../src/firewall/iptables/ingress-sandbox.ts';
+import type { Ruleset, TableName } from '../src/firewall/iptables/types.ts';
+import { renderIptablesRestore, renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import { iptablesdoc } from './support/moby.ts';
 import { daemon, ingressSandbox, swarmPortmap, twoServices } from './support/swarm.ts';
 
@@ -118,7 +113,7 @@ test('userland proxy off: the bridge driver already made the LOCAL MASQUERADE fo
 
 test('bridge-accept-fwmark: the DOCKER-INGRESS jump still heads DOCKER-FORWARD', () => {
   for (const engine of ['29', '28'] as const) {
-    const v4 = buildFirewall(swarmPortmap(daemon(engine, { acceptFwMark: '0x1' }))).v4;
+    const v4 = buildFirewall(swarmPortmap(daemon(engine, { acceptFwMark: { mark: 1, mask: 0xffffffff } }))).v4;
     const fwd = lines(v4, 'filter').filter((l) => l.startsWith('-A DOCKER-FORWARD'));
     assert.equal(fwd.slice(0, 2), ['-A DOCKER-FORWARD -j DOCKER-INGRESS', '-A DOCKER-FORWARD -m mark --mark 0x1 -j ACCEPT'], engine);
   }

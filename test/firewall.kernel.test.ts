@@ -6,9 +6,11 @@
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFirewall } from '../src/topology/firewall/build.ts';
-import type { FirewallDaemon, FirewallInput, FirewallNetwork, IpFamily, Ruleset } from '../src/topology/firewall/types.ts';
-import { renderIptablesRestore, renderIptablesS } from '../src/render/iptables/index.ts';
+import { buildFirewall } from './support/firewall.ts';
+import type { FirewallDaemon, FirewallInput, FirewallNetwork } from '../src/firewall/input.ts';
+import type { IpFamily } from '../src/firewall/types.ts';
+import type { Ruleset } from '../src/firewall/iptables/types.ts';
+import { renderIptablesRestore, renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import { goldenNames, readGolden } from './support/moby.ts';
 import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';
 import { testOrSkip } from './support/skip.ts';
@@ -116,7 +118,7 @@ function everything(d: FirewallDaemon): FirewallInput {
 
 const CASES: { readonly name: string; readonly input: FirewallInput }[] = [
   { name: 'six networks, userland proxy on', input: everything(daemon({})) },
-  { name: 'six networks, hairpin, fwmark', input: everything(daemon({ hairpin: true, acceptFwMark: '0x10/0xf0' })) },
+  { name: 'six networks, hairpin, fwmark', input: everything(daemon({ hairpin: true, acceptFwMark: { mark: 0x10, mask: 0xf0 } })) },
   { name: 'six networks, allow-direct-routing, no DOCKER-USER', input: everything(daemon({ allowDirectRouting: true, userChain: false })) },
 ];
 

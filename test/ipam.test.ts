@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile.ts';
-import { formatAddress, parseAddress, parsePrefix } from '../src/ipam/address.ts';
+import { formatAddress, parseAddress, parsePrefix } from '../src/net/address.ts';
 import { lowestFreeSubnet, DEFAULT_LOCAL_POOLS, ulaPool } from '../src/ipam/pools.ts';
 
 const build = (yaml: string) => {

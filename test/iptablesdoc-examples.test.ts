@@ -3,7 +3,7 @@
 // scenario document (test/iptablesdoc.kernel.test.ts loads the same rules into a kernel).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderIptablesS } from '../src/render/iptables/listing.ts';
+import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import { buildExample, exampleNames } from './support/examples.ts';
 import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 

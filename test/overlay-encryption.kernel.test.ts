@@ -5,11 +5,11 @@
 // with the kernel's answer. The plan and its text are checked in test/overlay-encryption.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderIptablesRestore } from '../src/render/iptables/index.ts';
+import { addEncryptionRules } from '../src/firewall/iptables/encryption-rules.ts';
+import { RulesetBuilder } from '../src/firewall/iptables/ruleset-builder.ts';
+import { renderIptablesRestore } from '../src/firewall/iptables/text/index.ts';
+import type { IpFamily } from '../src/firewall/types.ts';
 import { renderXfrmPolicies, renderXfrmStates, renderXfrmTeardown, stateAddLine } from '../src/render/xfrm/index.ts';
-import { addEncryptionRules } from '../src/topology/firewall/encryption-rules.ts';
-import { RulesetBuilder } from '../src/topology/firewall/ruleset-builder.ts';
-import type { IpFamily } from '../src/topology/firewall/types.ts';
 import { planXfrm, type UnderlayHost, type XfrmPlan } from '../src/topology/overlay/xfrm.ts';
 import { testSecrets } from './support/examples.ts';
 import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';

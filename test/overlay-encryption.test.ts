@@ -15,17 +15,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.ts';
 import { formatDiagnostics } from '../src/diagnostics/format.ts';
-import { renderIptablesRestore, ruleArgs } from '../src/render/iptables/index.ts';
+import { renderIptablesRestore, ruleArgs } from '../src/firewall/iptables/text/index.ts';
 import {
   REDACTED_KEY,
   renderXfrmPolicies,
   renderXfrmStates,
   renderXfrmTeardown,
 } from '../src/render/xfrm/index.ts';
-import { addEncryptionRules, encryptionDropRule, encryptionMarkRule } from '../src/topology/firewall/encryption-rules.ts';
-import { makeRule, RulesetBuilder } from '../src/topology/firewall/ruleset-builder.ts';
-import type { Ruleset } from '../src/topology/firewall/types.ts';
-import { marshalXtBpf, vniMatchBpf, vniMatchProgram } from '../src/topology/overlay/bpf.ts';
+import { addEncryptionRules, encryptionDropRule, encryptionMarkRule } from '../src/firewall/iptables/encryption-rules.ts';
+import { makeRule, RulesetBuilder } from '../src/firewall/iptables/ruleset-builder.ts';
+import type { Ruleset } from '../src/firewall/iptables/types.ts';
+import { marshalXtBpf, vniMatchBpf, vniMatchProgram } from '../src/firewall/bpf.ts';
 import { KeyMaterial, parseSecrets, redactSecretsText, type ParsedSecrets } from '../src/topology/overlay/secrets.ts';
 import { aeadKey, buildSpi, OVERLAY_MARK, planXfrm, type UnderlayHost, type XfrmPlan } from '../src/topology/overlay/xfrm.ts';
 
@@ -323,7 +323,7 @@ const listing = (rs: Ruleset, table: string, chain: string): string[] =>
 test('rules: mangle MARK appended, filter DROP inserted at the head of INPUT, per VNI (programMangle, programInput)', () => {
   const rs = new RulesetBuilder(4);
   // An administrator-style rule already in INPUT: Docker's DROPs go above it.
-  rs.append(makeRule('filter', 'INPUT', { protocol: { name: 'udp' }, modules: [{ name: 'udp', options: [{ flag: '--dport', values: ['4789'] }] }] }, { name: 'ACCEPT' }, undefined));
+  rs.append(makeRule('filter', 'INPUT', { protocol: { name: 'udp' }, modules: [{ kind: 'udp', dport: 4789 }] }, { kind: 'accept' }, undefined));
   addEncryptionRules(rs, [4096, { vni: 4097, origin: ['networks', 'secure'] }, 4096]);
   const built = rs.build();
   assert.equal(listing(built, 'mangle', 'OUTPUT'), [
@@ -342,11 +342,12 @@ test('rules: mangle MARK appended, filter DROP inserted at the head of INPUT, pe
 
 test('rules: the data path port is configurable; rules are data, not text', () => {
   const mark = encryptionMarkRule(4096, 7789);
-  assert.equal(mark.match.modules?.[0], { name: 'udp', options: [{ flag: '--dport', values: ['7789'] }] });
-  assert.equal(mark.target, { name: 'MARK', options: [['--set-xmark', '0xd0c4e3/0xffffffff']] });
+  assert.equal(mark.match.modules?.[0], { kind: 'udp', dport: 7789 });
+  assert.equal(mark.target, { kind: 'set-mark', mark: 0xd0c4e3, mask: 0xffffffff });
   const drop = encryptionDropRule(4096, 7789);
-  assert.equal(drop.match.modules?.map((m) => m.name), ['policy', 'udp', 'bpf']);
-  assert.equal(drop.match.modules?.[2], { name: 'bpf', options: [{ flag: '--bytecode', values: [bpf4096] }] });
+  assert.equal(drop.match.modules?.map((m) => m.kind), ['policy', 'udp', 'bpf']);
+  assert.equal(drop.match.modules?.[2], { kind: 'bpf', vxlanVni: 4096 });
+  assert.ok(ruleArgs(drop, 4).join(' ').includes(`--bytecode "${bpf4096}"`));
   assert.throws(() => encryptionDropRule(4096, 0), RangeError);
 });
 

@@ -1,45 +1,51 @@
-// The firewall's economies (src/topology/firewall/rule-parts.ts, ip.ts, ruleset-builder.ts,
-// src/render/iptables/): rule pieces are shared frozen values, addresses are parsed once per text, rule
+// The firewall's economies (src/firewall/iptables/pieces.ts, src/net/inet.ts, src/firewall/iptables/
+// ruleset-builder.ts and text/): rule pieces are shared frozen values within one build, addresses are parsed once per text, rule
 // keys are built from remembered piece keys, and the restore text is joined a block at a time. None of
 // that may change a rule's meaning or the text: these cases compare with the plain ways of doing it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderIptablesRestore } from '../src/render/iptables/index.ts';
-import { ruleArgs } from '../src/render/iptables/args.ts';
-import { canonicalCidr, canonicalIp, compareIp, familyOf, isLoopback, parseIp } from '../src/topology/firewall/ip.ts';
-import { cidr, iface, jump, NOT, portMatch, portModules, proto } from '../src/topology/firewall/rule-parts.ts';
-import { makeRule, RulesetBuilder } from '../src/topology/firewall/ruleset-builder.ts';
-import type { Rule, RuleMatch } from '../src/topology/firewall/types.ts';
+import { renderIptablesRestore } from '../src/firewall/iptables/text/index.ts';
+import { ruleArgs } from '../src/firewall/iptables/text/index.ts';
+import { canonicalCidr, canonicalIp, compareIp, familyOf, isLoopback, parseIp } from '../src/net/inet.ts';
+import { NOT, RulePieces } from '../src/firewall/iptables/pieces.ts';
+import { makeRule, RulesetBuilder } from '../src/firewall/iptables/ruleset-builder.ts';
+import type { Rule } from '../src/firewall/iptables/types.ts';
+import type { RuleMatch } from '../src/firewall/types.ts';
 
-test('pieces with the same arguments are one frozen value; different ones are not', () => {
+const pieces = new RulePieces();
+const { cidr, iface, jump, port: portMatch, portModules, proto, target } = pieces;
+
+test('pieces with the same arguments are one frozen value; different ones are not; another build has its own', () => {
   assert.ok(cidr('10.0.0.2') === cidr('10.0.0.2'));
   assert.ok(cidr('10.0.0.2') !== cidr('10.0.0.2', NOT));
   assert.equal(cidr('10.0.0.2', NOT), { cidr: '10.0.0.2/32', negate: true });
   assert.ok(iface('br0') === iface('br0') && iface('br0') !== iface('br0', NOT));
   assert.ok(proto('tcp') === proto('tcp'));
-  assert.ok(portMatch('tcp', '--dport', 80) === portMatch('tcp', '--dport', 80));
-  assert.ok(portMatch('tcp', '--dport', 80) !== portMatch('udp', '--dport', 80));
-  assert.ok(portModules('tcp', '--sport', 80)[0] === portMatch('tcp', '--sport', 80));
-  assert.ok(jump('ACCEPT') === jump('ACCEPT'));
-  assert.ok(jump('DNAT', ['--to-destination', '10.0.0.2:80']) !== jump('DNAT', ['--to-destination', '10.0.0.2:80']));
-  for (const piece of [cidr('10.0.0.3'), iface('br1'), portMatch('tcp', '--dport', 81), portModules('tcp', '--dport', 81), jump('DROP')]) {
+  assert.ok(portMatch('tcp', 'dport', 80) === portMatch('tcp', 'dport', 80));
+  assert.ok(portMatch('tcp', 'dport', 80) !== portMatch('udp', 'dport', 80));
+  assert.equal(portMatch('tcp', 'sport', 80), { kind: 'tcp', sport: 80 });
+  assert.ok(portModules('tcp', 'sport', 80)[0] === portMatch('tcp', 'sport', 80));
+  assert.ok(target('accept') === target('accept'));
+  assert.ok(jump('DOCKER') === jump('DOCKER') && jump('DOCKER') !== jump('DOCKER-USER'));
+  assert.equal(pieces.ctstate('ESTABLISHED', 'RELATED', 'RELATED'), { kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] });
+  for (const piece of [cidr('10.0.0.3'), iface('br1'), portMatch('tcp', 'dport', 81), portModules('tcp', 'dport', 81), target('drop'), pieces.ctstate('NEW')]) {
     assert.ok(Object.isFrozen(piece));
   }
-  assert.ok(Object.isFrozen(portMatch('tcp', '--dport', 81).options[0]!.values));
+  assert.ok(new RulePieces().cidr('10.0.0.2') !== cidr('10.0.0.2'));
   assert.throws(() => {
     (cidr('10.0.0.4') as { cidr: string }).cidr = 'x';
   });
 });
 
 test('a rule spelt differently is still the same rule to -C (shared and unshared pieces alike)', () => {
-  const rs = new RulesetBuilder(4);
+  const rs = new RulesetBuilder(4, pieces);
   rs.newChain('filter', 'DOCKER');
-  const r = (match: RuleMatch): Rule => makeRule('filter', 'DOCKER', match, jump('ACCEPT'), undefined);
-  assert.ok(rs.append(r({ destination: cidr('10.0.0.2'), protocol: proto('tcp'), modules: portModules('tcp', '--dport', 80) })));
-  assert.not.ok(rs.append(r({ destination: cidr('10.0.0.2/32'), protocol: proto('tcp'), modules: [portMatch('tcp', '--dport', 80)] })));
-  assert.not.ok(rs.insert(r({ destination: { cidr: '10.0.0.2' }, protocol: { name: 'tcp' }, modules: [{ name: 'tcp', options: [{ flag: '--dport', values: ['80'] }] }] })));
-  assert.ok(rs.append(r({ destination: cidr('10.0.0.2'), protocol: proto('tcp'), modules: portModules('tcp', '--dport', 81) })));
-  assert.ok(rs.append(r({ destination: cidr('10.0.0.2', NOT), protocol: proto('tcp'), modules: portModules('tcp', '--dport', 80) })));
+  const r = (match: RuleMatch): Rule => makeRule('filter', 'DOCKER', match, target('accept'), undefined);
+  assert.ok(rs.append(r({ destination: cidr('10.0.0.2'), protocol: proto('tcp'), modules: portModules('tcp', 'dport', 80) })));
+  assert.not.ok(rs.append(r({ destination: cidr('10.0.0.2/32'), protocol: proto('tcp'), modules: [portMatch('tcp', 'dport', 80)] })));
+  assert.not.ok(rs.insert(r({ destination: { cidr: '10.0.0.2' }, protocol: { name: 'tcp' }, modules: [{ kind: 'tcp', dport: 80 }] })));
+  assert.ok(rs.append(r({ destination: cidr('10.0.0.2'), protocol: proto('tcp'), modules: portModules('tcp', 'dport', 81) })));
+  assert.ok(rs.append(r({ destination: cidr('10.0.0.2', NOT), protocol: proto('tcp'), modules: portModules('tcp', 'dport', 80) })));
   // -d 0.0.0.0/0 is no match at all
   assert.ok(rs.append(r({})));
   assert.not.ok(rs.append(r({ destination: cidr('0.0.0.0/0') })));
@@ -70,7 +76,7 @@ test('the restore text joined a block at a time is the plain join, across block 
   for (const n of [0, 1, 511, 512, 513, 1500]) {
     const rs = new RulesetBuilder(4);
     rs.newChain('filter', 'DOCKER');
-    for (let i = 0; i < n; i++) rs.append(makeRule('filter', 'DOCKER', { destination: cidr(`10.0.${i >> 8}.${i & 255}`), protocol: proto('tcp') }, jump('ACCEPT'), undefined));
+    for (let i = 0; i < n; i++) rs.append(makeRule('filter', 'DOCKER', { destination: cidr(`10.0.${i >> 8}.${i & 255}`), protocol: proto('tcp') }, target('accept'), undefined));
     const built = rs.build();
     const lines: string[] = [];
     lines.push('*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT');

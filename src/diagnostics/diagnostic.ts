@@ -41,7 +41,8 @@ export type DiagnosticCode =
   | 'POOL_EXHAUSTED'
   | 'IPV6_DISABLED'
   | 'UNSUPPORTED'
-  // several hosts, swarm and the other drivers (issue 4)
+  | 'FIREWALL_OFF' // a family's iptables option is off: what Docker does not program there
+  // several hosts, swarm and the other drivers
   | 'HOST_AND_HOSTS'
   | 'UNKNOWN_HOST'
   | 'DUPLICATE_UNDERLAY'

@@ -6,7 +6,7 @@
 //
 // Where a diagnostic points (see locate()):
 // - an explicit `range` (syntax errors) is used as is;
-// - otherwise its `path` is walked through the parsed document (parse/nodes.ts lookup()): the value's node, or
+// - otherwise its `path` is walked through the parsed document (yaml-nodes.ts lookup()): the value's node, or
 //   with `atKey` the key of the pair;
 // - when the path does not exist (a missing required key), the nearest existing ancestor: the key that holds
 //   that ancestor mapping when there is one (`web:`), else the ancestor node's first character (a list item,
@@ -14,7 +14,7 @@
 // - an empty value (`key:` with nothing after it) points at its key.
 // Lines and columns are 1-based; `endCol` is exclusive (the column just past the last character).
 import { LineCounter, type Document, type Node } from 'yaml';
-import { lookup, nodeSpan, type Span } from '../parse/nodes.ts';
+import { lookup, nodeSpan, type Span } from './yaml-nodes.ts';
 import type { Diagnostic, YamlPath } from './diagnostic.ts';
 
 export interface SourceFile {

@@ -12,7 +12,7 @@ import type { BridgeNetwork, IpamConfigEntry, Model } from '../model/types.ts';
 import {
   addressText, contains, formatNetwork, formatPrefix, lastOf, masked, networkOf, overlaps, parseAddress, parsePrefix, within,
   type Address, type Family, type Prefix,
-} from './address.ts';
+} from '../net/address.ts';
 import { DEFAULT_LOCAL_POOLS, lowestFreeSubnet, normalisePools, ulaPool, type PoolSpec } from './pools.ts';
 import { AddressSpace } from './space.ts';
 import type { Addressing, FamilyAddressing } from './types.ts';

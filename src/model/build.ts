@@ -10,7 +10,7 @@ import { SAFE_NAME } from './names.ts';
 import type { BridgeNetwork, Container, Model, NameResolution } from './types.ts';
 import { checkModel } from './checks.ts';
 import { checkHosts } from './host-checks.ts';
-import { checkEngine, parseEngine } from './engine.ts';
+import { checkEngine, parseEngine } from './engine-checks.ts';
 
 type Raw = Record<string, unknown>;
 

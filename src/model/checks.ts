@@ -1,8 +1,9 @@
 // Semantic checks that need the whole model but no addresses: references between containers and
 // networks, modes that exclude each other, MTUs, bridge names, port conflicts. Address checks live
 // in the IPAM stage, which is where subnets become known.
+import { parseFwMark } from './fwmark.ts';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf, parsePrefix, within } from '../ipam/address.ts';
+import { familyOf, parsePrefix, within } from '../net/address.ts';
 import { interfaceNameProblem } from './names.ts';
 import type { BridgeNetwork, Container, Model } from './types.ts';
 
@@ -38,9 +39,7 @@ function checkDaemon(m: Model, out: Diagnostic[]): void {
     out.push(error('BAD_OPTION', d.paths['icc'] ?? ['daemon'], 'dockerd: "You specified --iptables=false with --icc=false. ICC=false uses iptables to function. Please set --icc or --iptables to true"', f));
   }
   if (d.bridgeAcceptFwmark !== undefined) {
-    const [mark, maskPart] = d.bridgeAcceptFwmark.split('/');
-    const ok = (t: string | undefined) => t !== undefined && /^(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(t) && Number(t.startsWith('0') && !t.startsWith('0x') && t.length > 1 ? parseInt(t, 8) : t) <= 0xffffffff;
-    if (!ok(mark) || (maskPart !== undefined && !ok(maskPart))) {
+    if (!parseFwMark(d.bridgeAcceptFwmark)) {
       out.push(error('BAD_OPTION', d.paths['bridge-accept-fwmark']!, `invalid bridge-accept-fwmark "${d.bridgeAcceptFwmark}": expected MARK or MARK/MASK, 32-bit numbers`, f));
     }
   }

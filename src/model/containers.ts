@@ -1,7 +1,7 @@
 // Containers as compose declares them, normalised: network_mode, the networks joined (in the order
 // written, which is the join order), published ports, DNS settings, extra hosts and links.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import { canonicalAddress } from '../ipam/address.ts';
+import { canonicalAddress } from '../net/address.ts';
 import { HOSTNAME, interfaceNameProblem } from './names.ts';
 import { parseExpose, parseLongPort, parseShortPort, type LongPort } from './ports.ts';
 import type { Container, EndpointRequest, ExtraHost, Link, NetworkMode, PortBinding } from './types.ts';

@@ -3,7 +3,7 @@
 // only a bridge has keep neutral defaults, so the IPAM stage treats every driver alike.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { interfaceNameProblem } from './names.ts';
-import { ipamEntries, onHosts } from './networks.ts';
+import { ipamEntries, onHosts } from './network-config.ts';
 import type { BridgeNetwork, IpvlanFlag, IpvlanMode, MacvlanMode, NetworkDriver, OverlaySettings, SubinterfaceSettings } from './types.ts';
 
 type Raw = Record<string, unknown>;

@@ -1,120 +1,165 @@
-// The top-level `engine:` key: which Docker Engine release netform reproduces, and what the model does
-// differently for it: defaults that changed between releases, and settings a release does not have.
-// Every gate below cites the moby tag where the setting appears (or is absent).
-import { error, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import { ENGINES, type Engine } from '../topology/firewall/engine.ts';
-import type { Model } from './types.ts';
+// The Docker Engine releases netform reproduces, and what differs between them, as data: one small
+// strategy object per release. The stages read these facts and branch on them; the model's gates (which
+// settings a release lacks) are in engine-checks.ts.
 
-export { ENGINES, type Engine };
+export type Engine = '29' | '28' | '27' | '20.10';
 
-/** Newest first; also the order the error message lists them in. */
-const LISTED = ENGINES.map((e) => `"${e}"`).join(', ');
-
-/**
- * `engine:` as written. Strings must be one of ENGINES (the schema says so first). A YAML number is
- * accepted when it is a whole release number (27, 28, 29 cannot be misread); `20.10` unquoted is the
- * float 20.1 in YAML, and netform says so instead of guessing that 20.1 meant "20.10".
- */
-export function parseEngine(value: unknown, path: YamlPath = ['engine']): { engine: Engine; diagnostics: Diagnostic[] } {
-  if (value === undefined || value === null) return { engine: '29', diagnostics: [] };
-  if (typeof value === 'string' && (ENGINES as readonly string[]).includes(value)) return { engine: value as Engine, diagnostics: [] };
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && (ENGINES as readonly string[]).includes(String(value))) return { engine: String(value) as Engine, diagnostics: [] };
-    if (value === 20.1) {
-      return {
-        engine: '29',
-        diagnostics: [error('BAD_OPTION', path, 'YAML reads 20.10 without quotes as the number 20.1; write "20.10" in quotes')],
-      };
-    }
-    return { engine: '29', diagnostics: [error('UNSUPPORTED', path, `${value} is not a supported engine; expected one of ${LISTED}`)] };
-  }
-  return { engine: '29', diagnostics: [error('UNSUPPORTED', path, `${JSON.stringify(value)} is not a supported engine; expected one of ${LISTED}`)] };
-}
+/** Newest first. */
+export const ENGINES: readonly Engine[] = ['29', '28', '27', '20.10'];
 
 const RANK: { readonly [E in Engine]: number } = { '20.10': 0, '27': 1, '28': 2, '29': 3 };
+
 /** `a` is release `b` or newer. */
 export const atLeast = (a: Engine, b: Engine): boolean => RANK[a] >= RANK[b];
 
-/** daemon.json keys by the release that introduced them (cmd/dockerd/config*.go at each tag). */
-const DAEMON_KEYS_SINCE: readonly (readonly [string, Engine, string])[] = [
-  ['firewall-backend', '29', 'the firewall-backend option'],
-  ['bridge-accept-fwmark', '29', 'the bridge-accept-fwmark option'],
-  ['allow-direct-routing', '28', 'the allow-direct-routing option'],
-  ['ip-forward-no-drop', '28', 'the ip-forward-no-drop option'],
-  ['bip6', '28', 'the bip6 option'],
-  ['host-gateway-ips', '28', 'host-gateway-ips (use host-gateway-ip)'],
-  ['default-network-opts', '27', 'default-network-opts'],
-];
+// The firewall layout of each release.
+//
+// Sources (moby/moby, read at each tag):
+//   29     daemon/libnetwork/drivers/bridge/internal/iptabler/*.go (newest snapshot, docker-v29.x)
+//   28     v28.5.2: libnetwork/drivers/bridge/internal/iptabler/*.go, libnetwork/firewall_linux.go, and
+//          the iptablesdoc dumps integration/network/bridge/iptablesdoc/generated/*.md of that tag.
+//          "28" means 28.5.x; 28.0.0's ipset-based FORWARD rules (docker-ext-bridges-v4) and the
+//          DOCKER-USER RETURN of 28.0-28.2 are not reproduced.
+//   27     v27.5.1: libnetwork/drivers/bridge/setup_ip_tables_linux.go, port_mapping_linux.go,
+//          bridge_linux.go, setup_ip_forwarding.go, libnetwork/iptables/iptables.go,
+//          libnetwork/firewall_linux.go, libnetwork/controller.go.
+//   20.10  v20.10.24: vendor/github.com/docker/libnetwork/drivers/bridge/{setup_ip_tables,bridge,
+//          port_mapping,setup_ip_forwarding}.go, .../iptables/iptables.go (ChainInfo.Forward),
+//          .../portmapper/mapper.go, .../firewall_linux.go; daemon/container_operations.go and
+//          go-connections nat.SortPortMap for the order of a container's port bindings.
 
-/** Bridge driver options by the release that reads them (drivers/bridge labels.go, netlabel/labels.go). */
-const NETWORK_OPTIONS_SINCE: readonly (readonly [string, Engine])[] = [
-  ['com.docker.network.bridge.gateway_mode_ipv4', '27'],
-  ['com.docker.network.bridge.gateway_mode_ipv6', '27'],
-  ['com.docker.network.host_ipv6', '27'],
-  ['com.docker.network.bridge.trusted_host_interfaces', '28'],
-  ['com.docker.network.enable_ipv4', '28'],
-];
 
-/**
- * What the chosen release cannot do with this model. dockerd <= 27 rejects unknown daemon.json keys at
- * start; a bridge option an old release does not read would be ignored by it, which would make the
- * output mean something else than the file says, so netform refuses it too.
- */
-export function checkEngine(m: Model): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const e = m.engine;
-  const d = m.daemon;
-  const f = d.file ? { file: d.file } : {};
-  const name = `Docker ${e}`;
-  for (const [key, since, what] of DAEMON_KEYS_SINCE) {
-    if (d.paths[key] && !atLeast(e, since)) {
-      out.push(error('UNSUPPORTED', d.paths[key]!, `${what} does not exist in ${name} (added in ${since}); dockerd would refuse to start`, { atKey: true, ...f }));
-    }
-  }
-  // v20.10.24 daemon/daemon_unix.go verifyDaemonSettings.
-  if (e === '20.10' && d.ip6tables && !d.experimental) {
-    out.push(error('UNSUPPORTED', d.paths['ip6tables'] ?? ['daemon'], 'Docker 20.10: "ip6tables rules are only available if experimental features are enabled"; set "experimental": true', f));
-  }
-  for (const n of m.networks) {
-    if (n.isDefault) continue;
-    for (const [opt, since] of NETWORK_OPTIONS_SINCE) {
-      if (n.optionPaths[opt] && !atLeast(e, since)) {
-        out.push(error('UNSUPPORTED', n.optionPaths[opt]!, `${name} has no ${opt} (added in ${since})`));
-      }
-    }
-    // v27.5.1 bridge_linux.go newGwMode knows nat and routed; nat-unprotected and isolated came with 28.0.
-    for (const [mode, key] of [[n.gatewayModeV4, 'com.docker.network.bridge.gateway_mode_ipv4'], [n.gatewayModeV6, 'com.docker.network.bridge.gateway_mode_ipv6']] as const) {
-      if ((mode === 'nat-unprotected' || mode === 'isolated') && e === '27') {
-        out.push(error('UNSUPPORTED', n.optionPaths[key] ?? n.path, `Docker 27 has no gateway mode ${mode} (added in 28.0); it knows nat and routed`));
-      }
-    }
-    if (!n.enableIPv4 && !atLeast(e, '28') && !n.optionPaths['com.docker.network.enable_ipv4']) {
-      out.push(error('UNSUPPORTED', [...n.path, 'enable_ipv4'], `${name} gives every bridge network IPv4 (enable_ipv4 was added in 28.0), so IPv6-only endpoints do not exist there`));
-    }
-    // v20.10.24 setup_ip_tables.go passes the one config.HostIP (host_ipv4) to setupIPTablesInternal for
-    // both families: ip6tables is asked to SNAT to an IPv4 address, and network creation fails.
-    if (e === '20.10' && n.hostIPv4 && n.enableIPv6) {
-      out.push(error('UNSUPPORTED', n.optionPaths['com.docker.network.host_ipv4'] ?? n.path, 'Docker 20.10 would also SNAT the network\'s IPv6 traffic to this IPv4 address, which ip6tables refuses; it cannot create such a network'));
-    }
-    // No IPv6 pool before 27.0 (v27.5.1 daemon/daemon.go deriveULABaseNetwork adds the ULA pool).
-    if (e === '20.10' && n.enableIPv6 && !n.ipamV6.some((c) => c.subnet)) {
-      out.push(error('UNSUPPORTED', [...n.path, 'enable_ipv6'], 'Docker 20.10 has no default IPv6 address pool: give the network an IPv6 subnet under ipam.config'));
-    }
-  }
-  // v20.10.24 / v27.5.1 daemon/daemon_unix.go initBridgeDriver.
-  const def = m.networks.find((n) => n.isDefault);
-  if (!atLeast(e, '28') && def?.enableIPv6 && !d.fixedCidrV6) {
-    out.push(error('UNSUPPORTED', d.paths['ipv6'] ?? ['daemon'], `${name}: "IPv6 is enabled for the default bridge, but no subnet is configured. Specify an IPv6 subnet using --fixed-cidr-v6"`, f));
-  }
-  for (const c of m.containers) {
-    for (const ep of c.endpoints) {
-      if (!atLeast(e, '28') && ep.interfaceName !== undefined) {
-        out.push(error('UNSUPPORTED', ep.path, `${name} cannot name a container's interface (interface_name / com.docker.network.endpoint.ifname arrived in 28.0)`));
-      }
-      if (!atLeast(e, '28') && ep.gwPriority !== 0) {
-        out.push(error('UNSUPPORTED', ep.path, `${name} has no gw_priority (added in 28.0)`));
-      }
-    }
-  }
-  return out;
+export interface EngineLayout {
+  readonly engine: Engine;
+  /**
+   * Where a bridge's filter rules live.
+   * - 'docker-forward' (28, 29): FORWARD jumps to DOCKER-FORWARD, which holds DOCKER-CT, DOCKER-BRIDGE and
+   *   the per-bridge ACCEPT/ICC rules (iptabler.go setupIPChains).
+   * - 'forward' (<= 27): per-bridge rules inserted straight into FORWARD (iptables.go ProgramChain,
+   *   setup_ip_tables_linux.go setupIPTablesInternal/setIcc), so the newest network comes first.
+   */
+  readonly filter: 'docker-forward' | 'forward';
+  /** DOCKER-ISOLATION-STAGE-1/2 (<= 28). 29 isolates networks with each network's default DROP instead. */
+  readonly isolationChains: boolean;
+  /** The STAGE chains end with `-j RETURN` (<= 27: setupIPChains AddReturnRule; removed in 28). */
+  readonly isolationReturn: boolean;
+  /**
+   * setINC runs for a family whenever ip(6)tables is on, also for networks without an address of that
+   * family (<= 27: bridge_linux.go isolateNetwork); 28 only for networks with a prefix (network.go configure).
+   */
+  readonly isolationEveryNetwork: boolean;
+  /** setINC runs only when iptables (IPv4) is on, also for ip6tables (20.10: `{d.config.EnableIPTables,
+   * setupNetworkIsolationRules}`); 27 runs it when either is on. */
+  readonly isolationNeedsIptables: boolean;
+  /** The chain of --internal networks' DROPs: DOCKER-INTERNAL (29) or DOCKER-ISOLATION-STAGE-1 (<= 28). */
+  readonly internalChain: 'DOCKER-INTERNAL' | 'DOCKER-ISOLATION-STAGE-1';
+  /** IPv6 internal rules add `! -o br` / `! -i br` (27+); 20.10 writes the IPv4 form in ip6tables too. */
+  readonly internalV6Interfaces: boolean;
+  /**
+   * nat `-A DOCKER -i br -j RETURN` with the userland proxy on ("SKIP DNAT"): not in 29; in 28 whenever the
+   * network masquerades (even routed, see v28.5.2 usernet-portmap-routed.md); in <= 27 when the network
+   * masquerades and NAT is on (setupIPTablesInternal: `if nat && config.EnableIPMasquerade`).
+   */
+  readonly skipDnat: 'never' | 'masquerade' | 'nat-and-masquerade';
+  /** The nat PREROUTING/OUTPUT jumps: at driver init (28+), or by ProgramChain with each non-internal network (<= 27). */
+  readonly natJumpsPerNetwork: boolean;
+  /** Routed gateway mode exists (27+); routed networks ACCEPT ICMP in DOCKER (28+: setICMP). */
+  readonly routedIcmp: boolean;
+  /** A default `! -i br -o br -j DROP` per network in filter DOCKER and per-port ACCEPTs inserted above it (28+);
+   * <= 27 appends the per-port ACCEPTs and has no default rule (port_mapping_linux.go setPerPortForwarding). */
+  readonly defaultForwardDrop: boolean;
+  /** The per-port `-s C -d C --dport P -j MASQUERADE`: always (<= 27) or only with the userland proxy off (28+). */
+  readonly portMasqueradeAlways: boolean;
+  /** DNAT for IPv6 excludes `fe80::/10` sources (28+: port.go setPerPortNAT). */
+  readonly dnatSkipsLinkLocal6: boolean;
+  /** mangle `-p sctp --sport P -j CHECKSUM --checksum-fill` for SCTP ports (<= 27 always; 28+ only with an env var). */
+  readonly sctpChecksum: boolean;
+  /** The raw table's direct-access and loopback-port DROPs (28+; per address since 28.2.0). <= 27 has no raw table. */
+  readonly raw: boolean;
+  /** DOCKER-USER ends with `-j RETURN` (<= 27; 28.0-28.2 too, gone in 28.3.0). */
+  readonly userChainReturn: boolean;
+  /** DOCKER-USER in ip6tables as well (27+: controller enabledIptablesVersions); 20.10 has it for IPv4 only. */
+  readonly userChainIPv6: boolean;
+  /** The controller re-ensures the DOCKER-USER jump after every network it creates (<= 27: NewNetwork ->
+   * SetupUserChains / arrangeUserFilterRule), which keeps it above the per-bridge FORWARD rules. */
+  readonly userChainAfterEachNetwork: boolean;
+  /**
+   * `-P FORWARD DROP`: set per network when its forwarding setup needs it (28+, setupIPv4/6Forwarding), or
+   * once at driver init (<= 27 setupIPForwarding), where ip6tables gets DROP whenever ip-forward is on.
+   */
+  readonly forwardDropAtInit: boolean;
+  /** How one endpoint's port bindings are ordered before they reach the rules:
+   * 'mapper' (29: portmapperapi PortBindingReq.Compare, the mapper first), 'sorted' (27, 28: cmpPortBinding),
+   * 'sort-port-map' (20.10: go-connections nat.SortPortMap, then IPv4 and IPv6 per binding). */
+  readonly portOrder: 'mapper' | 'sorted' | 'sort-port-map';
 }
+
+const ENGINE_29: EngineLayout = {
+  engine: '29',
+  filter: 'docker-forward',
+  isolationChains: false,
+  isolationReturn: false,
+  isolationEveryNetwork: false,
+  isolationNeedsIptables: false,
+  internalChain: 'DOCKER-INTERNAL',
+  internalV6Interfaces: true,
+  skipDnat: 'never',
+  natJumpsPerNetwork: false,
+  routedIcmp: true,
+  defaultForwardDrop: true,
+  portMasqueradeAlways: false,
+  dnatSkipsLinkLocal6: true,
+  sctpChecksum: false,
+  raw: true,
+  userChainReturn: false,
+  userChainIPv6: true,
+  userChainAfterEachNetwork: false,
+  forwardDropAtInit: false,
+  portOrder: 'mapper',
+};
+
+const ENGINE_28: EngineLayout = {
+  ...ENGINE_29,
+  engine: '28',
+  isolationChains: true,
+  internalChain: 'DOCKER-ISOLATION-STAGE-1',
+  skipDnat: 'masquerade',
+  portOrder: 'sorted',
+};
+
+const ENGINE_27: EngineLayout = {
+  engine: '27',
+  filter: 'forward',
+  isolationChains: true,
+  isolationReturn: true,
+  isolationEveryNetwork: true,
+  isolationNeedsIptables: false,
+  internalChain: 'DOCKER-ISOLATION-STAGE-1',
+  internalV6Interfaces: true,
+  skipDnat: 'nat-and-masquerade',
+  natJumpsPerNetwork: true,
+  routedIcmp: false,
+  defaultForwardDrop: false,
+  portMasqueradeAlways: true,
+  dnatSkipsLinkLocal6: false,
+  sctpChecksum: true,
+  raw: false,
+  userChainReturn: true,
+  userChainIPv6: true,
+  userChainAfterEachNetwork: true,
+  forwardDropAtInit: true,
+  portOrder: 'sorted',
+};
+
+const ENGINE_20_10: EngineLayout = {
+  ...ENGINE_27,
+  engine: '20.10',
+  internalV6Interfaces: false,
+  isolationNeedsIptables: true,
+  userChainIPv6: false,
+  portOrder: 'sort-port-map',
+};
+
+const LAYOUTS: { readonly [E in Engine]: EngineLayout } = { '29': ENGINE_29, '28': ENGINE_28, '27': ENGINE_27, '20.10': ENGINE_20_10 };
+
+export const engineLayout = (engine: Engine | undefined): EngineLayout => LAYOUTS[engine ?? '29'];

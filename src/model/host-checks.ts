@@ -3,7 +3,7 @@
 // host that carries an overlay has its underlay address, underlay addresses and pinned VNIs are unique,
 // and macvlan/ipvlan parents are interfaces the host has.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { canonicalAddress } from '../ipam/address.ts';
+import { canonicalAddress } from '../net/address.ts';
 import { GATEWAY_BRIDGE } from './swarm-networks.ts';
 import type { BridgeNetwork, Model } from './types.ts';
 

@@ -2,12 +2,13 @@
 // initBridgeDriver, getDefaultBridgeIPAMConf), and user networks from compose-style declarations with
 // their com.docker.network.* driver options parsed as the bridge driver does (bridge_linux.go fromLabels).
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import type { GatewayMode } from '../topology/firewall/types.ts';
-import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../ipam/address.ts';
+import type { GatewayMode } from './types.ts';
+import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../net/address.ts';
 import { parseGoBool } from './go-bool.ts';
 import { interfaceNameProblem } from './names.ts';
 import type { BridgeNetwork, DaemonSettings, IpamConfigEntry } from './types.ts';
 import { driverNetwork } from './driver-networks.ts';
+import { ipamEntries, onHosts } from './network-config.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -84,34 +85,6 @@ export function defaultBridge(d: DaemonSettings): BridgeNetwork {
     labels: {},
     optionPaths: {},
   };
-}
-
-/** `hosts:` of a local network: where it is created (absent: every host). */
-export const onHosts = (raw: Raw): { onHosts?: readonly string[] } => (Array.isArray(raw['hosts']) ? { onHosts: (raw['hosts'] as unknown[]).map(String) } : {});
-
-export function ipamEntries(raw: Raw | undefined, path: YamlPath): { v4: IpamConfigEntry[]; v6: IpamConfigEntry[]; diagnostics: Diagnostic[] } {
-  const v4: IpamConfigEntry[] = [];
-  const v6: IpamConfigEntry[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const config = Array.isArray(raw?.['config']) ? (raw!['config'] as Raw[]) : [];
-  config.forEach((c, i) => {
-    const p = [...path, 'ipam', 'config', i];
-    const aux = c['aux_addresses'] && typeof c['aux_addresses'] === 'object' ? Object.entries(c['aux_addresses'] as Raw).map(([name, a]) => ({ name, address: String(a) })) : [];
-    const entry: IpamConfigEntry = {
-      ...(typeof c['subnet'] === 'string' ? { subnet: c['subnet'] } : {}),
-      ...(typeof c['gateway'] === 'string' ? { gateway: c['gateway'] } : {}),
-      ...(typeof c['ip_range'] === 'string' ? { ipRange: c['ip_range'] } : {}),
-      auxAddresses: aux,
-      path: p,
-    };
-    const fam = entry.subnet ? parsePrefix(entry.subnet)?.family : entry.gateway ? familyOf(entry.gateway) : entry.ipRange ? parsePrefix(entry.ipRange)?.family : undefined;
-    if (fam === undefined) {
-      diagnostics.push(error('BAD_PREFIX', p, 'an ipam config entry needs a subnet (or at least a gateway or ip_range) to tell its address family'));
-      return;
-    }
-    (fam === 4 ? v4 : v6).push(entry);
-  });
-  return { v4, v6, diagnostics };
 }
 
 export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { network?: BridgeNetwork; diagnostics: Diagnostic[] } {

@@ -1,7 +1,10 @@
 // The typed model: the input with Docker's defaults applied and every reference resolved to a name
 // that exists. Values still carry the YAML path they came from, so later stages can point at the line.
 import type { YamlPath } from '../diagnostics/diagnostic.ts';
-import type { Engine, GatewayMode } from '../topology/firewall/types.ts';
+import type { Engine } from './engine.ts';
+
+/** A bridge network's gateway mode per family (com.docker.network.bridge.gateway_mode_ipv4/_ipv6). */
+export type GatewayMode = 'nat' | 'nat-unprotected' | 'routed' | 'isolated';
 
 export type NameResolution = 'embedded' | 'hosts';
 export type Protocol = 'tcp' | 'udp' | 'sctp';

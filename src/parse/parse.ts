@@ -13,7 +13,7 @@
 // - One document per file: a second `---` document is an error.
 import { LineCounter, parseDocument, visit, isAlias, isCollection, isMap, isPair, isScalar, type Alias, type Document, type Node } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { keyString, pathOfNode } from './nodes.ts';
+import { keyString, pathOfNode } from '../diagnostics/yaml-nodes.ts';
 
 export interface ParsedSource {
   readonly doc: Document.Parsed;

@@ -2,14 +2,15 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { endpointKey } from '../ipam/allocate.ts';
-import { formatAddress, networkOf, parsePrefix } from '../ipam/address.ts';
+import { formatAddress, networkOf, parsePrefix } from '../net/address.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
 import type { BridgeNetwork, Container, EndpointRequest, Model } from '../model/types.ts';
 import { atLeast } from '../model/engine.ts';
+import { parseFwMark } from '../model/fwmark.ts';
 import { bridgeName, derivedLegacyMac, derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { containerDns, dnsContext } from './dns.ts';
-import { buildFirewall } from './firewall/build.ts';
-import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from './firewall/types.ts';
+import { buildFirewall, droppedRules } from '../firewall/index.ts';
+import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from '../firewall/input.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
 import { bindEndpointPorts, endpointBindingRequests, HostPorts } from './port-bindings.ts';
 import type { BridgeDevice, ContainerNode, Endpoint, EndpointAttachment, ParentLink, PortMapping, Route, Sysctl, Topology } from './types.ts';
@@ -166,6 +167,20 @@ function remoteOverlayEndpoints(m: Model, ctx: SwarmContext): { endpoints: Endpo
   return { endpoints, containers: ctx.allContainers };
 }
 
+/** A warning per family whose daemon option is off, saying what Docker's bridge driver does not program there. */
+function nullBackendWarnings(m: Model, input: FirewallInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [family, key, on] of [[4, 'iptables', m.daemon.iptables], [6, 'ip6tables', m.daemon.ip6tables]] as const) {
+    if (on) continue;
+    const dropped = droppedRules(input, family);
+    if (!dropped) continue;
+    const f = m.daemon.file ? { file: m.daemon.file } : {};
+    const where = m.hosts.length > 1 ? ` on host ${m.host.name}` : '';
+    out.push(warning('FIREWALL_OFF', m.daemon.paths[key] ?? ['daemon'], `${key}: false: Docker programs no IPv${family} rules${where} for its bridge networks: ${dropped}`, { atKey: true, ...f }));
+  }
+  return out;
+}
+
 export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmContext): { topology: Topology; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const d = m.daemon;
@@ -292,7 +307,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
       userChain: true,
       // The setup enables forwarding, which is when dockerd sets the policy to DROP (FilterForwardDrop).
       forwardDrop: { 4: d.ipForward && !d.ipForwardNoDrop, 6: d.ipForward && !d.ipForwardNoDrop },
-      ...(d.bridgeAcceptFwmark ? { acceptFwMark: d.bridgeAcceptFwmark } : {}),
+      ...(d.bridgeAcceptFwmark && parseFwMark(d.bridgeAcceptFwmark) ? { acceptFwMark: parseFwMark(d.bridgeAcceptFwmark)! } : {}),
       origin: ['daemon'],
     },
     networks: bridgeNetworks.map((n) => firewallNetwork(n, a)),
@@ -301,6 +316,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     ...(swarmFw?.input ?? {}),
   };
   const fw = buildFirewall(fwInput);
+  diagnostics.push(...nullBackendWarnings(m, fwInput));
 
   const defaultNet = m.networks.find((n) => n.isDefault);
   const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
@@ -337,7 +353,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   const parents = parentLinks(m);
 
   const topology: Topology = {
-    format: 'netform-topology/1',
+    format: 'netform-topology/2',
     engine: m.engine,
     host: m.host.name,
     nameResolution: m.nameResolution,
@@ -346,7 +362,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     containers,
     endpoints,
     ports,
-    firewall: { ...(d.iptables ? { v4: fw.v4 } : {}), ...(d.ip6tables ? { v6: fw.v6 } : {}) },
+    firewall: fw,
     ...(overlays.length > 0 ? { overlays } : {}),
     ...(parents.length > 0 ? { parentLinks: parents } : {}),
   };

@@ -12,8 +12,8 @@ import {
   HostsError,
   linkHostsRecords,
   type HostsRecord,
-} from '../render/hosts/index.ts';
-import type { ContainerResolvConfSpec } from '../render/resolvconf/index.ts';
+} from './hosts-records.ts';
+import type { ContainerResolvConfSpec } from './resolvconf-spec.ts';
 import type { ContainerNode, Endpoint } from './types.ts';
 
 export interface DnsContext {

@@ -2,7 +2,7 @@
 // port_mapping_linux.go sortAndNormPBs / configurePortBindingIPv4/IPv6, portmapperapi Compare),
 // plus the host-port bookkeeping of the port allocator: conflicts, ranges and ephemeral ports.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf, parseAddress } from '../ipam/address.ts';
+import { familyOf, parseAddress } from '../net/address.ts';
 import type { PortBinding } from '../model/types.ts';
 import type { GatewayCandidate } from './gateway.ts';
 import type { PortMapping } from './types.ts';

@@ -2,15 +2,17 @@
 // local task's redirect rules), netform's NETFORM-SWARM chain and the encrypted overlays' rules. Services
 // are read from the whole model (every node of a swarm programs the mesh for every service).
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf } from '../ipam/address.ts';
+import { familyOf } from '../net/address.ts';
 import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-view.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import type { Container, Model } from '../model/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
-import { ingressSysctls, ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from './firewall/ingress-rules.ts';
+import { ingressSysctls } from '../firewall/iptables/ingress-host.ts';
+import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from '../firewall/iptables/ingress-sandbox.ts';
 import type { OverlayMember } from './overlay-sandboxes.ts';
-import type { FirewallIngress, FirewallIngressPort, FirewallInput, Ruleset } from './firewall/types.ts';
-import type { Endpoint, Sysctl } from './types.ts';
+import type { FirewallIngress, FirewallIngressPort, FirewallInput } from '../firewall/input.ts';
+import type { Ruleset } from '../firewall/iptables/types.ts';
+import type { Endpoint, LoadBalancer, Sysctl } from './types.ts';
 
 /** Swarm's dynamic range for ingress ports published without a number (swarmkit portallocator: 30000-32767). */
 const DYNAMIC_PORTS = [30000, 32767] as const;
@@ -63,18 +65,6 @@ export interface SwarmFirewall {
   readonly namespaceRules: ReadonlyMap<string, Ruleset>;
   /** The ingress_sbox's IPVS load balancer (service_linux.go addLBBackend), by sandbox name. */
   readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
-}
-
-/**
- * What addLBBackend makes in ingress_sbox besides rules: each service's VIP as a /32 alias on the
- * sandbox's ingress interface, an IPVS service per fwmark (round robin) with every task of the service,
- * on any host, as a masqueraded real server of weight 1, and the IPVS sysctls (ApplyOSTweaks).
- */
-export interface LoadBalancer {
-  readonly device: string;
-  readonly vips: readonly string[];
-  readonly services: readonly { readonly fwMark: number; readonly destinations: readonly string[] }[];
-  readonly sysctls: readonly Sysctl[];
 }
 
 export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, members: readonly OverlayMember[], all: readonly Container[], diagnostics: Diagnostic[]): SwarmFirewall {

@@ -1,10 +1,12 @@
 // The intermediate representation: what exists on one host once the network is up. Renderers read
-// this and nothing else (a new backend is one new folder under src/render/).
-import type { ContainerHostsSpec, HostsRecord } from '../render/hosts/index.ts';
-import type { ContainerResolvConfSpec } from '../render/resolvconf/index.ts';
-import type { Engine, Ruleset, SourcePath } from './firewall/types.ts';
+// this and nothing else.
+import type { ContainerHostsSpec, HostsRecord } from './hosts-records.ts';
+import type { ContainerResolvConfSpec } from './resolvconf-spec.ts';
+import type { FirewallRules } from '../firewall/backend.ts';
+import type { Ruleset } from '../firewall/iptables/types.ts';
+import type { SourcePath } from '../firewall/types.ts';
+import type { Engine } from '../model/engine.ts';
 import type { XfrmPlan } from './overlay/xfrm.ts';
-import type { LoadBalancer } from './swarm-firewall.ts';
 
 export interface Sysctl {
   /** The key's components, e.g. ['net','ipv4','conf','br-0.1','route_localnet'] (an interface name may hold dots). */
@@ -136,7 +138,7 @@ export interface ContainerNode {
 }
 
 export interface Topology {
-  readonly format: 'netform-topology/1';
+  readonly format: 'netform-topology/2';
   /** The Docker Engine release reproduced. */
   readonly engine: Engine;
   readonly host: string;
@@ -146,12 +148,24 @@ export interface Topology {
   readonly containers: readonly ContainerNode[];
   readonly endpoints: readonly Endpoint[];
   readonly ports: readonly PortMapping[];
-  /** Rulesets; absent for a family when the daemon's iptables/ip6tables option is off. */
-  readonly firewall: { readonly v4?: Ruleset; readonly v6?: Ruleset };
+  /** The host's firewall rules, in the shape of the daemon's firewall backend. */
+  readonly firewall: FirewallRules;
   /** Overlay namespaces on this host (swarm mode); absent when there are none. */
   readonly overlays?: readonly OverlaySandbox[];
   /** Parent links netform creates for macvlan/ipvlan networks; absent when there are none. */
   readonly parentLinks?: readonly ParentLink[];
   /** Encrypted overlays: the ESP SAs and policies with the other hosts (keys redact themselves in JSON). */
   readonly xfrm?: XfrmPlan;
+}
+
+/**
+ * What addLBBackend makes in ingress_sbox besides rules: each service's VIP as a /32 alias on the
+ * sandbox's ingress interface, an IPVS service per fwmark (round robin) with every task of the service,
+ * on any host, as a masqueraded real server of weight 1, and the IPVS sysctls (ApplyOSTweaks).
+ */
+export interface LoadBalancer {
+  readonly device: string;
+  readonly vips: readonly string[];
+  readonly services: readonly { readonly fwMark: number; readonly destinations: readonly string[] }[];
+  readonly sysctls: readonly Sysctl[];
 }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TableName } from '../../src/topology/firewall/types.ts';
+import type { TableName } from '../../src/firewall/iptables/types.ts';
 
 export const MOBY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'moby');
 

@@ -1,7 +1,8 @@
 // The swarm-portmap scenario as firewall input, and an ingress sandbox with several services: shared by
 // test/firewall-swarm.test.ts (the rules) and test/firewall-swarm.kernel.test.ts (the same in a kernel).
-import type { LoadBalancerSandbox } from '../../src/topology/firewall/ingress-rules.ts';
-import type { Engine, FirewallDaemon, FirewallIngressService, FirewallInput, FirewallNetwork } from '../../src/topology/firewall/types.ts';
+import type { FirewallDaemon, FirewallIngressService, FirewallInput, FirewallNetwork } from '../../src/firewall/input.ts';
+import type { LoadBalancerSandbox } from '../../src/firewall/iptables/ingress-sandbox.ts';
+import type { Engine } from '../../src/model/engine.ts';
 
 export const daemon = (engine: Engine, over: Partial<FirewallDaemon> = {}): FirewallDaemon => ({
   engine,

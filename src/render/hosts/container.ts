@@ -20,23 +20,10 @@ import {
   deleteEtcHosts,
   recordLine,
 } from './etchosts.ts';
-import { type HostsRecord, parseHostsAddr } from './records.ts';
+import { type ContainerHostsSpec, type HostsRecord, parseHostsAddr } from '../../topology/hosts-records.ts';
 import { is6 } from '../resolvconf/index.ts';
 
-export interface ContainerHostsSpec {
-  /** false only when the container definitely has IPv6 disabled (e.g. sysctl disable_ipv6=1). */
-  ipv6Enabled: boolean;
-  /** --add-host in order, host-gateway already expanded (see extraHostRecords). */
-  extraHosts: readonly HostsRecord[];
-  /** The container's own addresses, per endpoint in join order (see endpointHostsRecords). */
-  own: readonly HostsRecord[];
-  /** Legacy links (see linkHostsRecords). Written after extraHosts, before own. */
-  links: readonly HostsRecord[];
-  /** netform `name_resolution: hosts`: other containers on shared user-defined networks. */
-  peers?: readonly HostsRecord[];
-  /** fe00::0 / ff00::0 as Docker <= 27 wrote them; default false (Docker 28+: fe00::, ff00::). */
-  legacyIPv6Spelling?: boolean;
-}
+export type { ContainerHostsSpec };
 
 /** The comment line before the peers in netform `name_resolution: hosts` mode (not Docker's). */
 export const NAME_RESOLUTION_HOSTS_PEERS_NOTE = '# netform: name_resolution=hosts (peers on shared networks)';

@@ -1,5 +1,5 @@
 // /etc/hosts as Docker 29 writes it: the etchosts package (etchosts.ts), the records Docker builds
-// (records.ts) and one container's file (container.ts).
+// (src/topology/hosts-records.ts) and one container's file (container.ts).
 export type { EtcHostsRecord } from './etchosts.ts';
 export {
   DEFAULT_IPV4_LINES,
@@ -10,7 +10,7 @@ export {
   deleteEtcHosts,
   recordLine,
 } from './etchosts.ts';
-export type { EndpointAddresses, HostsErrorCode, HostsRecord, LinkTarget } from './records.ts';
+export type { EndpointAddresses, HostsErrorCode, HostsRecord, LinkTarget } from '../../topology/hosts-records.ts';
 export {
   DOCKER_GWBRIDGE,
   HostsError,
@@ -19,7 +19,7 @@ export {
   hostnameRecordNames,
   linkHostsRecords,
   parseHostsAddr,
-} from './records.ts';
+} from '../../topology/hosts-records.ts';
 export type { ContainerHostsSpec } from './container.ts';
 export {
   NAME_RESOLUTION_HOSTS_PEERS_NOTE,

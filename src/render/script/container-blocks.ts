@@ -2,7 +2,7 @@
 // than a template section: at 100,000 containers a Handlebars `{{#each}}` concatenates millions of small
 // pieces onto one growing string that the garbage collector copies again and again. The text is the one
 // the template had; the golden setup.sh files pin every byte. Words arrive already checked (index.ts).
-import type { ScriptView } from './index.ts';
+import type { ScriptView } from './view.ts';
 
 type ContainerView = ScriptView['containers'][number];
 

@@ -5,70 +5,16 @@ import type { Topology } from '../../topology/types.ts';
 import { batchWord as bw, shellQuote, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
-import { renderIptablesRestore } from '../iptables/index.ts';
+import type { ScriptView } from './view.ts';
+import type { RenderContext, Renderer } from '../renderer.ts';
+import { renderIptablesRestore } from '../../firewall/iptables/text/index.ts';
 import { renderXfrmPolicies, renderXfrmTeardown } from '../xfrm/index.ts';
 
-export interface ScriptView {
-  host: string;
-  engine: string;
-  /** The input file's name, shell-quoted (it appears in a comment). */
-  source: string;
-  namespaces: string[];
-  bridges: { name: string; mac: string; mtu: number; addresses: { address: string; v4: boolean; nodad: boolean }[] }[];
-  endpoints: { hostIfname: string; ifname: string; mtu: number; netns: string; bridge: string; hairpin: boolean }[];
-  hostBatch: boolean;
-  /** Anything to delete in the host namespace on undo. */
-  hostCleanup: boolean;
-  /** Overlay namespaces (swarm mode), each with its bridge, VXLAN device and static forwarding state. */
-  overlays: {
-    ns: string;
-    vxlan: string;
-    /** Host-side line creating the VXLAN device. */
-    create: string;
-    nsLines: string[];
-    fdbLines: string[];
-    /** Container veth ends to enslave to br0 once the containers exist. */
-    ports: string[];
-  }[];
-  /** Parent links netform creates (802.1Q sub-interfaces, dummy links), as host-side lines. */
-  parentLinks: { name: string; create: string }[];
-  /** The containers' shell functions, as text (container-blocks.ts). */
-  containerBlocks: string;
-  /** Every link name setup creates in the host namespace (refused when it already exists). */
-  hostLinkNames: string[];
-  /** Encrypted overlays: the policies to add (the SAs are in xfrm-states.secret) and what undo deletes. */
-  xfrm?: { policies: string; teardown: string };
-  sysctls: { path: string; value: string; key: string; reason: string; optional: boolean }[];
-  containers: {
-    /** 1, 2, ...: the container's shell functions are netns_<n>, links_<n> and container_<n>. */
-    n: number;
-    name: string;
-    /** Its veth pairs to host bridges, host side. */
-    links: { hostIfname: string; ifname: string; mtu: number; bridge: string; hairpin: boolean }[];
-    /** Its other interfaces, as host-side `ip -batch` lines: veths into overlay namespaces, macvlan/ipvlan links. */
-    otherLinks: string[];
-    /** links + otherLinks (0: the function body is `:`). */
-    linkCount: number;
-    interfaces: { ifname: string; mac: string; addresses: { address: string; v4: boolean }[] }[];
-    routes: { via?: string; device: string }[];
-    /** iptables-restore text Docker's rules inside the namespace come to (routing mesh), if any. */
-    rules?: string;
-    /** The rules need what a kernel may lack (IPVS in ingress_sbox): a failure to load them is a warning. */
-    rulesOptional: boolean;
-    /** ingress_sbox: VIP aliases (`addr add` lines), `ipvsadm -R` input and the IPVS sysctls' shell lines. */
-    loadBalancer?: { aliases: string[]; ipvs: string; sysctls: string[] };
-  }[];
-}
-
-/** The last view made: setup.sh and teardown.sh of one build share it. */
-let lastView: { t: Topology; source: string; view: ScriptView } | undefined;
+export type { ScriptView };
 
 /** What the templates see of a topology. */
 export function scriptView(t: Topology, source: string): ScriptView {
-  if (lastView?.t === t && lastView.source === source) return lastView.view;
-  const view = makeView(t, source);
-  lastView = { t, source, view };
-  return view;
+  return makeView(t, source);
 }
 
 function makeView(t: Topology, source: string): ScriptView {
@@ -198,10 +144,11 @@ function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology
   };
 }
 
-export function renderSetup(t: Topology, source: string): string {
-  return template<ScriptView>('setup.sh', SETUP)(scriptView(t, source));
+/** setup.sh and teardown.sh, from one view of the topology. */
+function* scripts(t: Topology, context: RenderContext): Generator<readonly [string, string]> {
+  const view = scriptView(t, context.source);
+  yield ['setup.sh', template<ScriptView>('setup.sh', SETUP)(view)];
+  yield ['teardown.sh', template<ScriptView>('teardown.sh', TEARDOWN)(view)];
 }
 
-export function renderTeardown(t: Topology, source: string): string {
-  return template<ScriptView>('teardown.sh', TEARDOWN)(scriptView(t, source));
-}
+export const scriptRenderer: Renderer = { name: 'scripts', files: scripts };

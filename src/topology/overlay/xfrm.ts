@@ -26,20 +26,17 @@
 // Docker programs SAs with the bind address (`localIP`) and computes SPIs with the advertise/data-path
 // address (`advIP`); netform has one underlay address per host and uses it for both, which is what a
 // node whose bind and data-path addresses coincide does.
-import { formatIp, parseIp, type IpBytes } from '../firewall/ip.ts';
-import type { IpFamily } from '../firewall/types.ts';
+import { formatIp, parseIp, type IpBytes } from '../../net/inet.ts';
+import type { IpFamily } from '../../firewall/types.ts';
 import type { KeyMaterial } from './secrets.ts';
+import { DEFAULT_DATA_PATH_PORT, OVERLAY_MARK, OVERLAY_MARK_MASK } from '../../model/overlay-driver.ts';
 
-/** encryption.go `mark`: the fwmark of outgoing VXLAN to encrypt, and the reqid of every SA and template. */
-export const OVERLAY_MARK = 0xd0c4e3;
+export { OVERLAY_MARK, OVERLAY_MARK_MASK };
 export const OVERLAY_REQID = OVERLAY_MARK;
-/** spMark's mask. */
-export const OVERLAY_MARK_MASK = 0xffffffff;
 /** buildAeadAlgo. */
 export const AEAD_ALGORITHM = 'rfc4106(gcm(aes))';
 export const AEAD_ICV_BITS = 64;
-/** overlayutils.defaultVXLANUDPPort, and the range ConfigVXLANUDPPort accepts for --data-path-port. */
-export const DEFAULT_DATA_PATH_PORT = 4789;
+/** The range ConfigVXLANUDPPort accepts for --data-path-port. */
 export const DATA_PATH_PORT_RANGE: readonly [number, number] = [1024, 49151];
 
 /** A host as the overlay sees it: its name and its underlay (VTEP / advertise) address. */

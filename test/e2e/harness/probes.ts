@@ -2,7 +2,7 @@
 // says; a probe that needs a kernel feature this machine lacks is skipped with the reason, never
 // passed; a probe marked known_bug must still fail (when it starts to hold, the marker must go).
 import { randomBytes } from 'node:crypto';
-import { canonicalAddress, familyOf } from '../../../src/ipam/address.ts';
+import { canonicalAddress, familyOf } from '../../../src/net/address.ts';
 import type { Agents } from './agent-process.ts';
 import type { EtcFiles } from './deploy.ts';
 import { inNetns, run, runAsync } from './exec.ts';

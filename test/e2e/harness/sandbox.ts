@@ -11,7 +11,7 @@
 // the first of its `interfaces` (eth0 when it lists none). Interfaces the matrix lists under `lans`
 // (a macvlan parent such as eth1) are veths to a bridge in the outside, which holds the outside's
 // address on that segment. Nothing here touches the root namespace.
-import { overlaps, parseAddress, parsePrefix } from '../../../src/ipam/address.ts';
+import { overlaps, parseAddress, parsePrefix } from '../../../src/net/address.ts';
 import { check, tool } from './exec.ts';
 import type { LanSpec } from './matrix.ts';
 import { addNetns, delNetns, listNetns } from './namespaces.ts';

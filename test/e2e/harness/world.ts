@@ -11,7 +11,7 @@
 //   a literal address
 // Container names are unique across hosts (the ingress_sbox namespace Docker makes on every host is
 // the exception: it cannot be named).
-import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../../../src/ipam/address.ts';
+import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../../../src/net/address.ts';
 import type { ContainerNode, Topology } from '../../../src/topology/types.ts';
 import type { Matrix } from './matrix.ts';
 import { planSandbox, type HostBox, type HostPlan, type Sandbox } from './sandbox.ts';

@@ -1,0 +1,33 @@
+// One interface for every firewall backend, as moby has one Firewaller with an iptabler and an nftabler
+// behind it (daemon/libnetwork/drivers/bridge/internal/firewaller). A backend replays what dockerd
+// programs for a FirewallInput into rule data of its own shape, and spells that data as the files a
+// build writes. Adding a backend is a folder beside iptables/ that exports one FirewallBackend, plus
+// its rules type in the FirewallRules union and its entry in index.ts.
+import type { FirewallInput } from './input.ts';
+import type { Ruleset } from './iptables/types.ts';
+
+/** The iptables backend's rules: one ruleset per family (absent when nothing is programmed in it). */
+export interface IptablesRules {
+  readonly backend: 'iptables';
+  readonly v4?: Ruleset;
+  readonly v6?: Ruleset;
+}
+
+/** The rules of a build, in the shape of the backend that made them. */
+export type FirewallRules = IptablesRules;
+
+export type FirewallBackendName = FirewallRules['backend'];
+
+/** An output file of the firewall: its name in the host's folder and its text. */
+export type FirewallFile = readonly [name: string, text: string];
+
+export interface FirewallBackend<R extends FirewallRules = FirewallRules> {
+  readonly name: R['backend'];
+  /**
+   * What dockerd programs for `input`. A family whose daemon option (`iptables` / `ip6tables`) is off
+   * gets only what the null backend keeps (none/index.ts).
+   */
+  build(input: FirewallInput): R;
+  /** The files that load `rules` into a kernel, in the order a build lists them. */
+  files(rules: R): readonly FirewallFile[];
+}

@@ -1,0 +1,21 @@
+// The firewall stage: the backend the daemon names builds the rules of a FirewallInput; render asks the
+// same backend for the files that load them.
+import type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRules } from './backend.ts';
+import type { FirewallInput } from './input.ts';
+import { iptablesBackend } from './iptables/index.ts';
+
+const BACKENDS: { readonly [N in FirewallBackendName]: FirewallBackend<Extract<FirewallRules, { backend: N }>> } = {
+  iptables: iptablesBackend,
+};
+
+export function buildFirewall(input: FirewallInput, backend: FirewallBackendName = 'iptables'): FirewallRules {
+  return BACKENDS[backend].build(input);
+}
+
+export function firewallFiles(rules: FirewallRules): readonly FirewallFile[] {
+  const backend = BACKENDS[rules.backend] as FirewallBackend;
+  return backend.files(rules);
+}
+
+export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRules, IptablesRules } from './backend.ts';
+export { droppedRules } from './none/index.ts';
