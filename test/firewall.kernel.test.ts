@@ -29,9 +29,12 @@ const stripComments = (text: string): string =>
 /** Loads `text` in a fresh namespace and returns what iptables-save prints back, plus `iptables -S` per table. */
 async function roundTrip(family: IpFamily, text: string): Promise<{ saved: string; listing: Map<string, string> }> {
   return withNetns((ns: Netns) => {
-    ns.check(tool(family, 'restore'), [], text);
-    const saved = TABLES.map((t) => stripComments(ns.check(tool(family, 'save'), ['-t', t]))).join('');
-    const listing = new Map(TABLES.map((t) => [t, ns.check(tool(family, ''), ['-S', '-t', t])] as const));
+    const [, ...out] = ns.checkAll(
+      [[tool(family, 'restore')], ...TABLES.map((t) => [tool(family, 'save'), '-t', t]), ...TABLES.map((t) => [tool(family, ''), '-S', '-t', t])],
+      text,
+    );
+    const saved = out.slice(0, TABLES.length).map(stripComments).join('');
+    const listing = new Map(TABLES.map((t, i) => [t, out[TABLES.length + i]!] as const));
     return { saved, listing };
   });
 }

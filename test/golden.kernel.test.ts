@@ -22,11 +22,14 @@ function ruleFiles(): string[] {
   return out.sort();
 }
 
-/** iptables-save of the tables present in the file, in the file's order, without comment lines. */
-function saved(ns: Netns, v6: boolean, rules: string): string {
+/**
+ * Loads the rules, then returns iptables-save of the tables present in the file, in the file's order,
+ * without comment lines.
+ */
+function loadAndSave(ns: Netns, v6: boolean, rules: string): string {
   const tables = [...rules.matchAll(/^\*(\w+)$/gm)].map((m) => m[1]!);
-  return tables
-    .map((t) => ns.check(v6 ? 'ip6tables-save' : 'iptables-save', ['-t', t]))
+  const [, ...saved] = ns.checkAll([[v6 ? 'ip6tables-restore' : 'iptables-restore'], ...tables.map((t) => [v6 ? 'ip6tables-save' : 'iptables-save', '-t', t])], rules);
+  return saved
     .join('')
     .split('\n')
     .filter((l) => !l.startsWith('#'))
@@ -42,10 +45,7 @@ for (const f of files) {
   testOrSkip(why, `kernel loads and saves back ${rel} unchanged`, async () => {
     const rules = readFileSync(f, 'utf8');
     const v6 = f.endsWith('ip6tables.rules');
-    await withNetns((ns) => {
-      ns.check(v6 ? 'ip6tables-restore' : 'iptables-restore', [], rules);
-      assert.fixture(saved(ns, v6, rules), rules);
-    });
+    await withNetns((ns) => assert.fixture(loadAndSave(ns, v6, rules), rules));
   });
 }
 

@@ -21,6 +21,12 @@ export interface Netns {
   run(cmd: string, args?: readonly string[], input?: string): RunResult;
   /** As run(), but throws with the command's stderr when it exits non-zero. Returns stdout. */
   check(cmd: string, args?: readonly string[], input?: string): string;
+  /**
+   * Runs the commands one after another in one shell in the namespace (one process start, not one
+   * per command; `input` goes to the first) and returns each one's stdout. Throws with the stderr of
+   * the first that fails; the rest do not run.
+   */
+  checkAll(commands: readonly (readonly string[])[], input?: string): string[];
 }
 
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -81,6 +87,17 @@ export function netnsUnavailable(tools: readonly string[] = []): string | undefi
 
 const scratchName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** A shell script running `commands` in order (set -e), each followed by a line holding `marker`. */
+function script(commands: readonly (readonly string[])[], marker: string): string {
+  const lines = commands.map(([cmd, ...args], i) => {
+    const argv = [findExecutable(cmd!) ?? cmd!, ...args].map(shellQuote).join(' ');
+    return `${argv}${i === 0 ? '' : ' </dev/null'}\nprintf '\\n%s\\n' '${marker}'`;
+  });
+  return `set -e\n${lines.join('\n')}\n`;
+}
+
 /** Creates a fresh namespace, runs fn in it, and always deletes the namespace afterwards. */
 export async function withNetns<T>(fn: (ns: Netns) => T | Promise<T>, prefix = 'netform-t'): Promise<T> {
   const ip = findExecutable('ip');
@@ -90,15 +107,23 @@ export async function withNetns<T>(fn: (ns: Netns) => T | Promise<T>, prefix = '
   if (add.status !== 0) throw new Error(`ip netns add ${name}: ${add.stderr.trim()}`);
   const run = (cmd: string, args: readonly string[] = [], input?: string): RunResult =>
     spawn(ip, ['netns', 'exec', name, findExecutable(cmd) ?? cmd, ...args], input);
-  const ns: Netns = {
-    name,
-    run,
-    check(cmd, args = [], input) {
-      const r = run(cmd, args, input);
-      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (netns ${name}) exited ${r.status}: ${r.stderr.trim()}`);
-      return r.stdout;
-    },
+  const check = (cmd: string, args: readonly string[] = [], input?: string): string => {
+    const r = run(cmd, args, input);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (netns ${name}) exited ${r.status}: ${r.stderr.trim()}`);
+    return r.stdout;
   };
+  const checkAll = (commands: readonly (readonly string[])[], input?: string): string[] => {
+    const marker = `--netform-${randomBytes(8).toString('hex')}--`;
+    const r = run('sh', ['-c', script(commands, marker)], input);
+    const outputs = r.stdout.split(`\n${marker}\n`);
+    if (r.status !== 0) {
+      const failed = commands[outputs.length - 1] ?? [];
+      throw new Error(`${failed.join(' ')} (netns ${name}) exited ${r.status}: ${r.stderr.trim()}`);
+    }
+    if (outputs.length !== commands.length + 1) throw new Error(`netns ${name}: ${commands.length} commands, ${outputs.length - 1} outputs`);
+    return outputs.slice(0, -1);
+  };
+  const ns: Netns = { name, run, check, checkAll };
   try {
     return await fn(ns);
   } finally {
