@@ -93,7 +93,7 @@ function runJobs(jobs: readonly Job[], lanes: number, onDone: (o: Outcome) => vo
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 function summary(outcomes: readonly Outcome[], kernelNote: string, wallMs: number, lanes: number): string[] {
-  const lines = [`── summary: ${plural(outcomes.length, 'job')} on ${plural(lanes, 'lane')}, wall time ${(wallMs / 1000).toFixed(1)} s`, kernelNote];
+  const lines = [`── summary: ${plural(outcomes.length, 'job')} on ${plural(Math.min(lanes, outcomes.length), 'lane')}, wall time ${(wallMs / 1000).toFixed(1)} s`, kernelNote];
   const byReason = new Map<string, string[]>();
   for (const { job, result } of outcomes) {
     const reasons = result.skips.map((s) => [s.reason, `${s.check ? 'check ' : ''}${s.name}`] as const);
