@@ -7,10 +7,8 @@ import {
   type ExtDNSEntry,
   type ResolvConf,
   addOption,
-  addrString,
   extDNSEntryString,
   generate,
-  mustParseAddr,
   option,
   overrideNameServers,
   overrideOptions,
@@ -20,6 +18,7 @@ import {
   transformForIntNS,
   transformForLegacyNw,
 } from '../src/render/resolvconf/index.ts';
+import { addrString, mustParseAddr } from '../src/net/index.ts';
 import { goldenNames, readGolden } from './support/moby.ts';
 
 const goldenFiles = goldenNames('resolvconf');

@@ -79,7 +79,7 @@ export function buildExample(name: string): CompileResult {
     try {
       return { file: rel, text: readFileSync(path.join(REPO, rel), 'utf8') };
     } catch (e) {
-      return { error: (e as Error).message };
+      return { error: (e as Error).message, missing: (e as NodeJS.ErrnoException).code === 'ENOENT' };
     }
   }, { secrets: testSecrets() });
 }
