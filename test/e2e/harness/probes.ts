@@ -25,7 +25,8 @@ export const PROBE_TIMEOUT_MS = 400;
  * blocked probe is never retried (waiting longer could only make it fail).
  */
 const RETRY_TIMEOUT_MS = 3000;
-const COMMAND_TIMEOUT_MS = 3000;
+/** getent, cat and ip in a namespace answer at once; the limit only catches one that hangs. */
+const COMMAND_TIMEOUT_MS = 20_000;
 
 export type Features = Record<NeedFeature, { readonly ok: boolean; readonly why: string }>;
 
