@@ -4,7 +4,7 @@
 // and the xfrm SAs and policies (the same delete lines as teardown.sh's). The scripts of real builds
 // run against a recording `ip` that fails the last step (the overlay ports, or the last container);
 // what the rollback then asks `ip` to delete is compared with the topology. Kernel behaviour itself is
-// test/script-safety.test.ts's; here `ip` is a stand-in so that overlays and xfrm need no kernel support.
+// test/script-safety.kernel.test.ts's; here `ip` is a stand-in so that overlays and xfrm need no kernel support.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile.ts';
 import { renderXfrmTeardown } from '../src/render/xfrm/index.ts';
-import { REPO, TEST_KEYS_FILE } from './support/examples.ts';
+import { example as exampleInput, REPO, TEST_KEYS_FILE } from './support/examples.ts';
 import { findExecutable, netnsUnavailable } from './support/netns.ts';
+import { testOrSkip } from './support/skip.ts';
 import { parseSecrets } from '../src/topology/overlay/secrets.ts';
 
 const reason = netnsUnavailable(['flock', 'mktemp']);
@@ -69,43 +70,41 @@ function rollbackOf(setup: string, secret: string | undefined, failLine: string,
 }
 
 function build(example: string, secrets?: string) {
-  const file = path.join(REPO, 'examples', `${example}.yaml`);
+  const file = path.join(REPO, exampleInput(example).file);
   const keys = secrets ? parseSecrets(readFileSync(secrets, 'utf8'), secrets).keys : undefined;
   const r = compile({ file, text: readFileSync(file, 'utf8') }, undefined, keys ? { secrets: keys } : {});
   assert.ok(r.files && r.topologies, JSON.stringify(r.diagnostics));
   return r;
 }
 
-if (reason) {
-  test(`setup.sh rollback journal: SKIPPED (${reason})`, () => console.log(reason));
-} else {
-  const hostNs = `nfj-${randomBytes(3).toString('hex')}`;
+const hostNs = `nfj-${randomBytes(3).toString('hex')}`;
+if (!reason) {
   test.before(() => void spawnSync(IP, ['netns', 'add', hostNs]));
   test.after(() => void spawnSync(IP, ['netns', 'del', hostNs]));
+}
 
-  for (const [example, failLine] of [['article-drivers', '^link set dev veth[0-9a-f]* master br0$'], ['e2e-macvlan', 'route add default'], ['my-net', 'route add default']] as const) {
-    test(`${example}: the rollback deletes exactly what the run created`, () => {
-      const r = build(example, example === 'article-drivers' ? TEST_KEYS_FILE : undefined);
-      for (const t of r.topologies!) {
-        const secret = r.files!.get(`${t.host}/xfrm-states.secret`);
-        const got = rollbackOf(r.files!.get(`${t.host}/setup.sh`)!, secret, failLine, hostNs);
-        const own = t.containers.filter((c) => c.networking.kind === 'netns').map((c) => c.name);
-        const namespaces = [...own, ...(t.overlays ?? []).map((o) => o.namespace)];
-        assert.equal(got.netns.sort(), namespaces.map((n) => `netns del P-${n}`).sort(), `${t.host}: namespaces`);
-        const hostLinks = [
-          ...t.bridges.map((b) => b.name),
-          ...t.endpoints.filter((e) => !e.attachment).map((e) => e.hostIfname),
-          ...(t.parentLinks ?? []).map((l) => l.name),
-        ];
-        const xfrm = t.xfrm ? renderXfrmTeardown(t.xfrm).trimEnd().split('\n') : [];
-        assert.equal(got.host.filter((l) => l.startsWith('link del ')).sort(), hostLinks.map((l) => `link del ${l}`).sort(), `${t.host}: host links`);
-        assert.equal(got.host.filter((l) => l.startsWith('xfrm ')).sort(), [...xfrm].sort(), `${t.host}: xfrm`);
-        assert.is(got.host.length, hostLinks.length + xfrm.length, `${t.host}: nothing else`);
-        if (example === 'article-drivers') assert.ok(xfrm.length > 0 && (t.overlays ?? []).length > 0, 'the case covers overlays and xfrm');
-        if (example === 'e2e-macvlan') assert.ok(t.endpoints.some((e) => e.attachment), 'the case covers links made inside a container');
-      }
-    });
-  }
+for (const [example, failLine] of [['article-drivers', '^link set dev veth[0-9a-f]* master br0$'], ['e2e-macvlan', 'route add default'], ['my-net', 'route add default']] as const) {
+  testOrSkip(reason, `${example}: the rollback deletes exactly what the run created`, () => {
+    const r = build(example, example === 'article-drivers' ? TEST_KEYS_FILE : undefined);
+    for (const t of r.topologies!) {
+      const secret = r.files!.get(`${t.host}/xfrm-states.secret`);
+      const got = rollbackOf(r.files!.get(`${t.host}/setup.sh`)!, secret, failLine, hostNs);
+      const own = t.containers.filter((c) => c.networking.kind === 'netns').map((c) => c.name);
+      const namespaces = [...own, ...(t.overlays ?? []).map((o) => o.namespace)];
+      assert.equal(got.netns.sort(), namespaces.map((n) => `netns del P-${n}`).sort(), `${t.host}: namespaces`);
+      const hostLinks = [
+        ...t.bridges.map((b) => b.name),
+        ...t.endpoints.filter((e) => !e.attachment).map((e) => e.hostIfname),
+        ...(t.parentLinks ?? []).map((l) => l.name),
+      ];
+      const xfrm = t.xfrm ? renderXfrmTeardown(t.xfrm).trimEnd().split('\n') : [];
+      assert.equal(got.host.filter((l) => l.startsWith('link del ')).sort(), hostLinks.map((l) => `link del ${l}`).sort(), `${t.host}: host links`);
+      assert.equal(got.host.filter((l) => l.startsWith('xfrm ')).sort(), [...xfrm].sort(), `${t.host}: xfrm`);
+      assert.is(got.host.length, hostLinks.length + xfrm.length, `${t.host}: nothing else`);
+      if (example === 'article-drivers') assert.ok(xfrm.length > 0 && (t.overlays ?? []).length > 0, 'the case covers overlays and xfrm');
+      if (example === 'e2e-macvlan') assert.ok(t.endpoints.some((e) => e.attachment), 'the case covers links made inside a container');
+    }
+  });
 }
 
 test.run();
