@@ -17,12 +17,13 @@ import type { Topology } from './topology/types.ts';
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
 
-/** How far compileHosts is: `done` of `total` hosts built, and their containers. */
-export interface HostsProgress {
-  readonly done: number;
-  readonly total: number;
-  readonly containers: number;
-}
+/**
+ * How far compileHosts is: allocating the swarm's addresses (once for the fleet), then `done` of `total`
+ * hosts built, and their containers.
+ */
+export type HostsProgress =
+  | { readonly stage: 'swarm' }
+  | { readonly stage: 'hosts'; readonly done: number; readonly total: number; readonly containers: number };
 
 /**
  * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
@@ -53,13 +54,14 @@ export function compileHosts(
     if (hasErrors(diagnostics)) return { diagnostics };
     const { topology, diagnostics: td } = buildTopology(model, addressing);
     report(td);
-    progress?.({ done: 1, total: 1, containers: model.containers.length });
+    progress?.({ stage: 'hosts', done: 1, total: 1, containers: model.containers.length });
     return { topologies: [topology], diagnostics };
   }
   // Docker's own joins (ingress, docker_gwbridge), worked out once for every stage that reads them.
   const joined = joinedModel(model);
   let ctx: SwarmContext | undefined;
   if (model.swarm) {
+    progress?.({ stage: 'swarm' });
     const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined);
     report(sd);
     if (hasErrors(diagnostics)) return { diagnostics };
@@ -82,7 +84,7 @@ export function compileHosts(
     const xfrm = encryption ? encryptionPlan(model, h, encryption, secrets, report) : undefined;
     topologies.push(xfrm ? { ...topology, xfrm } : topology);
     containers += index.containers.get(h.name)?.length ?? 0;
-    progress?.({ done: topologies.length, total: model.hosts.length, containers });
+    progress?.({ stage: 'hosts', done: topologies.length, total: model.hosts.length, containers });
   }
   if (hasErrors(diagnostics)) return { diagnostics };
   return { topologies, diagnostics };

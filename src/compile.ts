@@ -10,7 +10,7 @@ import type { Model } from './model/types.ts';
 import { parseSource, type ParsedSource } from './parse/index.ts';
 import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
 import { validateSchema } from './schema/index.ts';
-import { compileHosts } from './compile-hosts.ts';
+import { compileHosts, type HostsProgress } from './compile-hosts.ts';
 import { expandProjects } from './compile-projects.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import type { Topology } from './topology/types.ts';
@@ -47,7 +47,12 @@ export interface CompileOptions {
   readonly secrets?: readonly OverlayKey[];
   /** false: an encrypted overlay without `secrets` is no error (validate checks the network, not the keys). */
   readonly requireSecrets?: boolean;
+  /** Told when a stage starts and as hosts are built, for a caller that shows long work as it goes. */
+  readonly progress?: (p: CompileProgress) => void;
 }
+
+/** The stage compile() is in: reading the input, building the model, then the hosts (compile-hosts.ts). */
+export type CompileProgress = { readonly stage: 'parse' } | { readonly stage: 'model' } | HostsProgress;
 
 /**
  * Reads a file the input names, relative to the input file: the daemon.json of `daemon:`, the compose
@@ -60,6 +65,7 @@ const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === '
 export function compile(input: SourceFile, readDaemon?: DaemonFileReader, options: CompileOptions = {}): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
+  options.progress?.({ stage: 'parse' });
   const parsed = parseSource(input.text, input.file);
   sources.set(input.file, { text: input.text, parsed });
   diagnostics.push(...parsed.diagnostics);
@@ -97,11 +103,12 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   if (expanded.value !== parsed.value) diagnostics.push(...validateSchema(expanded.value).map(expanded.remap));
   if (hasErrors(diagnostics)) return { diagnostics, sources };
 
+  options.progress?.({ stage: 'model' });
   const { model, diagnostics: md } = buildModel(expanded.value, input.file, daemonFile);
   diagnostics.push(...md.map(expanded.remap));
   if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
 
-  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
+  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true, options.progress);
   diagnostics.push(...built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model };
   const topologies = built.topologies;

@@ -8,7 +8,8 @@ import { outputFiles } from '../compile.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
 import type { Topology } from '../topology/types.ts';
 import { isFsError, reasonOf } from './fs-errors.ts';
-import { OutputDirError, publishTree } from './output-dir.ts';
+import { OutputDirError, publishTree, type WriteContent } from './output-dir.ts';
+import { compileProgressText, progressLine, writeProgressText, type Progress } from './progress.ts';
 
 /**
  * The keys of `--secrets FILE` when given (undefined without the flag), or the exit code when the file
@@ -27,11 +28,26 @@ export function secretsOption(file: unknown, ctx: Context, warnings: boolean): {
  * code. Only the topologies outlive this function: the parsed document and the model are garbage while
  * the files are rendered (at 100,000 containers they are a large part of the heap).
  */
-function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): readonly Topology[] | number {
-  const { report, result } = compileFile(file, { files: false, ...(secrets ? { secrets } : {}) });
+function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined, progress: Progress): readonly Topology[] | number {
+  const { report, result } = compileFile(file, {
+    files: false,
+    ...(secrets ? { secrets } : {}),
+    progress: (p) => progress.show(p.stage, compileProgressText(p)),
+  });
+  progress.clear();
   printText(shown(report, warnings), ctx);
   if (report.unreadable) return EXIT.TROUBLE;
   return result?.topologies && errorCount(report.diagnostics) === 0 ? result.topologies : EXIT.FAILED;
+}
+
+/** The output files, host after host, with the hosts and containers written so far on the progress line. */
+function* withProgress(topologies: readonly Topology[], file: string, progress: Progress): Generator<[string, WriteContent]> {
+  let containers = 0;
+  for (const [i, topology] of topologies.entries()) {
+    yield* outputFiles(topology, file);
+    containers += topology.containers.filter((c) => !c.sandbox).length;
+    progress.show('write', writeProgressText(i + 1, topologies.length, containers));
+  }
 }
 
 export const buildCommand: Command = {
@@ -57,16 +73,19 @@ DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else.
     const warnings = !args.options['no-warnings'];
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
-    const topologies = compileForBuild(file, ctx, warnings, secrets.keys);
+    const progress = progressLine(ctx);
+    const topologies = compileForBuild(file, ctx, warnings, secrets.keys, progress);
     if (typeof topologies === 'number') return topologies;
     let written: number;
     try {
       // Files are rendered one by one as they are written, not all held in memory first.
-      written = publishTree(dir, outputFiles(topologies, file));
+      written = publishTree(dir, withProgress(topologies, file, progress));
     } catch (e) {
       if (e instanceof OutputDirError) throw new TroubleError(e.message);
       if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
       throw e;
+    } finally {
+      progress.clear();
     }
     ctx.io.out(`${file}: wrote ${written} files to ${dir}\n`);
     return EXIT.OK;
