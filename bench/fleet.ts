@@ -5,8 +5,9 @@
 // For each fleet size H (bench/generate-fleet.ts: H hosts x 20 containers, a bridge per host, an
 // attachable overlay per 10 hosts, a /16 ingress), the real command line (`node bin/netform.js build
 // fleet.yaml -o DIR`, a fresh DIR each run) under /usr/bin/time: wall time, CPU time (user + system)
-// and peak RSS, the median of --runs runs (default 3). The machine is shared: CPU time is what the build
-// costs, wall time also counts the time others held the cores. Every run must write the same bytes.
+// and peak RSS, the median of --runs runs (default 3), the sizes interleaved. The machine is shared: CPU
+// time is what the build costs, wall time also counts the time others held the cores. Every run must
+// write the same bytes.
 //
 // Then the claims of a build that follows what each host holds:
 // - time per container at the biggest fleet <= 1.2x that at the smallest (CPU time; wall time shown);
@@ -92,25 +93,36 @@ function timedBuild(file: string, out: string): Run {
   return { wallS: Number(line[1]), cpuS: Number(line[2]) + Number(line[3]), rssKb: Number(line[4]) };
 }
 
-function runSize(work: string, hosts: number): Size {
+/** A fleet's input, written to `work/<hosts>/fleet.yaml` (the same base name at every size: same outputs). */
+function prepare(work: string, hosts: number): Size & { readonly file: string; readonly runs: Run[]; digest?: string } {
   const dir = path.join(work, String(hosts));
   mkdirSync(dir);
   const file = path.join(dir, 'fleet.yaml');
   const yaml = fleetYaml({ hosts, containersPerHost: PER_HOST });
   writeFileSync(file, yaml);
-  const runs: Run[] = [];
-  let first: string | undefined;
+  return { hosts, containers: hosts * PER_HOST, yamlBytes: Buffer.byteLength(yaml), runs: [], out: path.join(dir, 'out'), file };
+}
+
+/**
+ * Every size, run after run, the sizes interleaved (run 1 of each size, then run 2, ...): the load of a
+ * shared machine changes over minutes, and falls on every size alike. The first run's output is kept.
+ */
+function runSizes(work: string): Size[] {
+  const sizes = SIZES.map((h) => prepare(work, h));
   for (let i = 0; i < RUNS; i++) {
-    const out = path.join(dir, i === 0 ? 'out' : 'again');
-    rmSync(out, { recursive: true, force: true });
-    runs.push(timedBuild(file, out));
-    const digest = digestTree(out);
-    if (first !== undefined && digest !== first) throw new Error(`${hosts} hosts: run ${i + 1} wrote different bytes from run 1`);
-    first ??= digest;
-    process.stderr.write(`  ${hosts} hosts, run ${i + 1}/${RUNS}: ${runs[i]!.wallS.toFixed(2)} s wall, ${runs[i]!.cpuS.toFixed(2)} s CPU, ${(runs[i]!.rssKb / 1024).toFixed(0)} MB peak RSS\n`);
+    for (const s of sizes) {
+      const out = i === 0 ? s.out : path.join(path.dirname(s.out), 'again');
+      rmSync(out, { recursive: true, force: true });
+      const run = timedBuild(s.file, out);
+      s.runs.push(run);
+      const digest = digestTree(out);
+      if (s.digest !== undefined && digest !== s.digest) throw new Error(`${s.hosts} hosts: run ${i + 1} wrote different bytes from run 1`);
+      s.digest ??= digest;
+      if (i > 0) rmSync(out, { recursive: true, force: true });
+      process.stderr.write(`  ${s.hosts} hosts, run ${i + 1}/${RUNS}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s CPU, ${(run.rssKb / 1024).toFixed(0)} MB peak RSS\n`);
+    }
   }
-  rmSync(path.join(dir, 'again'), { recursive: true, force: true });
-  return { hosts, containers: hosts * PER_HOST, yamlBytes: Buffer.byteLength(yaml), runs, out: path.join(dir, 'out') };
+  return sizes;
 }
 
 const ms = (s: number) => (s * 1000).toFixed(3);
@@ -166,7 +178,7 @@ function main(): number {
   const work = mkdtempSync(path.join(base, 'netform-fleet-'));
   try {
     console.log(`netform fleet benchmark: ${SIZES.join(', ')} hosts x ${PER_HOST} containers, ${RUNS} runs each; node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    const sizes = SIZES.map((h) => runSize(work, h));
+    const sizes = runSizes(work);
     const timeOk = timeTable(sizes);
     const foldersOk = sizes.length < 2 || folderTable(sizes);
     console.log(`\nload after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${KEEP ? `; outputs kept in ${work}` : ''}`);
