@@ -39,6 +39,15 @@ test('a declared ingress subnet too small: at the subnet line', () => {
   assert.match(e!.message, 'make this subnet a /23 or bigger');
 });
 
+test('a declared ingress without a subnet: at its name, give it one', () => {
+  const text = fleetYaml({ hosts: 260, containersPerHost: 1, ingressSubnet: false }).replace('networks:\n', 'networks:\n  ingress:\n    driver: overlay\n    ingress: true\n');
+  const [e, ...more] = errors(text);
+  assert.equal(more, []);
+  assert.is(e!.line, lineOf(text, '  ingress:'));
+  assert.match(e!.message, 'no free IPv4 address left in 10.0.0.0/24 of network "ingress"');
+  assert.match(e!.message, 'give network "ingress" a /23 or bigger subnet');
+});
+
 test('the ingress out of addresses with the pool mask length set: at swarm.default_addr_pool_mask_length', () => {
   const text = noIngress.replace('version: 1\n', 'version: 1\nswarm:\n  default_addr_pool_mask_length: 24\n');
   const [e] = errors(text);

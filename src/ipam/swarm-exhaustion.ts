@@ -55,7 +55,7 @@ function addressDiagnostic(m: Model, n: Network, family: 4 | 6, range: string, f
   const entry = (family === 4 ? n.ipamV4 : n.ipamV6)[0];
   if (entry?.ipRange) return error('POOL_EXHAUSTED', [...entry.path, 'ip_range'], `${what}: make this ip_range (or the subnet) a /${length} or bigger`);
   if (entry?.subnet) return error('POOL_EXHAUSTED', [...entry.path, 'subnet'], `${what}: make this subnet a /${length} or bigger`);
-  const own = isIngress(n)
+  const own = isIngress(n) && !declared(n)
     ? `declare the ingress network with a /${length} or bigger subnet (networks: NAME: {driver: overlay, ingress: true, ipam: {config: [{subnet: ...}]}}, as docker network create --ingress --subnet does)`
     : `give network "${n.name}" a /${length} or bigger subnet (ipam: {config: [{subnet: ...}]})`;
   const fix = `${own}, or make every overlay's subnet from the pool bigger (swarm.default_addr_pool_mask_length: ${length})`;
