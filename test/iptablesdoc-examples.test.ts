@@ -11,6 +11,7 @@ import type { TableName } from '../src/firewall/iptables/types.ts';
 import { buildExample, exampleNames, REPO } from './support/examples.ts';
 import { listings } from './support/iptablesdoc.ts';
 import { netnsUnavailable, withNetns } from './support/netns.ts';
+import { iptablesRules } from './support/firewall.ts';
 
 const DOCS = path.resolve(REPO, '../shared/reference/moby/iptablesdoc');
 // iptablesdoc-v28.5.2-* are the Docker 28 dumps (test/iptablesdoc-v28-examples.test.ts).
@@ -27,11 +28,12 @@ const expected = (scenario: string) => listings(readFileSync(path.join(DOCS, `${
 for (const scenario of scenarios) {
   test(`iptablesdoc ${scenario}: rendered tables equal Docker's iptables -S`, () => {
     const r = buildExample(`iptablesdoc-${scenario}`);
-    assert.ok(r.topology?.firewall.v4, 'no IPv4 ruleset');
+    const v4 = r.topology && iptablesRules(r.topology.firewall).v4;
+    assert.ok(v4, 'no IPv4 ruleset');
     const tables = expected(scenario);
     assert.ok(tables.size >= 2, 'the document has fewer than two table listings');
     for (const [table, lines] of tables) {
-      const got = renderIptablesS(r.topology!.firewall.v4!, table).trimEnd().split('\n');
+      const got = renderIptablesS(v4, table).trimEnd().split('\n');
       assert.equal(got, lines, `${scenario}: table ${table}`);
     }
     matched.add(scenario);

@@ -12,6 +12,7 @@ import type { TableName } from '../src/firewall/iptables/types.ts';
 import { buildExample, exampleNames, REPO } from './support/examples.ts';
 import { listings } from './support/iptablesdoc.ts';
 import { netnsUnavailable, withNetns } from './support/netns.ts';
+import { iptablesRules } from './support/firewall.ts';
 
 const DOCS = path.resolve(REPO, '../shared/reference/moby/iptablesdoc/v28.5.2');
 const PREFIX = 'iptablesdoc-v28.5.2-';
@@ -33,7 +34,7 @@ for (const scenario of scenarios) {
     const r = buildExample(`${PREFIX}${scenario}`);
     assert.equal(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
     assert.is(r.model?.engine, '28');
-    const v4 = r.topology?.firewall.v4;
+    const v4 = r.topology && iptablesRules(r.topology.firewall).v4;
     assert.ok(v4, 'no IPv4 ruleset');
     const { tables, excerpts } = doc(scenario);
     assert.ok(tables.has('filter') && tables.has('nat'), 'the document lacks a filter or nat listing');

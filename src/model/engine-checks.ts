@@ -40,6 +40,13 @@ const DAEMON_KEYS_SINCE: readonly (readonly [string, Engine, string])[] = [
   ['default-network-opts', '27', 'default-network-opts'],
 ];
 
+/**
+ * v28.2.0 to v28.5.2 libnetwork/firewall_linux.go selectFirewallBackend: "Only try to use nftables if
+ * explicitly enabled by env-var" (an experimental backend with no daemon.json key).
+ */
+const NFTABLES_IN_28 =
+  'Docker 28.2 to 28.5 had an experimental nftables backend, chosen only by the environment variable DOCKER_FIREWALL_BACKEND=nftables, which netform does not reproduce; use engine "29"';
+
 /** Bridge driver options by the release that reads them (drivers/bridge labels.go, netlabel/labels.go). */
 const NETWORK_OPTIONS_SINCE: readonly (readonly [string, Engine])[] = [
   ['com.docker.network.bridge.gateway_mode_ipv4', '27'],
@@ -62,7 +69,8 @@ export function checkEngine(m: Model): Diagnostic[] {
   const name = `Docker ${e}`;
   for (const [key, since, what] of DAEMON_KEYS_SINCE) {
     if (d.paths[key] && !atLeast(e, since)) {
-      out.push(error('UNSUPPORTED', d.paths[key]!, `${what} does not exist in ${name} (added in ${since}); dockerd would refuse to start`, { atKey: true, ...f }));
+      const note = key === 'firewall-backend' && e === '28' ? `; ${NFTABLES_IN_28}` : '';
+      out.push(error('UNSUPPORTED', d.paths[key]!, `${what} does not exist in ${name} (added in ${since}); dockerd would refuse to start${note}`, { atKey: true, ...f }));
     }
   }
   // v20.10.24 daemon/daemon_unix.go verifyDaemonSettings.

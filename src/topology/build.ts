@@ -1,6 +1,6 @@
 // Model + addressing -> Topology: devices, endpoints, routes, port mappings, DNS files and the
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
-import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { endpointKey } from '../ipam/allocate.ts';
 import { formatAddress, networkOf, parsePrefix } from '../net/address.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
@@ -52,11 +52,21 @@ function hostSysctls(m: Model): Sysctl[] {
   const out: Sysctl[] = [];
   const d = m.daemon;
   if (d.ipForward) {
-    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: 'Docker: ip-forward (setupIPv4Forwarding)' });
+    // The nftables backend is no filterForwardDropper: dockerd does not turn forwarding on, it refuses to
+    // create a network while it is off (bridge_linux.go checkIPv4Forwarding / checkIPv6Forwarding), so
+    // the host must have it on; setup.sh does that.
+    const nft = d.firewallBackend === 'nftables';
+    const why = (v4: boolean): string =>
+      nft
+        ? `Docker, nftables backend: forwarding must be on (${v4 ? 'checkIPv4Forwarding' : 'checkIPv6Forwarding'})`
+        : v4
+          ? 'Docker: ip-forward (setupIPv4Forwarding)'
+          : 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)';
+    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: why(true) });
     if (m.networks.some((n) => n.enableIPv6)) {
       out.push(
-        { key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
-        { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
+        { key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: why(false) },
+        { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: why(false) },
       );
     }
   }
@@ -314,8 +324,11 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
     links,
     ...(swarmFw?.input ?? {}),
   };
-  const fw = buildFirewall(fwInput);
+  const fw = buildFirewall(fwInput, d.firewallBackend);
   diagnostics.push(...nullBackendWarnings(m, fwInput));
+  if (fw.backend === 'nftables') {
+    for (const r of fw.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin ?? ['daemon', 'firewall-backend'], r.message));
+  }
 
   const defaultNet = m.networks.find((n) => n.isDefault);
   const defaultAddr = defaultNet ? a.networks.get(defaultNet.name) : undefined;
