@@ -182,7 +182,7 @@ function nullBackendWarnings(m: Model, input: FirewallInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [family, key, on] of [[4, 'iptables', m.daemon.iptables], [6, 'ip6tables', m.daemon.ip6tables]] as const) {
     if (on) continue;
-    const dropped = droppedRules(input, family);
+    const dropped = droppedRules(input, family, m.daemon.firewallBackend);
     if (!dropped) continue;
     const f = m.daemon.file ? { file: m.daemon.file } : {};
     out.push(warning('FIREWALL_OFF', m.daemon.paths[key] ?? ['daemon'], `${key}: false: Docker programs no IPv${family} rules for its bridge networks: ${dropped}`, { atKey: true, ...f }));
