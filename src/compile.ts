@@ -3,6 +3,7 @@
 // read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
 // a later stage never works on input an earlier one rejected.
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
+import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error } from './diagnostics/diagnostic.ts';
 import { buildModel } from './model/build.ts';
 import type { Model } from './model/types.ts';
@@ -111,4 +112,13 @@ export function* outputFiles(topologies: Topology | readonly Topology[], inputFi
   for (const topology of Array.isArray(topologies) ? topologies : [topologies as Topology]) {
     for (const [rel, content] of hostFiles(topology, sourceName)) yield [`${topology.host}/${rel}`, content];
   }
+}
+
+/**
+ * The sources a result's diagnostics point into (the input file first, then daemon.json and the other
+ * files it read), as formatDiagnostics and diagnosticsToJson want them.
+ */
+export function diagnosticSources(result: CompileResult, file: string): DiagnosticSource[] {
+  const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed.doc, lineCounter: s.parsed.lineCounter }));
+  return list.length > 0 ? list : [{ file, text: '' }];
 }

@@ -1,6 +1,7 @@
-// npm run build (and prepare), after tsc has type-checked: bundles the command line into one CommonJS
-// file, dist/netform.cjs, and makes V8's code cache for it (tools/code-cache.js); bin/netform.js loads
-// both (bin/load-bundle.js).
+// npm run build (and prepare), after tsc has type-checked and written the library's declarations
+// (tsconfig.lib.json -> dist/types): bundles the command line into one CommonJS file, dist/netform.cjs,
+// and makes V8's code cache for it (tools/code-cache.js); bin/netform.js loads both
+// (bin/load-bundle.js). The library entry (src/index.ts) becomes dist/index.js.
 //
 // Why: a build of the seed example is dominated by start-up. Node resolves and compiles each ES module
 // and each of yaml's ~60 CommonJS files separately, ajv compiles the schema (~60 ms) and Handlebars the
@@ -45,7 +46,7 @@ const precompiled: Plugin = {
 /** Modules whose presence in the bundle means a compiler is loaded at start-up again. */
 const FORBIDDEN = [/node_modules[\\/]ajv[\\/]dist[\\/]core\.js$/, /node_modules[\\/]handlebars[\\/]dist[\\/]cjs[\\/]handlebars[\\/]compiler[\\/]/];
 
-rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+rmSync(outfile, { force: true });
 const result = await build({
   entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
   outfile,
@@ -63,6 +64,22 @@ if (bad.length > 0) {
   console.error(`tools/build.ts: the bundle contains a compiler it must not load at start-up:\n  ${bad.join('\n  ')}`);
   process.exit(1);
 }
+
+// The library (package.json "exports"): src/index.ts as one ES module beside the declarations tsc wrote
+// to dist/types, with the same precompiled validator and templates.
+await build({
+  entryPoints: [path.join(root, 'src', 'index.ts')],
+  outfile: path.join(root, 'dist', 'index.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  // The CommonJS dependencies inside (yaml, ajv's runtime) call require() for Node's own modules.
+  banner: { js: "import { createRequire as netformCreateRequire } from 'node:module';\nconst require = netformCreateRequire(import.meta.url);" },
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [precompiled],
+});
 
 const cache = spawnSync(process.execPath, [path.join(root, 'tools', 'code-cache.js')], { stdio: 'inherit' });
 if (cache.status !== 0) process.exit(cache.status ?? 1);

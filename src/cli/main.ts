@@ -4,12 +4,12 @@
 // what only one command needs is imported by that command (the golden diff by `check`).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compile, outputFiles, type CompileOptions, type CompileResult, type SourceFile } from '../compile.ts';
+import { compile, diagnosticSources, outputFiles, type CompileOptions, type CompileResult, type SourceFile } from '../compile.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Topology } from '../topology/types.ts';
-import { diagnosticsToJson, formatDiagnostics, type SourceFile as DiagnosticSource } from '../diagnostics/format.ts';
+import { diagnosticsToJson, formatDiagnostics } from '../diagnostics/format.ts';
 import { OutputDirError, readTree, writeTreeAtomically } from './output-dir.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../version.ts';
 import { parseSecrets, type OverlayKey } from '../topology/overlay/secrets.ts';
 import { isSecretFile } from '../render/files/secret.ts';
 
@@ -113,12 +113,6 @@ function compileFile(file: string, options?: CompileOptions): CompileResult {
       return { error: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message };
     }
   }, options);
-}
-
-/** The sources a result's diagnostics point into, the input file first. */
-function diagnosticSources(result: CompileResult, file: string): DiagnosticSource[] {
-  const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed.doc, lineCounter: s.parsed.lineCounter }));
-  return list.length > 0 ? list : [{ file, text: '' }];
 }
 
 function printDiagnostics(result: CompileResult, file: string, io: Io, color: boolean): void {

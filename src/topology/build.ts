@@ -185,7 +185,8 @@ function nullBackendWarnings(m: Model, input: FirewallInput): Diagnostic[] {
     const dropped = droppedRules(input, family, m.daemon.firewallBackend);
     if (!dropped) continue;
     const f = m.daemon.file ? { file: m.daemon.file } : {};
-    out.push(warning('FIREWALL_OFF', m.daemon.paths[key] ?? ['daemon'], `${key}: false: Docker programs no IPv${family} rules for its bridge networks: ${dropped}`, { atKey: true, ...f }));
+    const where = m.hosts.length > 1 ? ` on host ${m.host.name}` : '';
+    out.push(warning('FIREWALL_OFF', m.daemon.paths[key] ?? ['daemon'], `${key}: false: Docker programs no IPv${family} rules${where} for its bridge networks: ${dropped}`, { atKey: true, ...f }));
   }
   return out;
 }

@@ -7,6 +7,9 @@
 // to JSON.stringify's for plain data (same key order, same omission of undefined and functions; a value
 // with a toJSON method is handed to JSON.stringify whole).
 
+import type { Topology } from '../../topology/types.ts';
+import type { FileContent, Renderer } from '../renderer.ts';
+
 /** An array at least this long is cut per element. */
 const LONG_ARRAY = 256;
 /** How many nodes the size estimate of a short value may look at before calling it big. */
@@ -103,3 +106,13 @@ export function jsonPieces(value: unknown): Iterable<string> {
   if (omitted(value)) throw new Error('jsonPieces: the value has no JSON text');
   return pieces(value, '', isBig(value));
 }
+
+function* topologyJson(t: Topology): Generator<readonly [string, FileContent]> {
+  yield ['topology.json', (function* () {
+    yield* jsonPieces(t);
+    yield '\n';
+  })()];
+}
+
+/** topology.json: the intermediate representation, for other tools. */
+export const topologyJsonRenderer: Renderer = { name: 'topology.json', files: topologyJson };

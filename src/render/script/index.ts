@@ -6,20 +6,15 @@ import { batchWord as bw, shellQuote, template } from '../template/handlebars.ts
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
 import type { ScriptView } from './view.ts';
+import type { RenderContext, Renderer } from '../renderer.ts';
 import { renderIptablesRestore } from '../../firewall/iptables/text/index.ts';
 import { renderXfrmPolicies, renderXfrmTeardown } from '../xfrm/index.ts';
 
 export type { ScriptView };
 
-/** The last view made: setup.sh and teardown.sh of one build share it. */
-let lastView: { t: Topology; source: string; view: ScriptView } | undefined;
-
 /** What the templates see of a topology. */
 export function scriptView(t: Topology, source: string): ScriptView {
-  if (lastView?.t === t && lastView.source === source) return lastView.view;
-  const view = makeView(t, source);
-  lastView = { t, source, view };
-  return view;
+  return makeView(t, source);
 }
 
 function makeView(t: Topology, source: string): ScriptView {
@@ -153,10 +148,11 @@ function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology
   };
 }
 
-export function renderSetup(t: Topology, source: string): string {
-  return template<ScriptView>('setup.sh', SETUP)(scriptView(t, source));
+/** setup.sh and teardown.sh, from one view of the topology. */
+function* scripts(t: Topology, context: RenderContext): Generator<readonly [string, string]> {
+  const view = scriptView(t, context.source);
+  yield ['setup.sh', template<ScriptView>('setup.sh', SETUP)(view)];
+  yield ['teardown.sh', template<ScriptView>('teardown.sh', TEARDOWN)(view)];
 }
 
-export function renderTeardown(t: Topology, source: string): string {
-  return template<ScriptView>('teardown.sh', TEARDOWN)(scriptView(t, source));
-}
+export const scriptRenderer: Renderer = { name: 'scripts', files: scripts };

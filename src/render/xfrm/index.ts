@@ -22,6 +22,8 @@
 // quoted, which also keeps the lines valid in a shell. SPIs (8 digits) and marks are in hex and reqids in
 // decimal, as `ip xfrm` prints them; the AEAD key is 0x-prefixed hex and the ICV length is in bits.
 import type { XfrmPlan, XfrmPolicy, XfrmState } from '../../topology/overlay/xfrm.ts';
+import { SECRET_SUFFIX } from '../files/secret.ts';
+import type { Renderer } from '../renderer.ts';
 
 /** Stands for the key in redacted text; not valid hex, so `ip` refuses it. */
 export const REDACTED_KEY = '0xREDACTED';
@@ -66,3 +68,9 @@ export const renderXfrmPolicies = (plan: XfrmPlan): string => lines(plan.policie
 /** Removes exactly what the two setup texts add: the policies, then the SAs, each in reverse order. */
 export const renderXfrmTeardown = (plan: XfrmPlan): string =>
   lines([...[...plan.policies].reverse().map(policyDeleteLine), ...[...plan.states].reverse().map(stateDeleteLine)]);
+
+/** The SAs with their keys, when the host shares an encrypted overlay: written mode 0600, never kept in goldens. */
+export const xfrmRenderer: Renderer = {
+  name: 'xfrm states',
+  files: (t) => (t.xfrm ? [[`xfrm-states${SECRET_SUFFIX}`, renderXfrmStates(t.xfrm, 'reveal')]] : []),
+};
