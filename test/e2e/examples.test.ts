@@ -18,13 +18,13 @@ import { matrixPath, prepareExample, runExample, type ExampleRun } from './harne
 
 const started = Date.now();
 const names = exampleNames();
-/** iptablesdoc-* model moby's own harness: they run when they have a matrix. */
-const optional = (n: string) => n.startsWith('iptablesdoc-');
+/** iptablesdoc-* / nftablesdoc-* model moby's own harness: they run when they have a matrix. */
+const optional = (n: string) => n.startsWith('iptablesdoc-') || n.startsWith('nftablesdoc-');
 /** NETFORM_E2E_ONLY=name[,name] runs those examples only (when working on one). */
 const only = process.env['NETFORM_E2E_ONLY']?.split(',');
 const runnable = names.filter((n) => existsSync(matrixPath(n)) && (!only || only.includes(n)));
 
-test('e2e: every example has a matrix (iptablesdoc-* optional)', () => {
+test('e2e: every example has a matrix (iptablesdoc-* and nftablesdoc-* optional)', () => {
   assert.equal(
     names.filter((n) => !optional(n) && !existsSync(matrixPath(n))),
     [],
