@@ -1,6 +1,8 @@
 // End-to-end: every example is built, applied for real in network namespaces of its own (setup.sh,
 // iptables-restore, /etc/netns files), and probed with packets as its matrix
-// (examples/<name>.e2e.yaml) says; then teardown and a ruleset restore must give the host back.
+// (examples/<name>.e2e.yaml) says; then teardown and a ruleset restore must give the host back. Each
+// example Docker 29 can run with `firewall-backend: nftables` then runs again on that backend
+// (nftables.rules loaded with nft -f), and every verdict must be the same as with iptables.
 // Examples run one after another. Without root, `ip` or the iptables tools, or when an example's setup
 // needs a kernel feature this machine lacks (tried in a scratch namespace: VXLAN, macvlan, ipvlan,
 // 802.1Q, dummy links, AES-GCM for xfrm), that example registers one passing test that says SKIPPED
@@ -9,8 +11,9 @@ import { existsSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exampleNames } from '../support/examples.ts';
-import { netnsUnavailable } from '../support/netns.ts';
+import { findExecutable, netnsUnavailable } from '../support/netns.ts';
 import { removeAgentScript } from './harness/agent-process.ts';
+import { verdictDifferences } from './harness/backend.ts';
 import { kernelFeatures, missingFeatures } from './harness/kernel.ts';
 import { netnsWithPrefix, RUN_PREFIX } from './harness/namespaces.ts';
 import type { ProbeResult } from './harness/probes.ts';
@@ -64,6 +67,50 @@ function report(name: string, run: ExampleRun): void {
   for (const n of run.notes) console.log(`  note: ${n}`);
 }
 
+function assertHeld(name: string, run: ExampleRun): void {
+  assert.not.ok(run.error, `${name}: ${run.error}`);
+  assert.equal(
+    run.results.filter((r) => r.outcome === 'failed').map((r) => `${r.text}: ${r.detail}`),
+    [],
+    `${name}: probes that did not hold`,
+  );
+  assert.not.ok(run.cleanupFailed, `${name}: cleanup left something behind (see the notes above)`);
+}
+
+// The second run: each example again with `firewall-backend: nftables` (harness/backend.ts), where Docker
+// 29 can run it on that backend; every verdict must be the iptables run's.
+const iptablesRuns = new Map<string, ExampleRun>();
+const nftTotals = { run: 0, skipped: 0, compared: 0, differences: 0 };
+const nftMissing = findExecutable('nft') ? undefined : '`nft` not found';
+
+function nftablesTest(n: string, i: number): void {
+  let unsupported: string | undefined;
+  try {
+    prepareExample(n, 'check-', 'nftables');
+  } catch (e) {
+    unsupported = (e as Error).message;
+  }
+  const reason = nftMissing ?? unsupported;
+  if (reason) {
+    nftTotals.skipped++;
+    test(`e2e ${n} (nftables): SKIPPED (${reason})`, () => console.log(`e2e ${n} (nftables): SKIPPED (${reason})`));
+    return;
+  }
+  test(`e2e ${n} (nftables)`, async () => {
+    const run = await runExample(n, `${RUN_PREFIX}${i}n-`, 'nftables');
+    report(`${n} (nftables)`, run);
+    const base = iptablesRuns.get(n);
+    const diffs = base ? verdictDifferences(base.results, run.results) : ['the iptables run did not finish'];
+    nftTotals.run++;
+    nftTotals.compared += base?.results.length ?? 0;
+    nftTotals.differences += diffs.length;
+    console.log(`e2e ${n} (nftables): ${base?.results.length ?? 0} verdicts compared with the iptables run, ${diffs.length} differ`);
+    for (const d of diffs) console.log(`  DIFFERS   ${d}`);
+    assertHeld(`${n} (nftables)`, run);
+    assert.equal(diffs, [], `${n}: verdicts that differ between the iptables and the nftables backend`);
+  });
+}
+
 let skipped = 0;
 const why = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save', 'getent', 'sh']);
 if (why) {
@@ -79,20 +126,18 @@ if (why) {
     }
     if (lacking) {
       skipped++;
+      nftTotals.skipped++;
       test(`e2e ${n}: SKIPPED (${lacking})`, () => console.log(`e2e ${n}: SKIPPED (${lacking})`));
+      test(`e2e ${n} (nftables): SKIPPED (${lacking})`, () => console.log(`e2e ${n} (nftables): SKIPPED (${lacking})`));
       return;
     }
     test(`e2e ${n}`, async () => {
       const run = await runExample(n, `${RUN_PREFIX}${i}-`);
+      iptablesRuns.set(n, run);
       report(n, run);
-      assert.not.ok(run.error, `${n}: ${run.error}`);
-      assert.equal(
-        run.results.filter((r) => r.outcome === 'failed').map((r) => `${r.text}: ${r.detail}`),
-        [],
-        `${n}: probes that did not hold`,
-      );
-      assert.not.ok(run.cleanupFailed, `${n}: cleanup left something behind (see the notes above)`);
+      assertHeld(n, run);
     });
+    nftablesTest(n, i);
   });
   test('e2e: no namespace of this run is left', () => {
     assert.equal(netnsWithPrefix(RUN_PREFIX), []);
@@ -103,6 +148,10 @@ test.after(async () => {
   await removeAgentScript();
   const wall = `wall time ${((Date.now() - started) / 1000).toFixed(1)} s`;
   console.log(why ? `e2e: all ${runnable.length} examples SKIPPED (${why}), ${wall}` : `e2e: ${runnable.length - skipped} examples run${skipped ? `, ${skipped} SKIPPED for missing kernel features` : ''}, ${wall}`);
+  if (!why) {
+    const t = nftTotals;
+    console.log(`e2e nftables: ${t.run} examples run again with firewall-backend: nftables, ${t.skipped} SKIPPED (reasons above); ${t.compared} verdicts compared, ${t.differences} differ between the backends`);
+  }
 });
 
 test.run();

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, type CompileResult } from '../../src/compile.ts';
+import { compile, type CompileResult, type DaemonFileReader, type SourceFile } from '../../src/compile.ts';
 import { parseSecrets, type OverlayKey } from '../../src/topology/overlay/secrets.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,16 +29,21 @@ export function testSecrets(): OverlayKey[] {
   return testKeys;
 }
 
+/** Changes an example's input before it is compiled (the e2e suite's second backend). */
+export type ExampleVariant = (source: SourceFile, readDaemon: DaemonFileReader) => { source: SourceFile; readDaemon: DaemonFileReader };
+
 /** Compiles examples/<name>.yaml as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys). */
-export function buildExample(name: string): CompileResult {
+export function buildExample(name: string, variant?: ExampleVariant): CompileResult {
   const file = path.join('examples', `${name}.yaml`);
   const text = readFileSync(path.join(REPO, file), 'utf8');
-  return compile({ file, text }, (ref) => {
+  const read: DaemonFileReader = (ref) => {
     const p = path.join(EXAMPLES, ref);
     try {
       return { file: path.join('examples', ref), text: readFileSync(p, 'utf8') };
     } catch (e) {
       return { error: (e as Error).message };
     }
-  }, { secrets: testSecrets() });
+  };
+  const input = variant ? variant({ file, text }, read) : { source: { file, text }, readDaemon: read };
+  return compile(input.source, input.readDaemon, { secrets: testSecrets() });
 }

@@ -29,16 +29,18 @@ export function withBackend(source: SourceFile, readDaemon: DaemonFileReader, ba
   return { source: { file: source.file, text: doc.toString() }, readDaemon };
 }
 
-/** Probes whose outcome differs between two runs of one matrix (matched by their text), as lines to print. */
-export function verdictDifferences(a: readonly ProbeResult[], b: readonly ProbeResult[]): string[] {
+/**
+ * The probes and checks of the iptables run whose outcome differs in the nftables run (matched by their
+ * text), as lines to print. A check only the nftables run makes (that nft -f left iptables alone) has
+ * nothing to be compared with.
+ */
+export function verdictDifferences(iptables: readonly ProbeResult[], nftables: readonly ProbeResult[]): string[] {
   const out: string[] = [];
-  const other = new Map(b.map((r) => [r.text, r]));
-  for (const r of a) {
+  const other = new Map(nftables.map((r) => [r.text, r]));
+  for (const r of iptables) {
     const s = other.get(r.text);
-    if (!s) out.push(`${r.text}: ${r.outcome} with iptables, missing with nftables`);
+    if (!s) out.push(`${r.text}: ${r.outcome} with iptables, not run with nftables`);
     else if (s.outcome !== r.outcome) out.push(`${r.text}: ${r.outcome} with iptables, ${s.outcome} with nftables (${s.detail})`);
   }
-  const seen = new Set(a.map((r) => r.text));
-  for (const s of b) if (!seen.has(s.text)) out.push(`${s.text}: missing with iptables, ${s.outcome} with nftables`);
   return out;
 }
