@@ -5,13 +5,12 @@
 import type { FirewallBackend, FirewallRefusal, NftablesRules } from '../backend.ts';
 import type { FirewallInput } from '../input.ts';
 import { RulePieces } from '../iptables/pieces.ts';
-import { indexNetworks } from '../iptables/replay.ts';
 import { renderIptablesRestore } from '../iptables/text/restore.ts';
 import type { Ruleset } from '../iptables/types.ts';
 import { keptRules } from '../none/index.ts';
 import type { IpFamily } from '../types.ts';
 import { overlayEncryptionTable } from './overlay-table.ts';
-import { replayFamily } from './replay.ts';
+import { indexNetworks, replayFamily } from './replay.ts';
 import { replaceTable } from './text/listing.ts';
 import type { NftTable } from './types.ts';
 

@@ -20,6 +20,16 @@ import { addNetwork } from './network-rules.ts';
 import { addPorts } from './port-rules.ts';
 import type { NftTable } from './types.ts';
 
+/** The networks by name; a name listed twice is a caller bug. */
+export function indexNetworks(list: readonly FirewallNetwork[]): ReadonlyMap<string, FirewallNetwork> {
+  const map = new Map<string, FirewallNetwork>();
+  for (const n of list) {
+    if (map.has(n.name)) throw new Error(`buildFirewall: network ${JSON.stringify(n.name)} is listed twice`);
+    map.set(n.name, n);
+  }
+  return map;
+}
+
 function lookup(networks: ReadonlyMap<string, FirewallNetwork>, name: string, what: string): FirewallNetwork {
   const n = networks.get(name);
   if (!n) throw new Error(`buildFirewall: ${what} refers to unknown network ${JSON.stringify(name)}`);
