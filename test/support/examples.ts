@@ -41,7 +41,7 @@ export function buildExample(name: string, variant?: ExampleVariant): CompileRes
     try {
       return { file: path.join('examples', ref), text: readFileSync(p, 'utf8') };
     } catch (e) {
-      return { error: (e as Error).message };
+      return { error: (e as Error).message, missing: (e as NodeJS.ErrnoException).code === 'ENOENT' };
     }
   };
   const input = variant ? variant({ file, text }, read) : { source: { file, text }, readDaemon: read };
