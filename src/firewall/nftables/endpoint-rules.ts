@@ -1,7 +1,7 @@
 // A container's endpoint on a bridge network: the raw-PREROUTING drop of packets addressed straight to
 // its address from anywhere but the bridge (daemon/libnetwork/drivers/bridge/internal/nftabler/
 // endpoint.go AddEndpoint -> filterDirectAccess, Docker 29), programmed before its ports.
-import { canonicalCidr } from '../../net/inet.ts';
+import { inetCidr } from '../../net/index.ts';
 import type { FirewallDaemon, FirewallEndpoint, FirewallNetwork } from '../input.ts';
 import { GROUP, RAW_PREROUTING_CHAIN } from './daemon-table.ts';
 import type { NftTableBuilder } from './table-builder.ts';
@@ -17,7 +17,7 @@ export function addEndpoint(t: NftTableBuilder, daemon: FirewallDaemon, net: Fir
     // "Trusted interfaces" are treated like the bridge itself: `iifname != { br, trusted... }`.
     tx.rule(RAW_PREROUTING_CHAIN, GROUP.rawPreroutingPorts, {
       matches: [
-        { kind: 'destination', address: { cidr: canonicalCidr(addr) } },
+        { kind: 'destination', address: { cidr: inetCidr(addr) } },
         { kind: 'in-set', ifaces: { names: [net.ifName, ...net.trustedHostInterfaces], negate: true } },
       ],
       counter: true,

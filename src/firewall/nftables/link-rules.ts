@@ -3,7 +3,7 @@
 // it, and the child may open connections from that port back to the parent; in the IPv4 table only,
 // in the bridge's filter-forward-in chain. Unlike the iptables rules there is no interface match ("not
 // needed because the addresses belong to the bridge").
-import { canonicalCidr } from '../../net/inet.ts';
+import { inetCidr } from '../../net/index.ts';
 import type { FirewallLink, FirewallNetwork } from '../input.ts';
 import { fwdInChain, GROUP } from './daemon-table.ts';
 import type { NftTableBuilder } from './table-builder.ts';
@@ -12,8 +12,8 @@ import type { NftRule } from './types.ts';
 /** Adds the link's rules; returns false when dockerd refuses them (a rule that exists: "rule exists"). */
 export function addLink(t: NftTableBuilder, net: FirewallNetwork, link: FirewallLink): boolean {
   if (t.family !== 4) return true;
-  const parent = { cidr: canonicalCidr(link.parentIP) };
-  const child = { cidr: canonicalCidr(link.childIP) };
+  const parent = { cidr: inetCidr(link.parentIP) };
+  const child = { cidr: inetCidr(link.childIP) };
   const o = link.origin;
   let ok = true;
   t.apply((tx) => {

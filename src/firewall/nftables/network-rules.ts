@@ -5,7 +5,7 @@
 // verdict; otherwise the bridge-accept-fwmark ACCEPT, the ICC verdict, OUTGOING, the final verdict of
 // incoming packets (UNPUBLISHED PORT DROP, or UNPROTECTED accept), routed mode's ICMP, masquerade/SNAT
 // and, with the userland proxy off, masquerade of the host's own packets into the bridge.
-import { canonicalCidr, canonicalIp } from '../../net/inet.ts';
+import { inetAddr, inetCidr } from '../../net/index.ts';
 import type { FirewallDaemon, FirewallFamilyConfig, FirewallNetwork } from '../input.ts';
 import type { RuleTarget, SourcePath } from '../types.ts';
 import {
@@ -90,12 +90,12 @@ function externalRules(tx: NftTransaction, family: 4 | 6, daemon: FirewallDaemon
     tx.rule(fwdIn, GROUP.initial, rule([icmp], { kind: 'accept' }, 'ICMP', o));
   }
   // Masquerade picks the source address from the route; com.docker.network.host_ipv4/6 asks for SNAT.
-  const nat: RuleTarget = conf.hostIP ? { kind: 'snat', toSource: canonicalIp(conf.hostIP) } : { kind: 'masquerade' };
+  const nat: RuleTarget = conf.hostIP ? { kind: 'snat', toSource: inetAddr(conf.hostIP) } : { kind: 'masquerade' };
   const natComment = conf.hostIP ? 'SNAT' : 'MASQUERADE';
   if (net.masquerade && !routed) {
     const matches: NftMatch[] = [
       { kind: 'out', iface: { name: br, negate: true } },
-      { kind: 'source', address: { cidr: canonicalCidr(conf.prefix) } },
+      { kind: 'source', address: { cidr: inetCidr(conf.prefix) } },
     ];
     tx.rule(natPostRtOutChain(br), GROUP.initial, rule(matches, nat, natComment, o));
   }

@@ -4,7 +4,7 @@
 // nat-unprotected), the DNAT from the host port, with the userland proxy off the masquerade of a
 // container reaching its own published port, and the drop of remote packets to a port bound to an
 // IPv4 loopback address.
-import { canonicalCidr, canonicalIp, familyOf, isLoopback, isUnspecified } from '../../net/inet.ts';
+import { familyOf, inetAddr, inetCidr, isLoopback, isUnspecified, mustParseAddr } from '../../net/index.ts';
 import type { FirewallDaemon, FirewallNetwork } from '../input.ts';
 import type { FirewallerPortBinding } from '../port-mapping.ts';
 import type { FirewallRefusal } from '../backend.ts';
@@ -43,7 +43,7 @@ function forwarding(tx: NftTransaction, net: FirewallNetwork, pbs: readonly Fire
   }
 }
 
-const dst = (ip: string): NftMatch => ({ kind: 'destination', address: { cidr: canonicalCidr(ip) } });
+const dst = (ip: string): NftMatch => ({ kind: 'destination', address: { cidr: inetCidr(ip) } });
 
 /** NAT is possible only when host and container address are of one family (else docker-proxy maps it). */
 const natted = (b: FirewallerPortBinding): boolean => b.hostPort !== 0 && familyOf(b.hostIP) === familyOf(b.containerIP);
@@ -56,9 +56,9 @@ function dnat(tx: NftTransaction, family: 4 | 6, daemon: FirewallDaemon, net: Fi
     // With the userland proxy on, packets from the bridge itself are docker-proxy's.
     if (!daemon.hairpin) matches.push({ kind: 'in', iface: { name: net.ifName, negate: true } });
     if (family === 6) matches.push({ kind: 'source', address: { cidr: 'fe80::/10', negate: true } });
-    if (!isUnspecified(b.hostIP)) matches.push(dst(b.hostIP));
+    if (!isUnspecified(mustParseAddr(b.hostIP))) matches.push(dst(b.hostIP));
     matches.push({ kind: b.proto, dport: b.hostPort });
-    const r = { matches, counter: true, action: { kind: 'dnat', toAddress: canonicalIp(b.containerIP), toPort: b.containerPort }, comment: 'DNAT' } as const;
+    const r = { matches, counter: true, action: { kind: 'dnat', toAddress: inetAddr(b.containerIP), toPort: b.containerPort }, comment: 'DNAT' } as const;
     tx.rule(NAT_CHAIN, GROUP.initial, withOrigin(r, b.origin));
   }
 }
@@ -72,7 +72,7 @@ function hairpinMasquerade(tx: NftTransaction, net: FirewallNetwork, pbs: readon
   const refused: FirewallRefusal[] = [];
   for (const b of pbs) {
     if (!natted(b)) continue;
-    const own = { cidr: canonicalCidr(b.containerIP) };
+    const own = { cidr: inetCidr(b.containerIP) };
     const r = {
       matches: [{ kind: 'source', address: own }, { kind: 'destination', address: own }, { kind: b.proto, dport: b.containerPort }],
       counter: true,
@@ -82,7 +82,7 @@ function hairpinMasquerade(tx: NftTransaction, net: FirewallNetwork, pbs: readon
     if (!tx.rule(natPostRtInChain(net.ifName), GROUP.initial, withOrigin(r, b.origin))) {
       refused.push({
         ...(b.origin ? { origin: b.origin } : {}),
-        message: `Docker 29's nftables backend refuses a second host port for ${b.proto} port ${b.containerPort} of ${canonicalIp(b.containerIP)} with userland-proxy off: its "MASQ TO OWN PORT" rule already exists (nftabler port.go setPerPortHairpinMasq), so the container would not start`,
+        message: `Docker 29's nftables backend refuses a second host port for ${b.proto} port ${b.containerPort} of ${inetAddr(b.containerIP)} with userland-proxy off: its "MASQ TO OWN PORT" rule already exists (nftabler port.go setPerPortHairpinMasq), so the container would not start`,
       });
     }
   }
@@ -92,7 +92,7 @@ function hairpinMasquerade(tx: NftTransaction, net: FirewallNetwork, pbs: readon
 /** filterPortMappedOnLoopback: IPv4 only (the IPv6 loopback is not routable), only with a host port. */
 function loopbackDrops(tx: NftTransaction, pbs: readonly FirewallerPortBinding[]): void {
   for (const b of pbs) {
-    if (b.hostPort === 0 || !isLoopback(b.hostIP) || familyOf(b.hostIP) !== 4) continue;
+    if (b.hostPort === 0 || !isLoopback(mustParseAddr(b.hostIP)) || familyOf(b.hostIP) !== 4) continue;
     const r = {
       matches: [{ kind: 'in', iface: { name: 'lo', negate: true } }, dst(b.hostIP), { kind: b.proto, dport: b.hostPort }],
       counter: true,

@@ -8,7 +8,7 @@
 //   3. each endpoint, in input order: AddEndpoint (endpoint.go), its port bindings (port.go) in the
 //      order the port mappers hand them over (port_mapping_linux.go), then the legacy links it is the
 //      parent of (link.go), which dockerd only programs on icc=false networks.
-import { canonicalIp } from '../../net/inet.ts';
+import { inetAddr } from '../../net/index.ts';
 import type { FirewallDaemon, FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from '../input.ts';
 import { firewallerBindings } from '../port-mapping.ts';
 import type { FirewallRefusal } from '../backend.ts';
@@ -44,13 +44,13 @@ function linksByParent(input: FirewallInput, networks: ReadonlyMap<string, Firew
   const byAddr4 = new Map<string, FirewallEndpoint>();
   for (const ep of input.endpoints) {
     if (ep.addr4 === undefined) continue;
-    const k = `${ep.network}\u0000${canonicalIp(ep.addr4)}`;
+    const k = `${ep.network}\u0000${inetAddr(ep.addr4)}`;
     if (!byAddr4.has(k)) byAddr4.set(k, ep);
   }
   for (const link of input.links) {
     // bridge_linux.go ProgramExternalConnectivity: `if !network.config.EnableICC { d.link(...) }`.
     if (lookup(networks, link.network, 'a link').icc && !input.firewallerOnly) continue;
-    const parent = byAddr4.get(`${link.network}\u0000${canonicalIp(link.parentIP)}`);
+    const parent = byAddr4.get(`${link.network}\u0000${inetAddr(link.parentIP)}`);
     if (!parent) unplaced.push(link);
     else of.set(parent, [...(of.get(parent) ?? []), link]);
   }

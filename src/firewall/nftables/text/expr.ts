@@ -5,7 +5,7 @@
 // a host prefix has no length, `iifname == x` is `iifname "x"`, a one-element set is a plain value,
 // set elements are sorted, a mark under an all-ones mask is a plain value, `meta secpath` is
 // `meta ipsec`. This is the only place rules become nft words.
-import { canonicalCidr } from '../../../net/inet.ts';
+import { inetCidr } from '../../../net/index.ts';
 import type { AddressMatch, CtState, IpFamily, MatchModule, RuleTarget } from '../../types.ts';
 import type { InterfaceSetMatch, NftAction, NftMatch, NftRule } from '../types.ts';
 
@@ -23,7 +23,7 @@ function comment(text: string): string {
 
 /** An address or prefix as nft lists it: a host prefix (/32, /128) without its length. */
 function address(a: AddressMatch): string {
-  const c = canonicalCidr(a.cidr);
+  const c = inetCidr(a.cidr);
   const [ip, len] = c.split('/') as [string, string];
   const text = len === (ip.includes(':') ? '128' : '32') ? ip : c;
   return a.negate ? `!= ${text}` : text;
