@@ -1,8 +1,9 @@
 // setup.sh / teardown.sh from the topology. The view below is the only thing the templates see; every
-// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or shell
-// quoting (the source file name) on its way in, so the templates place words without helpers.
+// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or, for the
+// source file name, comment escaping (commentWord) on its way in, so the templates place words without
+// helpers.
 import type { Topology } from '../../topology/types.ts';
-import { batchWord as bw, shellQuote, template } from '../template/handlebars.ts';
+import { batchWord as bw, commentWord, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
 import type { ScriptView } from './view.ts';
@@ -75,7 +76,7 @@ function makeView(t: Topology, source: string): ScriptView {
         ? `Firewall rules are in nftables.rules\n# (load it with nft -f)${t.firewall.iptables ? ', NETFORM-SWARM in iptables.rules / ip6tables.rules (iptables-restore)' : ''}`
         : 'Firewall rules are in iptables.rules / ip6tables.rules\n# (load them with iptables-restore)',
     engine: bw(t.engine),
-    source: shellQuote(source),
+    source: commentWord(source),
     namespaces: [...own.map((c) => bw(c.name)), ...overlays.map((o) => o.ns)],
     bridges,
     endpoints,

@@ -3,7 +3,7 @@
 export interface ScriptView {
   host: string;
   engine: string;
-  /** The input file's name, shell-quoted (it appears in a comment). */
+  /** The input file's name, made safe for a comment (commentWord): it cannot end the line. */
   source: string;
   /** Where the firewall rules are and how they load (the header comment; it may span lines). */
   firewallNote: string;
