@@ -1,17 +1,15 @@
 // moby's nftablesdoc scenarios (Docker 29: integration/network/bridge/nftablesdoc, a real dockerd with
-// --firewall-backend=nftables per scenario) as netform examples (examples/nftablesdoc-*.yaml): the whole
-// pipeline must give the `ip docker-bridges` table the document lists (`nft -s list table`, kept in
-// test/fixtures/moby/nftablesdoc/v29/<scenario>/table.nft), and every chain or map the document shows
-// again (excerpt-<n>.nft) must be in it. Where a kernel is available, nftables.rules is loaded into a
-// scratch namespace and listed back; the listing must be the document's once `priority -100` on the nat
-// output hook is read as the `dstnat` newer nft prints (the documents were made that way too).
+// --firewall-backend=nftables per scenario) as netform examples (test/scenarios/nftablesdoc-*.yaml): the
+// whole pipeline must give the `ip docker-bridges` table the document lists (`nft -s list table`, kept
+// in test/fixtures/moby/nftablesdoc/v29/<scenario>/table.nft), and every chain or map the document
+// shows again (excerpt-<n>.nft) must be in it. test/nftablesdoc.kernel.test.ts loads the same
+// nftables.rules into a kernel and lists it back.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listTable } from '../src/firewall/nftables/text/index.ts';
 import { buildExample, exampleNames, REPO } from './support/examples.ts';
-import { netnsUnavailable, withNetns } from './support/netns.ts';
 
 const DOCS = path.join(REPO, 'test', 'fixtures', 'moby', 'nftablesdoc', 'v29');
 const scenarios = exampleNames().filter((n) => n.startsWith('nftablesdoc-')).map((n) => n.slice('nftablesdoc-'.length));
@@ -39,22 +37,6 @@ for (const scenario of scenarios) {
     }
     matched.add(scenario);
   });
-}
-
-const why = netnsUnavailable(['nft']);
-if (why) {
-  test(`nftablesdoc kernel listings: SKIPPED (${why})`, () => console.log(`nftablesdoc kernel listings skipped: ${why}`));
-} else {
-  for (const scenario of scenarios) {
-    test(`nftablesdoc ${scenario}: nftables.rules loaded in a kernel lists as Docker's`, async () => {
-      const rules = buildExample(`nftablesdoc-${scenario}`).files!.get('local/nftables.rules')!;
-      await withNetns((ns) => {
-        ns.check('nft', ['-f', '-'], rules);
-        const listed = ns.check('nft', ['-s', 'list', 'table', 'ip', 'docker-bridges']);
-        assert.fixture(listed.replace('type nat hook output priority -100;', 'type nat hook output priority dstnat;'), doc(scenario, 'table.nft'));
-      });
-    });
-  }
 }
 
 test('report', () => {
