@@ -5,6 +5,7 @@
 // environment variable the job sets).
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { cpuSoFar } from './cpu.ts';
 
 export interface Job {
   readonly id: number;
@@ -33,6 +34,8 @@ export interface JobResult {
   readonly importError?: string;
   readonly output: string;
   readonly ms: number;
+  /** CPU time (user + system) of the lane and of the child processes it waited for, during the job. */
+  readonly cpuMs: number;
 }
 
 type SuiteRun = () => Promise<[unknown, number, number, number]>;
@@ -66,6 +69,7 @@ function capture(): { stop: () => string } {
 
 async function runJob(job: Job): Promise<JobResult> {
   const started = performance.now();
+  const cpuStart = cpuSoFar();
   const skips = skipState();
   skips.file = job.label;
   const firstRecord = skips.records.length;
@@ -112,6 +116,7 @@ async function runJob(job: Job): Promise<JobResult> {
     ...(importError ? { importError } : {}),
     output,
     ms: performance.now() - started,
+    cpuMs: cpuSoFar() - cpuStart,
   };
 }
 
