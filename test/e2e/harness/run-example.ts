@@ -16,7 +16,7 @@ import { requiredFeatures, type KernelFeature } from './kernel.ts';
 import { parseMatrix, type Matrix } from './matrix.ts';
 import { delNetns, netnsWithPrefix } from './namespaces.ts';
 import { checkEtc, detectFeatures, runProbe, type ProbeResult } from './probes.ts';
-import { downSandbox, routeFromOutside, sandboxNamespaces, settleSandbox, upSandbox, type HostBox } from './sandbox.ts';
+import { downSandbox, routeFromOutside, sandboxNamespaces, SETTLE_POLL_MS, settleSandbox, upSandbox, type HostBox } from './sandbox.ts';
 import { baselineRuleset, hostState, savedRules, stateDiff, type HostState } from './snapshot.ts';
 import { checkMatrix, namespaceOf, outsideRoute, planWorld, type World } from './world.ts';
 
@@ -73,14 +73,15 @@ export function prepareExample(name: string, prefix: string): PreparedExample {
 /**
  * Waits (4 s at most) until no IPv6 address in the example's namespaces is tentative: bridge addresses
  * and link-local addresses run duplicate address detection for a second or so after setup.sh, and a
- * neighbour solicitation sent meanwhile can go unanswered. Returns a note when it gave up.
+ * neighbour solicitation sent meanwhile can go unanswered. Returns a note when it gave up. Looks every
+ * SETTLE_POLL_MS: each look is an `ip` per namespace still pending.
  */
 async function settleDad(namespaces: readonly string[]): Promise<string | undefined> {
   let pending = [...namespaces];
-  for (let waited = 0; waited < 4000; waited += 50) {
+  for (let waited = 0; waited < 4000; waited += SETTLE_POLL_MS) {
     pending = pending.filter((ns) => check(tool('ip'), ['-n', ns, '-6', 'addr', 'show', 'tentative']).trim() !== '');
     if (!pending.length) return undefined;
-    await sleep(50);
+    await sleep(SETTLE_POLL_MS);
   }
   return `IPv6 addresses still tentative after 4 s in ${pending.join(', ')}`;
 }
