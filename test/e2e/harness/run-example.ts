@@ -2,13 +2,13 @@
 // underlay), apply each host's build, start the servers, run the probes, tear each host down, check
 // that teardown and a ruleset restore give every host back, and remove everything, also when a step
 // fails. The result lists every probe with its outcome.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompileResult } from '../../../src/compile.ts';
 import type { Topology } from '../../../src/topology/types.ts';
 import { buildExample, example, MATRICES } from '../../support/examples.ts';
+import { scratchDir } from '../../support/scratch.ts';
 import { Agents } from './agent-process.ts';
 import { etcFiles, installEtc, loadRules, removeEtc, restoreRules, runScript, writeBuild } from './deploy.ts';
 import { check, tool } from './exec.ts';
@@ -140,7 +140,7 @@ export async function runExample(name: string, prefix: string): Promise<ExampleR
   const started = Date.now();
   const { world, matrix, files } = prepareExample(name, prefix);
   const s = world.sandbox;
-  const work = mkdtempSync(path.join(tmpdir(), 'nfe2e-build-'));
+  const work = scratchDir('nfe2e-build');
   const hostDir = (h: HostBox) => path.join(work, h.name);
   const agents = new Agents();
   const results: ProbeResult[] = [];
