@@ -1,10 +1,12 @@
-// netform build FILE -o DIR: compile, then write DIR/<host>/... atomically (output-dir.ts). Nothing is
-// written when FILE has errors.
+// netform build FILE -o DIR: compile, then write the lock beside FILE when it changed (lock-file.ts) and
+// DIR/<host>/... atomically (output-dir.ts). Nothing is written when FILE has errors.
 import type { Command } from './command.ts';
 import { EXIT, TroubleError, type Context } from './context.ts';
 import { compileFile, errorCount, readSecrets } from './inputs.ts';
+import { lockArgProblems, lockArgs, lockFor, LOCK_OPTION_SPECS, saveLock } from './lock-file.ts';
 import { printText, shown } from './report.ts';
 import { outputFiles } from '../compile.ts';
+import type { LockOptions, LockResult } from '../compile-lock.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
 import type { Topology } from '../topology/types.ts';
 import { isFsError, reasonOf } from './fs-errors.ts';
@@ -23,15 +25,16 @@ export function secretsOption(file: unknown, ctx: Context, warnings: boolean): {
 }
 
 /**
- * Compiles for a build and prints the diagnostics; the topologies when there is no error, else the exit
- * code. Only the topologies outlive this function: the parsed document and the model are garbage while
- * the files are rendered (at 100,000 containers they are a large part of the heap).
+ * Compiles for a build and prints the diagnostics; the topologies (and the lock) when there is no error,
+ * else the exit code. Only these outlive this function: the parsed document and the model are garbage
+ * while the files are rendered (at 100,000 containers they are a large part of the heap).
  */
-function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): readonly Topology[] | number {
-  const { report, result } = compileFile(file, { files: false, ...(secrets ? { secrets } : {}) });
+function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined, lock: LockOptions | undefined): { topologies: readonly Topology[]; lock?: LockResult } | number {
+  const { report, result } = compileFile(file, { files: false, ...(secrets ? { secrets } : {}), ...(lock ? { lock } : {}) });
   printText(shown(report, warnings), ctx);
   if (report.unreadable) return EXIT.TROUBLE;
-  return result?.topologies && errorCount(report.diagnostics) === 0 ? result.topologies : EXIT.FAILED;
+  if (!result?.topologies || errorCount(report.diagnostics) > 0) return EXIT.FAILED;
+  return { topologies: result.topologies, ...(result.lock ? { lock: result.lock } : {}) };
 }
 
 export const buildCommand: Command = {
@@ -41,6 +44,7 @@ export const buildCommand: Command = {
   options: {
     output: { type: 'string', short: 'o', value: 'DIR', required: true, help: 'the output directory (replaced as a whole)' },
     secrets: { type: 'string', value: 'KEYS', help: 'the swarm\'s data path keys, for encrypted overlays (docs/overlay.md)' },
+    ...LOCK_OPTION_SPECS,
     'no-warnings': { type: 'boolean', help: 'print errors only' },
   },
   description: `Compiles FILE and writes DIR/<host>/... (iptables.rules, ip6tables.rules, setup.sh, teardown.sh,
@@ -50,15 +54,28 @@ folder .DIR.netform beside it, and a new build swaps the link in one rename; a r
 output or the new one, never a mix, and a killed build leaves the old one. An earlier netform output
 in DIR is replaced; any other non-empty DIR is refused. --secrets KEYS: the SAs go to
 DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else.
+
+The allocations netform chose (subnets, addresses, MACs, bridge ids, VNIs, host ports) are kept in the
+lock file beside FILE (site.yaml -> site.lock, or --lock LOCK): a build keeps the ones it holds, so that
+editing FILE renumbers nothing, and rewrites it (atomically, before DIR) when allocations are added or
+freed. --frozen-lock: exit 1 with the allocations the lock would gain or lose, and write nothing.
+--no-lock: no lock, Docker's creation order (docs/lock.md).
 `,
+  check: lockArgProblems,
   run(args, ctx) {
     const file = args.operands[0]!;
     const dir = args.options['output'] as string;
     const warnings = !args.options['no-warnings'];
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
-    const topologies = compileForBuild(file, ctx, warnings, secrets.keys);
-    if (typeof topologies === 'number') return topologies;
+    const lock = lockFor(file, lockArgs(args), undefined);
+    if (lock.unreadable) throw new TroubleError(`cannot read ${lock.unreadable.file}: ${lock.unreadable.reason}`);
+    const built = compileForBuild(file, ctx, warnings, secrets.keys, lock.options);
+    if (typeof built === 'number') return built;
+    const { topologies } = built;
+    // The lock first: an output is never left built from allocations the lock does not hold.
+    const locked = built.lock ? saveLock(built.lock) : undefined;
+    if (locked) ctx.io.out(locked);
     let written: number;
     try {
       // Files are rendered one by one as they are written, not all held in memory first.

@@ -1,0 +1,205 @@
+// The lock file on the command line (docs/lock.md): build writes <input>.lock beside the input when
+// allocations are new and keeps them when the input is edited; --frozen-lock refuses a lock that would
+// change and writes nothing; validate reports what is out of date; --lock and --no-lock.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { EXIT } from '../src/cli/main.ts';
+import { defaultLockPath } from '../src/cli/lock-file.ts';
+import { readTree } from '../src/cli/output-dir.ts';
+import { runCli, withScratch } from './support/cli.ts';
+
+const SITE = `version: 1
+host:
+  name: local
+  resolv_conf: "nameserver 10.0.0.1\\n"
+networks:
+  front:
+    driver: bridge
+  back:
+    driver: bridge
+containers:
+  web:
+    image: nginx
+    networks: [front, back]
+    ports: ["80"]
+  api:
+    image: api
+    networks: [back]
+  db:
+    image: postgres
+    networks: [back]
+`;
+
+/** SITE with a network inserted at the top, a container inserted in the middle, api removed and the networks reordered. */
+const EDITED = `version: 1
+host:
+  name: local
+  resolv_conf: "nameserver 10.0.0.1\\n"
+networks:
+  zero:
+    driver: bridge
+  back:
+    driver: bridge
+  front:
+    driver: bridge
+containers:
+  web:
+    image: nginx
+    networks: [front, back]
+    ports: ["80"]
+  newbie:
+    image: newbie
+    networks: [zero, back]
+    ports: ["80"]
+  db:
+    image: postgres
+    networks: [back]
+`;
+
+interface Endpoint {
+  container: string;
+  network: string;
+  ipv4?: string;
+  mac: string;
+  bridge: string;
+}
+
+/** Each endpoint's address, MAC and bridge, and each port, from a build's topology.json. */
+function allocations(out: string): Map<string, string> {
+  const t = JSON.parse(readFileSync(path.join(out, 'local', 'topology.json'), 'utf8')) as { endpoints: Endpoint[]; ports: { container: string; hostIP: string; hostPort: number }[]; bridges: { network: string; name: string; mac: string; addresses: string[] }[] };
+  const m = new Map<string, string>();
+  for (const e of t.endpoints) m.set(`${e.container} ${e.network}`, `${e.ipv4} ${e.mac} ${e.bridge}`);
+  for (const p of t.ports) m.set(`port ${p.container} ${p.hostIP}`, String(p.hostPort));
+  for (const b of t.bridges) m.set(`bridge ${b.network}`, `${b.name} ${b.mac} ${b.addresses.join(' ')}`);
+  return m;
+}
+
+const moved = (a: Map<string, string>, b: Map<string, string>) => [...a].filter(([k, v]) => b.has(k) && b.get(k) !== v).map(([k]) => k);
+
+test('the lock is beside the input, its last extension replaced', () => {
+  assert.is(defaultLockPath('site.yaml'), 'site.lock');
+  assert.is(defaultLockPath(path.join('a.b', 'site.e2e.yml')), path.join('a.b', 'site.e2e.lock'));
+  assert.is(defaultLockPath(path.join('conf', 'site')), path.join('conf', 'site.lock'));
+});
+
+test('build writes site.lock when allocations are new, and leaves it alone when nothing changed; the output is the one a build without lock makes', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  const first = await runCli(['build', site, '-o', path.join(dir, 'out')]);
+  assert.is(first.code, EXIT.OK, first.err);
+  assert.match(first.out, /site\.lock: 21 allocations added\n/);
+  const lock = readFileSync(path.join(dir, 'site.lock'), 'utf8');
+  assert.match(lock, /^version: 1$/m);
+  const second = await runCli(['build', site, '-o', path.join(dir, 'out')]);
+  assert.is(second.code, EXIT.OK, second.err);
+  assert.not.match(second.out, /site\.lock/);
+  assert.is(readFileSync(path.join(dir, 'site.lock'), 'utf8'), lock);
+  const plain = await runCli(['build', site, '-o', path.join(dir, 'plain'), '--no-lock']);
+  assert.is(plain.code, EXIT.OK, plain.err);
+  assert.equal(readTree(path.join(dir, 'plain')), readTree(path.join(dir, 'out')));
+  assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
+}));
+
+test('an edit that inserts, removes and reorders: existing allocations stay, the lock gains and frees lines', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'v1')])).code, EXIT.OK);
+  const lock1 = readFileSync(path.join(dir, 'site.lock'), 'utf8');
+  writeFileSync(site, EDITED);
+  const r = await runCli(['build', site, '-o', path.join(dir, 'v2')]);
+  assert.is(r.code, EXIT.OK, r.err);
+  assert.match(r.out, /site\.lock: \d+ allocations added, 2 freed\n/);
+  assert.equal(moved(allocations(path.join(dir, 'v1')), allocations(path.join(dir, 'v2'))), []);
+  const lock2 = readFileSync(path.join(dir, 'site.lock'), 'utf8');
+  assert.equal(lock1.split('\n').filter((l) => !/\bapi\b/.test(l) && !lock2.split('\n').includes(l)), []);
+  // Without the lock the same edit moves existing containers.
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'plain'), '--no-lock'])).code, EXIT.OK);
+  assert.ok(moved(allocations(path.join(dir, 'v1')), allocations(path.join(dir, 'plain'))).length > 0);
+}));
+
+test('--frozen-lock: exit 1 with the allocations that would change at their lines, nothing written', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  const none = await runCli(['build', site, '-o', path.join(dir, 'out'), '--frozen-lock']);
+  assert.is(none.code, EXIT.FAILED);
+  assert.match(none.err, /site\.yaml:1:1: error: there is no lock file .*site\.lock: a build would write it, with 21 allocations/);
+  assert.ok(!existsSync(path.join(dir, 'site.lock')) && !existsSync(path.join(dir, 'out')));
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'out')])).code, EXIT.OK);
+  const lock = readFileSync(path.join(dir, 'site.lock'), 'utf8');
+  const same = await runCli(['build', site, '-o', path.join(dir, 'out2'), '--frozen-lock']);
+  assert.is(same.code, EXIT.OK, same.err);
+  writeFileSync(site, EDITED);
+  const r = await runCli(['build', site, '-o', path.join(dir, 'out3'), '--frozen-lock']);
+  assert.is(r.code, EXIT.FAILED);
+  assert.match(r.err, /site\.yaml:6:3: error: networks\.zero: not in .*site\.lock yet: hosts\.local\.networks\.zero: ipv4\.subnet 172\.20\.0\.0\/16, ipv4\.gateway 172\.20\.0\.1, id [0-9a-f]{12}, mac [0-9a-f:]{17}\n/);
+  // newbie takes the address api freed.
+  assert.match(r.err, /site\.yaml:19:22: error: containers\.newbie\.networks\[1\]: not in .*site\.lock yet: hosts\.local\.networks\.back\.containers\.newbie: ipv4 172\.19\.0\.3, mac /);
+  assert.match(r.err, /site\.yaml:19:16: error: containers\.newbie\.networks\[0\]: not in .*site\.lock yet/);
+  assert.match(r.err, new RegExp(`site\\.lock:${lock.split('\n').findIndex((l) => /^ {10}api:/.test(l)) + 1}:11: error: hosts\\.local\\.networks\\.back\\.containers\\.api: .*site\\.lock pins ipv4 172\\.19\\.0\\.3, mac [0-9a-f:]{17} here for something the input no longer has`));
+  assert.ok(!existsSync(path.join(dir, 'out3')));
+  assert.is(readFileSync(path.join(dir, 'site.lock'), 'utf8'), lock);
+}));
+
+test('--lock LOCK names another lock file; --no-lock with --lock or --frozen-lock is a usage error', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  mkdirSync(path.join(dir, 'locks'));
+  const lockFile = path.join(dir, 'locks', 'prod.lock');
+  const r = await runCli(['build', site, '-o', path.join(dir, 'out'), '--lock', lockFile]);
+  assert.is(r.code, EXIT.OK, r.err);
+  assert.ok(existsSync(lockFile) && !existsSync(path.join(dir, 'site.lock')));
+  const bad = await runCli(['build', site, '-o', path.join(dir, 'out'), '--no-lock', '--lock', lockFile, '--frozen-lock']);
+  assert.is(bad.code, EXIT.TROUBLE);
+  assert.match(bad.err, /--no-lock and --lock contradict each other/);
+  assert.match(bad.err, /--no-lock and --frozen-lock contradict each other/);
+  const two = await runCli(['validate', site, site, '--lock', lockFile]);
+  assert.is(two.code, EXIT.TROUBLE);
+  assert.match(two.err, /--lock names the lock of one FILE/);
+}));
+
+test('validate: a stale lock is a warning at its line (an error with --frozen-lock), a conflict an error; nothing is written', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  const clean = await runCli(['validate', site]);
+  assert.is(clean.code, EXIT.OK);
+  assert.not.match(clean.err, /\.lock\b/);
+  assert.ok(!existsSync(path.join(dir, 'site.lock')), 'validate writes no lock');
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'out')])).code, EXIT.OK);
+  const lock = readFileSync(path.join(dir, 'site.lock'), 'utf8');
+  writeFileSync(site, EDITED);
+  const json = await runCli(['validate', site, '--json']);
+  assert.is(json.code, EXIT.OK, json.err);
+  const ds = JSON.parse(json.out) as { file: string; line: number; col: number; code: string; severity: string }[];
+  const stale = ds.filter((d) => d.code === 'LOCK_OUT_OF_DATE');
+  assert.ok(stale.length >= 4 && stale.every((d) => d.severity === 'warning'));
+  assert.ok(stale.some((d) => d.file.endsWith('site.lock') && d.line === lock.split('\n').findIndex((l) => /^ {10}api:/.test(l)) + 1 && d.col === 11));
+  const frozen = await runCli(['validate', site, '--frozen-lock']);
+  assert.is(frozen.code, EXIT.FAILED);
+  assert.match(frozen.err, /error: .*not in .*site\.lock yet/);
+  writeFileSync(site, `${SITE}  extra:\n    image: x\n    networks:\n      back:\n        ipv4_address: 172.19.0.3\n`);
+  const conflict = await runCli(['validate', site]);
+  assert.is(conflict.code, EXIT.FAILED);
+  assert.match(conflict.err, /site\.yaml:25:23: error: containers\.extra\.networks\.back\.ipv4_address: 172\.19\.0\.3 is the address .*site\.lock:\d+:23 gives container "api" on network "back"/);
+  assert.is(readFileSync(path.join(dir, 'site.lock'), 'utf8'), lock);
+}));
+
+test('a lock that cannot be read or written: one line, exit 2, nothing written', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  mkdirSync(path.join(dir, 'site.lock'));
+  const r = await runCli(['build', site, '-o', path.join(dir, 'out')]);
+  assert.is(r.code, EXIT.TROUBLE);
+  assert.match(r.err, /^netform: cannot read .*site\.lock: it is a directory\n$/);
+  const v = await runCli(['validate', site]);
+  assert.is(v.code, EXIT.TROUBLE);
+  assert.match(v.err, /site\.lock: error: cannot read the file: it is a directory/);
+  // /sys takes no new file, even from root.
+  const w = await runCli(['build', site, '-o', path.join(dir, 'out2'), '--lock', '/sys/netform-test.lock']);
+  assert.is(w.code, EXIT.TROUBLE);
+  assert.match(w.err, /(^|\n)netform: cannot write \/sys\/netform-test\.lock: [^\n]+\n$/);
+  assert.ok(!existsSync(path.join(dir, 'out2')), 'no output built from allocations the lock does not hold');
+}));
+
+test.run();
