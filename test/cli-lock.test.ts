@@ -202,4 +202,23 @@ test('a lock that cannot be read or written: one line, exit 2, nothing written',
   assert.ok(!existsSync(path.join(dir, 'out2')), 'no output built from allocations the lock does not hold');
 }));
 
+test('the lock is written with the output: when DIR cannot be written, the lock is put back as it was (or not made)', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  writeFileSync(path.join(dir, 'plain'), 'a file, not a directory\n');
+  const blocked = path.join(dir, 'plain', 'out');
+  const first = await runCli(['build', site, '-o', blocked]);
+  assert.is(first.code, EXIT.TROUBLE);
+  assert.match(first.err, /(^|\n)netform: cannot write .*plain\/out: a part of the path is not a directory/);
+  assert.not.match(first.out, /site\.lock/);
+  assert.ok(!existsSync(path.join(dir, 'site.lock')), 'no lock without its output');
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'out')])).code, EXIT.OK);
+  const lock = readFileSync(path.join(dir, 'site.lock'), 'utf8');
+  writeFileSync(site, EDITED);
+  const edited = await runCli(['build', site, '-o', blocked]);
+  assert.is(edited.code, EXIT.TROUBLE);
+  assert.is(readFileSync(path.join(dir, 'site.lock'), 'utf8'), lock, 'the lock as it was before the build');
+  assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
+}));
+
 test.run();

@@ -1,12 +1,13 @@
 // netform build FILE -o DIR: compile, then write the lock beside FILE when it changed (lock-file.ts) and
-// DIR/<host>/... atomically (output-dir.ts). Nothing is written when FILE has errors.
+// DIR/<host>/... atomically (output-dir.ts). Nothing is written when FILE has errors, and the lock is
+// put back when DIR cannot be written.
 import type { Command } from './command.ts';
 import { EXIT, TroubleError, type Context } from './context.ts';
-import { compileFile, errorCount, readSecrets } from './inputs.ts';
-import { lockArgProblems, lockArgs, lockFor, LOCK_OPTION_SPECS, saveLock } from './lock-file.ts';
+import type { ParsedArgs } from './args.ts';
+import { readSecrets } from './inputs.ts';
+import { compileWithLock, lockArgProblems, LOCK_OPTION_SPECS, type SavedLock } from './lock-file.ts';
 import { printText, shown } from './report.ts';
 import { outputFiles } from '../compile.ts';
-import type { LockOptions, LockResult } from '../compile-lock.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
 import type { Topology } from '../topology/types.ts';
 import { isFsError, reasonOf } from './fs-errors.ts';
@@ -25,16 +26,27 @@ export function secretsOption(file: unknown, ctx: Context, warnings: boolean): {
 }
 
 /**
- * Compiles for a build and prints the diagnostics; the topologies (and the lock) when there is no error,
- * else the exit code. Only these outlive this function: the parsed document and the model are garbage
- * while the files are rendered (at 100,000 containers they are a large part of the heap).
+ * Compiles for a build (with its lock) and prints the diagnostics; the topologies and the lock still to
+ * write when there is no error, else the exit code. Only these outlive this function: the parsed
+ * document and the model are garbage while the files are rendered (at 100,000 containers they are a
+ * large part of the heap).
  */
-function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined, lock: LockOptions | undefined): { topologies: readonly Topology[]; lock?: LockResult } | number {
-  const { report, result } = compileFile(file, { files: false, ...(secrets ? { secrets } : {}), ...(lock ? { lock } : {}) });
-  printText(shown(report, warnings), ctx);
-  if (report.unreadable) return EXIT.TROUBLE;
-  if (!result?.topologies || errorCount(report.diagnostics) > 0) return EXIT.FAILED;
-  return { topologies: result.topologies, ...(result.lock ? { lock: result.lock } : {}) };
+function compileForBuild(file: string, args: ParsedArgs, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): { topologies: readonly Topology[]; saveLock: () => SavedLock } | number {
+  const built = compileWithLock(file, args, ctx, { files: false, ...(secrets ? { secrets } : {}) }, warnings);
+  if (typeof built === 'number') return built;
+  return { topologies: built.result.topologies!, saveLock: built.saveLock };
+}
+
+/** Writes DIR from the topologies; a file-system failure becomes one line (a TroubleError). */
+function publish(dir: string, file: string, topologies: readonly Topology[]): number {
+  try {
+    // Files are rendered one by one as they are written, not all held in memory first.
+    return publishTree(dir, outputFiles(topologies, file));
+  } catch (e) {
+    if (e instanceof OutputDirError) throw new TroubleError(e.message);
+    if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+    throw e;
+  }
 }
 
 export const buildCommand: Command = {
@@ -57,9 +69,9 @@ DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else.
 
 The allocations netform chose (subnets, addresses, MACs, bridge ids, VNIs, host ports) are kept in the
 lock file beside FILE (site.yaml -> site.lock, or --lock LOCK): a build keeps the ones it holds, so that
-editing FILE renumbers nothing, and rewrites it (atomically, before DIR) when allocations are added or
-freed. --frozen-lock: exit 1 with the allocations the lock would gain or lose, and write nothing.
---no-lock: no lock, Docker's creation order (docs/lock.md).
+editing FILE renumbers nothing, and rewrites it when allocations are added or freed (atomically,
+before DIR; put back as it was when DIR cannot be written). --frozen-lock: exit 1 with the allocations
+the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's creation order (docs/lock.md).
 `,
   check: lockArgProblems,
   run(args, ctx) {
@@ -68,23 +80,20 @@ freed. --frozen-lock: exit 1 with the allocations the lock would gain or lose, a
     const warnings = !args.options['no-warnings'];
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
-    const lock = lockFor(file, lockArgs(args), undefined);
-    if (lock.unreadable) throw new TroubleError(`cannot read ${lock.unreadable.file}: ${lock.unreadable.reason}`);
-    const built = compileForBuild(file, ctx, warnings, secrets.keys, lock.options);
+    const built = compileForBuild(file, args, ctx, warnings, secrets.keys);
     if (typeof built === 'number') return built;
-    const { topologies } = built;
-    // The lock first: an output is never left built from allocations the lock does not hold.
-    const locked = built.lock ? saveLock(built.lock) : undefined;
-    if (locked) ctx.io.out(locked);
+    // The lock before the output, so that an output is never left built from allocations the lock does
+    // not hold; when the output then cannot be written, the lock is put back as it was.
+    const saved = built.saveLock();
     let written: number;
     try {
-      // Files are rendered one by one as they are written, not all held in memory first.
-      written = publishTree(dir, outputFiles(topologies, file));
+      written = publish(dir, file, built.topologies);
     } catch (e) {
-      if (e instanceof OutputDirError) throw new TroubleError(e.message);
-      if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+      const problem = saved.restore();
+      if (problem && e instanceof TroubleError) throw new TroubleError(`${e.message}; ${problem}`);
       throw e;
     }
+    if (saved.message) ctx.io.out(saved.message);
     ctx.io.out(`${file}: wrote ${written} files to ${dir}\n`);
     return EXIT.OK;
   },
