@@ -62,16 +62,18 @@ interface Endpoint {
   container: string;
   network: string;
   ipv4?: string;
+  ipv6?: string;
   mac: string;
   bridge: string;
+  hostIfname: string;
 }
 
-/** Each endpoint's address, MAC and bridge, and each port, from a build's topology.json. */
+/** Each endpoint's addresses, MAC, bridge and host-side veth, each port binding's host port and each bridge, from a build's topology.json. */
 function allocations(out: string): Map<string, string> {
-  const t = JSON.parse(readFileSync(path.join(out, 'local', 'topology.json'), 'utf8')) as { endpoints: Endpoint[]; ports: { container: string; hostIP: string; hostPort: number }[]; bridges: { network: string; name: string; mac: string; addresses: string[] }[] };
+  const t = JSON.parse(readFileSync(path.join(out, 'local', 'topology.json'), 'utf8')) as { endpoints: Endpoint[]; ports: { container: string; hostIP: string; hostPort: number; containerPort: number; proto: string }[]; bridges: { network: string; name: string; mac: string; addresses: string[] }[] };
   const m = new Map<string, string>();
-  for (const e of t.endpoints) m.set(`${e.container} ${e.network}`, `${e.ipv4} ${e.mac} ${e.bridge}`);
-  for (const p of t.ports) m.set(`port ${p.container} ${p.hostIP}`, String(p.hostPort));
+  for (const e of t.endpoints) m.set(`${e.container} ${e.network}`, `${e.ipv4} ${e.ipv6} ${e.mac} ${e.bridge} ${e.hostIfname}`);
+  for (const p of t.ports) m.set(`port ${p.container} ${p.hostIP} ${p.containerPort}/${p.proto}`, String(p.hostPort));
   for (const b of t.bridges) m.set(`bridge ${b.network}`, `${b.name} ${b.mac} ${b.addresses.join(' ')}`);
   return m;
 }
@@ -117,6 +119,55 @@ test('an edit that inserts, removes and reorders: existing allocations stay, the
   // Without the lock the same edit moves existing containers.
   assert.is((await runCli(['build', site, '-o', path.join(dir, 'plain'), '--no-lock'])).code, EXIT.OK);
   assert.ok(moved(allocations(path.join(dir, 'v1')), allocations(path.join(dir, 'plain'))).length > 0);
+}));
+
+/** Dual stack and a port range: the same edit as EDITED (a network at the top, a container in the middle). */
+const DUAL = `version: 1
+host:
+  name: local
+  resolv_conf: "nameserver 10.0.0.1\\n"
+networks:
+  front:
+    driver: bridge
+    enable_ipv6: true
+  back:
+    driver: bridge
+    enable_ipv6: true
+containers:
+  web:
+    image: nginx
+    networks: [front, back]
+    ports: ["80", "8000-8010:81", "53/udp"]
+  db:
+    image: postgres
+    networks: [back]
+    ports: ["8000-8010:5432"]
+`;
+
+const DUAL_EDITED = DUAL.replace('networks:\n  front:', 'networks:\n  zero:\n    driver: bridge\n    enable_ipv6: true\n  front:').replace(
+  '  db:\n',
+  '  newbie:\n    image: newbie\n    networks: [zero, back, front]\n    ports: ["80", "8000-8010:81", "53/udp"]\n  db:\n',
+);
+
+test('dual stack and port ranges, through build: a network inserted at the top and a container in the middle move no address, MAC, bridge, veth or host port', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, DUAL);
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'v1')])).code, EXIT.OK);
+  writeFileSync(site, DUAL_EDITED);
+  const r = await runCli(['build', site, '-o', path.join(dir, 'v2')]);
+  assert.is(r.code, EXIT.OK, r.err);
+  assert.match(r.out, /site\.lock: \d+ allocations added\n/);
+  const v1 = allocations(path.join(dir, 'v1'));
+  const v2 = allocations(path.join(dir, 'v2'));
+  assert.ok([...v1.values()].some((v) => /:/.test(v.split(' ')[1]!)), 'IPv6 addresses are compared');
+  assert.ok(v1.size === 14 && [...v1.keys()].every((k) => v2.has(k)), 'every allocation of v1 is still there');
+  assert.equal(moved(v1, v2), []);
+  // New items take the lowest free around the pinned ones: newbie gets the next port of the range.
+  assert.is(v2.get('port newbie 0.0.0.0 81/tcp'), '8002');
+  // Without the lock, the same edit moves what was there.
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'plain'), '--no-lock'])).code, EXIT.OK);
+  const plain = moved(v1, allocations(path.join(dir, 'plain')));
+  assert.ok(plain.includes('bridge front') && plain.includes('db back'), plain.join(', '));
 }));
 
 test('--frozen-lock: exit 1 with the allocations that would change at their lines, nothing written', withScratch('netform-lock', async (dir) => {
