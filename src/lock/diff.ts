@@ -1,6 +1,6 @@
 // The lock file against what a compile chose: the allocations that would be added, freed or changed if
 // the lock were written now (`--frozen-lock` refuses them; `validate` reports them).
-import { keyId, type Choice, type LockKey, type LockPins, type LockValue, type Pinned } from './types.ts';
+import { keyId, type Choice, type LockPins, type Pinned } from './types.ts';
 
 export type LockChange =
   /** An allocation the lock does not have yet (a new item). */
@@ -26,5 +26,3 @@ export function lockChanges(pins: LockPins | undefined, choices: readonly Choice
   return out;
 }
 
-/** `key value` as a message lists it. */
-export const entryText = (key: LockKey, value: LockValue): string => `${key.join('.')} ${typeof value === 'number' ? value : value}`;

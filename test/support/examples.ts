@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, type CompileResult } from '../../src/compile.ts';
+import { compile, type CompileOptions, type CompileResult } from '../../src/compile.ts';
 import { parseSecrets, type OverlayKey } from '../../src/topology/overlay/secrets.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -70,8 +70,8 @@ export function testSecrets(): OverlayKey[] {
   return testKeys;
 }
 
-/** Compiles an example as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys). */
-export function buildExample(name: string): CompileResult {
+/** Compiles an example as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys); `options` added. */
+export function buildExample(name: string, options: CompileOptions = {}): CompileResult {
   const { file } = example(name);
   const text = readFileSync(path.join(REPO, file), 'utf8');
   return compile({ file, text }, (ref) => {
@@ -81,5 +81,5 @@ export function buildExample(name: string): CompileResult {
     } catch (e) {
       return { error: (e as Error).message, missing: (e as NodeJS.ErrnoException).code === 'ENOENT' };
     }
-  }, { secrets: testSecrets() });
+  }, { secrets: testSecrets(), ...options });
 }
