@@ -193,6 +193,25 @@ test('--frozen-lock: exit 1 with the allocations that would change at their line
   assert.is(readFileSync(path.join(dir, 'site.lock'), 'utf8'), lock);
 }));
 
+test('check compares with what build would write: it reads the lock, and never writes it', withScratch('netform-lock', async (dir) => {
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, SITE);
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'v1')])).code, EXIT.OK);
+  const lock = readFileSync(path.join(dir, 'site.lock'), 'utf8');
+  writeFileSync(site, EDITED);
+  const golden = path.join(dir, 'golden');
+  const made = await runCli(['check', site, '--golden', golden, '--update']);
+  assert.is(made.code, EXIT.OK, made.err);
+  assert.is(readFileSync(path.join(dir, 'site.lock'), 'utf8'), lock, 'check writes no lock');
+  const frozen = await runCli(['check', site, '--golden', golden, '--frozen-lock']);
+  assert.is(frozen.code, EXIT.FAILED);
+  assert.match(frozen.err, /error: networks\.zero: not in .*site\.lock yet/);
+  assert.is((await runCli(['build', site, '-o', path.join(dir, 'v2')])).code, EXIT.OK);
+  assert.equal(readTree(golden), readTree(path.join(dir, 'v2')));
+  const plain = await runCli(['check', site, '--golden', golden, '--no-lock']);
+  assert.is(plain.code, EXIT.FAILED, 'without the lock the edit renumbers');
+}));
+
 test('--lock LOCK names another lock file; --no-lock with --lock or --frozen-lock is a usage error', withScratch('netform-lock', async (dir) => {
   const site = path.join(dir, 'site.yaml');
   writeFileSync(site, SITE);
