@@ -1,9 +1,8 @@
 // `build -o DIR` replaces DIR atomically, proven by killing builds: at each step of publishTree, then
 // 100 times at random moments (in four directories side by side, 25 kills each, so that one build's
-// start-up overlaps another's wait). After every kill DIR is the old complete tree or the new complete tree
-// (never absent, never a mix, and a reader looking at it every millisecond while the build runs never
-// finds it missing), and
-// the next build removes everything killed builds left behind.
+// start-up overlaps another's wait). After every kill DIR is the old complete tree or the new complete
+// tree (never absent, never a mix, and a reader looking at it every millisecond while the build runs
+// never finds it missing), and the next build removes everything killed builds left behind.
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -93,7 +92,7 @@ test('killed at each step of publishing: the old tree before the swap, the new o
   }
 });
 
-/** Kills at random moments in one directory, one after another (each kill starts from the last outcome). */
+/** What the kills of one directory came to. */
 interface Chain {
   readonly outcomes: Record<'old' | 'new' | 'finished', number>;
   readonly leftovers: number;
@@ -102,6 +101,7 @@ interface Chain {
   readonly whole: number;
 }
 
+/** Kills at random moments in one directory, one after another (each kill starts from the last outcome). */
 async function killChain(dir: string, kills: number, first: number): Promise<Chain> {
   assert.is((await runChild(dir, 'A')).status, 0);
   // How long a whole build takes here, start-up included: kills land anywhere from before the first file
