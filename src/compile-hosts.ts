@@ -7,9 +7,11 @@ import { error, type Diagnostic } from './diagnostics/diagnostic.ts';
 import { allocateAddresses, endpointKey } from './ipam/allocate.ts';
 import { allocateSwarmAddresses, type SwarmAddressing } from './ipam/swarm.ts';
 import type { Addressing, EndpointAddressing, NetworkAddressing } from './ipam/types.ts';
+import { hostScope, NO_LOCK, SWARM_SCOPE, type LockScope } from './lock/index.ts';
 import { hostIndex, hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
 import type { HostFacts, Model } from './model/types.ts';
 import { buildTopology } from './topology/build.ts';
+import type { TopologyLock } from './topology/chosen.ts';
 import { swarmContext, type SwarmContext } from './topology/swarm-context.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import { planXfrm, type XfrmPlan } from './topology/overlay/xfrm.ts';
@@ -28,14 +30,18 @@ export type HostsProgress =
 /**
  * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
  * dockerd then allocates its local networks and builds its own topology from its view of the model.
- * A diagnostic the hosts share (the same default bridge problem on each) is reported once.
+ * A diagnostic the hosts share (the same default bridge problem on each) is reported once. `lock`: the
+ * lock file's allocations (each host's under hosts.NAME, the swarm's under swarm), and where every
+ * stage records what it chose.
  */
 export function compileHosts(
   model: Model,
   secrets: readonly OverlayKey[] | undefined,
   requireSecrets: boolean,
+  lock: LockScope = NO_LOCK,
   progress?: (p: HostsProgress) => void,
 ): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
+  const locks = (host: string): TopologyLock => ({ host: lock.scope(hostScope(host)), swarm: lock.scope(SWARM_SCOPE) });
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const report = (ds: readonly Diagnostic[]) => {
@@ -49,10 +55,10 @@ export function compileHosts(
   };
   // The common case, one host and no swarm, is the model itself.
   if (!model.swarm && model.hosts.length === 1) {
-    const { addressing, diagnostics: ad } = allocateAddresses(model);
+    const { addressing, diagnostics: ad } = allocateAddresses(model, { lock: lock.scope(hostScope(model.host.name)) });
     report(ad);
     if (hasErrors(diagnostics)) return { diagnostics };
-    const { topology, diagnostics: td } = buildTopology(model, addressing);
+    const { topology, diagnostics: td } = buildTopology(model, addressing, undefined, locks(model.host.name));
     report(td);
     progress?.({ stage: 'hosts', done: 1, total: 1, containers: model.containers.length });
     return { topologies: [topology], diagnostics };
@@ -62,11 +68,11 @@ export function compileHosts(
   let ctx: SwarmContext | undefined;
   if (model.swarm) {
     progress?.({ stage: 'swarm' });
-    const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined);
+    const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined, lock);
     report(sd);
     if (hasErrors(diagnostics)) return { diagnostics };
     const cd: Diagnostic[] = [];
-    ctx = swarmContext(joined, swarm, cd);
+    ctx = swarmContext(joined, swarm, cd, lock);
     report(cd);
   }
   const index = hostIndex(joined);
@@ -75,11 +81,11 @@ export function compileHosts(
   let containers = 0;
   for (const h of model.hosts) {
     const view = hostView(joined, index, h);
-    const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') });
+    const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') }, { lock: lock.scope(hostScope(h.name)) });
     report(ad);
     if (hasErrors(diagnostics)) return { diagnostics };
     const addressing = ctx ? hostAddressing(local, ctx.swarm, view) : local;
-    const { topology, diagnostics: td } = buildTopology(view, addressing, ctx);
+    const { topology, diagnostics: td } = buildTopology(view, addressing, ctx, locks(h.name));
     report(td);
     const xfrm = encryption ? encryptionPlan(model, h, encryption, secrets, report) : undefined;
     topologies.push(xfrm ? { ...topology, xfrm } : topology);

@@ -1,10 +1,13 @@
-// netform build FILE -o DIR: compile, then write DIR/<host>/... atomically (output-dir.ts). Nothing is
-// written when FILE has errors.
+// netform build FILE -o DIR: compile, then write the lock beside FILE when it changed (lock-file.ts) and
+// DIR/<host>/... atomically (output-dir.ts). Nothing is written when FILE has errors, and the lock is
+// put back when DIR cannot be written.
 import type { Command } from './command.ts';
 import { EXIT, TroubleError, type Context } from './context.ts';
-import { compileFile, errorCount, readSecrets } from './inputs.ts';
+import type { ParsedArgs } from './args.ts';
+import { readSecrets } from './inputs.ts';
+import { compileWithLock, lockArgProblems, LOCK_OPTION_SPECS, type SavedLock } from './lock-file.ts';
 import { printText, shown } from './report.ts';
-import { outputFiles } from '../compile.ts';
+import { outputFiles, type CompileProgress } from '../compile.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
 import type { Topology } from '../topology/types.ts';
 import { isFsError, reasonOf } from './fs-errors.ts';
@@ -24,20 +27,30 @@ export function secretsOption(file: unknown, ctx: Context, warnings: boolean): {
 }
 
 /**
- * Compiles for a build and prints the diagnostics; the topologies when there is no error, else the exit
- * code. Only the topologies outlive this function: the parsed document and the model are garbage while
- * the files are rendered (at 100,000 containers they are a large part of the heap).
+ * Compiles for a build (with its lock) and prints the diagnostics; the topologies and the lock still to
+ * write when there is no error, else the exit code. Only these outlive this function: the parsed
+ * document and the model are garbage while the files are rendered (at 100,000 containers they are a
+ * large part of the heap).
  */
-function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined, progress: Progress): readonly Topology[] | number {
-  const { report, result } = compileFile(file, {
-    files: false,
-    ...(secrets ? { secrets } : {}),
-    progress: (p) => progress.show(p.stage, compileProgressText(p)),
-  });
+function compileForBuild(
+  file: string,
+  args: ParsedArgs,
+  ctx: Context,
+  warnings: boolean,
+  secrets: readonly OverlayKey[] | undefined,
+  progress: Progress,
+): { topologies: readonly Topology[]; saveLock: () => SavedLock } | number {
+  // The progress line is erased before the diagnostics are printed.
+  const erasing = (write: (s: string) => void) => (s: string) => {
+    progress.clear();
+    write(s);
+  };
+  const printing: Context = { ...ctx, io: { ...ctx.io, out: erasing(ctx.io.out), err: erasing(ctx.io.err) } };
+  const options = { files: false, ...(secrets ? { secrets } : {}), progress: (p: CompileProgress) => progress.show(p.stage, compileProgressText(p)) };
+  const built = compileWithLock(file, args, printing, options, warnings);
   progress.clear();
-  printText(shown(report, warnings), ctx);
-  if (report.unreadable) return EXIT.TROUBLE;
-  return result?.topologies && errorCount(report.diagnostics) === 0 ? result.topologies : EXIT.FAILED;
+  if (typeof built === 'number') return built;
+  return { topologies: built.result.topologies!, saveLock: built.saveLock };
 }
 
 /** The output files, host after host, with the hosts and containers written so far on the progress line. */
@@ -50,6 +63,20 @@ function* withProgress(topologies: readonly Topology[], file: string, progress: 
   }
 }
 
+/** Writes DIR from the topologies; a file-system failure becomes one line (a TroubleError). */
+function publish(dir: string, file: string, topologies: readonly Topology[], progress: Progress): number {
+  try {
+    // Files are rendered one by one as they are written, not all held in memory first.
+    return publishTree(dir, withProgress(topologies, file, progress));
+  } catch (e) {
+    if (e instanceof OutputDirError) throw new TroubleError(e.message);
+    if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+    throw e;
+  } finally {
+    progress.clear();
+  }
+}
+
 export const buildCommand: Command = {
   name: 'build',
   summary: 'compile FILE and write DIR/<host>/ (rules, setup.sh, teardown.sh, containers\' files, topology.json)',
@@ -57,6 +84,7 @@ export const buildCommand: Command = {
   options: {
     output: { type: 'string', short: 'o', value: 'DIR', required: true, help: 'the output directory (replaced as a whole)' },
     secrets: { type: 'string', value: 'KEYS', help: 'the swarm\'s data path keys, for encrypted overlays (docs/overlay.md)' },
+    ...LOCK_OPTION_SPECS,
     'no-warnings': { type: 'boolean', help: 'print errors only' },
   },
   description: `Compiles FILE and writes DIR/<host>/... (iptables.rules, ip6tables.rules, setup.sh, teardown.sh,
@@ -66,7 +94,14 @@ folder .DIR.netform beside it, and a new build swaps the link in one rename; a r
 output or the new one, never a mix, and a killed build leaves the old one. An earlier netform output
 in DIR is replaced; any other non-empty DIR is refused. --secrets KEYS: the SAs go to
 DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else.
+
+The allocations netform chose (subnets, addresses, MACs, bridge ids, VNIs, host ports) are kept in the
+lock file beside FILE (site.yaml -> site.lock, or --lock LOCK): a build keeps the ones it holds, so that
+editing FILE renumbers nothing, and rewrites it when allocations are added or freed (atomically,
+before DIR; put back as it was when DIR cannot be written). --frozen-lock: exit 1 with the allocations
+the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's creation order (docs/lock.md).
 `,
+  check: lockArgProblems,
   run(args, ctx) {
     const file = args.operands[0]!;
     const dir = args.options['output'] as string;
@@ -74,19 +109,20 @@ DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else.
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
     const progress = progressLine(ctx);
-    const topologies = compileForBuild(file, ctx, warnings, secrets.keys, progress);
-    if (typeof topologies === 'number') return topologies;
+    const built = compileForBuild(file, args, ctx, warnings, secrets.keys, progress);
+    if (typeof built === 'number') return built;
+    // The lock before the output, so that an output is never left built from allocations the lock does
+    // not hold; when the output then cannot be written, the lock is put back as it was.
+    const saved = built.saveLock();
     let written: number;
     try {
-      // Files are rendered one by one as they are written, not all held in memory first.
-      written = publishTree(dir, withProgress(topologies, file, progress));
+      written = publish(dir, file, built.topologies, progress);
     } catch (e) {
-      if (e instanceof OutputDirError) throw new TroubleError(e.message);
-      if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+      const problem = saved.restore();
+      if (problem && e instanceof TroubleError) throw new TroubleError(`${e.message}; ${problem}`);
       throw e;
-    } finally {
-      progress.clear();
     }
+    if (saved.message) ctx.io.out(saved.message);
     ctx.io.out(`${file}: wrote ${written} files to ${dir}\n`);
     return EXIT.OK;
   },

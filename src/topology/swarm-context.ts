@@ -4,6 +4,7 @@
 // (its containers, its networks, the remote endpoints of the overlays it joins), not the fleet's size.
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
+import { NO_LOCK, SWARM_SCOPE, type LockScope } from '../lock/index.ts';
 import { ingressNetwork, type JoinedModel } from '../model/host-view.ts';
 import type { Container } from '../model/types.ts';
 import { overlayMembers, overlayPeers, type OverlayMember } from './overlay-sandboxes.ts';
@@ -22,14 +23,15 @@ export interface SwarmContext {
   readonly mesh: readonly MeshService[];
 }
 
-export function swarmContext(m: JoinedModel, swarm: SwarmAddressing, diagnostics: Diagnostic[]): SwarmContext {
-  const members = overlayMembers(m, swarm);
+/** `lock`: the whole lock (the MACs of overlay endpoints without IPv4, the ingress ports swarm chose). */
+export function swarmContext(m: JoinedModel, swarm: SwarmAddressing, diagnostics: Diagnostic[], lock: LockScope = NO_LOCK): SwarmContext {
+  const members = overlayMembers(m, swarm, lock);
   const ingress = ingressNetwork(m);
   return {
     swarm,
     members,
     containers: new Map(m.containers.map((c) => [c.name, c])),
     peers: overlayPeers(members, new Map(m.hosts.map((h) => [h.name, h.address]))),
-    mesh: routingMesh(m, m.containers, swarm, (ingress && members.get(ingress.name)) ?? [], diagnostics),
+    mesh: routingMesh(m, m.containers, swarm, (ingress && members.get(ingress.name)) ?? [], diagnostics, lock.scope(SWARM_SCOPE)),
   };
 }
