@@ -18,6 +18,7 @@ import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { INGRESS_SANDBOX } from '../model/host-view.ts';
 import { overlayMac, overlaySandboxes, type OverlayMember } from './overlay-sandboxes.ts';
 import { swarmFirewall } from './swarm-firewall.ts';
+import { daemonOrigin, originOf } from './origin.ts';
 
 const deviceName = (n: BridgeNetwork): string => n.bridgeName ?? bridgeName(n.name);
 
@@ -45,7 +46,7 @@ function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userlandProxy: 
   if (!userlandProxy) {
     sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
   }
-  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n), addresses, sysctls, origin: n.path };
+  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n), addresses, sysctls, origin: originOf(m, n.path) };
 }
 
 function hostSysctls(m: Model): Sysctl[] {
@@ -72,7 +73,7 @@ function hostSysctls(m: Model): Sysctl[] {
   return out;
 }
 
-function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwork {
+function firewallNetwork(m: Model, n: BridgeNetwork, a: Addressing): FirewallNetwork {
   const addr = a.networks.get(n.name) ?? {};
   return {
     name: n.name,
@@ -83,7 +84,7 @@ function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwork {
     trustedHostInterfaces: n.trustedHostInterfaces,
     ...(addr.v4 ? { v4: { prefix: addr.v4.subnet, gatewayMode: n.gatewayModeV4, ...(n.hostIPv4 ? { hostIP: n.hostIPv4 } : {}) } } : {}),
     ...(addr.v6 ? { v6: { prefix: addr.v6.subnet, gatewayMode: n.gatewayModeV6, ...(n.hostIPv6 ? { hostIP: n.hostIPv6 } : {}) } } : {}),
-    origin: n.path,
+    origin: originOf(m, n.path),
   };
 }
 
@@ -238,7 +239,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
         hairpin: n.driver === 'bridge' && !d.userlandProxy,
         aliases: cand.request.aliases,
         ...(attach ? { attachment: attach } : {}),
-        origin: cand.request.path,
+        origin: originOf(m, cand.request.path),
       };
       endpoints.push(ep);
       // ipvlan in l3/l3s mode routes everything out of the device, with no next hop (ipvlan_joinleave.go).
@@ -268,7 +269,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
             const req = requests.find((r) => r.source.path === p.origin && r.containerPort === p.containerPort && r.hostIP === p.hostIP && r.proto === p.proto)!;
             return { proto: p.proto, hostIP: p.hostIP, hostPort: p.hostPort, containerPort: p.containerPort, requestedHostPorts: [req.hostPort, req.hostPortEnd] as const, origin: p.origin };
           }),
-        origin: cand.request.path,
+        origin: originOf(m, cand.request.path),
       });
     });
     routesOf.set(c.name, routes);
@@ -308,9 +309,9 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
       // The setup enables forwarding, which is when dockerd sets the policy to DROP (FilterForwardDrop).
       forwardDrop: { 4: d.ipForward && !d.ipForwardNoDrop, 6: d.ipForward && !d.ipForwardNoDrop },
       ...(d.bridgeAcceptFwmark && parseFwMark(d.bridgeAcceptFwmark) ? { acceptFwMark: parseFwMark(d.bridgeAcceptFwmark)! } : {}),
-      origin: ['daemon'],
+      origin: daemonOrigin(d, 'iptables'),
     },
-    networks: bridgeNetworks.map((n) => firewallNetwork(n, a)),
+    networks: bridgeNetworks.map((n) => firewallNetwork(m, n, a)),
     endpoints: fwEndpoints,
     links,
     ...(swarmFw?.input ?? {}),
@@ -346,7 +347,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
       ...(c.sandbox ? { sandbox: c.sandbox } : {}),
       ...(swarmFw?.namespaceRules.has(c.name) ? { firewall: { v4: swarmFw.namespaceRules.get(c.name)! } } : {}),
       ...(swarmFw?.loadBalancers.has(c.name) ? { loadBalancer: swarmFw.loadBalancers.get(c.name)! } : {}),
-      origin: c.path,
+      origin: originOf(m, c.path),
     };
   });
   const overlays = swarmContext ? overlaySandboxes(m, swarmContext.swarm, swarmContext.members) : [];
