@@ -1,0 +1,128 @@
+// The iptables backend's rules as base chains: each table's built-in chain at a hook, at the table's
+// fixed priority (raw -300, mangle -150, nat -100 before routing and +100 after, filter 0), walked as
+// the kernel does: rules in order, a jump pushes, RETURN or the end of a user chain pops, the end of a
+// built-in chain applies its policy. A rule is shown as iptables-save prints it (the backend's text).
+import { appendLine } from '../firewall/iptables/text/index.ts';
+import type { Chain, Rule, Ruleset, TableName } from '../firewall/iptables/types.ts';
+import { applyMark, ruleMatches, targetEffect, type BaseChain, type ChainResult, type Firewall, type Hook, type MatchContext, type RuleEvent } from './netfilter.ts';
+
+const PRIORITY: Readonly<Record<TableName, number>> = { raw: -300, mangle: -150, nat: -100, filter: 0 };
+
+/** The built-in chains each table registers at a hook. */
+const HOOKS: Readonly<Record<Hook, readonly TableName[]>> = {
+  prerouting: ['raw', 'mangle', 'nat'],
+  input: ['mangle', 'filter', 'nat'],
+  forward: ['mangle', 'filter'],
+  output: ['raw', 'mangle', 'nat', 'filter'],
+  postrouting: ['mangle', 'nat'],
+};
+
+const BUILTIN: Readonly<Record<Hook, string>> = { prerouting: 'PREROUTING', input: 'INPUT', forward: 'FORWARD', output: 'OUTPUT', postrouting: 'POSTROUTING' };
+
+/** Source NAT sits after the filter table (+100), destination NAT before routing (-100). */
+const priorityOf = (table: TableName, hook: Hook): number => (table === 'nat' && (hook === 'input' || hook === 'postrouting') ? 100 : PRIORITY[table]);
+
+/** A rule's iptables-save line, built when a trace first shows it. */
+const lines = new WeakMap<Rule, string>();
+function lineOf(rule: Rule, family: 4 | 6): string {
+  let l = lines.get(rule);
+  if (l === undefined) {
+    l = appendLine(rule, family);
+    lines.set(rule, l);
+  }
+  return l;
+}
+
+interface Frame {
+  readonly chain: Chain;
+  index: number;
+}
+
+/** Walks one built-in chain and the user chains it jumps to. */
+function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, Chain>, family: 4 | 6, ctx: MatchContext, events: RuleEvent[]): ChainResult {
+  const stack: Frame[] = [{ chain: start, index: 0 }];
+  const label = (c: Chain) => `${table} ${c.name}`;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const rule = frame.chain.rules[frame.index++];
+    if (!rule) {
+      stack.pop();
+      if (stack.length === 0) {
+        const policy = start.policy ?? 'ACCEPT';
+        events.push({ chain: label(start), action: `policy ${policy}` });
+        return policy === 'DROP' ? { verdict: 'drop', reason: `${label(start)} policy DROP` } : { verdict: 'accept' };
+      }
+      continue;
+    }
+    const m = ruleMatches(rule.match, ctx);
+    if (m === false) continue;
+    const text = lineOf(rule, family);
+    if (m === undefined) return { verdict: 'unknown', reason: `a match the tracer does not evaluate: ${text}` };
+    const e = targetEffect(rule.target);
+    const event = (action: string) => events.push({ chain: label(frame.chain), rule: text, action, ...(rule.origin ? { origin: rule.origin } : {}) });
+    switch (e.kind) {
+      case 'accept':
+        event('ACCEPT');
+        return { verdict: 'accept' };
+      case 'drop':
+        event('DROP');
+        return { verdict: 'drop', reason: text, ...(rule.origin ? { origin: rule.origin } : {}) };
+      case 'return':
+        event('RETURN');
+        stack.pop();
+        if (stack.length === 0) {
+          const policy = start.policy ?? 'ACCEPT';
+          events.push({ chain: label(start), action: `policy ${policy}` });
+          return policy === 'DROP' ? { verdict: 'drop', reason: `${label(start)} policy DROP` } : { verdict: 'accept' };
+        }
+        break;
+      case 'jump': {
+        const next = chains.get(e.chain);
+        if (!next) return { verdict: 'unknown', reason: `jump to a chain the ruleset lacks: ${text}` };
+        event(`jump ${e.chain}`);
+        if (stack.length > 64) return { verdict: 'unknown', reason: 'chain jumps nest too deep' };
+        stack.push({ chain: next, index: 0 });
+        break;
+      }
+      case 'nat':
+        event(e.nat.kind.toUpperCase());
+        return { verdict: 'accept', nat: e.nat, ...(rule.origin ? { natOrigin: rule.origin } : {}), natRule: text };
+      case 'mark':
+        ctx.packet.mark = applyMark(ctx.packet.mark, e.mark, e.mask);
+        event(`MARK ${ctx.packet.mark}`);
+        break;
+      case 'continue':
+        break;
+    }
+  }
+  return { verdict: 'accept' };
+}
+
+/** The base chains of one ruleset (one family). */
+function rulesetChains(rs: Ruleset): Map<Hook, BaseChain[]> {
+  const out = new Map<Hook, BaseChain[]>();
+  for (const [hook, tables] of Object.entries(HOOKS) as [Hook, readonly TableName[]][]) {
+    const list: BaseChain[] = [];
+    for (const tableName of tables) {
+      const table = rs.tables.find((t) => t.name === tableName);
+      const builtin = table?.chains.find((c) => c.name === BUILTIN[hook]);
+      if (!table || !builtin) continue;
+      const chains = new Map(table.chains.map((c) => [c.name, c]));
+      list.push({
+        hook,
+        priority: priorityOf(tableName, hook),
+        type: tableName === 'nat' ? 'nat' : tableName === 'mangle' && hook === 'output' ? 'route' : 'filter',
+        label: `${tableName} ${builtin.name}`,
+        run: (ctx, events) => walkChain(tableName, builtin, chains, rs.family, ctx, events),
+      });
+    }
+    out.set(hook, list);
+  }
+  return out;
+}
+
+/** iptables rulesets (one per family) as a namespace's firewall. */
+export function iptablesFirewall(v4: Ruleset | undefined, v6: Ruleset | undefined): Firewall {
+  const byFamily = { 4: v4 ? rulesetChains(v4) : undefined, 6: v6 ? rulesetChains(v6) : undefined };
+  return { chainsAt: (hook, family) => byFamily[family]?.get(hook) ?? [] };
+}

@@ -1,0 +1,92 @@
+// A packet as the tracer follows it, and the address tests it needs fast: a trace on a host of 10,000
+// containers walks chains of tens of thousands of rules, so prefixes are parsed once (memoized by their
+// text) and a host prefix (/32, /128) is compared as text, which is how Docker writes most of them.
+import { canonicalAddress, contains, familyOf, parseAddress, parsePrefix, type Address, type Prefix } from '../net/address.ts';
+import type { PortProtocol } from '../firewall/types.ts';
+
+export type L4 = PortProtocol | 'esp';
+
+export interface Packet {
+  readonly family: 4 | 6;
+  readonly proto: L4;
+  /** Canonical address text. */
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  /** The fwmark. */
+  mark: number;
+  /** A VXLAN packet of this VNI (UDP to the data path port), carrying `inner` for the owner of `nexthop`. */
+  vxlan?: { readonly vni: number; readonly inner: Packet; readonly nexthop: string };
+  /** In flight as ESP (an xfrm OUT policy took it), to be decrypted by the receiver's SA. */
+  esp?: boolean;
+  /** Decrypted by an xfrm policy on the way in (`-m policy --pol ipsec`). */
+  ipsec?: boolean;
+}
+
+export const copyPacket = (p: Packet): Packet => ({ ...p });
+
+export const endpointText = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+
+/** A connection tuple as a map key. */
+export const tupleKey = (p: { proto: L4; src: string; sport: number; dst: string; dport: number }): string =>
+  `${p.proto} ${p.src} ${p.sport} ${p.dst} ${p.dport}`;
+
+const addresses = new Map<string, Address | null>();
+/** The parsed address (memoized). */
+export function addr(text: string): Address | undefined {
+  let a = addresses.get(text);
+  if (a === undefined) {
+    a = parseAddress(text) ?? null;
+    addresses.set(text, a);
+  }
+  return a ?? undefined;
+}
+
+interface PrefixTest {
+  readonly family: 4 | 6;
+  /** For a host prefix: the address as canonical text. */
+  readonly host?: string;
+  readonly prefix: Prefix;
+}
+
+const prefixes = new Map<string, PrefixTest | null>();
+function prefixTest(cidr: string): PrefixTest | undefined {
+  let t = prefixes.get(cidr);
+  if (t === undefined) {
+    const p = parsePrefix(cidr.includes('/') ? cidr : `${cidr}/${familyOf(cidr) === 6 ? 128 : 32}`);
+    t = p ? { family: p.family, prefix: p, ...(p.length === (p.family === 4 ? 32 : 128) ? { host: canonicalAddress(cidr.split('/')[0]!)! } : {}) } : null;
+    prefixes.set(cidr, t);
+  }
+  return t ?? undefined;
+}
+
+/** Whether `address` (canonical text) lies in `cidr` (an address with a prefix length, or a bare address). */
+export function inPrefix(cidr: string, address: string): boolean {
+  const t = prefixTest(cidr);
+  if (!t) return false;
+  if (t.host !== undefined) return t.host === address;
+  const a = addr(address);
+  return !!a && contains(t.prefix, a);
+}
+
+/** The prefix length of a cidr (an address alone: its family's full length). */
+export function prefixLength(cidr: string): number {
+  return prefixTest(cidr)?.prefix.length ?? 0;
+}
+
+export const familyOfAddress = (text: string): 4 | 6 | undefined => addr(text)?.family;
+
+/** 127.0.0.0/8 or ::1. */
+export function isLoopbackAddress(text: string): boolean {
+  const a = addr(text);
+  return !!a && (a.family === 4 ? a.value >> 24n === 127n : a.value === 1n);
+}
+
+export function isMulticastAddress(text: string): boolean {
+  const a = addr(text);
+  return !!a && (a.family === 4 ? a.value >> 28n === 14n : a.value >> 120n === 0xffn);
+}
+
+/** The address part of `a.b.c.d/n`. */
+export const addressOf = (cidr: string): string => canonicalAddress(cidr.split('/')[0]!) ?? cidr.split('/')[0]!;
