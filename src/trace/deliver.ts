@@ -22,27 +22,33 @@ function boundTo(hostIP: string, dst: string, family: 4 | 6): boolean {
   return inPrefix(hostIP, dst);
 }
 
+/** A host's port mappings by protocol and host port (built once per topology). */
+const byPort = new WeakMap<Topology, Map<number, PortMapping[]>>();
+const portKey = (proto: string, port: number): number => (proto === 'tcp' ? 0 : proto === 'udp' ? 1 : 2) * 65536 + port;
+
 /** The mapping docker-proxy would serve `p` for on this host. */
 export function proxyFor(t: Topology, p: Packet): PortMapping | undefined {
   if (p.proto === 'esp') return undefined;
-  return t.ports.find((m) => m.proto === p.proto && m.hostPort === p.dport && boundTo(m.hostIP, p.dst, p.family) && proxied(t, m));
-}
-
-function overlayOf(st: WalkState, host: string, vni: number, port: number): { ns: Ns; vxlan0: Iface } | undefined {
-  for (const ns of st.fabric.namespaces) {
-    if (ns.place.kind !== 'overlay' || ns.place.host !== host) continue;
-    const vxlan0 = ns.ifaces.get('vxlan0');
-    if (vxlan0?.vxlan && vxlan0.vxlan.vni === vni && vxlan0.vxlan.port === port) return { ns, vxlan0 };
+  let index = byPort.get(t);
+  if (!index) {
+    index = new Map();
+    for (const m of t.ports) {
+      const k = portKey(m.proto, m.hostPort);
+      const l = index.get(k);
+      if (l) l.push(m);
+      else index.set(k, [m]);
+    }
+    byPort.set(t, index);
   }
-  return undefined;
+  return index.get(portKey(p.proto, p.dport))?.find((m) => boundTo(m.hostIP, p.dst, p.family) && proxied(t, m));
 }
 
 export function localDelivery(st: WalkState, rx: Receiver, ns: Ns, _inIf: Iface, p: Packet): WalkResult {
   if (p.vxlan && ns.place.kind === 'host') {
-    const ov = overlayOf(st, ns.place.host, p.vxlan.vni, p.dport);
+    const ov = st.fabric.overlayFor(ns.place.host, p.vxlan.vni, p.dport);
     if (!ov) return rx.dropped(ns, `no overlay of VNI ${p.vxlan.vni} on this host (UDP ${p.dport})`);
-    step(st, ns, { action: `VXLAN VNI ${p.vxlan.vni} unwrapped into ${ov.ns.label}` });
-    return rx.decapsulated(ov.ns, ov.vxlan0, { ...p.vxlan.inner }, p.vxlan.nexthop);
+    step(st, ns, { action: `VXLAN VNI ${p.vxlan.vni} unwrapped into ${ov.label}` });
+    return rx.decapsulated(ov, ov.ifaces.get('vxlan0')!, { ...p.vxlan.inner }, p.vxlan.nexthop);
   }
   if (ns.ipvs && (ns.ipvs.marks.has(p.mark) || ns.ipvs.vips.has(p.dst))) {
     return rx.unknown(ns, `the routing mesh's IPVS load balancer would send it on to a task (mark ${p.mark}): IPVS is not modelled`);

@@ -3,8 +3,8 @@
 // between them: veth pairs, bridges and their ports, the shared segments of the world (the uplink, LANs,
 // the underlay) with the macvlan/ipvlan children on them, and VXLAN between overlay namespaces.
 import type { Origin } from '../diagnostics/origin.ts';
-import type { ContainerNode, Topology } from '../topology/types.ts';
-import { inPrefix, prefixLength } from './packet.ts';
+import type { ContainerNode, Endpoint, Topology } from '../topology/types.ts';
+import { prefixLength } from './packet.ts';
 import type { Firewall } from './netfilter.ts';
 import type { Place } from './types.ts';
 
@@ -30,8 +30,6 @@ export interface Iface {
   readonly addrs: IfAddr[];
   /** The bridge this interface is a port of. */
   master?: Iface;
-  /** A bridge's ports. */
-  ports?: Iface[];
   /** The other end of a veth pair. */
   peer?: Iface;
   /** The L2 segment a link is on (the uplink, a LAN, the underlay, a macvlan parent's wire). */
@@ -111,9 +109,11 @@ export class Ns {
     this.sortRoutes();
   }
 
+  /** Adds a route after the longer ones (lookups take the first match). */
   addRoute(r: RouteEntry): void {
-    this.routes.push(r);
-    this.sortRoutes();
+    let i = this.routes.length;
+    while (i > 0 && this.routes[i - 1]!.length < r.length) i--;
+    this.routes.splice(i, 0, r);
   }
 
   private sortRoutes(): void {
@@ -123,12 +123,6 @@ export class Ns {
   isLocal(address: string): boolean {
     return this.locals.has(address);
   }
-
-  /** The interface that holds `address`. */
-  ifaceWith(address: string): Iface | undefined {
-    for (const i of this.ifaces.values()) if (i.addrs.some((a) => a.address === address)) return i;
-    return undefined;
-  }
 }
 
 function ifAddr(cidr: string): IfAddr {
@@ -136,17 +130,33 @@ function ifAddr(cidr: string): IfAddr {
   return { address, cidr, family: address.includes(':') ? 6 : 4 };
 }
 
-/** Whether an interface's subnet holds `address`. */
-export const onLink = (i: Iface, address: string): boolean => i.addrs.some((a) => inPrefix(a.cidr, address));
+/** A container of the fleet, as named in a query. */
+export interface ContainerRef {
+  readonly host: string;
+  readonly node: ContainerNode;
+}
 
+/**
+ * The fleet's namespaces. Hosts, overlays and the outside exist from the start; a container's namespace
+ * is made when a walk first reaches it (a host of 10,000 containers is traced without making them all).
+ */
 export interface Fabric {
-  readonly namespaces: readonly Ns[];
+  readonly topologies: readonly Topology[];
   /** Each host's namespace, by host name. */
   readonly hosts: ReadonlyMap<string, Ns>;
-  /** Each container's namespace (host-network containers: their host's; container:NAME: the target's), by name and host. */
-  readonly containers: ReadonlyMap<string, readonly { readonly host: string; readonly ns: Ns; readonly node: ContainerNode }[]>;
   readonly outside: Ns;
-  readonly topologies: readonly Topology[];
-  /** Every address any namespace of the fleet has (the outside's `ownsTheRest` excludes them). */
-  readonly fleetAddresses: ReadonlySet<string>;
+  /** The containers of that name (one per host that has it: only ingress_sbox is on several). */
+  containersNamed(name: string): readonly ContainerRef[];
+  /** The namespace a container runs in: its own, its host's (host network) or its target's (container:NAME). */
+  namespaceOf(ref: ContainerRef): Ns;
+  /** The endpoints of the container whose namespace `ns` is. */
+  endpointsIn(ns: Ns): readonly Endpoint[];
+  /** The port of a bridge (a host's, or an overlay's br0) behind which `address` lives. */
+  portFor(bridge: Iface, address: string): Iface | undefined;
+  /** The overlay namespace of a host that holds the VXLAN device of `vni` listening on `port`. */
+  overlayFor(host: string, vni: number, port: number): Ns | undefined;
+  /** Whether any namespace of the fleet (not the outside) has `address`. */
+  inFleet(address: string): boolean;
+  /** The namespaces of the fleet that have `address`. */
+  owners(address: string): readonly Ns[];
 }

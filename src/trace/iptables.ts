@@ -4,7 +4,7 @@
 // built-in chain applies its policy. A rule is shown as iptables-save prints it (the backend's text).
 import { appendLine } from '../firewall/iptables/text/index.ts';
 import type { Chain, Rule, Ruleset, TableName } from '../firewall/iptables/types.ts';
-import { applyMark, ruleMatches, targetEffect, type BaseChain, type ChainResult, type Firewall, type Hook, type MatchContext, type RuleEvent } from './netfilter.ts';
+import { applyMark, compileMatch, matches, targetEffect, type BaseChain, type ChainResult, type CompiledMatch, type Firewall, type Hook, type MatchContext, type RuleEvent } from './netfilter.ts';
 
 const PRIORITY: Readonly<Record<TableName, number>> = { raw: -300, mangle: -150, nat: -100, filter: 0 };
 
@@ -33,19 +33,32 @@ function lineOf(rule: Rule, family: 4 | 6): string {
   return l;
 }
 
+/** A chain's rules' matches prepared, once per chain (in rule order). */
+const compiled = new WeakMap<Chain, readonly CompiledMatch[]>();
+function rulesOf(chain: Chain): readonly CompiledMatch[] {
+  let list = compiled.get(chain);
+  if (!list) {
+    list = chain.rules.map((rule) => compileMatch(rule.match));
+    compiled.set(chain, list);
+  }
+  return list;
+}
+
 interface Frame {
   readonly chain: Chain;
+  readonly rules: readonly CompiledMatch[];
   index: number;
 }
 
 /** Walks one built-in chain and the user chains it jumps to. */
 function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, Chain>, family: 4 | 6, ctx: MatchContext, events: RuleEvent[]): ChainResult {
-  const stack: Frame[] = [{ chain: start, index: 0 }];
+  const stack: Frame[] = [{ chain: start, rules: rulesOf(start), index: 0 }];
   const label = (c: Chain) => `${table} ${c.name}`;
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
-    const rule = frame.chain.rules[frame.index++];
-    if (!rule) {
+    const i = frame.index++;
+    const test = frame.rules[i];
+    if (!test) {
       stack.pop();
       if (stack.length === 0) {
         const policy = start.policy ?? 'ACCEPT';
@@ -54,11 +67,12 @@ function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, C
       }
       continue;
     }
-    const m = ruleMatches(rule.match, ctx);
+    const m = matches(test, ctx);
     if (m === false) continue;
+    const rule = frame.chain.rules[i]!;
+    const e = targetEffect(rule.target);
     const text = lineOf(rule, family);
     if (m === undefined) return { verdict: 'unknown', reason: `a match the tracer does not evaluate: ${text}` };
-    const e = targetEffect(rule.target);
     const event = (action: string) => events.push({ chain: label(frame.chain), rule: text, action, ...(rule.origin ? { origin: rule.origin } : {}) });
     switch (e.kind) {
       case 'accept':
@@ -81,7 +95,7 @@ function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, C
         if (!next) return { verdict: 'unknown', reason: `jump to a chain the ruleset lacks: ${text}` };
         event(`jump ${e.chain}`);
         if (stack.length > 64) return { verdict: 'unknown', reason: 'chain jumps nest too deep' };
-        stack.push({ chain: next, index: 0 });
+        stack.push({ chain: next, rules: rulesOf(next), index: 0 });
         break;
       }
       case 'nat':

@@ -13,21 +13,6 @@ import { route } from './routing.ts';
 /** The source port of the VXLAN packets the tracer follows (the kernel hashes the inner flow into one). */
 const VXLAN_SOURCE_PORT = 49152;
 
-/** Ports of a bridge by the addresses behind them (built once per bridge). */
-const portIndex = new WeakMap<Iface, Map<string, Iface>>();
-function ownerPort(bridge: Iface, address: string): Iface | undefined {
-  let index = portIndex.get(bridge);
-  if (!index) {
-    index = new Map();
-    for (const q of bridge.ports ?? []) {
-      if (q.vxlan) for (const ip of q.vxlan.peers.keys()) index.set(ip, q);
-      for (const a of q.peer?.addrs ?? []) index.set(a.address, q);
-    }
-    portIndex.set(bridge, index);
-  }
-  return index.get(address);
-}
-
 /** Whether `from` hears `to` on their segment: false with a reason, or unknown. */
 function reachable(from: Iface, to: Iface): true | { readonly no: string } | { readonly unknown: string } {
   const fc = from.child;
@@ -55,7 +40,7 @@ export class Links {
   /** `p` leaves `ns` through `dev` toward `nexthop`. */
   transmit(ns: Ns, dev: Iface, nexthop: string, p: Packet): WalkResult {
     if (dev.kind === 'bridge') {
-      const q = ownerPort(dev, nexthop);
+      const q = this.st.fabric.portFor(dev, nexthop);
       if (!q) return this.rx.dropped(ns, `no neighbour ${nexthop} on ${dev.name}`);
       return this.toPort(ns, dev, undefined, q, nexthop, p);
     }
@@ -82,7 +67,7 @@ export class Links {
   /** A frame entering `bridge` on port `inPort`, for the owner of `nexthop`. */
   bridgeFrame(ns: Ns, bridge: Iface, inPort: Iface, nexthop: string, p: Packet): WalkResult {
     if (bridge.addrs.some((a) => a.address === nexthop)) return this.rx.input(ns, bridge, p, false);
-    let q = ownerPort(bridge, nexthop);
+    let q = this.st.fabric.portFor(bridge, nexthop);
     if (!q) return this.rx.dropped(ns, `no neighbour ${nexthop} on ${bridge.name}`);
     const brnf = !!ns.firewall && this.st.setting(ns.brNetfilter[p.family]);
     if (!brnf) return this.toPort(ns, bridge, inPort, q, nexthop, p);
@@ -97,7 +82,7 @@ export class Links {
       if (r.kind === 'none') return this.rx.dropped(ns, `no route to ${p.dst}`);
       if (r.dev !== bridge) return this.rx.forward(ns, bridge, p, r.dev, r.nexthop);
       nexthop = r.nexthop;
-      q = ownerPort(bridge, nexthop);
+      q = this.st.fabric.portFor(bridge, nexthop);
       if (!q) return this.rx.dropped(ns, `no neighbour ${nexthop} on ${bridge.name}`);
     }
     const stop2 = this.rx.hook(ns, 'forward', p, { in: bridge, out: bridge, nexthop });

@@ -4,7 +4,7 @@
 // matches on is the shared typed vocabulary (src/firewall/types.ts), tested here once for every backend.
 import type { AddressType, CtState, MatchModule, RuleMatch, RuleTarget } from '../firewall/types.ts';
 import type { Origin } from '../diagnostics/origin.ts';
-import { inPrefix, isLoopbackAddress, isMulticastAddress, type Packet } from './packet.ts';
+import { hostOf, inPrefix, isLoopbackAddress, isMulticastAddress, type Packet } from './packet.ts';
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
@@ -113,22 +113,67 @@ export function moduleMatches(m: MatchModule, ctx: MatchContext): boolean | unde
   }
 }
 
-/** Whether a rule's match holds; undefined when one of its tests is beyond the tracer. */
-export function ruleMatches(m: RuleMatch, ctx: MatchContext): boolean | undefined {
+/**
+ * A rule's match prepared for the walk, as one flat object (chains of 10,000s of rules are walked per
+ * trace, and preparing them must allocate little): a host address is compared as canonical text, a wider
+ * prefix tested as numbers; an absent test is undefined.
+ */
+export interface CompiledMatch {
+  readonly srcHost: string | undefined;
+  readonly srcCidr: string | undefined;
+  readonly srcNegate: boolean;
+  readonly dstHost: string | undefined;
+  readonly dstCidr: string | undefined;
+  readonly dstNegate: boolean;
+  readonly inName: string | undefined;
+  readonly inNegate: boolean;
+  readonly outName: string | undefined;
+  readonly outNegate: boolean;
+  readonly protocol: string | undefined;
+  readonly protocolNegate: boolean;
+  readonly modules: readonly MatchModule[] | undefined;
+}
+
+export function compileMatch(m: RuleMatch): CompiledMatch {
+  const srcHost = m.source ? hostOf(m.source.cidr) : undefined;
+  const dstHost = m.destination ? hostOf(m.destination.cidr) : undefined;
+  return {
+    srcHost,
+    srcCidr: m.source && srcHost === undefined ? m.source.cidr : undefined,
+    srcNegate: !!m.source?.negate,
+    dstHost,
+    dstCidr: m.destination && dstHost === undefined ? m.destination.cidr : undefined,
+    dstNegate: !!m.destination?.negate,
+    inName: m.inInterface?.name,
+    inNegate: !!m.inInterface?.negate,
+    outName: m.outInterface?.name,
+    outNegate: !!m.outInterface?.negate,
+    protocol: m.protocol?.name,
+    protocolNegate: !!m.protocol?.negate,
+    modules: m.modules,
+  };
+}
+
+/** Whether a prepared match holds; undefined when one of its tests is beyond the tracer. */
+export function matches(c: CompiledMatch, ctx: MatchContext): boolean | undefined {
   const p = ctx.packet;
-  if (m.source && inPrefix(m.source.cidr, p.src) === !!m.source.negate) return false;
-  if (m.destination && inPrefix(m.destination.cidr, p.dst) === !!m.destination.negate) return false;
-  if (m.inInterface && nameMatches(m.inInterface.name, ctx.in) === !!m.inInterface.negate) return false;
-  if (m.outInterface && nameMatches(m.outInterface.name, ctx.out) === !!m.outInterface.negate) return false;
-  if (m.protocol && protocolIs(m.protocol.name, p) === !!m.protocol.negate) return false;
+  if (c.srcHost !== undefined ? (c.srcHost === p.src) === c.srcNegate : c.srcCidr !== undefined && inPrefix(c.srcCidr, p.src) === c.srcNegate) return false;
+  if (c.dstHost !== undefined ? (c.dstHost === p.dst) === c.dstNegate : c.dstCidr !== undefined && inPrefix(c.dstCidr, p.dst) === c.dstNegate) return false;
+  if (c.inName !== undefined && nameMatches(c.inName, ctx.in) === c.inNegate) return false;
+  if (c.outName !== undefined && nameMatches(c.outName, ctx.out) === c.outNegate) return false;
+  if (c.protocol !== undefined && protocolIs(c.protocol, p) === c.protocolNegate) return false;
+  if (!c.modules) return true;
   let unsure = false;
-  for (const mod of m.modules ?? []) {
+  for (const mod of c.modules) {
     const r = moduleMatches(mod, ctx);
     if (r === false) return false;
     if (r === undefined) unsure = true;
   }
   return unsure ? undefined : true;
 }
+
+/** Whether a rule's match holds; undefined when one of its tests is beyond the tracer. */
+export const ruleMatches = (m: RuleMatch, ctx: MatchContext): boolean | undefined => matches(compileMatch(m), ctx);
 
 function protocolIs(name: string, p: Packet): boolean {
   const n = name.toLowerCase();

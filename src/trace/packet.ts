@@ -51,8 +51,47 @@ interface PrefixTest {
 }
 
 const prefixes = new Map<string, PrefixTest | null>();
+/** A dotted quad without leading zeros and a /32: already canonical, no parsing needed. */
+const CANONICAL_V4_HOST = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/32$/;
+
+/** An IPv6 address in RFC 5952 form, from text of plain hex groups (no embedded IPv4), without bigints. */
+function canonicalV6(text: string): string | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  if (fill < 0 || head.length + tail.length + fill !== 8) return undefined;
+  const groups: number[] = [];
+  for (const g of [...head, ...Array<string>(fill).fill('0'), ...tail]) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    groups.push(parseInt(g, 16));
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i >= 2 && j - i > bestLen) [bestStart, bestLen] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  return bestStart < 0 ? hex.join(':') : `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
 function prefixTest(cidr: string): PrefixTest | undefined {
   let t = prefixes.get(cidr);
+  if (t === undefined && CANONICAL_V4_HOST.test(cidr)) {
+    t = { family: 4, host: cidr.slice(0, -3), prefix: { family: 4, address: 0n, length: 32 } };
+    prefixes.set(cidr, t);
+  }
+  if (t === undefined && cidr.endsWith('/128') && !cidr.includes('.')) {
+    const host = canonicalV6(cidr.slice(0, -4));
+    if (host !== undefined) {
+      t = { family: 6, host, prefix: { family: 6, address: 0n, length: 128 } };
+      prefixes.set(cidr, t);
+    }
+  }
   if (t === undefined) {
     const p = parsePrefix(cidr.includes('/') ? cidr : `${cidr}/${familyOf(cidr) === 6 ? 128 : 32}`);
     t = p ? { family: p.family, prefix: p, ...(p.length === (p.family === 4 ? 32 : 128) ? { host: canonicalAddress(cidr.split('/')[0]!)! } : {}) } : null;
@@ -69,6 +108,9 @@ export function inPrefix(cidr: string, address: string): boolean {
   const a = addr(address);
   return !!a && contains(t.prefix, a);
 }
+
+/** The address of a host prefix (/32, /128) as canonical text; undefined for a wider prefix. */
+export const hostOf = (cidr: string): string | undefined => prefixTest(cidr)?.host;
 
 /** The prefix length of a cidr (an address alone: its family's full length). */
 export function prefixLength(cidr: string): number {

@@ -42,11 +42,12 @@ function hostName(fabric: Fabric, named: string | undefined, q: TraceQuery): str
 }
 
 function container(fabric: Fabric, name: string, q: TraceQuery) {
-  const all = fabric.containers.get(name) ?? [];
+  const all = fabric.containersNamed(name);
   const list = q.host !== undefined ? all.filter((c) => c.host === q.host) : all;
   if (list.length === 0) throw new TraceError(`no container "${name}"${q.host !== undefined ? ` on host ${q.host}` : ''}`);
   if (list.length > 1) throw new TraceError(`"${name}" is on several hosts: say which (--host ${list.map((c) => c.host).join(' | ')})`);
-  return list[0]!;
+  const ref = list[0]!;
+  return { ...ref, ns: fabric.namespaceOf(ref) };
 }
 
 export function resolveFrom(fabric: Fabric, q: TraceQuery): From {
@@ -63,14 +64,14 @@ export function resolveFrom(fabric: Fabric, q: TraceQuery): From {
     }
     case 'outside': {
       const address = p.address ? canonical(p.address) : undefined;
-      if (address && !fabric.outside.isLocal(address) && !(fabric.outside.ownsTheRest && !fabric.fleetAddresses.has(address))) {
+      if (address && !fabric.outside.isLocal(address) && !(fabric.outside.ownsTheRest && !fabric.inFleet(address))) {
         throw new TraceError(`the outside cannot send from ${address}: it is not one of its addresses`);
       }
       return { ns: fabric.outside, ...(address ? { address } : {}), label: 'outside', family };
     }
     case 'address': {
       const address = canonical(p.address);
-      const owners = fabric.namespaces.filter((ns) => ns.isLocal(address) && ns !== fabric.outside && (q.host === undefined || ns.place.kind === 'outside' || ('host' in ns.place && ns.place.host === q.host)));
+      const owners = fabric.owners(address).filter((ns) => q.host === undefined || ('host' in ns.place && ns.place.host === q.host));
       if (owners.length > 1) throw new TraceError(`${address} is an address of several namespaces (${owners.map((o) => o.label).join(', ')})`);
       const ns = owners[0] ?? (fabric.outside.isLocal(address) || fabric.outside.ownsTheRest ? fabric.outside : undefined);
       if (!ns) throw new TraceError(`no namespace has the address ${address}`);
@@ -86,7 +87,7 @@ export function resolveTo(fabric: Fabric, q: TraceQuery, world: TraceWorld, fami
     case 'container': {
       const c = container(fabric, p.name, q);
       if (c.ns.place.kind === 'host') return resolveTo(fabric, { ...q, to: { kind: 'host', host: c.host } }, world, family);
-      const eps = (fabric.topologies.find((t) => t.host === c.host)?.endpoints ?? []).filter((e) => e.container === (c.ns.place.kind === 'container' ? c.ns.place.container : p.name));
+      const eps = fabric.endpointsIn(c.ns);
       const on = p.network !== undefined ? eps.filter((e) => e.network === p.network) : eps;
       if (p.network !== undefined && on.length === 0) throw new TraceError(`${p.name} is not on network "${p.network}"`);
       const a = on.map((e) => (family === 4 ? e.ipv4 : e.ipv6)).find((x) => x !== undefined);

@@ -12,7 +12,7 @@ export type RouteResult =
 /** Whether `address` is local to `ns` (the outside standing for the internet has every address the fleet lacks). */
 export function isLocalTo(ns: Ns, address: string, fabric: Fabric, family: 4 | 6): boolean {
   if (ns.isLocal(address) || isLoopbackAddress(address)) return true;
-  if (!ns.ownsTheRest || fabric.fleetAddresses.has(address)) return false;
+  if (!ns.ownsTheRest || fabric.inFleet(address)) return false;
   return !ns.routes.some((r) => r.family === family && r.cidr !== undefined && inPrefix(r.cidr, address));
 }
 

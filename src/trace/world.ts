@@ -11,12 +11,14 @@ import type { HostWorld, TraceWorld } from './types.ts';
 const V4 = ['203.0.113', '198.51.100', '192.0.2'];
 const V6 = ['2001:db8:203::', '2001:db8:198::', 'fd0e:2e::'];
 
-/** Subnets the topologies use (the uplink must stay clear of them). */
+/** Subnets the topologies use (the uplink must stay clear of them): bridges', overlays', and macvlan/ipvlan endpoints'. */
 function subnetsInUse(topologies: readonly Topology[]): string[] {
   return topologies.flatMap((t) => [
     ...t.bridges.flatMap((b) => b.addresses),
     ...(t.overlays ?? []).flatMap((o) => o.bridgeAddresses),
-    ...t.endpoints.flatMap((e) => [...(e.ipv4 ? [`${e.ipv4}/${e.ipv4PrefixLength ?? 32}`] : []), ...(e.ipv6 ? [`${e.ipv6}/${e.ipv6PrefixLength ?? 128}`] : [])]),
+    ...t.endpoints
+      .filter((e) => e.attachment && e.attachment.kind !== 'overlay')
+      .flatMap((e) => [...(e.ipv4 ? [`${e.ipv4}/${e.ipv4PrefixLength ?? 32}`] : []), ...(e.ipv6 ? [`${e.ipv6}/${e.ipv6PrefixLength ?? 128}`] : [])]),
   ]);
 }
 
