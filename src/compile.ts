@@ -3,6 +3,7 @@
 // read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
 // a later stage never works on input an earlier one rejected.
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
+import type { OriginRedirect } from './diagnostics/origin.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error } from './diagnostics/diagnostic.ts';
 import { buildModel } from './model/build.ts';
@@ -31,6 +32,8 @@ export interface CompileResult {
   readonly topologies?: readonly Topology[];
   /** Output files relative to the output directory (`<host>/...`), present when there is no error (unless options.files is false). */
   readonly files?: ReadonlyMap<string, string>;
+  /** For origins: where a network or container a compose project brought was written (see resolveOrigin). */
+  readonly redirect?: OriginRedirect;
 }
 
 export interface CompileOptions {
@@ -99,19 +102,20 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
 
   const { model, diagnostics: md } = buildModel(expanded.value, input.file, daemonFile);
   diagnostics.push(...md.map(expanded.remap));
-  if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
+  const redirect = expanded.redirect ? { redirect: expanded.redirect } : {};
+  if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...redirect, ...(model ? { model } : {}) };
 
   const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
   diagnostics.push(...built.diagnostics.map(expanded.remap));
-  if (!built.topologies) return { diagnostics, sources, model };
+  if (!built.topologies) return { diagnostics, sources, model, ...redirect };
   const topologies = built.topologies;
   const topology = topologies[0]!;
-  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies };
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...redirect };
 
-  if (options.files === false) return { diagnostics, sources, model, topology, topologies };
+  if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...redirect };
   const files = new Map<string, string>();
   for (const [rel, content] of outputFiles(topologies, input.file)) files.set(rel, contentText(content));
-  return { diagnostics, sources, model, topology, topologies, files };
+  return { diagnostics, sources, model, topology, topologies, files, ...redirect };
 }
 
 /**

@@ -3,7 +3,7 @@
 // file does not have would send `netform blame` and the tracer to a line that did not cause it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isImplicit, resolveOrigin, type Origin, type OriginSource } from '../src/diagnostics/origin.ts';
+import { isImplicit, originSource, resolveOrigin, type Origin, type OriginSource } from '../src/diagnostics/origin.ts';
 import { formatPath } from '../src/diagnostics/format.ts';
 import { buildExample, exampleNames } from './support/examples.ts';
 import type { CompileResult } from '../src/compile.ts';
@@ -22,8 +22,7 @@ function* origins(value: unknown, where = ''): Generator<[string, Origin]> {
   }
 }
 
-export const originSources = (r: CompileResult): OriginSource[] =>
-  [...r.sources].map(([file, s]) => ({ file, doc: s.parsed.doc, lineCounter: s.parsed.lineCounter }));
+const originSources = (r: CompileResult): OriginSource[] => [...r.sources].map(([file, s]) => originSource(file, s.text, s.parsed?.doc, s.parsed?.lineCounter));
 
 test('every origin in every example resolves to a line of its YAML or is a named implicit origin', () => {
   const bad: string[] = [];
@@ -36,7 +35,7 @@ test('every origin in every example resolves to a line of its YAML or is a named
         total++;
         if (isImplicit(o)) {
           if (!IMPLICIT.has(o.implicit) && !/^engine \S+ layout$/.test(o.implicit)) bad.push(`${name} ${t.host}${where}: unknown implicit origin "${o.implicit}"`);
-        } else if (!resolveOrigin(o, sources)) {
+        } else if (!resolveOrigin(o, sources, r.redirect)) {
           bad.push(`${name} ${t.host}${where}: ${Array.isArray(o) ? formatPath(o) : JSON.stringify(o)} is not in the file`);
         }
       }

@@ -3,7 +3,7 @@
 // origin (`daemon default`: dockerd does it unless told otherwise; `swarm init`: swarm mode brings it;
 // `engine 29 layout`: the shape of that release's firewall files). Every value of the IR carries one, so
 // that a source map, `netform blame` and the packet tracer can point at a line or say why there is none.
-import { isCollection, type Document, type LineCounter, type Node } from 'yaml';
+import { isCollection, LineCounter, type Document, type Node } from 'yaml';
 import type { YamlPath } from './diagnostic.ts';
 import { lookup, nodeSpan } from './yaml-nodes.ts';
 
@@ -62,9 +62,17 @@ export type ResolvedOrigin = OriginPosition | ImplicitOrigin;
  * A path resolves only when every segment of it exists: an origin that names no element (a section the
  * file does not have) is reported as unresolved, never moved to a nearby line.
  */
-export function resolveOrigin(o: Origin, sources: readonly OriginSource[]): ResolvedOrigin | undefined {
+export function resolveOrigin(o: Origin, sources: readonly OriginSource[], redirect?: OriginRedirect): ResolvedOrigin | undefined {
   if (isImplicit(o)) return o;
   const path = originPath(o)!;
+  const moved = !isFileOrigin(o) && redirect ? redirect(path) : undefined;
+  if (moved) {
+    const counter = sources.find((s) => s.file === moved.file)?.lineCounter;
+    if (!counter) return undefined;
+    const a = counter.linePos(moved.range[0]);
+    const b = counter.linePos(moved.range[1]);
+    return { file: moved.file, path: moved.path, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+  }
   const source = isFileOrigin(o) ? sources.find((s) => s.file === o.file) : sources[0];
   if (!source?.doc) return undefined;
   const found = lookup(source.doc, path);
@@ -79,11 +87,28 @@ export function resolveOrigin(o: Origin, sources: readonly OriginSource[]): Reso
   return { file: source.file, path, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
 }
 
+/**
+ * Where an element at a path of the input was really written, when not in the input: a network or
+ * container a compose project brought (`projects:`) is at a position in its compose file.
+ */
+export type OriginRedirect = (path: YamlPath) => { readonly file: string; readonly path: YamlPath; readonly range: readonly [number, number] } | undefined;
+
 /** A parsed file origins point into. */
 export interface OriginSource {
   readonly file: string;
   readonly doc: Document | undefined;
   readonly lineCounter: LineCounter;
+}
+
+/** A file's text (and its parse, when there is one) as origins see it. */
+export function originSource(file: string, text: string, doc?: Document, lineCounter?: LineCounter): OriginSource {
+  let lc = lineCounter;
+  if (!lc) {
+    lc = new LineCounter();
+    lc.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+  }
+  return { file, doc, lineCounter: lc };
 }
 
 /** `file:line:col`, or the implicit origin's name. */
