@@ -32,6 +32,7 @@ Usage:
   netform check FILE --golden DIR [--update]  compare a build with a golden directory; exit 1 on mismatch
   netform import COMPOSE_FILE... [-o FILE]    write a compose project as a netform file (docs/compose.md)
   netform graph FILE [--format svg|dot|mermaid] [--host NAME] [-o FILE]  draw the topology
+  netform trace FILE --from SRC --to DST:PORT[/PROTO] [--host NAME] [--json]  follow a connection (docs/trace.md)
   netform --version | --help | COMMAND --help
 
 Exit codes: 0 success, 1 invalid input or golden mismatch, 2 usage error.
@@ -63,8 +64,8 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--output', '--golden', '--secrets', '--project-name', '--env-file', '--daemon', '--format', '--host']);
-const BOOL_FLAGS = new Set(['--json', '--update', '--help', '-h', '--version', '--color', '--no-warnings']);
+const VALUE_FLAGS = new Set(['-o', '--output', '--golden', '--secrets', '--project-name', '--env-file', '--daemon', '--format', '--host', '--from', '--to']);
+const BOOL_FLAGS = new Set(['--json', '--update', '--help', '-h', '--version', '--color', '--no-warnings', '--ipv6', '--verbose']);
 
 function parseArgs(argv: readonly string[]): Parsed {
   const p: Parsed = { files: [], flags: new Map() };
@@ -219,7 +220,13 @@ async function cmdGraph(p: Parsed, io: Io): Promise<number> {
   return runGraph(p.files, p.flags, io, compileFile);
 }
 
+async function cmdTrace(p: Parsed, io: Io): Promise<number> {
+  const { runTrace } = await import('./trace-command.ts');
+  return runTrace(p.files, p.flags, io, compileFile);
+}
+
 async function commandHelp(command: string): Promise<string> {
+  if (command === 'trace') return (await import('./trace-command.ts')).TRACE_HELP;
   return command === 'import' ? (await import('./import.ts')).IMPORT_HELP : (await import('./graph.ts')).GRAPH_HELP;
 }
 
@@ -234,9 +241,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       (p.command === undefined && !p.flags.has('--help') ? io.err : io.out)(HELP['main']!);
       return p.command === undefined && !p.flags.has('--help') ? 2 : 0;
     }
-    const commands: Record<string, (p: Parsed, io: Io) => number | Promise<number>> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck, import: cmdImport, graph: cmdGraph };
+    const commands: Record<string, (p: Parsed, io: Io) => number | Promise<number>> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck, import: cmdImport, graph: cmdGraph, trace: cmdTrace };
     const run = commands[p.command];
-    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build, check, import or graph`);
+    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build, check, import, graph or trace`);
     if (p.flags.has('--help')) {
       io.out(HELP[p.command] ?? (await commandHelp(p.command)));
       return 0;

@@ -135,6 +135,7 @@ class LazyFabric implements Fabric {
     this.segments.attach(ns.addIface('eth0', 'link', [w.outside.v4, w.outside.v6].filter((x): x is string => !!x)), 'uplink');
     for (const [name, lan] of Object.entries(w.lans)) this.segments.attach(ns.addIface(`lan-${name}`, 'link', lan.outside ? [lan.outside] : []), `lan ${name}`);
     ns.ownsTheRest = w.outsideOwnsTheRest;
+    ns.forward = { 4: w.outsideForwards, 6: w.outsideForwards };
     return ns;
   }
 

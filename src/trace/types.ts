@@ -57,6 +57,8 @@ export interface TraceWorld {
   readonly hostDefaultRoute: boolean;
   /** The outside answers for every address that is not in the fleet (the internet beyond a router). */
   readonly outsideOwnsTheRest: boolean;
+  /** The outside routes between its segments (a router), rather than being a single client. */
+  readonly outsideForwards: boolean;
   /**
    * Host settings the topology leaves as they are, when known: whether bridged traffic goes through
    * iptables (br_netfilter loaded, bridge-nf-call-ip[6]tables on) and whether a family forwards. Unknown

@@ -76,5 +76,6 @@ export function defaultWorld(topologies: readonly Topology[]): TraceWorld {
     lans,
     hostDefaultRoute: true,
     outsideOwnsTheRest: true,
+    outsideForwards: true,
   };
 }

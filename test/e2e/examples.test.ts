@@ -62,7 +62,17 @@ function report(name: string, run: ExampleRun): void {
     console.log(`  ${r.outcome.toUpperCase().padEnd(9)} ${r.text}\n        ${r.detail}`);
   }
   for (const n of run.notes) console.log(`  note: ${n}`);
+  const t = run.tracer;
+  console.log(`  tracer: ${t.compared} probes compared with the kernel, ${t.disagreements.length} disagree, ${t.unknown.length} unknown`);
+  for (const d of t.disagreements) console.log(`  TRACER DISAGREES  ${d}`);
+  for (const u of t.unknown) console.log(`  tracer unknown    ${u}`);
+  tracer.compared += t.compared;
+  tracer.disagreements.push(...t.disagreements.map((d) => `${name}: ${d}`));
+  tracer.unknown += t.unknown.length;
 }
+
+/** The tracer against the kernel over every example run. */
+const tracer = { compared: 0, disagreements: [] as string[], unknown: 0 };
 
 let skipped = 0;
 const why = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save', 'getent', 'sh']);
@@ -96,6 +106,10 @@ if (why) {
   });
   test('e2e: no namespace of this run is left', () => {
     assert.equal(netnsWithPrefix(RUN_PREFIX), []);
+  });
+  test('e2e: the packet tracer agrees with the kernel on every probe it judged', () => {
+    console.log(`e2e tracer: ${tracer.compared} probes compared with the kernel, ${tracer.disagreements.length} disagreements, ${tracer.unknown} unknown (each says why above)`);
+    assert.equal(tracer.disagreements, []);
   });
 }
 

@@ -27,6 +27,7 @@ export function traceWorld(w: World, outsideRoutes: readonly string[], facts: { 
     lans: Object.fromEntries(s.lans.map((l) => [l.ifname, { outside: l.outside }])),
     hostDefaultRoute: false,
     outsideOwnsTheRest: false,
+    outsideForwards: false,
     // Fresh namespaces forward nothing until setup.sh says so.
     facts: { forward4: false, forward6: false, ...facts },
   };
