@@ -3,7 +3,8 @@
 // read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
 // a later stage never works on input an earlier one rejected.
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
-import type { OriginRedirect } from './diagnostics/origin.ts';
+import { originLocator, originSource, type Origin, type OriginRedirect, type OriginSource } from './diagnostics/origin.ts';
+import { expectationDiagnostics } from './trace/expect.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error } from './diagnostics/diagnostic.ts';
 import { buildModel } from './model/build.ts';
@@ -110,6 +111,9 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   if (!built.topologies) return { diagnostics, sources, model, ...redirect };
   const topologies = built.topologies;
   const topology = topologies[0]!;
+  if (!hasErrors(diagnostics) && model.expectations.length > 0) {
+    diagnostics.push(...expectationDiagnostics(topologies, model.expectations, { locate: originLocator(originSources(sources), expanded.redirect) }));
+  }
   if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...redirect };
 
   if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...redirect };
@@ -137,4 +141,14 @@ export function* outputFiles(topologies: Topology | readonly Topology[], inputFi
 export function diagnosticSources(result: CompileResult, file: string): DiagnosticSource[] {
   const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed?.doc, lineCounter: s.parsed?.lineCounter }));
   return list.length > 0 ? list : [{ file, text: '' }];
+}
+
+/** The files a result read, as origins resolve against them (the input first). */
+function originSources(sources: CompileResult['sources']): OriginSource[] {
+  return [...sources].map(([file, s]) => originSource(file, s.text, s.parsed?.doc, s.parsed?.lineCounter));
+}
+
+/** `file:line:col` (or the implicit name) of an origin of a compiled result. */
+export function resultLocator(r: CompileResult): (o: Origin) => string | undefined {
+  return originLocator(originSources(r.sources), r.redirect);
 }

@@ -1,9 +1,8 @@
 // `netform trace`: can SRC reach DST on this port, and why (or why not)? Compiles the file, follows the
 // request, the reply and the handshake through the build as the kernel would (src/trace), and prints
 // each rule that decided with the YAML line that made it, the address translations, and the verdict.
-import type { CompileOptions, CompileResult } from '../compile.ts';
+import { resultLocator, type CompileOptions, type CompileResult } from '../compile.ts';
 import { formatDiagnostics } from '../diagnostics/format.ts';
-import { formatResolvedOrigin, originSource, resolveOrigin, type Origin } from '../diagnostics/origin.ts';
 import { trace, TraceError, type TraceQuery } from '../trace/index.ts';
 import { formatTrace } from '../trace/format.ts';
 import { parseParty, parseTarget } from '../trace/spec.ts';
@@ -48,14 +47,6 @@ function query(flags: ReadonlyMap<string, string | true>): TraceQuery {
   };
 }
 
-/** Turns origins into `file:line:col` (or their implicit name) against the files the build read. */
-export function originLocator(r: CompileResult): (o: Origin) => string | undefined {
-  const sources = [...r.sources].map(([file, s]) => originSource(file, s.text, s.parsed?.doc, s.parsed?.lineCounter));
-  return (o) => {
-    const found = resolveOrigin(o, sources, r.redirect);
-    return found && formatResolvedOrigin(found);
-  };
-}
 
 export function runTrace(files: readonly string[], flags: ReadonlyMap<string, string | true>, io: Io, compileFile: (file: string, options?: CompileOptions) => CompileResult): number {
   if (files.length !== 1) throw new UsageError(`trace takes exactly one input FILE (got ${files.length})`);
@@ -70,7 +61,7 @@ export function runTrace(files: readonly string[], flags: ReadonlyMap<string, st
   }
   let t;
   try {
-    t = trace(r.topologies, q, { locate: originLocator(r) });
+    t = trace(r.topologies, q, { locate: resultLocator(r) });
   } catch (e) {
     if (e instanceof TraceError) throw new UsageError(`trace: ${e.message}`);
     throw e;

@@ -69,6 +69,10 @@ export type DiagnosticCode =
   | 'COMPOSE_REFERENCE' // a reference to a network, service or container that does not exist; a cycle
   | 'COMPOSE_CONFLICT' // two projects (or a project and the netform file) make the same container
   | 'COMPOSE_UNSUPPORTED' // networking netform cannot reproduce
+  // expect: (checked with the packet tracer)
+  | 'EXPECT_FAILED'
+  | 'EXPECT_INVALID'
+  | 'EXPECT_UNKNOWN'
   // warnings
   | 'PORTS_IGNORED'
   | 'NO_HOST_RESOLV_CONF'

@@ -113,3 +113,11 @@ export function originSource(file: string, text: string, doc?: Document, lineCou
 
 /** `file:line:col`, or the implicit origin's name. */
 export const formatResolvedOrigin = (r: ResolvedOrigin): string => ('implicit' in r ? r.implicit : `${r.file}:${r.line}:${r.col}`);
+
+/** Turns origins into `file:line:col` (or their implicit name) against parsed files (the input first). */
+export function originLocator(sources: readonly OriginSource[], redirect?: OriginRedirect): (o: Origin) => string | undefined {
+  return (o) => {
+    const found = resolveOrigin(o, sources, redirect);
+    return found && formatResolvedOrigin(found);
+  };
+}

@@ -3,6 +3,7 @@
 // the kernel does: rules in order, a jump pushes, RETURN or the end of a user chain pops, the end of a
 // built-in chain applies its policy. A rule is shown as iptables-save prints it (the backend's text).
 import { appendLine } from '../firewall/iptables/text/index.ts';
+import { ChainIndex } from './chain-index.ts';
 import type { Chain, Rule, Ruleset, TableName } from '../firewall/iptables/types.ts';
 import { applyMark, compileMatch, matches, targetEffect, type BaseChain, type ChainResult, type CompiledMatch, type Firewall, type Hook, type MatchContext, type RuleEvent } from './netfilter.ts';
 
@@ -33,31 +34,44 @@ function lineOf(rule: Rule, family: 4 | 6): string {
   return l;
 }
 
-/** A chain's rules' matches prepared, once per chain (in rule order). */
-const compiled = new WeakMap<Chain, readonly CompiledMatch[]>();
-function rulesOf(chain: Chain): readonly CompiledMatch[] {
-  let list = compiled.get(chain);
-  if (!list) {
-    list = chain.rules.map((rule) => compileMatch(rule.match));
-    compiled.set(chain, list);
+interface Prepared {
+  readonly rules: readonly CompiledMatch[];
+  readonly index: ChainIndex | undefined;
+}
+
+/** A chain's rules' matches prepared, and its index when it is long, once per chain. */
+const prepared = new WeakMap<Chain, Prepared>();
+function prepare(chain: Chain): Prepared {
+  let p = prepared.get(chain);
+  if (!p) {
+    const rules = chain.rules.map((rule) => compileMatch(rule.match));
+    p = { rules, index: ChainIndex.of(rules) };
+    prepared.set(chain, p);
   }
-  return list;
+  return p;
 }
 
 interface Frame {
   readonly chain: Chain;
   readonly rules: readonly CompiledMatch[];
-  index: number;
+  /** The rules to test, in order (a long chain's candidates); undefined: all of them. */
+  readonly order: readonly number[] | undefined;
+  pos: number;
+}
+
+function frame(chain: Chain, ctx: MatchContext): Frame {
+  const p = prepare(chain);
+  return { chain, rules: p.rules, order: p.index?.candidates(ctx), pos: 0 };
 }
 
 /** Walks one built-in chain and the user chains it jumps to. */
 function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, Chain>, family: 4 | 6, ctx: MatchContext, events: RuleEvent[]): ChainResult {
-  const stack: Frame[] = [{ chain: start, rules: rulesOf(start), index: 0 }];
+  const stack: Frame[] = [frame(start, ctx)];
   const label = (c: Chain) => `${table} ${c.name}`;
   while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
-    const i = frame.index++;
-    const test = frame.rules[i];
+    const top = stack[stack.length - 1]!;
+    const i = top.order ? top.order[top.pos++] : top.pos++;
+    const test = i === undefined ? undefined : top.rules[i];
     if (!test) {
       stack.pop();
       if (stack.length === 0) {
@@ -69,11 +83,11 @@ function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, C
     }
     const m = matches(test, ctx);
     if (m === false) continue;
-    const rule = frame.chain.rules[i]!;
+    const rule = top.chain.rules[i!]!;
     const e = targetEffect(rule.target);
     const text = lineOf(rule, family);
     if (m === undefined) return { verdict: 'unknown', reason: `a match the tracer does not evaluate: ${text}` };
-    const event = (action: string) => events.push({ chain: label(frame.chain), rule: text, action, ...(rule.origin ? { origin: rule.origin } : {}) });
+    const event = (action: string) => events.push({ chain: label(top.chain), rule: text, action, ...(rule.origin ? { origin: rule.origin } : {}) });
     switch (e.kind) {
       case 'accept':
         event('ACCEPT');
@@ -95,7 +109,7 @@ function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, C
         if (!next) return { verdict: 'unknown', reason: `jump to a chain the ruleset lacks: ${text}` };
         event(`jump ${e.chain}`);
         if (stack.length > 64) return { verdict: 'unknown', reason: 'chain jumps nest too deep' };
-        stack.push({ chain: next, rules: rulesOf(next), index: 0 });
+        stack.push(frame(next, ctx));
         break;
       }
       case 'nat':
