@@ -3,7 +3,8 @@
 // read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
 // a later stage never works on input an earlier one rejected.
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
-import { originLocator, originSource, type Origin, type OriginRedirect, type OriginSource } from './diagnostics/origin.ts';
+import { originLocator, originSource, resolveOrigin, type Origin, type OriginRedirect, type OriginSource, type ResolvedOrigin } from './diagnostics/origin.ts';
+import { hostSourceMaps, type MapContext } from './render/source-map.ts';
 import { expectationDiagnostics } from './trace/expect.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error } from './diagnostics/diagnostic.ts';
@@ -132,6 +133,18 @@ export function* outputFiles(topologies: Topology | readonly Topology[], inputFi
   for (const topology of Array.isArray(topologies) ? topologies : [topologies as Topology]) {
     for (const [rel, content] of hostFiles(topology, sourceName)) yield [`${topology.host}/${rel}`, content];
   }
+}
+
+/** The source maps of the output files (`<host>/<file>.map`), for `build --source-map`. */
+export function* outputSourceMaps(topologies: readonly Topology[], inputFile: string, ctx: MapContext): Generator<[string, string]> {
+  const sourceName = inputFile.split(/[\\/]/).pop() ?? inputFile;
+  for (const t of topologies) for (const [rel, text] of hostSourceMaps(t, { source: sourceName }, ctx)) yield [`${t.host}/${rel}`, text];
+}
+
+/** Resolves origins against the files a result read (the input first). */
+export function resultResolver(r: CompileResult): (o: Origin) => ResolvedOrigin | undefined {
+  const sources = originSources(r.sources);
+  return (o) => resolveOrigin(o, sources, r.redirect);
 }
 
 /**

@@ -33,6 +33,7 @@ Usage:
   netform import COMPOSE_FILE... [-o FILE]    write a compose project as a netform file (docs/compose.md)
   netform graph FILE [--format svg|dot|mermaid] [--host NAME] [-o FILE]  draw the topology
   netform trace FILE --from SRC --to DST:PORT[/PROTO] [--host NAME] [--json]  follow a connection (docs/trace.md)
+  netform blame OUTPUT_FILE:LINE             the YAML line that made a line of a build (build --source-map)
   netform --version | --help | COMMAND --help
 
 Exit codes: 0 success, 1 invalid input or golden mismatch, 2 usage error.
@@ -42,12 +43,14 @@ Checks each file (schema and semantics) and prints every diagnostic as file:line
   --json   print the diagnostics as a JSON array instead
 Exit 0 when every file is valid (warnings allowed), 1 otherwise.
 `,
-  build: `Usage: netform build FILE -o DIR [--secrets KEYS]
+  build: `Usage: netform build FILE -o DIR [--secrets KEYS] [--source-map]
 Compiles FILE and writes DIR/<host>/... atomically (a temporary directory renamed into place), one
-folder per host. Nothing is written when FILE has errors. An earlier netform output in DIR is
-replaced; any other non-empty DIR is refused.
+folder per host. Nothing is written when FILE has errors (an expect: entry the build contradicts is
+an error). An earlier netform output in DIR is replaced; any other non-empty DIR is refused.
   --secrets KEYS  the swarm's data path keys, for encrypted overlays (format: docs/overlay.md); the SAs
                   go to DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else
+  --source-map    beside each rules file, script, hosts and resolv.conf, FILE.map: the YAML line (or the
+                  named implicit origin) of each of its lines (netform blame reads them)
 `,
   check: `Usage: netform check FILE --golden DIR [--update] [--secrets KEYS]
 Builds FILE in memory and compares every file with DIR (a golden directory laid out like a build).
@@ -65,7 +68,7 @@ interface Parsed {
 }
 
 const VALUE_FLAGS = new Set(['-o', '--output', '--golden', '--secrets', '--project-name', '--env-file', '--daemon', '--format', '--host', '--from', '--to']);
-const BOOL_FLAGS = new Set(['--json', '--update', '--help', '-h', '--version', '--color', '--no-warnings', '--ipv6', '--verbose']);
+const BOOL_FLAGS = new Set(['--json', '--update', '--help', '-h', '--version', '--color', '--no-warnings', '--ipv6', '--verbose', '--source-map']);
 
 function parseArgs(argv: readonly string[]): Parsed {
   const p: Parsed = { files: [], flags: new Map() };
@@ -155,24 +158,30 @@ function cmdValidate(p: Parsed, io: Io): number {
  * outlives this function: the parsed document and the model are garbage while the files are rendered
  * (at 100,000 containers they are a large part of the heap the garbage collector would walk again).
  */
-function compileForBuild(file: string, io: Io, color: boolean, secrets: readonly OverlayKey[] | undefined): readonly Topology[] | undefined {
+function compileForBuild(file: string, io: Io, color: boolean, secrets: readonly OverlayKey[] | undefined): CompileResult & { topologies: readonly Topology[] } | undefined {
   const r = compileFile(file, { files: false, ...(secrets ? { secrets } : {}) });
   printDiagnostics(r, file, io, color);
-  return r.topologies && errorsIn(r.diagnostics) === 0 ? r.topologies : undefined;
+  return r.topologies && errorsIn(r.diagnostics) === 0 ? (r as CompileResult & { topologies: readonly Topology[] }) : undefined;
 }
 
-function cmdBuild(p: Parsed, io: Io): number {
+function* chain<T>(...lists: Iterable<T>[]): Generator<T> {
+  for (const l of lists) yield* l;
+}
+
+async function cmdBuild(p: Parsed, io: Io): Promise<number> {
   const file = needOneFile(p, 'build');
   const dir = p.flags.get('-o');
   if (typeof dir !== 'string') throw new UsageError('build needs -o DIR');
   const secrets = readSecrets(p, io, p.flags.has('--color'));
   if (secrets.failed) return 1;
-  const topologies = compileForBuild(file, io, p.flags.has('--color'), secrets.keys);
-  if (!topologies) return 1;
+  const built = compileForBuild(file, io, p.flags.has('--color'), secrets.keys);
+  if (!built) return 1;
+  const topologies = built.topologies;
+  const maps = p.flags.has('--source-map') ? (await import('./source-maps.ts')).sourceMapFiles(built, file, dir) : [];
   let written: number;
   try {
     // Files are rendered one by one as they are written, not all held in memory first.
-    written = writeTreeAtomically(dir, outputFiles(topologies, file));
+    written = writeTreeAtomically(dir, chain(outputFiles(topologies, file), maps));
   } catch (e) {
     if (e instanceof OutputDirError) {
       io.err(`netform: ${e.message}\n`);
@@ -220,6 +229,11 @@ async function cmdGraph(p: Parsed, io: Io): Promise<number> {
   return runGraph(p.files, p.flags, io, compileFile);
 }
 
+async function cmdBlame(p: Parsed, io: Io): Promise<number> {
+  const { runBlame } = await import('./blame.ts');
+  return runBlame(p.files, p.flags, io);
+}
+
 async function cmdTrace(p: Parsed, io: Io): Promise<number> {
   const { runTrace } = await import('./trace-command.ts');
   return runTrace(p.files, p.flags, io, compileFile);
@@ -227,6 +241,7 @@ async function cmdTrace(p: Parsed, io: Io): Promise<number> {
 
 async function commandHelp(command: string): Promise<string> {
   if (command === 'trace') return (await import('./trace-command.ts')).TRACE_HELP;
+  if (command === 'blame') return (await import('./blame.ts')).BLAME_HELP;
   return command === 'import' ? (await import('./import.ts')).IMPORT_HELP : (await import('./graph.ts')).GRAPH_HELP;
 }
 
@@ -241,9 +256,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       (p.command === undefined && !p.flags.has('--help') ? io.err : io.out)(HELP['main']!);
       return p.command === undefined && !p.flags.has('--help') ? 2 : 0;
     }
-    const commands: Record<string, (p: Parsed, io: Io) => number | Promise<number>> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck, import: cmdImport, graph: cmdGraph, trace: cmdTrace };
+    const commands: Record<string, (p: Parsed, io: Io) => number | Promise<number>> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck, import: cmdImport, graph: cmdGraph, trace: cmdTrace, blame: cmdBlame };
     const run = commands[p.command];
-    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build, check, import, graph or trace`);
+    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build, check, import, graph, trace or blame`);
     if (p.flags.has('--help')) {
       io.out(HELP[p.command] ?? (await commandHelp(p.command)));
       return 0;

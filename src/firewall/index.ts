@@ -1,6 +1,6 @@
 // The firewall stage: the backend the daemon names builds the rules of a FirewallInput; render asks the
 // same backend for the files that load them.
-import type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRules } from './backend.ts';
+import type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRules } from './backend.ts';
 import type { FirewallInput } from './input.ts';
 import { iptablesBackend } from './iptables/index.ts';
 
@@ -17,5 +17,11 @@ export function firewallFiles(rules: FirewallRules): readonly FirewallFile[] {
   return backend.files(rules);
 }
 
-export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRules, IptablesRules } from './backend.ts';
+/** Per firewall file, the origin of each of its lines (source maps). */
+export function firewallFileOrigins(rules: FirewallRules): readonly FirewallFileOrigins[] {
+  const backend = BACKENDS[rules.backend] as FirewallBackend;
+  return backend.origins(rules);
+}
+
+export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRules, IptablesRules } from './backend.ts';
 export { droppedRules } from './none/index.ts';
