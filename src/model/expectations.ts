@@ -1,8 +1,10 @@
 // `expect:`: connections the file's author says must get through (reach) or must not (blocked), checked
 // with the packet tracer by validate and build (src/trace/expect.ts). Each entry is a line
-//   FROM -> TO:PORT[/PROTO] reach|blocked
-// or a mapping {from, to, port, proto, verdict, host, ipv6}. FROM and TO stay as written here (host,
-// host:NAME, outside, outside:ADDR, a container name, NAME@NETWORK, an address); the tracer reads them.
+//   FROM -> TO:PORT[/PROTO] reach|blocked [AT]
+// or a mapping {from, to, port, proto, verdict, at, host, ipv6}. AT names who must (or must not) get the
+// request: `outside -> host:8080 reach web` holds when the published port leads to web; it defaults to
+// TO when TO is a container. FROM, TO and AT stay as written here (host, host:NAME, outside,
+// outside:ADDR, a container name, NAME@NETWORK, an address); the tracer reads them.
 import { error, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -12,6 +14,8 @@ export interface Expectation {
   readonly port: number;
   readonly proto: Protocol;
   readonly verdict: 'reach' | 'blocked';
+  /** Who must (reach) or must not (blocked) receive the request, when not simply TO. */
+  readonly at?: string;
   /** The host `host` (and a container name on several hosts) means. */
   readonly host?: string;
   readonly family?: 4 | 6;
@@ -24,17 +28,17 @@ export interface Expectation {
 
 type Raw = Record<string, unknown>;
 
-const LINE = /^\s*(\S+)\s*->\s*(\S+?):(\d{1,5})(?:\/(tcp|udp|sctp))?\s+(reach|blocked)\s*$/;
+const LINE = /^\s*(\S+)\s*->\s*(\S+?):(\d{1,5})(?:\/(tcp|udp|sctp))?\s+(reach|blocked)(?:\s+(\S+))?\s*$/;
 
-const textOf = (e: Omit<Expectation, 'text' | 'path' | 'form'>): string => `${e.from} -> ${e.to}:${e.port}/${e.proto} ${e.verdict}`;
+const textOf = (e: Omit<Expectation, 'text' | 'path' | 'form'>): string => `${e.from} -> ${e.to}:${e.port}/${e.proto} ${e.verdict}${e.at ? ` ${e.at}` : ''}`;
 
 function entry(raw: unknown, path: YamlPath): Expectation | Diagnostic {
   if (typeof raw === 'string') {
     const m = LINE.exec(raw);
-    if (!m) return error('SCHEMA_PATTERN', path, `"${raw}": expected FROM -> TO:PORT[/tcp|udp|sctp] reach|blocked`);
+    if (!m) return error('SCHEMA_PATTERN', path, `"${raw}": expected FROM -> TO:PORT[/tcp|udp|sctp] reach|blocked [AT]`);
     const port = Number(m[3]);
     if (port < 1 || port > 65535) return error('BAD_PORT', path, `port ${port} is out of range (1-65535)`);
-    const e = { from: m[1]!, to: m[2]!, port, proto: (m[4] ?? 'tcp') as Protocol, verdict: m[5] as 'reach' | 'blocked' };
+    const e = { from: m[1]!, to: m[2]!, port, proto: (m[4] ?? 'tcp') as Protocol, verdict: m[5] as 'reach' | 'blocked', ...(m[6] ? { at: m[6] } : {}) };
     return { ...e, text: textOf(e), form: 'line', path };
   }
   const r = (raw ?? {}) as Raw;
@@ -44,6 +48,7 @@ function entry(raw: unknown, path: YamlPath): Expectation | Diagnostic {
     port: Number(r['port']),
     proto: (r['proto'] ?? 'tcp') as Protocol,
     verdict: r['verdict'] as 'reach' | 'blocked',
+    ...(typeof r['at'] === 'string' ? { at: r['at'] } : {}),
     ...(typeof r['host'] === 'string' ? { host: r['host'] } : {}),
     ...(r['ipv6'] === true ? { family: 6 as const } : {}),
   };

@@ -8,8 +8,8 @@ import type { Expectation } from '../model/expectations.ts';
 import type { Topology } from '../topology/types.ts';
 import { formatTrace } from './format.ts';
 import { parseParty } from './spec.ts';
-import { trace, TraceError } from './trace.ts';
-import type { Trace, TraceQuery, TraceWorld } from './types.ts';
+import { placeOf, trace, TraceError } from './trace.ts';
+import type { Place, Trace, TraceQuery, TraceVerdict, TraceWorld } from './types.ts';
 
 export type { Expectation };
 
@@ -18,8 +18,13 @@ export interface ExpectOptions {
   readonly locate?: (o: Origin) => string | undefined;
 }
 
-/** An expectation's trace, or why it names nothing (an unknown container, a bad address). */
-export type ExpectationOutcome = { readonly trace: Trace } | { readonly problem: string; readonly field: 'from' | 'to' | 'host' | undefined };
+/**
+ * An expectation's trace and the verdict it comes to (reach only when the request reaches AT, if the
+ * expectation names one), or why it names nothing (an unknown container, a bad address).
+ */
+export type ExpectationOutcome =
+  | { readonly trace: Trace; readonly verdict: TraceVerdict; readonly why?: string }
+  | { readonly problem: string; readonly field: 'from' | 'to' | 'at' | undefined };
 
 function queryOf(e: Expectation): TraceQuery | { problem: string; field: 'from' | 'to' } {
   const from = parseParty(e.from);
@@ -29,15 +34,25 @@ function queryOf(e: Expectation): TraceQuery | { problem: string; field: 'from' 
   return { from, to, port: e.port, proto: e.proto, ...(e.family ? { family: e.family } : {}), ...(e.host ? { host: e.host } : {}) };
 }
 
+const samePlace = (a: Place, b: Place): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 export function traceExpectation(topologies: readonly Topology[], e: Expectation, options: ExpectOptions = {}): ExpectationOutcome {
   const q = queryOf(e);
   if ('problem' in q) return q;
+  const atParty = e.at !== undefined ? parseParty(e.at) : q.to.kind === 'container' ? q.to : undefined;
+  if (atParty && 'error' in atParty) return { problem: atParty.error, field: 'at' };
+  let t: Trace;
+  let at: Place | undefined;
   try {
-    return { trace: trace(topologies, q, options) };
+    t = trace(topologies, q, options);
+    at = atParty && placeOf(topologies, atParty, { ...options, ...(e.host !== undefined ? { host: e.host } : {}) });
   } catch (x) {
     if (x instanceof TraceError) return { problem: x.message, field: undefined };
     throw x;
   }
+  const r = t.request;
+  if (t.verdict !== 'reach' || !at || (r.outcome === 'delivered' && samePlace(r.place, at))) return { trace: t, verdict: t.verdict };
+  return { trace: t, verdict: 'blocked', why: `it reaches ${r.outcome === 'delivered' ? r.where : 'elsewhere'}, not ${e.at ?? e.to}` };
 }
 
 /** The diagnostics of a build's expectations: errors for those the tracer contradicts, warnings for those it cannot judge. */
@@ -50,10 +65,11 @@ export function expectationDiagnostics(topologies: readonly Topology[], expectat
       continue;
     }
     const t = r.trace;
-    if (t.verdict === 'unknown') {
+    if (r.verdict === 'unknown') {
       out.push(warning('EXPECT_UNKNOWN', e.path, `${e.text}: cannot be checked: ${t.reason ?? 'the tracer cannot tell'}`));
-    } else if (t.verdict !== e.verdict) {
-      out.push(error('EXPECT_FAILED', e.path, `${e.text}: the tracer says ${t.verdict}${t.reason ? ` (${t.reason})` : ''}\n${indent(formatTrace(t))}`));
+    } else if (r.verdict !== e.verdict) {
+      const why = r.why ?? t.reason;
+      out.push(error('EXPECT_FAILED', e.path, `${e.text}: the tracer says ${r.verdict}${why ? ` (${why})` : ''}\n${indent(formatTrace(t))}`));
     }
   }
   return out;
@@ -72,7 +88,7 @@ export interface ExpectationChange {
   readonly after: ExpectationOutcome;
 }
 
-const verdictOf = (o: ExpectationOutcome): string => ('trace' in o ? o.trace.verdict : `invalid: ${o.problem}`);
+const verdictOf = (o: ExpectationOutcome): string => ('trace' in o ? o.verdict : `invalid: ${o.problem}`);
 
 /** The expectations whose verdict differs between two builds (before and after an edit), with both traces. */
 export function expectationChanges(before: readonly Topology[], after: readonly Topology[], expectations: readonly Expectation[], options: ExpectOptions = {}): ExpectationChange[] {

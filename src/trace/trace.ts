@@ -11,7 +11,7 @@ import { endpointText, type Packet } from './packet.ts';
 import { resolveFrom, resolveTo, TraceError } from './parties.ts';
 import type { WalkResult } from './receiver.ts';
 import { route } from './routing.ts';
-import type { LegOutcome, Trace, TraceQuery, TraceWorld } from './types.ts';
+import type { LegOutcome, Party, Place, Trace, TraceQuery, TraceWorld } from './types.ts';
 import type { WalkState } from './hooks.ts';
 import { Walker } from './walk.ts';
 import { defaultWorld } from './world.ts';
@@ -153,4 +153,10 @@ export function trace(topologies: readonly Topology[], query: TraceQuery, option
     assumptions: names.map((n) => `unknown: ${FACT_TEXT[n]}`),
     request: base.request,
   };
+}
+
+/** The namespace a party sends from (a container's, a host's, the outside), as traces name places. */
+export function placeOf(topologies: readonly Topology[], party: Party, options: Pick<TraceQuery, 'host'> & TraceOptions = {}): Place {
+  const fabric = fabricOf(topologies, worldOf(topologies, options.world));
+  return resolveFrom(fabric, { from: party, to: party, port: 1, proto: 'tcp', ...(options.host !== undefined ? { host: options.host } : {}) }).ns.place;
 }
