@@ -3,7 +3,7 @@
 // values. Nothing here is iptables or nft syntax; each backend spells its rules in its own folder, and
 // the packet tracer and plan/apply read these values, not text.
 import type { Origin } from '../diagnostics/origin.ts';
-import type { IpFamily } from '../net/inet.ts';
+import type { Family as IpFamily } from '../net/index.ts';
 
 export type { IpFamily, Origin };
 

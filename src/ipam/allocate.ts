@@ -10,22 +10,26 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { BridgeNetwork, IpamConfigEntry, Model } from '../model/types.ts';
 import {
-  addressText, contains, formatNetwork, formatPrefix, lastOf, masked, networkOf, overlaps, parseAddress, parsePrefix, within,
-  type Address, type Family, type Prefix,
-} from '../net/address.ts';
+  addrFrom, contains, hostPrefix, isMasked, lastOf, masked, networkOf, overlaps, parseAddr, parsePrefix, prefixString, unmap, valueString, within,
+  type Addr, type Family, type Prefix,
+} from '../net/index.ts';
 import { DEFAULT_LOCAL_POOLS, lowestFreeSubnet, normalisePools, ulaPool, type PoolSpec } from './pools.ts';
 import { AddressSpace } from './space.ts';
 import type { Addressing, FamilyAddressing } from './types.ts';
 
 const key = (container: string, network: string) => `${container}\u0000${network}`;
 
-/** Nameservers of the host's resolv.conf: dockerd keeps predefined subnets clear of them (InferReservedNetworks). */
+/**
+ * Nameservers of the host's resolv.conf: dockerd keeps predefined subnets clear of them
+ * (InferReservedNetworks), each as a single-address prefix (the resolv.conf parser reads them with
+ * netip.ParseAddr; a prefix drops the zone).
+ */
 function hostNameservers(text: string | undefined): Prefix[] {
   const out: Prefix[] = [];
   for (const line of (text ?? '').split('\n')) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
-    const a = m && parseAddress(m[1]!);
-    if (a) out.push({ family: a.family, address: a.value, length: a.family === 4 ? 32 : 128 });
+    const a = m && parseAddr(m[1]!);
+    if (a) out.push(hostPrefix(a));
   }
   return out;
 }
@@ -98,20 +102,20 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
         diagnostics.push(error('BAD_PREFIX', subnetPath, `"${entry.subnet}" is not a CIDR prefix`, fileOf(n)));
         continue;
       }
-      if (!n.isDefault && networkOf(p) !== p.address) {
-        diagnostics.push(error('BAD_PREFIX', subnetPath, `invalid subnet ${entry.subnet}: it should be ${formatNetwork(p)}`));
+      if (!n.isDefault && !isMasked(p)) {
+        diagnostics.push(error('BAD_PREFIX', subnetPath, `invalid subnet ${entry.subnet}: it should be ${prefixString(masked(p))}`));
         continue;
       }
       const m = masked(p);
       if (explicitSpace[m.family].overlaps(m)) {
         // The first subnet (in model order) it overlaps, for the message.
         const clash = allocated.find((a) => overlaps(a.prefix, m))!;
-        diagnostics.push(error('SUBNET_OVERLAP', subnetPath, `subnet ${formatPrefix(m)} overlaps ${formatPrefix(clash.prefix)} of network "${clash.network}"`, fileOf(n)));
+        diagnostics.push(error('SUBNET_OVERLAP', subnetPath, `subnet ${prefixString(m)} overlaps ${prefixString(clash.prefix)} of network "${clash.network}"`, fileOf(n)));
         continue;
       }
       const route = routes.find((r) => overlaps(masked(r.prefix), m));
       if (route) {
-        diagnostics.push(error('SUBNET_OVERLAP', subnetPath, `subnet ${formatPrefix(m)} overlaps the host route ${route.cidr} (host.routes): containers could not reach that network`, fileOf(n)));
+        diagnostics.push(error('SUBNET_OVERLAP', subnetPath, `subnet ${prefixString(m)} overlaps the host route ${route.cidr} (host.routes): containers could not reach that network`, fileOf(n)));
       }
       allocated.push({ prefix: m, network: n.name, path: subnetPath });
       explicitSpace[m.family].addPrefix(m);
@@ -160,8 +164,8 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
         const r = parsePrefix(entry.ipRange);
         const rangePath = n.isDefault ? entry.path : [...entry.path, 'ip_range'];
         if (!r || r.family !== family) diagnostics.push(error('BAD_PREFIX', rangePath, `"${entry.ipRange}" is not an IPv${family} CIDR prefix`, fileOf(n)));
-        else if (!n.isDefault && networkOf(r) !== r.address) diagnostics.push(error('BAD_PREFIX', rangePath, `invalid ip-range ${entry.ipRange}: it should be ${formatNetwork(r)}`));
-        else if (!within(masked(r), subnet)) diagnostics.push(error('ADDRESS_OUTSIDE_RANGE', rangePath, `ip_range ${entry.ipRange} is not inside the subnet ${formatPrefix(subnet)}`, fileOf(n)));
+        else if (!n.isDefault && !isMasked(r)) diagnostics.push(error('BAD_PREFIX', rangePath, `invalid ip-range ${entry.ipRange}: it should be ${prefixString(masked(r))}`));
+        else if (!within(masked(r), subnet)) diagnostics.push(error('ADDRESS_OUTSIDE_RANGE', rangePath, `ip_range ${entry.ipRange} is not inside the subnet ${prefixString(subnet)}`, fileOf(n)));
         else range = masked(r);
       }
       const fs: FamilyState = { subnet, range, set, entry };
@@ -172,18 +176,18 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
       const skipGw = family === 4 ? n.gatewayModeV4 === 'isolated' || (n.inhibitIPv4 && n.internal) : n.gatewayModeV6 === 'isolated';
       const gwPath = n.isDefault ? d.paths[family === 4 ? 'bip' : 'bip6'] ?? entry.path : [...entry.path, 'gateway'];
       if (entry.gateway) {
-        const g = parseAddress(entry.gateway);
+        const g = parseAddr(entry.gateway);
         if (!g || g.family !== family) diagnostics.push(error('BAD_ADDRESS', gwPath, `gateway "${entry.gateway}" is not an IPv${family} address`, fileOf(n)));
-        else if (!contains(subnet, g)) diagnostics.push(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is not inside the subnet ${formatPrefix(subnet)}`, fileOf(n)));
+        else if (!contains(subnet, g)) diagnostics.push(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is not inside the subnet ${prefixString(subnet)}`, fileOf(n)));
         else if (hostBits > 1 && (g.value === networkOf(subnet) || (family === 4 && g.value === lastOf(subnet)))) {
-          diagnostics.push(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is the ${g.value === networkOf(subnet) ? 'network' : 'broadcast'} address of ${formatPrefix(subnet)}`, fileOf(n)));
+          diagnostics.push(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is the ${g.value === networkOf(subnet) ? 'network' : 'broadcast'} address of ${prefixString(subnet)}`, fileOf(n)));
         } else {
           fs.gateway = g.value;
           set.add(g.value);
         }
       } else if (!skipGw) {
         const g = set.lowestFree(range);
-        if (g === undefined) diagnostics.push(error('POOL_EXHAUSTED', n.path, `no free address for the gateway in ${formatPrefix(range)}`, fileOf(n)));
+        if (g === undefined) diagnostics.push(error('POOL_EXHAUSTED', n.path, `no free address for the gateway in ${prefixString(range)}`, fileOf(n)));
         else {
           fs.gateway = g;
           set.add(g);
@@ -192,13 +196,13 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
       // Auxiliary addresses must be in the subnet; they are reserved (network.go ipamAllocateVersion).
       entry.auxAddresses.forEach((aux) => {
         const auxPath = n.isDefault ? d.paths[family === 4 ? 'default-gateway' : 'default-gateway-v6'] ?? entry.path : [...entry.path, 'aux_addresses', aux.name];
-        const a = parseAddress(aux.address);
+        const a = parseAddr(aux.address);
         if (!a || a.family !== family) {
           diagnostics.push(error('BAD_ADDRESS', auxPath, `auxiliary address "${aux.address}" is not an IPv${family} address`, fileOf(n)));
           return;
         }
         if (!contains(subnet, a)) {
-          const what = n.isDefault ? `${family === 4 ? 'default-gateway' : 'default-gateway-v6'} ${aux.address} is not inside the default bridge subnet ${formatPrefix(subnet)} (dockerd: auxiliary address must belong to the master pool)` : `auxiliary address ${aux.address} is not inside the subnet ${formatPrefix(subnet)}`;
+          const what = n.isDefault ? `${family === 4 ? 'default-gateway' : 'default-gateway-v6'} ${aux.address} is not inside the default bridge subnet ${prefixString(subnet)} (dockerd: auxiliary address must belong to the master pool)` : `auxiliary address ${aux.address} is not inside the subnet ${prefixString(subnet)}`;
           diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', auxPath, what, fileOf(n)));
           return;
         }
@@ -209,23 +213,25 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
   }
 
   // Container addresses: statics first, then dynamic ones in join order.
-  const endpoints = new Map<string, { v4?: Address; v6?: Address }>();
+  const endpoints = new Map<string, { v4?: Addr; v6?: Addr }>();
   const staticOwner = new Map<string, string>();
   for (const c of model.containers) {
     if (c.mode.kind !== 'networks') continue;
     for (const e of c.endpoints) {
       const st = states.get(e.network);
       if (!st) continue;
-      const slot: { v4?: Address; v6?: Address } = {};
+      const slot: { v4?: Addr; v6?: Addr } = {};
       endpoints.set(key(c.name, e.network), slot);
       for (const [family, text, field] of [[4, e.ipv4Address, 'ipv4_address'], [6, e.ipv6Address, 'ipv6_address']] as const) {
         if (!text) continue;
         const fs = st[family];
-        const a = parseAddress(text);
+        // normalizeEndpointIPAMConfig (daemon/container_operations.go) unmaps the static addresses.
+        const parsed = parseAddr(text);
+        const a = parsed && unmap(parsed);
         if (!fs || !a || a.family !== family) continue; // reported by model checks
         const p = [...e.path, field];
         if (!contains(fs.subnet, a)) {
-          diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', p, `${text} is not inside the subnet ${formatPrefix(fs.subnet)} of network "${e.network}" (dockerd: no configured subnet contains IP address ${text})`));
+          diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', p, `${text} is not inside the subnet ${prefixString(fs.subnet)} of network "${e.network}" (dockerd: no configured subnet contains IP address ${text})`));
           continue;
         }
         const owner = staticOwner.get(`${e.network}\u0000${a.value}`);
@@ -256,11 +262,11 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
         if (!fs || slot[slotKey] || (family === 4 ? e.ipv4Address : e.ipv6Address)) continue;
         const v = fs.set.lowestFree(fs.range);
         if (v === undefined) {
-          diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${formatPrefix(fs.range)} of network "${e.network}"`));
+          diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${prefixString(fs.range)} of network "${e.network}"`));
           continue;
         }
         fs.set.add(v);
-        slot[slotKey] = { family, value: v };
+        slot[slotKey] = addrFrom(family, v);
       }
     }
   }
@@ -269,11 +275,11 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
   for (const [name, st] of states) {
     const fam = (fs: FamilyState | undefined, family: Family): FamilyAddressing | undefined =>
       fs && {
-        subnet: formatPrefix(fs.subnet),
+        subnet: prefixString(fs.subnet),
         prefixLength: fs.subnet.length,
-        ...(fs.gateway !== undefined ? { gateway: addressText(family, fs.gateway) } : {}),
-        ...(fs.range !== fs.subnet ? { range: formatPrefix(fs.range) } : {}),
-        ...(fs.defaultGateway !== undefined ? { defaultGateway: addressText(family, fs.defaultGateway) } : {}),
+        ...(fs.gateway !== undefined ? { gateway: valueString(family, fs.gateway) } : {}),
+        ...(fs.range !== fs.subnet ? { range: prefixString(fs.range) } : {}),
+        ...(fs.defaultGateway !== undefined ? { defaultGateway: valueString(family, fs.defaultGateway) } : {}),
       };
     const v4 = fam(st[4], 4);
     const v6 = fam(st[6], 6);
@@ -281,8 +287,8 @@ export function allocateAddresses(model: Model, options: AllocateOptions = {}): 
   }
   for (const [k, slot] of endpoints) {
     addressing.endpoints.set(k, {
-      ...(slot.v4 ? { v4: addressText(4, slot.v4.value) } : {}),
-      ...(slot.v6 ? { v6: addressText(6, slot.v6.value) } : {}),
+      ...(slot.v4 ? { v4: valueString(4, slot.v4.value) } : {}),
+      ...(slot.v6 ? { v6: valueString(6, slot.v6.value) } : {}),
     });
   }
   return { addressing, diagnostics };

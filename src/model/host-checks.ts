@@ -3,7 +3,7 @@
 // host that carries an overlay has its underlay address, underlay addresses and pinned VNIs are unique,
 // and macvlan/ipvlan parents are interfaces the host has.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { canonicalAddress } from '../net/address.ts';
+import { addrString, parseAddr } from '../net/index.ts';
 import { GATEWAY_BRIDGE } from './swarm-networks.ts';
 import type { BridgeNetwork, Model } from './types.ts';
 
@@ -24,7 +24,8 @@ export function checkHosts(m: Model): Diagnostic[] {
   const underlay = new Map<string, string>();
   for (const h of m.hosts) {
     if (h.address === undefined) continue;
-    const a = canonicalAddress(h.address) ?? h.address;
+    const parsed = parseAddr(h.address);
+    const a = parsed ? addrString(parsed) : h.address;
     const other = underlay.get(a);
     if (other) out.push(error('DUPLICATE_UNDERLAY', [...h.path, 'address'], `underlay address ${h.address} is already the address of host "${other}"`));
     else underlay.set(a, h.name);

@@ -1,7 +1,7 @@
 // Pieces of a network's definition that every driver reads the same way: where it is created and its
 // ipam config entries.
 import { error, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import { familyOf, parsePrefix } from '../net/address.ts';
+import { parseAddr, parsePrefix } from '../net/index.ts';
 import type { IpamConfigEntry } from './types.ts';
 
 type Raw = Record<string, unknown>;
@@ -24,7 +24,7 @@ export function ipamEntries(raw: Raw | undefined, path: YamlPath): { v4: IpamCon
       auxAddresses: aux,
       path: p,
     };
-    const fam = entry.subnet ? parsePrefix(entry.subnet)?.family : entry.gateway ? familyOf(entry.gateway) : entry.ipRange ? parsePrefix(entry.ipRange)?.family : undefined;
+    const fam = entry.subnet ? parsePrefix(entry.subnet)?.family : entry.gateway ? parseAddr(entry.gateway)?.family : entry.ipRange ? parsePrefix(entry.ipRange)?.family : undefined;
     if (fam === undefined) {
       diagnostics.push(error('BAD_PREFIX', p, 'an ipam config entry needs a subnet (or at least a gateway or ip_range) to tell its address family'));
       return;

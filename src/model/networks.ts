@@ -3,7 +3,7 @@
 // their com.docker.network.* driver options parsed as the bridge driver does (bridge_linux.go fromLabels).
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import type { GatewayMode } from './types.ts';
-import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../net/address.ts';
+import { addrString, masked, parseCIDR, parseIP, prefixAddr, prefixString, type Prefix } from '../net/index.ts';
 import { parseGoBool } from './go-bool.ts';
 import { interfaceNameProblem } from './names.ts';
 import type { BridgeNetwork, DaemonSettings, IpamConfigEntry } from './types.ts';
@@ -38,26 +38,32 @@ const KNOWN_OPTIONS = new Set([
   'com.docker.network.container_iface_prefix',
 ]);
 
+/** IPNet.String of a net.ParseCIDR result: the network, masked. */
+const network = (p: Prefix): string => prefixString(masked(p));
+
+/** bip / bip6 (net.ParseCIDR): the network is the subnet (PreferredPool), the address the gateway (bIP.String()). */
+const bipSubnet = (p: Prefix): { subnet: string; gateway: string } => ({ subnet: network(p), gateway: addrString(prefixAddr(p)) });
+
 export function defaultBridge(d: DaemonSettings): BridgeNetwork {
   const v4: IpamConfigEntry[] = [];
   // bip sets the subnet and the gateway; fixed-cidr the allocation sub-pool (and the subnet when
   // there is no bip); default-gateway becomes the aux address containers route through.
   const aux4 = d.defaultGateway ? [{ name: 'DefaultGatewayIPv4', address: d.defaultGateway }] : [];
-  const bip = d.bip ? parsePrefix(d.bip) : undefined;
-  const fixed = d.fixedCidr ? parsePrefix(d.fixedCidr) : undefined;
+  const bip = d.bip ? parseCIDR(d.bip) : undefined;
+  const fixed = d.fixedCidr ? parseCIDR(d.fixedCidr) : undefined;
   v4.push({
-    ...(bip ? { subnet: formatNetwork(bip), gateway: canonicalAddress(d.bip!.split('/')[0]!)! } : fixed ? { subnet: formatNetwork(fixed) } : {}),
-    ...(fixed ? { ipRange: formatNetwork(fixed) } : {}),
+    ...(bip ? bipSubnet(bip) : fixed ? { subnet: network(fixed) } : {}),
+    ...(fixed ? { ipRange: network(fixed) } : {}),
     auxAddresses: aux4,
     path: d.paths['bip'] ?? d.paths['fixed-cidr'] ?? d.paths['default-gateway'] ?? ['daemon'],
   });
   const v6: IpamConfigEntry[] = [];
   if (d.ipv6) {
-    const bip6 = d.bip6 ? parsePrefix(d.bip6) : undefined;
-    const fixed6 = d.fixedCidrV6 ? parsePrefix(d.fixedCidrV6) : undefined;
+    const bip6 = d.bip6 ? parseCIDR(d.bip6) : undefined;
+    const fixed6 = d.fixedCidrV6 ? parseCIDR(d.fixedCidrV6) : undefined;
     v6.push({
-      ...(bip6 ? { subnet: formatNetwork(bip6), gateway: canonicalAddress(d.bip6!.split('/')[0]!)! } : fixed6 ? { subnet: formatNetwork(fixed6) } : {}),
-      ...(fixed6 ? { ipRange: formatNetwork(fixed6) } : {}),
+      ...(bip6 ? bipSubnet(bip6) : fixed6 ? { subnet: network(fixed6) } : {}),
+      ...(fixed6 ? { ipRange: network(fixed6) } : {}),
       auxAddresses: d.defaultGatewayV6 ? [{ name: 'DefaultGatewayIPv6', address: d.defaultGatewayV6 }] : [],
       path: d.paths['bip6'] ?? d.paths['fixed-cidr-v6'] ?? d.paths['default-gateway-v6'] ?? d.paths['ipv6'] ?? ['daemon'],
     });
@@ -126,11 +132,12 @@ export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { n
     }
     return v as GatewayMode;
   };
+  // The bridge driver reads these options with net.ParseIP (bridge_linux.go networkConfiguration.fromLabels).
   const ipOpt = (k: string): string | undefined => {
     if (opts[k] === undefined) return undefined;
-    const a = canonicalAddress(opts[k]!);
+    const a = parseIP(opts[k]!);
     if (!a) diagnostics.push(error('BAD_ADDRESS', optPath(k), `"${opts[k]}" is not an IP address`));
-    return a;
+    return a && addrString(a);
   };
 
   const bridgeName = opts['com.docker.network.bridge.name'];

@@ -2,7 +2,7 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { endpointKey } from '../ipam/allocate.ts';
-import { formatAddress, networkOf, parsePrefix } from '../net/address.ts';
+import { networkOf, parseCIDR, valueString } from '../net/index.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
 import type { BridgeNetwork, Container, EndpointRequest, Model } from '../model/types.ts';
 import { atLeast } from '../model/engine.ts';
@@ -106,11 +106,11 @@ function endpointMac(m: Model, c: Container, req: EndpointRequest, index: number
  */
 function deferredIPv6(m: Model, n: BridgeNetwork, addresses: EndpointAddressing, mac: string): EndpointAddressing {
   if (atLeast(m.engine, '28') || !n.isDefault || !addresses.v6 || !m.daemon.fixedCidrV6) return addresses;
-  const p = parsePrefix(m.daemon.fixedCidrV6);
+  const p = parseCIDR(m.daemon.fixedCidrV6);
   if (!p || p.family !== 6 || p.length > 80) return addresses;
   const macBits = BigInt(`0x${mac.split(':').join('')}`);
   const value = (networkOf(p) & ~((1n << 48n) - 1n)) | macBits;
-  return { ...addresses, v6: formatAddress({ family: 6, value }) };
+  return { ...addresses, v6: valueString(6, value) };
 }
 
 /** What a host's topology needs to know of the swarm: its allocations, and every overlay endpoint on every host. */

@@ -2,7 +2,7 @@
 // port_mapping_linux.go sortAndNormPBs / configurePortBindingIPv4/IPv6, portmapperapi Compare),
 // plus the host-port bookkeeping of the port allocator: conflicts, ranges and ephemeral ports.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf, parseAddress } from '../net/address.ts';
+import { compareAddr, familyOf, mustParseAddr } from '../net/index.ts';
 import type { PortBinding } from '../model/types.ts';
 import type { GatewayCandidate } from './gateway.ts';
 import type { PortMapping } from './types.ts';
@@ -24,13 +24,8 @@ interface BindingRequest {
 
 const isRange = (r: BindingRequest) => r.hostPort === 0 || r.hostPort !== r.hostPortEnd;
 
-function compareAddr(a: string, b: string): number {
-  const x = parseAddress(a)!;
-  const y = parseAddress(b)!;
-  // netip.Addr.Compare: IPv4 sorts before IPv6, then by value.
-  if (x.family !== y.family) return x.family - y.family;
-  return x.value < y.value ? -1 : x.value > y.value ? 1 : 0;
-}
+/** netip.Addr.Compare of two address texts: IPv4 sorts before IPv6, then by value. */
+const compareAddrText = (a: string, b: string): number => compareAddr(mustParseAddr(a), mustParseAddr(b));
 
 /** portmapperapi.PortBindingReq.Compare. */
 function compareRequests(a: BindingRequest, b: BindingRequest): number {
@@ -40,7 +35,7 @@ function compareRequests(a: BindingRequest, b: BindingRequest): number {
   if (a.proto !== b.proto) return PROTO_NUMBER[a.proto] - PROTO_NUMBER[b.proto];
   if (a.hostPort !== b.hostPort) return a.hostPort - b.hostPort;
   if (a.hostPortEnd !== b.hostPortEnd) return a.hostPortEnd - b.hostPortEnd;
-  return compareAddr(a.hostIP, b.hostIP) || compareAddr(a.containerIP, b.containerIP);
+  return compareAddrText(a.hostIP, b.hostIP) || compareAddrText(a.containerIP, b.containerIP);
 }
 
 export interface EndpointBindingContext {

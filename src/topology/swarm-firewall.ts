@@ -2,7 +2,7 @@
 // local task's redirect rules), netform's NETFORM-SWARM chain and the encrypted overlays' rules. Services
 // are read from the whole model (every node of a swarm programs the mesh for every service).
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf } from '../net/address.ts';
+import { familyOf } from '../net/index.ts';
 import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-view.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import type { Container, Model } from '../model/types.ts';

@@ -5,7 +5,7 @@
 // decide forwarding, br_netfilter and route_localnet; plus the world's uplinks, LANs and underlay.
 // A container's namespace (and its veth's host end) is made when a walk first needs it.
 import type { ContainerNode, Endpoint, Topology } from '../topology/types.ts';
-import { formatNetwork, parsePrefix } from '../net/address.ts';
+import { masked, parsePrefix, prefixString } from '../net/index.ts';
 import { Ns, type ContainerRef, type Fabric, type Iface, type Segment, type VxlanPeer } from './fabric.ts';
 import { applySysctls, hostFirewall } from './host-settings.ts';
 import { iptablesFirewall } from './iptables.ts';
@@ -142,7 +142,7 @@ class LazyFabric implements Fabric {
   private outsideRoutes(): void {
     const eth0 = this.outside.ifaces.get('eth0')!;
     const routes = this.world.outsideRoutes === 'all'
-      ? this.topologies.flatMap((t) => t.bridges.flatMap((b) => b.addresses.map((a) => ({ cidr: formatNetwork(parsePrefix(a)!), host: t.host }))))
+      ? this.topologies.flatMap((t) => t.bridges.flatMap((b) => b.addresses.map((a) => ({ cidr: prefixString(masked(parsePrefix(a)!)), host: t.host }))))
       : this.world.outsideRoutes;
     for (const r of routes) {
       const p = parsePrefix(r.cidr);

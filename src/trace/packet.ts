@@ -1,7 +1,7 @@
 // A packet as the tracer follows it, and the address tests it needs fast: a trace on a host of 10,000
 // containers walks chains of tens of thousands of rules, so prefixes are parsed once (memoized by their
 // text) and a host prefix (/32, /128) is compared as text, which is how Docker writes most of them.
-import { canonicalAddress, contains, familyOf, parseAddress, parsePrefix, type Address, type Prefix } from '../net/address.ts';
+import { canonicalAddr as canonicalAddress, contains, familyOf, parseAddr as parseAddress, parsePrefix, type Addr as Address, type Prefix } from '../net/index.ts';
 import type { PortProtocol } from '../firewall/types.ts';
 
 export type L4 = PortProtocol | 'esp';
@@ -75,6 +75,7 @@ function canonicalV6(text: string): string | undefined {
     if (j - i >= 2 && j - i > bestLen) [bestStart, bestLen] = [i, j - i];
     i = j === i ? i + 1 : j;
   }
+  if (groups.slice(0, 6).join() === '0,0,0,0,0,65535') return undefined; // IPv4-mapped: netip writes a dotted tail
   const hex = groups.map((g) => g.toString(16));
   return bestStart < 0 ? hex.join(':') : `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }

@@ -1,6 +1,6 @@
 // The ends of a query, resolved against the fabric: the namespace the client sends from (and its
 // address, when one is given), and the address the request is for.
-import { canonicalAddress } from '../net/address.ts';
+import { canonicalAddr as canonicalAddress } from '../net/index.ts';
 import type { Fabric, Ns } from './fabric.ts';
 import { addressOf, familyOfAddress } from './packet.ts';
 import type { Party, TraceQuery, TraceWorld } from './types.ts';

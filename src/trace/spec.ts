@@ -4,7 +4,7 @@
 //   NAME | NAME@NETWORK       a container (its address on NETWORK as a destination)
 //   ADDRESS                   an address (IPv6 in brackets when a port follows)
 // and a destination with its port: SPEC:PORT[/tcp|udp|sctp].
-import { canonicalAddress } from '../net/address.ts';
+import { canonicalAddr as canonicalAddress } from '../net/index.ts';
 import type { PortProtocol } from '../firewall/types.ts';
 import type { Party } from './types.ts';
 

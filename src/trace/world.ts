@@ -4,7 +4,7 @@
 // (the hosts' default route, every address the fleet lacks) and routes every bridge subnet to its host
 // (so that direct routing to a container is a question with an answer); a macvlan/ipvlan parent is a
 // LAN whose router is the network's gateway. Host settings the topology leaves alone are unknown.
-import { overlaps, parseAddress, parsePrefix } from '../net/address.ts';
+import { overlaps, parseAddr, parsePrefix } from '../net/index.ts';
 import type { Topology } from '../topology/types.ts';
 import type { HostWorld, TraceWorld } from './types.ts';
 
@@ -42,7 +42,7 @@ function lanGateways(t: Topology): Map<string, string | undefined> {
 
 /** The longest prefix the hosts' underlay addresses share, at most /24: they are on one link. */
 function underlayLength(addresses: readonly string[]): number {
-  const parsed = addresses.map((a) => parseAddress(a)!);
+  const parsed = addresses.map((a) => parseAddr(a)!);
   if (parsed.some((a) => a.family !== 4)) return 64;
   const values = parsed.map((a) => a.value);
   let length = 24;

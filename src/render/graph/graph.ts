@@ -4,7 +4,7 @@
 // hosts. Networks Docker makes by itself (docker_gwbridge, ingress) are shown when a container is
 // on them (docker0 always: it is there on every host that has one). The drawers (dot.ts, mermaid.ts)
 // read this and nothing else.
-import { formatAddress, formatNetwork, parsePrefix } from '../../net/address.ts';
+import { masked, parsePrefix, prefixString, valueString } from '../../net/index.ts';
 import type { BridgeNetwork, Model } from '../../model/types.ts';
 import type { Topology } from '../../topology/types.ts';
 
@@ -128,21 +128,21 @@ function hostGraph(model: Model, t: Topology, overlays: Map<string, GraphNetwork
 
 function network(n: BridgeNetwork, id: string, addresses: readonly string[], t: Topology, device?: string): GraphNetwork {
   const prefixes = addresses.map((a) => parsePrefix(a)).filter((p) => p !== undefined);
-  let subnets = prefixes.map((p) => formatNetwork(p));
+  let subnets = prefixes.map((p) => prefixString(masked(p)));
   if (subnets.length === 0) {
     // No bridge address (macvlan, ipvlan, an internal IPv6-only network): the endpoints' prefixes.
     const fromEndpoints = t.endpoints
       .filter((e) => e.network === n.name)
       .flatMap((e) => [e.ipv4 && e.ipv4PrefixLength !== undefined ? `${e.ipv4}/${e.ipv4PrefixLength}` : '', e.ipv6 && e.ipv6PrefixLength !== undefined ? `${e.ipv6}/${e.ipv6PrefixLength}` : '']);
     const configured = [...n.ipamV4, ...n.ipamV6].map((c) => c.subnet ?? '');
-    subnets = [...new Set([...configured, ...fromEndpoints].filter((s) => s !== '').map((s) => formatNetwork(parsePrefix(s)!)))];
+    subnets = [...new Set([...configured, ...fromEndpoints].filter((s) => s !== '').map((s) => prefixString(masked(parsePrefix(s)!))))];
   }
   return {
     id,
     name: n.name,
     driver: n.driver,
     subnets,
-    gateways: prefixes.map((p) => formatAddress({ family: p.family, value: p.address })),
+    gateways: prefixes.map((p) => valueString(p.family, p.address)),
     internal: n.internal,
     icc: n.icc,
     ...(device ? { device } : {}),

@@ -5,7 +5,8 @@
 import { implicit, type Origin } from '../../diagnostics/origin.ts';
 import type { ContainerNode, Topology } from '../../topology/types.ts';
 import type { FileOrigins, LineOrigin } from '../renderer.ts';
-import { addrString, EMBEDDED_DNS_ADDRESS } from '../resolvconf/index.ts';
+import { addrString } from '../../net/index.ts';
+import { EMBEDDED_DNS_ADDRESS } from '../resolvconf/index.ts';
 import { NAME_RESOLUTION_HOSTS_NOTE } from '../resolvconf/index.ts';
 import { containerHostsLineKinds, NAME_RESOLUTION_HOSTS_PEERS_NOTE } from './container.ts';
 
