@@ -36,19 +36,23 @@ interface HostIndex {
   readonly t: Topology;
   readonly ns: Ns;
   readonly overlays: ReadonlyMap<string, Ns>;
-  /** Endpoints by address, and by the container whose namespace they are in. */
-  readonly byAddress: Map<string, Endpoint[]>;
-  readonly byContainer: Map<string, Endpoint[]>;
+  /** Endpoints by address, and by the container whose namespace they are in (one, or several). */
+  readonly byAddress: Map<string, Endpoint | Endpoint[]>;
+  readonly byContainer: Map<string, Endpoint | Endpoint[]>;
   readonly nodes: ReadonlyMap<string, ContainerNode>;
   /** Container namespaces made so far, by owner name. */
   readonly made: Map<string, Ns>;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+/** Adds to a map of one value or several (most keys have one: no array for them, at 10,000s of keys). */
+function push<K, V extends object>(m: Map<K, V | V[]>, k: K, v: V): void {
   const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
+  if (l === undefined) m.set(k, v);
+  else if (Array.isArray(l)) l.push(v);
+  else m.set(k, [l, v]);
 }
+
+const all = <V>(x: V | V[] | undefined): readonly V[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /** A host's namespace: lo, bridges, its world links (uplink, underlay, LANs), its parent links. */
 function hostNamespace(t: Topology, hw: HostWorld | undefined, world: TraceWorld, segments: Segments): Ns {
@@ -58,7 +62,7 @@ function hostNamespace(t: Topology, hw: HostWorld | undefined, world: TraceWorld
   const noIPv6 = applySysctls(ns, t);
   for (const b of t.bridges) ns.addIface(b.name, 'bridge', b.addresses.filter((a) => !(noIPv6.has(b.name) && a.includes(':'))), { origin: b.origin });
   if (hw) {
-    const up = ns.addIface(hw.uplink.ifname, 'link', [hw.uplink.v4, hw.uplink.v6].filter((x): x is string => !!x));
+    const up = ns.addIface(hw.uplink.ifname, 'link', [hw.uplink.v4, hw.uplink.v6, ...(hw.addresses ?? [])].filter((x): x is string => !!x));
     segments.attach(up, 'uplink');
     // The underlay address may sit on the uplink itself (a plain host), or on a link of its own.
     if (hw.underlay && hw.underlay.ifname === hw.uplink.ifname) ns.addAddress(up, hw.underlay.address);
@@ -91,7 +95,6 @@ class LazyFabric implements Fabric {
   readonly hosts = new Map<string, Ns>();
   readonly outside: Ns;
   private readonly index = new Map<string, HostIndex>();
-  private readonly named = new Map<string, ContainerRef[]>();
   private readonly endpointsOfNs = new WeakMap<Ns, readonly Endpoint[]>();
   private readonly segments = new Segments();
 
@@ -118,7 +121,6 @@ class LazyFabric implements Fabric {
         if (e.ipv4) push(h.byAddress, e.ipv4, e);
         if (e.ipv6) push(h.byAddress, e.ipv6, e);
       }
-      for (const c of t.containers) push(this.named, c.name, { host: t.host, node: c });
       // macvlan/ipvlan children join their segment now: a walk finds them there by address.
       for (const e of t.endpoints) if (e.attachment && e.attachment.kind !== 'overlay') this.made(h, e.container);
       ns.connect();
@@ -141,9 +143,13 @@ class LazyFabric implements Fabric {
 
   private outsideRoutes(): void {
     const eth0 = this.outside.ifaces.get('eth0')!;
-    const routes = this.world.outsideRoutes === 'all'
-      ? this.topologies.flatMap((t) => t.bridges.flatMap((b) => b.addresses.map((a) => ({ cidr: prefixString(masked(parsePrefix(a)!)), host: t.host }))))
-      : this.world.outsideRoutes;
+    const routes = [
+      ...(this.world.outsideRoutes === 'all'
+        ? this.topologies.flatMap((t) => t.bridges.flatMap((b) => b.addresses.map((a) => ({ cidr: prefixString(masked(parsePrefix(a)!)), host: t.host }))))
+        : this.world.outsideRoutes),
+      // The hosts' other addresses are reached through their uplinks.
+      ...Object.entries(this.world.hosts).flatMap(([host, hw]) => (hw.addresses ?? []).map((cidr) => ({ cidr, host }))),
+    ];
     for (const r of routes) {
       const p = parsePrefix(r.cidr);
       const up = this.world.hosts[r.host]?.uplink;
@@ -162,7 +168,12 @@ class LazyFabric implements Fabric {
   }
 
   containersNamed(name: string): readonly ContainerRef[] {
-    return this.named.get(name) ?? [];
+    const out: ContainerRef[] = [];
+    for (const [host, h] of this.index) {
+      const node = h.nodes.get(name);
+      if (node) out.push({ host, node });
+    }
+    return out;
   }
 
   namespaceOf(ref: ContainerRef): Ns {
@@ -188,7 +199,7 @@ class LazyFabric implements Fabric {
     loopback(ns);
     if (node.firewall?.v4) ns.firewall = iptablesFirewall(node.firewall.v4, undefined);
     if (node.loadBalancer) ns.ipvs = { marks: new Set(node.loadBalancer.services.map((s) => s.fwMark)), vips: new Set(node.loadBalancer.vips.map(addressOf)) };
-    const eps = h.byContainer.get(name) ?? [];
+    const eps = all(h.byContainer.get(name));
     this.endpointsOfNs.set(ns, eps);
     for (const e of eps) this.attach(e, ns, h);
     ns.connect();
@@ -223,7 +234,7 @@ class LazyFabric implements Fabric {
     const place = bridge.ns.place;
     if (place.kind !== 'host' && place.kind !== 'overlay') return undefined;
     const h = this.index.get(place.host)!;
-    const ep = (h.byAddress.get(address) ?? []).find((e) => (place.kind === 'host' ? !e.attachment && e.bridge === bridge.name : e.attachment?.kind === 'overlay' && e.network === place.network));
+    const ep = all(h.byAddress.get(address)).find((e) => (place.kind === 'host' ? !e.attachment && e.bridge === bridge.name : e.attachment?.kind === 'overlay' && e.network === place.network));
     if (ep) {
       this.made(h, ep.container);
       return bridge.ns.ifaces.get(ep.hostIfname);
@@ -253,7 +264,7 @@ class LazyFabric implements Fabric {
     for (const h of this.index.values()) {
       if (h.ns.isLocal(address)) out.push(h.ns);
       for (const ov of h.overlays.values()) if (ov.isLocal(address)) out.push(ov);
-      for (const e of h.byAddress.get(address) ?? []) out.push(this.made(h, e.container));
+      for (const e of all(h.byAddress.get(address))) out.push(this.made(h, e.container));
     }
     return out;
   }

@@ -35,17 +35,17 @@ function lineOf(rule: Rule, family: 4 | 6): string {
 }
 
 interface Prepared {
-  readonly rules: readonly CompiledMatch[];
+  /** Each rule's match, prepared when the walk first tests it (a long chain's index skips most). */
+  readonly rules: (CompiledMatch | undefined)[];
   readonly index: ChainIndex | undefined;
 }
 
-/** A chain's rules' matches prepared, and its index when it is long, once per chain. */
+/** A chain's index when it is long, and room for its prepared matches, once per chain. */
 const prepared = new WeakMap<Chain, Prepared>();
 function prepare(chain: Chain): Prepared {
   let p = prepared.get(chain);
   if (!p) {
-    const rules = chain.rules.map((rule) => compileMatch(rule.match));
-    p = { rules, index: ChainIndex.of(rules) };
+    p = { rules: new Array<CompiledMatch | undefined>(chain.rules.length), index: ChainIndex.of(chain.rules) };
     prepared.set(chain, p);
   }
   return p;
@@ -53,7 +53,7 @@ function prepare(chain: Chain): Prepared {
 
 interface Frame {
   readonly chain: Chain;
-  readonly rules: readonly CompiledMatch[];
+  readonly rules: (CompiledMatch | undefined)[];
   /** The rules to test, in order (a long chain's candidates); undefined: all of them. */
   readonly order: readonly number[] | undefined;
   pos: number;
@@ -71,7 +71,7 @@ function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, C
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     const i = top.order ? top.order[top.pos++] : top.pos++;
-    const test = i === undefined ? undefined : top.rules[i];
+    const test = i === undefined || i >= top.chain.rules.length ? undefined : (top.rules[i] ??= compileMatch(top.chain.rules[i]!.match));
     if (!test) {
       stack.pop();
       if (stack.length === 0) {

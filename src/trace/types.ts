@@ -39,6 +39,8 @@ export interface HostWorld {
   readonly underlay?: { readonly ifname: string; readonly address: Cidr };
   /** The host's own addresses on LAN segments, by interface name. */
   readonly lans?: Readonly<Record<string, Cidr>>;
+  /** More addresses of the host on its uplink (the host addresses ports are published on). */
+  readonly addresses?: readonly Cidr[];
 }
 
 /**

@@ -50,6 +50,15 @@ function underlayLength(addresses: readonly string[]): number {
   return length;
 }
 
+/** The host addresses ports are published on (Docker binds them: the host has them), as host prefixes. */
+function publishedOn(t: Topology): { addresses?: string[] } {
+  const own = new Set(t.bridges.flatMap((b) => b.addresses.map((a) => a.split('/')[0]!)));
+  const ips = new Set<string>();
+  for (const p of t.ports) ips.add(p.hostIP);
+  const list = [...ips].filter((a) => !own.has(a) && a !== '0.0.0.0' && a !== '::' && !a.startsWith('127.') && a !== '::1');
+  return list.length > 0 ? { addresses: list.map((a) => `${a}/${a.includes(':') ? 128 : 32}`) } : {};
+}
+
 export function defaultWorld(topologies: readonly Topology[]): TraceWorld {
   const used = subnetsInUse(topologies);
   const locals = topologies.map((t) => (t.overlays ?? []).find((o) => o.local)?.local);
@@ -66,6 +75,7 @@ export function defaultWorld(topologies: readonly Topology[]): TraceWorld {
     const local = locals[i];
     hosts[t.host] = {
       uplink: { ifname, v4: `${v4}.${octet(i)}/24`, v6: `${v6}${octet(i).toString(16)}/64` },
+      ...publishedOn(t),
       ...(local ? { underlay: { ifname, address: `${local}/${length}` } } : {}),
     };
   });
