@@ -8,18 +8,7 @@ import { formatPath } from '../diagnostics/format.ts';
 import { originSource, resolveOrigin, type OriginSource } from '../diagnostics/origin.ts';
 import { parseSource } from '../parse/index.ts';
 import { SOURCE_MAP_FORMAT, SOURCE_MAP_SUFFIX, type MapOrigin, type SourceMap } from '../render/source-map.ts';
-import { UsageError } from './usage.ts';
-
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-export const BLAME_HELP = `Usage: netform blame OUTPUT_FILE:LINE
-Prints what made LINE of a file a build wrote with --source-map (it reads OUTPUT_FILE.map): the YAML
-element, with its line and a caret, and the elements it sits in; or the implicit origin when no line of
-the input did (daemon default, swarm init, engine N layout, netform scaffolding, ...).
-`;
+import { EXIT, TroubleError, UsageError, type Context, type Io } from './context.ts';
 
 const IMPLICIT: Readonly<Record<string, string>> = {
   'daemon default': 'dockerd does this unless its settings say otherwise; no line of the input asks for it',
@@ -36,10 +25,15 @@ function readMap(file: string): SourceMap {
   try {
     text = readFileSync(`${file}${SOURCE_MAP_SUFFIX}`, 'utf8');
   } catch {
-    throw new UsageError(`${file}${SOURCE_MAP_SUFFIX} not found: build with --source-map to write the maps`);
+    throw new TroubleError(`${file}${SOURCE_MAP_SUFFIX} not found: build with --source-map to write the maps`);
   }
-  const map = JSON.parse(text) as SourceMap;
-  if (map.format !== SOURCE_MAP_FORMAT) throw new UsageError(`${file}${SOURCE_MAP_SUFFIX}: not a ${SOURCE_MAP_FORMAT} map`);
+  let map: SourceMap;
+  try {
+    map = JSON.parse(text) as SourceMap;
+  } catch {
+    map = { format: 'not JSON' } as unknown as SourceMap;
+  }
+  if (map.format !== SOURCE_MAP_FORMAT) throw new TroubleError(`${file}${SOURCE_MAP_SUFFIX}: not a ${SOURCE_MAP_FORMAT} map`);
   return map;
 }
 
@@ -59,7 +53,12 @@ function blameOrigin(o: MapOrigin, map: SourceMap, mapDir: string, io: Io, cache
   const file = path.join(mapDir, src.path);
   let s = cache.get(file);
   if (!s) {
-    const text = readFileSync(file, 'utf8');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new TroubleError(`${file}, a source of ${map.file}${SOURCE_MAP_SUFFIX}, cannot be read`);
+    }
     const parsed = parseSource(text, file);
     s = { ...originSource(file, text, parsed.doc, parsed.lineCounter), text };
     cache.set(file, s);
@@ -75,14 +74,14 @@ function blameOrigin(o: MapOrigin, map: SourceMap, mapDir: string, io: Io, cache
   if (within.length > 0) io.out(`  within ${within.join(', within ')}\n`);
 }
 
-export function runBlame(files: readonly string[], _flags: ReadonlyMap<string, string | true>, io: Io): number {
-  if (files.length !== 1) throw new UsageError('blame takes one OUTPUT_FILE:LINE');
-  const m = /^(.*):(\d+)$/.exec(files[0]!);
-  if (!m) throw new UsageError(`"${files[0]}": expected OUTPUT_FILE:LINE`);
+export function runBlame(operand: string, ctx: Context): number {
+  const io = ctx.io;
+  const m = /^(.*):(\d+)$/.exec(operand);
+  if (!m) throw new UsageError([`"${operand}": expected OUTPUT_FILE:LINE`], 'blame');
   const [file, n] = [m[1]!, Number(m[2])];
   const map = readMap(file);
   const origins = map.lines[n - 1];
-  if (!origins) throw new UsageError(`${file} has ${map.lines.length} lines (no line ${n})`);
+  if (!origins || n < 1) throw new TroubleError(`${file} has ${map.lines.length} lines (no line ${n})`);
   let text: string | undefined;
   try {
     text = readFileSync(file, 'utf8').split('\n')[n - 1];
@@ -92,5 +91,5 @@ export function runBlame(files: readonly string[], _flags: ReadonlyMap<string, s
   io.out(`${file}:${n}:${text !== undefined ? ` ${text}` : ''}\n`);
   const cache = new Map<string, OriginSource & { text: string }>();
   for (const o of origins) blameOrigin(o, map, path.dirname(file), io, cache);
-  return 0;
+  return EXIT.OK;
 }

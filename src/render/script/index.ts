@@ -1,8 +1,9 @@
 // setup.sh / teardown.sh from the topology. The view below is the only thing the templates see; every
-// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or shell
-// quoting (the source file name) on its way in, so the templates place words without helpers.
+// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or, for the
+// source file name, comment escaping (commentWord) on its way in, so the templates place words without
+// helpers.
 import type { Topology } from '../../topology/types.ts';
-import { batchWord as bw, shellQuote, template } from '../template/handlebars.ts';
+import { batchWord as bw, commentWord, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
 import type { ScriptView } from './view.ts';
@@ -92,7 +93,7 @@ function makeView(t: Topology, source: string, tag: OriginTag): ScriptView {
   return {
     host: bw(t.host),
     engine: bw(t.engine),
-    source: shellQuote(source),
+    source: commentWord(source),
     namespaces: [...own.map((c) => tag(c.origin, bw(c.name))), ...overlays.map((o) => o.ns)],
     bridges,
     endpoints,
