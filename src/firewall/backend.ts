@@ -35,7 +35,7 @@ export interface FirewallBackend<R extends FirewallRules = FirewallRules> {
    * For source maps: per file of `files`, the origin of each line (the rule it spells), or undefined for
    * the file's frame (table and chain declarations, COMMIT), which the release's layout makes.
    */
-  origins(rules: R): readonly FirewallFileOrigins[];
+  origins?(rules: R): readonly FirewallFileOrigins[];
 }
 
 /** An output file's name and, per line, the origin of what it spells (undefined: the frame). */

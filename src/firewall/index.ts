@@ -20,7 +20,8 @@ export function firewallFiles(rules: FirewallRules): readonly FirewallFile[] {
 /** Per firewall file, the origin of each of its lines (source maps). */
 export function firewallFileOrigins(rules: FirewallRules): readonly FirewallFileOrigins[] {
   const backend = BACKENDS[rules.backend] as FirewallBackend;
-  return backend.origins(rules);
+  // A backend without line origins: every line of its files is the release's layout.
+  return backend.origins?.(rules) ?? backend.files(rules).map(([name, text]) => [name, text.split('\n').slice(0, -1).map(() => undefined)] as const);
 }
 
 export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRules, IptablesRules } from './backend.ts';
