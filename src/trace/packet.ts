@@ -115,7 +115,10 @@ export const hostOf = (cidr: string): string | undefined => prefixTest(cidr)?.ho
 
 /** The prefix length of a cidr (an address alone: its family's full length). */
 export function prefixLength(cidr: string): number {
-  return prefixTest(cidr)?.prefix.length ?? 0;
+  const slash = cidr.lastIndexOf('/');
+  if (slash < 0) return prefixTest(cidr)?.prefix.length ?? 0;
+  const n = Number(cidr.slice(slash + 1));
+  return Number.isInteger(n) ? n : 0;
 }
 
 export const familyOfAddress = (text: string): 4 | 6 | undefined => addr(text)?.family;

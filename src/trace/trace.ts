@@ -119,8 +119,18 @@ function misdelivered(r: WalkResult & { outcome: 'delivered' }, client: Ns, dst:
   return undefined;
 }
 
-/** Traces `query` through the fleet's topologies (one per host). Throws TraceError for a query that names nothing. */
-export function trace(topologies: readonly Topology[], query: TraceQuery, options: TraceOptions = {}): Trace {
+/** One host's topology as a fleet of one (the same array each time, so that its fabric is built once). */
+const fleets = new WeakMap<Topology, readonly Topology[]>();
+function fleet(t: Topology | readonly Topology[]): readonly Topology[] {
+  if (Array.isArray(t)) return t as readonly Topology[];
+  let f = fleets.get(t as Topology);
+  if (!f) fleets.set(t as Topology, (f = [t as Topology]));
+  return f;
+}
+
+/** Traces `query` through a host's topology or the fleet's (one per host). Throws TraceError for a query that names nothing. */
+export function trace(hostOrFleet: Topology | readonly Topology[], query: TraceQuery, options: TraceOptions = {}): Trace {
+  const topologies = fleet(hostOrFleet);
   const world = worldOf(topologies, options.world);
   const fabric = fabricOf(topologies, world);
   const known = world.facts ?? {};
