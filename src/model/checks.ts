@@ -5,6 +5,8 @@ import { parseFwMark } from './fwmark.ts';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { is4In6, isUnspecified, parseAddr, parseCIDR, within } from '../net/index.ts';
 import { interfaceNameProblem } from './names.ts';
+import { DEFAULT_MTU } from './network-defaults.ts';
+import { isDefaultBridge } from './network-types.ts';
 import type { BridgeNetwork, Container, Model } from './types.ts';
 
 function checkMtu(mtu: number, path: readonly (string | number)[], out: Diagnostic[]): void {
@@ -65,8 +67,8 @@ function checkDaemon(m: Model, out: Diagnostic[]): void {
 function checkNetworks(m: Model, out: Diagnostic[]): void {
   const byBridge = new Map<string, BridgeNetwork>();
   for (const n of m.networks) {
-    if (!n.isDefault && n.mtu !== 1500) checkMtu(n.mtu, [...n.path, 'driver_opts', 'com.docker.network.driver.mtu'], out);
-    if (n.bridgeName) {
+    if (!isDefaultBridge(n) && n.mtu !== DEFAULT_MTU) checkMtu(n.mtu, [...n.path, 'driver_opts', 'com.docker.network.driver.mtu'], out);
+    if (n.driver === 'bridge' && n.bridgeName) {
       const other = byBridge.get(n.bridgeName);
       if (other) {
         out.push(error('BAD_INTERFACE_NAME', [...n.path, 'driver_opts', 'com.docker.network.bridge.name'], `bridge name "${n.bridgeName}" is already used by network "${other.name}" (dockerd: networks have same bridge name)`));
@@ -106,7 +108,7 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
         out.push(error('UNKNOWN_NETWORK', e.path, `network "${e.network}" is not declared under networks${why}`, { atKey: !!c.endpoints.length && typeof e.path[e.path.length - 1] === 'string' }));
       } else {
         const n = networks.get(e.network)!;
-        if (e.aliases.length > 0 && n.isDefault) {
+        if (e.aliases.length > 0 && isDefaultBridge(n)) {
           // Docker: "network-scoped alias is supported only for containers in user defined networks".
           out.push(error('BAD_NAME', [...e.path, 'aliases'], 'network-scoped aliases are supported only on user-defined networks, not on the default bridge'));
         }
@@ -119,7 +121,7 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
         if (addressProblem[6]) out.push(error('BAD_ADDRESS', [...e.path, 'ipv6_address'], addressProblem[6]));
         if (e.ipv6Address && !n.enableIPv6) out.push(error('IPV6_DISABLED', [...e.path, 'ipv6_address'], `network "${n.name}" does not have IPv6 enabled`));
         if (e.ipv4Address && !n.enableIPv4) out.push(error('BAD_ADDRESS', [...e.path, 'ipv4_address'], `network "${n.name}" does not have IPv4 enabled`));
-        if ((e.ipv4Address || e.ipv6Address) && n.isDefault) {
+        if ((e.ipv4Address || e.ipv6Address) && isDefaultBridge(n)) {
           // Docker: "user specified IP address is supported on user defined networks only".
           out.push(error('BAD_ADDRESS', [...e.path, e.ipv4Address ? 'ipv4_address' : 'ipv6_address'], 'user specified IP address is supported on user defined networks only'));
         }

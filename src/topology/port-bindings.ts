@@ -3,8 +3,8 @@
 // plus the host-port bookkeeping of the port allocator: conflicts, ranges and ephemeral ports.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { compareAddr, familyOf, mustParseAddr } from '../net/index.ts';
-import type { PortBinding } from '../model/types.ts';
-import type { GatewayCandidate } from './gateway.ts';
+import type { EndpointAddressing } from '../ipam/types.ts';
+import type { BridgeNetwork, PortBinding } from '../model/types.ts';
 import type { PortMapping } from './types.ts';
 
 const PROTO_NUMBER = { tcp: 6, udp: 17, sctp: 132 } as const;
@@ -39,7 +39,9 @@ function compareRequests(a: BindingRequest, b: BindingRequest): number {
 }
 
 export interface EndpointBindingContext {
-  readonly candidate: GatewayCandidate;
+  /** Ports are published on bridge networks only (the other drivers program no port mappings). */
+  readonly network: BridgeNetwork;
+  readonly addresses: EndpointAddressing;
   readonly isGw4: boolean;
   readonly isGw6: boolean;
   /** The container has an IPv6 gateway endpoint at all (if not, the IPv4 gateway also takes the IPv6 bindings). */
@@ -49,7 +51,7 @@ export interface EndpointBindingContext {
 
 /** The binding requests one endpoint programs, sorted as dockerd sorts them. */
 export function endpointBindingRequests(ctx: EndpointBindingContext, ports: readonly PortBinding[]): BindingRequest[] {
-  const { candidate: c } = ctx;
+  const c = ctx;
   const routed4 = c.network.gatewayModeV4 === 'routed';
   const routed6 = c.network.gatewayModeV6 === 'routed';
   const want4 = ctx.isGw4;

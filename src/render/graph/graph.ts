@@ -5,7 +5,8 @@
 // on them (docker0 always: it is there on every host that has one). The drawers (dot.ts, mermaid.ts)
 // read this and nothing else.
 import { masked, parsePrefix, prefixString, valueString } from '../../net/index.ts';
-import type { BridgeNetwork, Model } from '../../model/types.ts';
+import { isDefaultBridge, isIngress } from '../../model/network-types.ts';
+import type { Model, Network } from '../../model/types.ts';
 import type { Topology } from '../../topology/types.ts';
 
 export interface GraphNetwork {
@@ -93,7 +94,7 @@ function hostGraph(model: Model, t: Topology, overlays: Map<string, GraphNetwork
   const networkId = new Map<string, string>();
   for (const n of model.networks) {
     if (n.driver === 'overlay') {
-      if (!used.has(n.name) && (n.overlay?.ingress || !t.overlays?.some((o) => o.network === n.name))) continue;
+      if (!used.has(n.name) && (n.ingress || !t.overlays?.some((o) => o.network === n.name))) continue;
       const id = `swarm/${n.name}`;
       networkId.set(n.name, id);
       if (!overlays.has(id)) overlays.set(id, network(n, id, t.overlays?.find((o) => o.network === n.name)?.bridgeAddresses ?? [], t));
@@ -126,7 +127,7 @@ function hostGraph(model: Model, t: Topology, overlays: Map<string, GraphNetwork
   return { id: `host/${t.host}`, name: t.host, networks, containers, ports: dedupePorts(ports) };
 }
 
-function network(n: BridgeNetwork, id: string, addresses: readonly string[], t: Topology, device?: string): GraphNetwork {
+function network(n: Network, id: string, addresses: readonly string[], t: Topology, device?: string): GraphNetwork {
   const prefixes = addresses.map((a) => parsePrefix(a)).filter((p) => p !== undefined);
   let subnets = prefixes.map((p) => prefixString(masked(p)));
   if (subnets.length === 0) {
@@ -144,9 +145,10 @@ function network(n: BridgeNetwork, id: string, addresses: readonly string[], t: 
     subnets,
     gateways: prefixes.map((p) => valueString(p.family, p.address)),
     internal: n.internal,
-    icc: n.icc,
+    // Only a bridge can turn inter-container traffic off.
+    icc: n.driver === 'bridge' ? n.icc : true,
     ...(device ? { device } : {}),
-    builtIn: n.isDefault || BUILT_IN.has(n.name) || (n.overlay?.ingress ?? false),
+    builtIn: isDefaultBridge(n) || BUILT_IN.has(n.name) || isIngress(n),
   };
 }
 

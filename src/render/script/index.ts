@@ -2,6 +2,7 @@
 // word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or, for the
 // source file name, comment escaping (commentWord) on its way in, so the templates place words without
 // helpers.
+import { engineRelease } from '../../model/engine.ts';
 import type { Topology } from '../../topology/types.ts';
 import { batchWord as bw, commentWord, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
@@ -41,13 +42,13 @@ function makeView(t: Topology, source: string, tag: OriginTag): ScriptView {
     if (list) list.push(e);
     else endpointsOf.set(e.container, [e]);
   }
+  // The bridge's IPv6 address is added with IFA_F_NODAD where the release does (EngineRelease.bridgeIPv6Nodad).
+  const nodad = engineRelease(t.engine).bridgeIPv6Nodad;
   const bridges = t.bridges.map((b) => ({
     name: tag(b.origin, bw(b.name)),
     mac: bw(b.mac),
     mtu: b.mtu,
-    // The bridge's IPv6 address skips duplicate address detection from Docker 27 on (interface_linux.go
-    // AddrReplace with IFA_F_NODAD); 20.10 added it plainly (vendored libnetwork interface.go).
-    addresses: b.addresses.map((a) => ({ address: tag(b.origin, bw(a)), v4: !a.includes(':'), nodad: a.includes(':') && t.engine !== '20.10' })),
+    addresses: b.addresses.map((a) => ({ address: tag(b.origin, bw(a)), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
   }));
   const link = (e: Topology['endpoints'][number]) => ({ hostIfname: tag(e.origin, bw(e.hostIfname)), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
   const onHostBridge = (e: Topology['endpoints'][number]) => !e.attachment;

@@ -52,8 +52,8 @@ export interface XfrmAead {
   readonly icvBits: typeof AEAD_ICV_BITS;
 }
 
-/** One SA (`ip xfrm state`). Addresses are canonical text (as `ip xfrm` prints them). */
-export interface XfrmState {
+/** What names an SA: its ends, protocol, SPI, mode and reqid. Addresses are canonical text (as `ip xfrm` prints them). */
+export interface XfrmSaId {
   readonly src: string;
   readonly dst: string;
   readonly proto: 'esp';
@@ -61,6 +61,10 @@ export interface XfrmState {
   readonly spi: number;
   readonly mode: 'transport';
   readonly reqid: number;
+}
+
+/** One SA (`ip xfrm state`). */
+export interface XfrmState extends XfrmSaId {
   readonly aead: XfrmAead;
   /** The other host of the pair, and which way the SA carries traffic seen from the local host. */
   readonly peer: string;
@@ -70,14 +74,8 @@ export interface XfrmState {
   readonly primary: boolean;
 }
 
-export interface XfrmPolicyTemplate {
-  readonly src: string;
-  readonly dst: string;
-  readonly proto: 'esp';
-  readonly spi: number;
-  readonly mode: 'transport';
-  readonly reqid: number;
-}
+/** A policy's template: the SA its traffic goes through. */
+export type XfrmPolicyTemplate = XfrmSaId;
 
 /** The OUT policy of a pair (`ip xfrm policy`): marked VXLAN from src to dst goes through the forward SA. */
 export interface XfrmPolicy {
