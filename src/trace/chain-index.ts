@@ -62,11 +62,13 @@ export class ChainIndex {
   /** An index for a chain where one test is selective enough, else undefined. */
   static of(rules: readonly { readonly match: RuleMatch }[]): ChainIndex | undefined {
     if (rules.length < MIN_RULES) return undefined;
-    // The key most rules test; only the destination's values are kept from the count (the others are names).
+    // The key most rules test. The destination is tried first, and the interfaces only when a tenth or
+    // more of the rules test no destination (Docker's long chains are per container address).
     let key: Key | undefined;
     let bestRest = rules.length / 2;
     const dst = rules.map((r) => keyOf(r.match, 'dst'));
     for (const k of ['dst', 'out', 'in'] as const) {
+      if (key === 'dst' && bestRest < rules.length / 10) break;
       let rest = 0;
       for (let i = 0; i < rules.length; i++) if ((k === 'dst' ? dst[i] : keyOf(rules[i]!.match, k)) === undefined) rest++;
       if (rest < bestRest) [key, bestRest] = [k, rest];

@@ -24,7 +24,10 @@ function subnetsInUse(topologies: readonly Topology[]): string[] {
 
 function pick(candidates: readonly string[], cidr: (c: string) => string, used: readonly string[]): string {
   const taken = used.map((u) => parsePrefix(u)).filter((p) => p !== undefined);
-  return candidates.find((c) => !taken.some((u) => overlaps(u, parsePrefix(cidr(c))!))) ?? candidates[0]!;
+  return candidates.find((c) => {
+    const p = parsePrefix(cidr(c))!;
+    return !taken.some((u) => overlaps(u, p));
+  }) ?? candidates[0]!;
 }
 
 /** The macvlan/ipvlan parents of a host's endpoints, each with its network's gateway (from a container's default route). */
