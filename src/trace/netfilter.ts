@@ -172,9 +172,6 @@ export function matches(c: CompiledMatch, ctx: MatchContext): boolean | undefine
   return unsure ? undefined : true;
 }
 
-/** Whether a rule's match holds; undefined when one of its tests is beyond the tracer. */
-export const ruleMatches = (m: RuleMatch, ctx: MatchContext): boolean | undefined => matches(compileMatch(m), ctx);
-
 function protocolIs(name: string, p: Packet): boolean {
   const n = name.toLowerCase();
   if (n === 'all') return true;

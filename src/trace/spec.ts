@@ -48,17 +48,3 @@ export function parseTarget(text: string): Target | { readonly error: string } {
   if ('error' in party) return party;
   return { party, port, proto: (m[3] as PortProtocol | undefined) ?? 'tcp' };
 }
-
-/** A party as written (the inverse of parseParty), for messages. */
-export function partyText(p: Party): string {
-  switch (p.kind) {
-    case 'host':
-      return p.host ? `host:${p.host}` : 'host';
-    case 'outside':
-      return p.address ? `outside:${p.address.includes(':') ? `[${p.address}]` : p.address}` : 'outside';
-    case 'container':
-      return p.network ? `${p.name}@${p.network}` : p.name;
-    case 'address':
-      return p.address.includes(':') ? `[${p.address}]` : p.address;
-  }
-}
