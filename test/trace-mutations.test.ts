@@ -10,7 +10,7 @@ import { compile } from '../src/compile.ts';
 import { readExpectations } from '../src/model/expectations.ts';
 import { expectationChanges, traceExpectation } from '../src/trace/expect.ts';
 import type { Topology } from '../src/topology/types.ts';
-import { EXAMPLES } from './support/examples.ts';
+import { example, REPO } from './support/examples.ts';
 
 function build(text: string, name: string): readonly Topology[] {
   const r = compile({ file: `${name}.yaml`, text }, undefined, { files: false });
@@ -83,7 +83,7 @@ const MUTATIONS: readonly Mutation[] = [
 
 for (const m of MUTATIONS) {
   test(`${m.example}: ${m.what} flips ${m.flips.length} of ${m.expect.length} traces`, () => {
-    const text = readFileSync(path.join(EXAMPLES, `${m.example}.yaml`), 'utf8');
+    const text = readFileSync(path.join(REPO, example(m.example).file), 'utf8');
     const { expectations, diagnostics } = readExpectations(m.expect);
     assert.equal(diagnostics, []);
     // The example's own expectations (if any) are the file's business; these are the test's.
