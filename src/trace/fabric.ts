@@ -5,6 +5,7 @@
 import type { Origin } from '../diagnostics/origin.ts';
 import type { ContainerNode, Endpoint, Topology } from '../topology/types.ts';
 import { prefixLength } from './packet.ts';
+import { RouteTable } from './route-table.ts';
 import type { Firewall } from './netfilter.ts';
 import type { Place } from './types.ts';
 
@@ -64,7 +65,9 @@ export type Setting = boolean | 'brNetfilter' | 'forward4' | 'forward6';
 
 export class Ns {
   readonly ifaces = new Map<string, Iface>();
+  /** Longest prefix first; changed only through connect() and addRoute(). */
   readonly routes: RouteEntry[] = [];
+  private table: RouteTable<RouteEntry> | undefined;
   readonly locals = new Set<string>();
   readonly routeLocalnet = new Set<string>();
   forward: { 4: Setting; 6: Setting } = { 4: false, 6: false };
@@ -114,10 +117,17 @@ export class Ns {
     let i = this.routes.length;
     while (i > 0 && this.routes[i - 1]!.length < r.length) i--;
     this.routes.splice(i, 0, r);
+    this.table = undefined;
   }
 
   private sortRoutes(): void {
     this.routes.sort((a, b) => b.length - a.length);
+    this.table = undefined;
+  }
+
+  /** The routes indexed for lookups (made when first asked, again after a change). */
+  routeTable(): RouteTable<RouteEntry> {
+    return (this.table ??= new RouteTable(this.routes));
   }
 
   isLocal(address: string): boolean {

@@ -4,7 +4,7 @@
 // matches on is the shared typed vocabulary (src/firewall/types.ts), tested here once for every backend.
 import type { AddressType, CtState, MatchModule, RuleMatch, RuleTarget } from '../firewall/types.ts';
 import type { Origin } from '../diagnostics/origin.ts';
-import { hostOf, inPrefix, isLoopbackAddress, isMulticastAddress, type Packet } from './packet.ts';
+import { cidrTest, inCidr, isLoopbackAddress, isMulticastAddress, NO_ADDRESS, type CidrTest, type Packet } from './packet.ts';
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
@@ -115,15 +115,13 @@ export function moduleMatches(m: MatchModule, ctx: MatchContext): boolean | unde
 
 /**
  * A rule's match prepared for the walk, as one flat object (chains of 10,000s of rules are walked per
- * trace, and preparing them must allocate little): a host address is compared as canonical text, a wider
- * prefix tested as numbers; an absent test is undefined.
+ * trace, and preparing them must allocate little): each address test is prepared once (packet.ts
+ * CidrTest, shared by the rules that test the same prefix); an absent test is undefined.
  */
 export interface CompiledMatch {
-  readonly srcHost: string | undefined;
-  readonly srcCidr: string | undefined;
+  readonly src: CidrTest | undefined;
   readonly srcNegate: boolean;
-  readonly dstHost: string | undefined;
-  readonly dstCidr: string | undefined;
+  readonly dst: CidrTest | undefined;
   readonly dstNegate: boolean;
   readonly inName: string | undefined;
   readonly inNegate: boolean;
@@ -135,14 +133,10 @@ export interface CompiledMatch {
 }
 
 export function compileMatch(m: RuleMatch): CompiledMatch {
-  const srcHost = m.source ? hostOf(m.source.cidr) : undefined;
-  const dstHost = m.destination ? hostOf(m.destination.cidr) : undefined;
   return {
-    srcHost,
-    srcCidr: m.source && srcHost === undefined ? m.source.cidr : undefined,
+    src: m.source ? (cidrTest(m.source.cidr) ?? NO_ADDRESS) : undefined,
     srcNegate: !!m.source?.negate,
-    dstHost,
-    dstCidr: m.destination && dstHost === undefined ? m.destination.cidr : undefined,
+    dst: m.destination ? (cidrTest(m.destination.cidr) ?? NO_ADDRESS) : undefined,
     dstNegate: !!m.destination?.negate,
     inName: m.inInterface?.name,
     inNegate: !!m.inInterface?.negate,
@@ -157,8 +151,8 @@ export function compileMatch(m: RuleMatch): CompiledMatch {
 /** Whether a prepared match holds; undefined when one of its tests is beyond the tracer. */
 export function matches(c: CompiledMatch, ctx: MatchContext): boolean | undefined {
   const p = ctx.packet;
-  if (c.srcHost !== undefined ? (c.srcHost === p.src) === c.srcNegate : c.srcCidr !== undefined && inPrefix(c.srcCidr, p.src) === c.srcNegate) return false;
-  if (c.dstHost !== undefined ? (c.dstHost === p.dst) === c.dstNegate : c.dstCidr !== undefined && inPrefix(c.dstCidr, p.dst) === c.dstNegate) return false;
+  if (c.src !== undefined && inCidr(c.src, p.src) === c.srcNegate) return false;
+  if (c.dst !== undefined && inCidr(c.dst, p.dst) === c.dstNegate) return false;
   if (c.inName !== undefined && nameMatches(c.inName, ctx.in) === c.inNegate) return false;
   if (c.outName !== undefined && nameMatches(c.outName, ctx.out) === c.outNegate) return false;
   if (c.protocol !== undefined && protocolIs(c.protocol, p) === c.protocolNegate) return false;

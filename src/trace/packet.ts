@@ -43,14 +43,24 @@ export function addr(text: string): Address | undefined {
   return a ?? undefined;
 }
 
-interface PrefixTest {
+/** A prefix prepared for testing addresses against it (rules and routes keep theirs). */
+export interface CidrTest {
   readonly family: 4 | 6;
   /** For a host prefix: the address as canonical text. */
   readonly host?: string;
+  /** For a wider IPv4 prefix: its network and mask as unsigned 32-bit numbers. */
+  readonly net4?: number;
+  readonly mask4?: number;
   readonly prefix: Prefix;
 }
 
-const prefixes = new Map<string, PrefixTest | null>();
+/** The test of a prefix that does not parse: no address lies in it. */
+export const NO_ADDRESS: CidrTest = { family: 4, host: '', prefix: { family: 4, address: 0n, length: 32 } };
+
+/** The mask of an IPv4 prefix length as an unsigned 32-bit number. */
+export const mask4Of = (length: number): number => (length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
+
+const prefixes = new Map<string, CidrTest | null>();
 /** A dotted quad without leading zeros and a /32: already canonical, no parsing needed. */
 const CANONICAL_V4_HOST = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/32$/;
 
@@ -80,7 +90,8 @@ function canonicalV6(text: string): string | undefined {
   return bestStart < 0 ? hex.join(':') : `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
-function prefixTest(cidr: string): PrefixTest | undefined {
+/** The prepared test of `cidr` (memoized), or undefined when it does not parse. */
+export function cidrTest(cidr: string): CidrTest | undefined {
   let t = prefixes.get(cidr);
   if (t === undefined && CANONICAL_V4_HOST.test(cidr)) {
     t = { family: 4, host: cidr.slice(0, -3), prefix: { family: 4, address: 0n, length: 32 } };
@@ -95,28 +106,57 @@ function prefixTest(cidr: string): PrefixTest | undefined {
   }
   if (t === undefined) {
     const p = parsePrefix(cidr.includes('/') ? cidr : `${cidr}/${familyOf(cidr) === 6 ? 128 : 32}`);
-    t = p ? { family: p.family, prefix: p, ...(p.length === (p.family === 4 ? 32 : 128) ? { host: canonicalAddress(cidr.split('/')[0]!)! } : {}) } : null;
+    t = p ? wideOrHost(cidr, p) : null;
     prefixes.set(cidr, t);
   }
   return t ?? undefined;
 }
 
-/** Whether `address` (canonical text) lies in `cidr` (an address with a prefix length, or a bare address). */
-export function inPrefix(cidr: string, address: string): boolean {
-  const t = prefixTest(cidr);
-  if (!t) return false;
+function wideOrHost(cidr: string, p: Prefix): CidrTest {
+  if (p.length === (p.family === 4 ? 32 : 128)) return { family: p.family, prefix: p, host: canonicalAddress(cidr.split('/')[0]!)! };
+  if (p.family === 6) return { family: 6, prefix: p };
+  const mask4 = mask4Of(p.length);
+  return { family: 4, prefix: p, mask4, net4: (Number(p.address) & mask4) >>> 0 };
+}
+
+// The address last asked for as a number: a chain's rules are tested one after another against the
+// same packet, so the same string comes back many times in a row.
+let lastV4Text: string | undefined;
+let lastV4: number | undefined;
+
+/** An IPv4 address (canonical text) as an unsigned 32-bit number; undefined for any other text. */
+export function v4Value(text: string): number | undefined {
+  if (text === lastV4Text) return lastV4;
+  const a = addr(text);
+  lastV4Text = text;
+  lastV4 = a?.family === 4 ? Number(a.value) : undefined;
+  return lastV4;
+}
+
+/** Whether `address` (canonical text) lies in the prefix `t` tests. */
+export function inCidr(t: CidrTest, address: string): boolean {
   if (t.host !== undefined) return t.host === address;
+  if (t.mask4 !== undefined) {
+    const v = v4Value(address);
+    return v !== undefined && ((v & t.mask4) >>> 0) === t.net4;
+  }
   const a = addr(address);
   return !!a && contains(t.prefix, a);
 }
 
+/** Whether `address` (canonical text) lies in `cidr` (an address with a prefix length, or a bare address). */
+export function inPrefix(cidr: string, address: string): boolean {
+  const t = cidrTest(cidr);
+  return !!t && inCidr(t, address);
+}
+
 /** The address of a host prefix (/32, /128) as canonical text; undefined for a wider prefix. */
-export const hostOf = (cidr: string): string | undefined => prefixTest(cidr)?.host;
+export const hostOf = (cidr: string): string | undefined => cidrTest(cidr)?.host;
 
 /** The prefix length of a cidr (an address alone: its family's full length). */
 export function prefixLength(cidr: string): number {
   const slash = cidr.lastIndexOf('/');
-  if (slash < 0) return prefixTest(cidr)?.prefix.length ?? 0;
+  if (slash < 0) return cidrTest(cidr)?.prefix.length ?? 0;
   const n = Number(cidr.slice(slash + 1));
   return Number.isInteger(n) ? n : 0;
 }

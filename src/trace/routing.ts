@@ -13,18 +13,15 @@ export type RouteResult =
 export function isLocalTo(ns: Ns, address: string, fabric: Fabric, family: 4 | 6): boolean {
   if (ns.isLocal(address) || isLoopbackAddress(address)) return true;
   if (!ns.ownsTheRest || fabric.inFleet(address)) return false;
-  return !ns.routes.some((r) => r.family === family && r.cidr !== undefined && inPrefix(r.cidr, address));
+  return ns.routeTable().lookup(address, family, true) === undefined;
 }
 
 export function route(ns: Ns, dst: string, family: 4 | 6, fabric: Fabric): RouteResult {
   if (isLocalTo(ns, dst, fabric, family)) return { kind: 'local' };
-  for (const r of ns.routes) {
-    if (r.family !== family) continue;
-    if (r.cidr !== undefined && !inPrefix(r.cidr, dst)) continue;
-    const src = r.src ?? sourceOn(r.dev, family, r.via) ?? anySource(ns, family);
-    return { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, ...(src ? { src } : {}), ...(r.via ? { via: r.via } : {}) };
-  }
-  return { kind: 'none' };
+  const r = ns.routeTable().lookup(dst, family);
+  if (!r) return { kind: 'none' };
+  const src = r.src ?? sourceOn(r.dev, family, r.via) ?? anySource(ns, family);
+  return { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, ...(src ? { src } : {}), ...(r.via ? { via: r.via } : {}) };
 }
 
 /** The address the kernel gives a packet leaving `dev` (MASQUERADE's too): one in the next hop's subnet, else the first. */
