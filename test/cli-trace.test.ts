@@ -74,6 +74,8 @@ test('expect: validate passes what holds, fails at the line of what the build co
   assert.is(bad.code, 1);
   assert.match(bad.err, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:21:5: error: expect\\[1\\]: outside -> my-nginx:80/tcp reach: the tracer says blocked`));
   assert.match(bad.err, /raw PREROUTING: -A PREROUTING -d 172\.18\.0\.2\/32/);
+  // The contradicting trace names each rule's YAML line.
+  assert.match(bad.err, /-j DROP \(\S*net\.yaml:17:16\)/);
   // build refuses it too, and writes nothing.
   const out = path.join(dir, 'out');
   assert.is((await run('build', file, '-o', out)).code, 1);

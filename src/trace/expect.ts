@@ -58,8 +58,11 @@ export function traceExpectation(topologies: readonly Topology[], e: Expectation
 /** The diagnostics of a build's expectations: errors for those the tracer contradicts, warnings for those it cannot judge. */
 export function expectationDiagnostics(topologies: readonly Topology[], expectations: readonly Expectation[], options: ExpectOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Traced without locating the rules' origins: only a contradicted expectation shows its trace, and it
+  // is traced again with them (locating every rule of every trace is most of a build's expect: cost).
+  const { locate, ...unlocated } = options;
   for (const e of expectations) {
-    const r = traceExpectation(topologies, e, options);
+    const r = traceExpectation(topologies, e, unlocated);
     if ('problem' in r) {
       out.push(error('EXPECT_INVALID', r.field && e.form === 'mapping' ? [...e.path, r.field] : e.path, `${e.text}: ${r.problem}`));
       continue;
@@ -69,7 +72,8 @@ export function expectationDiagnostics(topologies: readonly Topology[], expectat
       out.push(warning('EXPECT_UNKNOWN', e.path, `${e.text}: cannot be checked: ${t.reason ?? 'the tracer cannot tell'}`));
     } else if (r.verdict !== e.verdict) {
       const why = r.why ?? t.reason;
-      out.push(error('EXPECT_FAILED', e.path, `${e.text}: the tracer says ${r.verdict}${why ? ` (${why})` : ''}\n${indent(formatTrace(t))}`));
+      const located = locate ? traceExpectation(topologies, e, options) : r;
+      out.push(error('EXPECT_FAILED', e.path, `${e.text}: the tracer says ${r.verdict}${why ? ` (${why})` : ''}\n${indent(formatTrace('trace' in located ? located.trace : t))}`));
     }
   }
   return out;
