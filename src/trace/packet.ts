@@ -51,6 +51,7 @@ export interface CidrTest {
   /** For a wider IPv4 prefix: its network and mask as unsigned 32-bit numbers. */
   readonly net4?: number;
   readonly mask4?: number;
+  /** The parsed prefix; for a host prefix, only its family and length are sure (the address is `host`). */
   readonly prefix: Prefix;
 }
 

@@ -51,8 +51,9 @@ export class RouteTable<R extends Route> {
       }
       // A prefix that does not parse, or of the other family, holds no address of the route's family.
       const t = cidrTest(route.cidr);
-      if (!t || t.family !== route.family) return;
-      const key = netKey(t.family, t.prefix.address, route.length);
+      const value = t?.host !== undefined ? addr(t.host)?.value : t?.prefix.address;
+      if (!t || t.family !== route.family || value === undefined) return;
+      const key = netKey(t.family, value, route.length);
       if (!g.byNet.has(key)) g.byNet.set(key, { route, rank });
     });
     this.groups.sort((a, b) => b.length - a.length);
