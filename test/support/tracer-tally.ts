@@ -3,7 +3,8 @@
 // packet is sent (test/e2e/harness/run-example.ts).
 export const TRACER_TALLY_PREFIX = 'e2e tracer vs kernel:';
 
-const LINE = /^e2e tracer vs kernel: (\d+) compared, (\d+) disagreements, (\d+) unknown$/gm;
+// Not anchored at the line's start: uvu prints its progress marks on the same line.
+const LINE = /e2e tracer vs kernel: (\d+) compared, (\d+) disagreements, (\d+) unknown$/gm;
 
 /** The summary line for the outputs of the jobs that ran, or undefined when no e2e part printed one. */
 export function tracerTallyLine(outputs: readonly string[]): string | undefined {
