@@ -38,9 +38,20 @@ function canonicalV4Host(s: string): boolean {
 
 /** Chains shorter than this are walked rule by rule. */
 const MIN_RULES = 64;
+/** How many rules of a long chain are looked at to order the keys. */
+const SAMPLE = 256;
 
-/** The exact value a rule tests for `k`, if it does: a destination as `address/len` in canonical form, a port as `proto/port`. */
-function keyOf(m: RuleMatch, k: Key): string | undefined {
+type Value = string | number;
+
+/** A transport protocol and port as one number (a map key that costs no string). */
+const PROTO_CODE: Readonly<Record<string, number>> = { tcp: 1, udp: 2, sctp: 3 };
+const portKey = (proto: string, port: number): number | undefined => {
+  const code = PROTO_CODE[proto];
+  return code === undefined ? undefined : code * 65536 + port;
+};
+
+/** The exact value a rule tests for `k`, if it does: a destination as `address/len` in canonical form, a port as portKey. */
+function keyOf(m: RuleMatch, k: Key): Value | undefined {
   switch (k) {
     case 'dst': {
       const d = m.destination;
@@ -52,7 +63,7 @@ function keyOf(m: RuleMatch, k: Key): string | undefined {
     case 'dport': {
       if (!m.protocol || m.protocol.negate) return undefined;
       const mod = m.modules?.find((x) => x.kind === 'tcp' || x.kind === 'udp' || x.kind === 'sctp');
-      return mod && 'dport' in mod && mod.dport !== undefined && mod.kind === m.protocol.name ? `${mod.kind}/${mod.dport}` : undefined;
+      return mod && 'dport' in mod && mod.dport !== undefined && mod.kind === m.protocol.name ? portKey(mod.kind, mod.dport) : undefined;
     }
     default: {
       const i = k === 'out' ? m.outInterface : m.inInterface;
@@ -62,13 +73,13 @@ function keyOf(m: RuleMatch, k: Key): string | undefined {
 }
 
 /** The value of `k` for a packet. */
-function valueOf(k: Key, ctx: MatchContext): string | undefined {
+function valueOf(k: Key, ctx: MatchContext): Value | undefined {
   const p = ctx.packet;
   switch (k) {
     case 'dst':
       return `${p.dst}/${p.family === 4 ? 32 : 128}`;
     case 'dport':
-      return `${p.proto}/${p.dport}`;
+      return portKey(p.proto, p.dport);
     case 'out':
       return ctx.out;
     case 'in':
@@ -78,29 +89,39 @@ function valueOf(k: Key, ctx: MatchContext): string | undefined {
 
 interface Candidate {
   readonly key: Key;
-  readonly values: readonly (string | undefined)[];
+  /** Rule indexes by value: one, or several in order. */
+  readonly byValue: Map<Value, number | number[]>;
+  /** Rules that do not test the key, in order. */
+  readonly rest: number[];
   /** The rules a packet is tested against, on average: those that do not test the key, and its value's. */
   readonly cost: number;
 }
 
-function candidate(rules: readonly { readonly match: RuleMatch }[], key: Key): Candidate {
-  const values = rules.map((r) => keyOf(r.match, key));
-  const sizes = new Map<string, number>();
-  let rest = 0;
-  for (const v of values) {
-    if (v === undefined) rest++;
-    else sizes.set(v, (sizes.get(v) ?? 0) + 1);
+/** The index on `key` of rules whose values for it are `values`, and its cost. */
+function candidate(key: Key, values: readonly (Value | undefined)[]): Candidate {
+  const byValue = new Map<Value, number | number[]>();
+  const rest: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === undefined) {
+      rest.push(i);
+      continue;
+    }
+    const l = byValue.get(v);
+    if (l === undefined) byValue.set(v, i);
+    else if (typeof l === 'number') byValue.set(v, [l, i]);
+    else l.push(i);
   }
   let squares = 0;
-  for (const n of sizes.values()) squares += n * n;
-  return { key, values, cost: rest + squares / Math.max(1, rules.length - rest) };
+  for (const l of byValue.values()) squares += typeof l === 'number' ? 1 : l.length * l.length;
+  return { key, byValue, rest, cost: rest.length + squares / Math.max(1, values.length - rest.length) };
 }
 
 export class ChainIndex {
   private constructor(
     private readonly key: Key,
     /** Rule indexes by value: one, or several in order. */
-    private readonly byValue: ReadonlyMap<string, number | number[]>,
+    private readonly byValue: ReadonlyMap<Value, number | number[]>,
     /** Rules that do not test the key (they may match any value), in order. */
     private readonly rest: readonly number[],
   ) {}
@@ -108,24 +129,29 @@ export class ChainIndex {
   /** An index for a chain where one test is selective enough, else undefined. */
   static of(rules: readonly { readonly match: RuleMatch }[]): ChainIndex | undefined {
     if (rules.length < MIN_RULES) return undefined;
+    // Keys in the order of their cost on a sample of the rules; then each key's cost on all of them,
+    // until one is good enough or the untested rules alone (a floor on the cost) cannot beat the best.
+    const stride = Math.max(1, Math.floor(rules.length / SAMPLE));
+    const order = KEYS.map((key) => {
+      const sample: (Value | undefined)[] = [];
+      for (let i = 0; i < rules.length; i += stride) sample.push(keyOf(rules[i]!.match, key));
+      const c = candidate(key, sample);
+      return { key, estimate: c.cost, untested: c.rest.length * stride };
+    }).sort((a, b) => a.estimate - b.estimate);
     let best: Candidate | undefined;
-    for (const k of KEYS) {
-      const c = candidate(rules, k);
-      if (c.cost < (best?.cost ?? rules.length / 2)) best = c;
+    for (const { key, untested: guess } of order) {
+      const bound = best?.cost ?? rules.length / 2;
+      if (guess >= 2 * bound) continue;
+      const values = rules.map((r) => keyOf(r.match, key));
+      let untested = 0;
+      for (const v of values) if (v === undefined) untested++;
+      if (untested >= bound) continue;
+      const c = candidate(key, values);
+      if (c.cost < bound) best = c;
       // Good enough: a handful of rules to test per packet.
       if (best && best.cost < 16) break;
     }
-    if (!best) return undefined;
-    const byValue = new Map<string, number | number[]>();
-    const rest: number[] = [];
-    best.values.forEach((v, i) => {
-      if (v === undefined) return void rest.push(i);
-      const l = byValue.get(v);
-      if (l === undefined) byValue.set(v, i);
-      else if (typeof l === 'number') byValue.set(v, [l, i]);
-      else l.push(i);
-    });
-    return new ChainIndex(best.key, byValue, rest);
+    return best && new ChainIndex(best.key, best.byValue, best.rest);
   }
 
   /** The indexes of the rules that can match, in chain order. */
