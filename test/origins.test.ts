@@ -38,13 +38,13 @@ function goldenTopologies(golden: string): [string, unknown][] {
     .map((f) => [path.relative(REPO, f), JSON.parse(readFileSync(f, 'utf8')) as unknown]);
 }
 
-/** Every firewall rule (an object with a match and a target) under `value`, with where it was found. */
+/** Every firewall rule (iptables: a match and a target; nftables: matches and an action) under `value`, with where it was found. */
 function* rules(value: unknown, where = ''): Generator<[string, Record<string, unknown>]> {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) yield* rules(value[i], `${where}[${i}]`);
   } else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if ('match' in o && 'target' in o) yield [where, o];
+    if (('match' in o && 'target' in o) || ('matches' in o && 'action' in o)) yield [where, o];
     for (const [k, v] of Object.entries(o)) yield* rules(v, `${where}.${k}`);
   }
 }

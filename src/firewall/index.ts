@@ -3,9 +3,11 @@
 import type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRules } from './backend.ts';
 import type { FirewallInput } from './input.ts';
 import { iptablesBackend } from './iptables/index.ts';
+import { nftablesBackend } from './nftables/index.ts';
 
 const BACKENDS: { readonly [N in FirewallBackendName]: FirewallBackend<Extract<FirewallRules, { backend: N }>> } = {
   iptables: iptablesBackend,
+  nftables: nftablesBackend,
 };
 
 export function buildFirewall(input: FirewallInput, backend: FirewallBackendName = 'iptables'): FirewallRules {
@@ -24,5 +26,5 @@ export function firewallFileOrigins(rules: FirewallRules): readonly FirewallFile
   return backend.origins?.(rules) ?? backend.files(rules).map(([name, text]) => [name, text.split('\n').slice(0, -1).map(() => undefined)] as const);
 }
 
-export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRules, IptablesRules } from './backend.ts';
+export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRefusal, FirewallRules, IptablesRules, NftablesRules } from './backend.ts';
 export { droppedRules } from './none/index.ts';

@@ -2,7 +2,7 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 // The phases: the containers' endpoints (endpoints.ts), the firewall's input and rules, each container's
 // files (dns.ts), the host's own devices (host-devices.ts), and in swarm mode the overlay namespaces.
-import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Addressing } from '../ipam/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { engineRelease } from '../model/engine.ts';
@@ -54,7 +54,7 @@ function nullBackendWarnings(m: Model, input: FirewallInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [family, key, on] of [[4, 'iptables', m.daemon.iptables], [6, 'ip6tables', m.daemon.ip6tables]] as const) {
     if (on) continue;
-    const dropped = droppedRules(input, family);
+    const dropped = droppedRules(input, family, m.daemon.firewallBackend);
     if (!dropped) continue;
     const f = m.daemon.file ? { file: m.daemon.file } : {};
     const where = m.hosts.length > 1 ? ` on host ${m.host.name}` : '';
@@ -129,8 +129,12 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   const connections = connectContainers(m, a, diagnostics);
   const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.members, swarmContext.allContainers, diagnostics) : undefined;
   const fwInput = firewallInput(m, a, bridges, connections, swarmFw);
-  const firewall = buildFirewall(fwInput);
+  const firewall = buildFirewall(fwInput, m.daemon.firewallBackend);
   diagnostics.push(...nullBackendWarnings(m, fwInput));
+  // What dockerd's nftables backend refuses to program makes the container fail to start.
+  if (firewall.backend === 'nftables') {
+    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin ?? ['daemon', 'firewall-backend'], r.message));
+  }
   const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
   const dns = dnsContext(m, connections.endpoints, hostGatewayIPs(m, a), remote);
   const containers = containerNodes(m, dns, connections, swarmFw, diagnostics);

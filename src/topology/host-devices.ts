@@ -43,12 +43,15 @@ export function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl
   const out: Sysctl[] = [];
   const d = m.daemon;
   if (d.ipForward) {
-    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: 'Docker: ip-forward (setupIPv4Forwarding)' });
+    // The nftables backend is no filterForwardDropper: dockerd does not turn forwarding on, it refuses to
+    // create a network while it is off (bridge_linux.go checkIPv4Forwarding / checkIPv6Forwarding), so
+    // the host must have it on; setup.sh does that.
+    const nft = d.firewallBackend === 'nftables';
+    const v4 = nft ? 'Docker, nftables backend: forwarding must be on (checkIPv4Forwarding)' : 'Docker: ip-forward (setupIPv4Forwarding)';
+    const v6 = nft ? 'Docker, nftables backend: forwarding must be on (checkIPv6Forwarding)' : 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)';
+    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: v4 });
     if (bridges.some((n) => n.enableIPv6)) {
-      out.push(
-        { key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
-        { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
-      );
+      out.push({ key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: v6 }, { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: v6 });
     }
   }
   // br_netfilter, so that bridged traffic between containers of one bridge goes through iptables

@@ -4,7 +4,7 @@
 import type { Sysctl, Topology } from '../topology/types.ts';
 import type { Ns, Setting } from './fabric.ts';
 import { iptablesFirewall } from './iptables.ts';
-import type { Firewall } from './netfilter.ts';
+import { mergeFirewalls, type BaseChain, type Firewall, type Hook } from './netfilter.ts';
 
 const key = (s: Sysctl) => s.key.join('.');
 
@@ -28,5 +28,31 @@ export function applySysctls(ns: Ns, t: Topology): Set<string> {
 export function hostFirewall(t: Topology): Firewall | undefined {
   const fw = t.firewall;
   if (fw.backend === 'iptables') return fw.v4 || fw.v6 ? iptablesFirewall(fw.v4, fw.v6) : undefined;
+  if (fw.backend === 'nftables') {
+    const kept = fw.iptables?.v4 || fw.iptables?.v6 ? [iptablesFirewall(fw.iptables.v4, fw.iptables.v6)] : [];
+    return fw.tables.length > 0 ? mergeFirewalls([...kept, NFT_NOT_MODELLED]) : kept[0];
+  }
   return undefined;
 }
+
+const NFT_REASON = "Docker's nftables tables are not modelled by the tracer (the iptables backend is)";
+
+/**
+ * Docker's nft tables (firewall-backend: nftables), which the tracer does not evaluate: a packet that
+ * goes through any netfilter hook of the host meets a chain that answers `unknown` (before any other,
+ * so no iptables verdict is given in its place). A packet that never enters the host's hooks is judged
+ * as before: no nft rule of the host sees it either.
+ */
+const NFT_NOT_MODELLED: Firewall = (() => {
+  const chains = new Map<Hook, readonly BaseChain[]>();
+  return {
+    chainsAt(hook) {
+      let c = chains.get(hook);
+      if (!c) {
+        c = [{ hook, priority: -1000, type: 'filter', label: 'nftables', run: () => ({ verdict: 'unknown', reason: NFT_REASON }) }];
+        chains.set(hook, c);
+      }
+      return c;
+    },
+  };
+})();
