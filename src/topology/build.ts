@@ -3,6 +3,7 @@
 // The phases: the containers' endpoints (endpoints.ts), the firewall's input and rules, each container's
 // files (dns.ts), the host's own devices (host-devices.ts), and in swarm mode the overlay namespaces.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { isImplicit } from '../diagnostics/origin.ts';
 import type { Addressing } from '../ipam/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { engineRelease } from '../model/engine.ts';
@@ -133,7 +134,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   diagnostics.push(...nullBackendWarnings(m, fwInput));
   // What dockerd's nftables backend refuses to program makes the container fail to start.
   if (firewall.backend === 'nftables') {
-    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin ?? ['daemon', 'firewall-backend'], r.message));
+    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin && !isImplicit(r.origin) ? r.origin : ['daemon', 'firewall-backend'], r.message));
   }
   const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
   const dns = dnsContext(m, connections.endpoints, hostGatewayIPs(m, a), remote);
