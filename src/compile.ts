@@ -1,7 +1,7 @@
 // The pipeline in a few lines: parse -> schema -> model (+ semantic checks) -> IPAM -> topology ->
 // render. Pure: the caller hands in the source text and, when `daemon:` names a daemon.json, a way to
-// read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
-// a later stage never works on input an earlier one rejected.
+// read it (and the lock file's text, compile-lock.ts). Every stage reports diagnostics; the pipeline
+// stops after the first stage with errors, so a later stage never works on input an earlier one rejected.
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
 import { originLocator, originSource, resolveOrigin, type Origin, type OriginRedirect, type OriginSource, type ResolvedOrigin } from './diagnostics/origin.ts';
 import { hostSourceMaps, type MapContext } from './render/source-map.ts';
@@ -14,6 +14,7 @@ import { parseSource, type ParsedSource } from './parse/index.ts';
 import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
 import { validateSchema } from './schema/index.ts';
 import { compileHosts } from './compile-hosts.ts';
+import { lockInput, lockResult, type LockInput, type LockOptions, type LockResult } from './compile-lock.ts';
 import { expandProjects } from './compile-projects.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import type { Topology } from './topology/types.ts';
@@ -36,6 +37,8 @@ export interface CompileResult {
   readonly files?: ReadonlyMap<string, string>;
   /** For origins: where a network or container a compose project brought was written (see resolveOrigin). */
   readonly redirect?: OriginRedirect;
+  /** With options.lock: the lock as it should now be, once every host compiled without error. */
+  readonly lock?: LockResult;
 }
 
 export interface CompileOptions {
@@ -52,6 +55,11 @@ export interface CompileOptions {
   readonly secrets?: readonly OverlayKey[];
   /** false: an encrypted overlay without `secrets` is no error (validate checks the network, not the keys). */
   readonly requireSecrets?: boolean;
+  /**
+   * The lock file (docs/lock.md): the allocations it pins are kept, new ones made around them, and
+   * `result.lock` says what it should now hold. Without this option, allocation is Docker's creation order.
+   */
+  readonly lock?: LockOptions;
 }
 
 /**
@@ -63,6 +71,16 @@ export type DaemonFileReader = (pathAsWritten: string) => SourceFile | { readonl
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
 
 export function compile(input: SourceFile, readDaemon?: DaemonFileReader, options: CompileOptions = {}): CompileResult {
+  const lock = options.lock ? lockInput(options.lock) : undefined;
+  const result = compileInput(input, readDaemon, options, lock);
+  if (!lock?.read) return result;
+  // The lock's own problems come after the input's, its source last.
+  const sources = new Map(result.sources);
+  sources.set(lock.options.file, { text: lock.options.text!, parsed: lock.read.parsed });
+  return { ...result, sources, diagnostics: [...result.diagnostics, ...lock.read.diagnostics] };
+}
+
+function compileInput(input: SourceFile, readDaemon: DaemonFileReader | undefined, options: CompileOptions, lock: LockInput | undefined): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
   const parsed = parseSource(input.text, input.file);
@@ -107,7 +125,8 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   const redirect = expanded.redirect ? { redirect: expanded.redirect } : {};
   if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...redirect, ...(model ? { model } : {}) };
 
-  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
+  if (lock?.read && hasErrors(lock.read.diagnostics)) return { diagnostics, sources, model, ...redirect };
+  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true, lock?.scope);
   diagnostics.push(...built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model, ...redirect };
   const topologies = built.topologies;
@@ -115,12 +134,18 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   if (!hasErrors(diagnostics) && model.expectations.length > 0) {
     diagnostics.push(...expectationDiagnostics(topologies, model.expectations, { locate: originLocator(originSources(sources), expanded.redirect) }));
   }
-  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...redirect };
+  let locked: { lock?: LockResult } = {};
+  if (lock && !hasErrors(diagnostics)) {
+    const r = lockResult(lock);
+    diagnostics.push(...r.diagnostics.map(expanded.remap));
+    locked = { lock: r.lock };
+  }
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...redirect, ...locked };
 
-  if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...redirect };
+  if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...redirect, ...locked };
   const files = new Map<string, string>();
   for (const [rel, content] of outputFiles(topologies, input.file)) files.set(rel, contentText(content));
-  return { diagnostics, sources, model, topology, topologies, files, ...redirect };
+  return { diagnostics, sources, model, topology, topologies, files, ...redirect, ...locked };
 }
 
 /**

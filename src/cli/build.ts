@@ -1,8 +1,11 @@
-// netform build FILE -o DIR: compile, then write DIR/<host>/... atomically (output-dir.ts). Nothing is
-// written when FILE has errors.
+// netform build FILE -o DIR: compile, then write the lock beside FILE when it changed (lock-file.ts) and
+// DIR/<host>/... atomically (output-dir.ts). Nothing is written when FILE has errors, and the lock is
+// put back when DIR cannot be written.
 import type { Command } from './command.ts';
 import { EXIT, TroubleError, type Context } from './context.ts';
-import { compileFile, errorCount, readSecrets } from './inputs.ts';
+import type { ParsedArgs } from './args.ts';
+import { readSecrets } from './inputs.ts';
+import { compileWithLock, lockArgProblems, LOCK_OPTION_SPECS, type SavedLock } from './lock-file.ts';
 import { printText, shown } from './report.ts';
 import { outputFiles, type CompileResult } from '../compile.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
@@ -23,19 +26,31 @@ export function secretsOption(file: unknown, ctx: Context, warnings: boolean): {
 }
 
 /**
- * Compiles for a build and prints the diagnostics; the topologies when there is no error, else the exit
- * code. Only the topologies outlive this function: the parsed document and the model are garbage while
- * the files are rendered (at 100,000 containers they are a large part of the heap).
+ * Compiles for a build (with its lock) and prints the diagnostics; the topologies and the lock still to
+ * write when there is no error, else the exit code. Only these outlive this function: the parsed
+ * document and the model are garbage while the files are rendered (at 100,000 containers they are a
+ * large part of the heap).
  */
-function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): (CompileResult & { topologies: readonly Topology[] }) | number {
-  const { report, result } = compileFile(file, { files: false, ...(secrets ? { secrets } : {}) });
-  printText(shown(report, warnings), ctx);
-  if (report.unreadable) return EXIT.TROUBLE;
-  return result?.topologies && errorCount(report.diagnostics) === 0 ? (result as CompileResult & { topologies: readonly Topology[] }) : EXIT.FAILED;
+function compileForBuild(file: string, args: ParsedArgs, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): { result: CompileResult & { topologies: readonly Topology[] }; saveLock: () => SavedLock } | number {
+  const built = compileWithLock(file, args, ctx, { files: false, ...(secrets ? { secrets } : {}) }, warnings);
+  if (typeof built === 'number') return built;
+  return { result: built.result as CompileResult & { topologies: readonly Topology[] }, saveLock: built.saveLock };
 }
 
 function* chain<T>(...lists: Iterable<T>[]): Generator<T> {
   for (const l of lists) yield* l;
+}
+
+/** Writes DIR from the topologies; a file-system failure becomes one line (a TroubleError). */
+function publish(dir: string, file: string, topologies: readonly Topology[], maps: Iterable<[string, string]>): number {
+  try {
+    // Files are rendered one by one as they are written, not all held in memory first.
+    return publishTree(dir, chain(outputFiles(topologies, file), maps));
+  } catch (e) {
+    if (e instanceof OutputDirError) throw new TroubleError(e.message);
+    if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+    throw e;
+  }
 }
 
 export const buildCommand: Command = {
@@ -45,6 +60,7 @@ export const buildCommand: Command = {
   options: {
     output: { type: 'string', short: 'o', value: 'DIR', required: true, help: 'the output directory (replaced as a whole)' },
     secrets: { type: 'string', value: 'KEYS', help: 'the swarm\'s data path keys, for encrypted overlays (docs/overlay.md)' },
+    ...LOCK_OPTION_SPECS,
     'no-warnings': { type: 'boolean', help: 'print errors only' },
     'source-map': { type: 'boolean', help: 'write FILE.map beside each rules file, script, hosts and resolv.conf: the YAML line of each line (netform blame)' },
   },
@@ -57,25 +73,35 @@ in DIR is replaced; any other non-empty DIR is refused. --secrets KEYS: the SAs 
 DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else. An expect: entry the build contradicts is
 an error (docs/trace.md). --source-map: beside each rules file, script, hosts and resolv.conf, FILE.map
 gives the YAML position (or the named implicit origin) of each of its lines; netform blame reads them.
+
+The allocations netform chose (subnets, addresses, MACs, bridge ids, VNIs, host ports) are kept in the
+lock file beside FILE (site.yaml -> site.lock, or --lock LOCK): a build keeps the ones it holds, so that
+editing FILE renumbers nothing, and rewrites it when allocations are added or freed (atomically,
+before DIR; put back as it was when DIR cannot be written). --frozen-lock: exit 1 with the allocations
+the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's creation order (docs/lock.md).
 `,
+  check: lockArgProblems,
   async run(args, ctx) {
     const file = args.operands[0]!;
     const dir = args.options['output'] as string;
     const warnings = !args.options['no-warnings'];
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
-    const built = compileForBuild(file, ctx, warnings, secrets.keys);
+    const built = compileForBuild(file, args, ctx, warnings, secrets.keys);
     if (typeof built === 'number') return built;
-    const maps = args.options['source-map'] ? (await import('./source-maps.ts')).sourceMapFiles(built, file, dir) : [];
+    // The lock before the output, so that an output is never left built from allocations the lock does
+    // not hold; when the output then cannot be written, the lock is put back as it was.
+    const maps = args.options['source-map'] ? (await import('./source-maps.ts')).sourceMapFiles(built.result, file, dir) : [];
+    const saved = built.saveLock();
     let written: number;
     try {
-      // Files are rendered one by one as they are written, not all held in memory first.
-      written = publishTree(dir, chain(outputFiles(built.topologies, file), maps));
+      written = publish(dir, file, built.result.topologies, maps);
     } catch (e) {
-      if (e instanceof OutputDirError) throw new TroubleError(e.message);
-      if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+      const problem = saved.restore();
+      if (problem && e instanceof TroubleError) throw new TroubleError(`${e.message}; ${problem}`);
       throw e;
     }
+    if (saved.message) ctx.io.out(saved.message);
     ctx.io.out(`${file}: wrote ${written} files to ${dir}\n`);
     return EXIT.OK;
   },

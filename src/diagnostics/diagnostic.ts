@@ -74,6 +74,10 @@ export type DiagnosticCode =
   | 'EXPECT_FAILED'
   | 'EXPECT_INVALID'
   | 'EXPECT_UNKNOWN'
+  // the lock file (src/lock, docs/lock.md)
+  | 'LOCK_INVALID' // the lock file is not as netform writes it (an unknown key, a value of the wrong kind)
+  | 'LOCK_CONFLICT' // an allocation the lock pins that the input no longer allows
+  | 'LOCK_OUT_OF_DATE' // allocations the lock would gain or lose (--frozen-lock, validate)
   // warnings
   | 'PORTS_IGNORED'
   | 'NO_HOST_RESOLV_CONF'

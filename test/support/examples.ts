@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, type CompileResult, type DaemonFileReader, type SourceFile } from '../../src/compile.ts';
+import { compile, type CompileOptions, type CompileResult, type DaemonFileReader, type SourceFile } from '../../src/compile.ts';
 import { parseSecrets, type OverlayKey } from '../../src/topology/overlay/secrets.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -73,8 +73,11 @@ export function testSecrets(): OverlayKey[] {
 /** Changes an example's input before it is compiled (the e2e suite's second backend). */
 export type ExampleVariant = (source: SourceFile, readDaemon: DaemonFileReader) => { source: SourceFile; readDaemon: DaemonFileReader };
 
-/** Compiles an example as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys). */
-export function buildExample(name: string, variant?: ExampleVariant): CompileResult {
+/**
+ * Compiles an example as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys);
+ * `options` added (a lock), `variant` applied to the input first.
+ */
+export function buildExample(name: string, options: CompileOptions = {}, variant?: ExampleVariant): CompileResult {
   const { file } = example(name);
   const text = readFileSync(path.join(REPO, file), 'utf8');
   const read: DaemonFileReader = (ref) => {
@@ -86,5 +89,5 @@ export function buildExample(name: string, variant?: ExampleVariant): CompileRes
     }
   };
   const input = variant ? variant({ file, text }, read) : { source: { file, text }, readDaemon: read };
-  return compile(input.source, input.readDaemon, { secrets: testSecrets() });
+  return compile(input.source, input.readDaemon, { secrets: testSecrets(), ...options });
 }

@@ -52,7 +52,7 @@ function built(name: string, backend: Backend): CompileResult {
   const key = `${backend} ${name}`;
   let b = builds.get(key);
   if (!b) {
-    b = backend === 'iptables' ? buildExample(name) : buildExample(name, (source, read) => withBackend(source, read, backend));
+    b = backend === 'iptables' ? buildExample(name) : buildExample(name, {}, (source, read) => withBackend(source, read, backend));
     builds.set(key, b);
   }
   return b;
