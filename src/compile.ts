@@ -3,6 +3,9 @@
 // read it (and the lock file's text, compile-lock.ts). Every stage reports diagnostics; the pipeline
 // stops after the first stage with errors, so a later stage never works on input an earlier one rejected.
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
+import { originLocator, originSource, resolveOrigin, type Origin, type OriginRedirect, type OriginSource, type ResolvedOrigin } from './diagnostics/origin.ts';
+import { hostSourceMaps, type MapContext } from './render/source-map.ts';
+import { expectationDiagnostics } from './trace/expect.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error } from './diagnostics/diagnostic.ts';
 import { buildModel } from './model/build.ts';
@@ -32,6 +35,8 @@ export interface CompileResult {
   readonly topologies?: readonly Topology[];
   /** Output files relative to the output directory (`<host>/...`), present when there is no error (unless options.files is false). */
   readonly files?: ReadonlyMap<string, string>;
+  /** For origins: where a network or container a compose project brought was written (see resolveOrigin). */
+  readonly redirect?: OriginRedirect;
   /** With options.lock: the lock as it should now be, once every host compiled without error. */
   readonly lock?: LockResult;
 }
@@ -117,26 +122,30 @@ function compileInput(input: SourceFile, readDaemon: DaemonFileReader | undefine
 
   const { model, diagnostics: md } = buildModel(expanded.value, input.file, daemonFile);
   diagnostics.push(...md.map(expanded.remap));
-  if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
+  const redirect = expanded.redirect ? { redirect: expanded.redirect } : {};
+  if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...redirect, ...(model ? { model } : {}) };
 
-  if (lock?.read && hasErrors(lock.read.diagnostics)) return { diagnostics, sources, model };
+  if (lock?.read && hasErrors(lock.read.diagnostics)) return { diagnostics, sources, model, ...redirect };
   const built = compileHosts(model, options.secrets, options.requireSecrets ?? true, lock?.scope);
   diagnostics.push(...built.diagnostics.map(expanded.remap));
-  if (!built.topologies) return { diagnostics, sources, model };
+  if (!built.topologies) return { diagnostics, sources, model, ...redirect };
   const topologies = built.topologies;
   const topology = topologies[0]!;
+  if (!hasErrors(diagnostics) && model.expectations.length > 0) {
+    diagnostics.push(...expectationDiagnostics(topologies, model.expectations, { locate: originLocator(originSources(sources), expanded.redirect) }));
+  }
   let locked: { lock?: LockResult } = {};
   if (lock && !hasErrors(diagnostics)) {
     const r = lockResult(lock);
     diagnostics.push(...r.diagnostics.map(expanded.remap));
     locked = { lock: r.lock };
   }
-  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...locked };
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...redirect, ...locked };
 
-  if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...locked };
+  if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...redirect, ...locked };
   const files = new Map<string, string>();
   for (const [rel, content] of outputFiles(topologies, input.file)) files.set(rel, contentText(content));
-  return { diagnostics, sources, model, topology, topologies, files, ...locked };
+  return { diagnostics, sources, model, topology, topologies, files, ...redirect, ...locked };
 }
 
 /**
@@ -151,6 +160,18 @@ export function* outputFiles(topologies: Topology | readonly Topology[], inputFi
   }
 }
 
+/** The source maps of the output files (`<host>/<file>.map`), for `build --source-map`. */
+export function* outputSourceMaps(topologies: readonly Topology[], inputFile: string, ctx: MapContext): Generator<[string, string]> {
+  const sourceName = inputFile.split(/[\\/]/).pop() ?? inputFile;
+  for (const t of topologies) for (const [rel, text] of hostSourceMaps(t, { source: sourceName }, ctx)) yield [`${t.host}/${rel}`, text];
+}
+
+/** Resolves origins against the files a result read (the input first). */
+export function resultResolver(r: CompileResult): (o: Origin) => ResolvedOrigin | undefined {
+  const sources = originSources(r.sources);
+  return (o) => resolveOrigin(o, sources, r.redirect);
+}
+
 /**
  * The sources a result's diagnostics point into (the input file first, then daemon.json and the other
  * files it read), as formatDiagnostics and diagnosticsToJson want them.
@@ -158,4 +179,14 @@ export function* outputFiles(topologies: Topology | readonly Topology[], inputFi
 export function diagnosticSources(result: CompileResult, file: string): DiagnosticSource[] {
   const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed?.doc, lineCounter: s.parsed?.lineCounter }));
   return list.length > 0 ? list : [{ file, text: '' }];
+}
+
+/** The files a result read, as origins resolve against them (the input first). */
+function originSources(sources: CompileResult['sources']): OriginSource[] {
+  return [...sources].map(([file, s]) => originSource(file, s.text, s.parsed?.doc, s.parsed?.lineCounter));
+}
+
+/** `file:line:col` (or the implicit name) of an origin of a compiled result. */
+export function resultLocator(r: CompileResult): (o: Origin) => string | undefined {
+  return originLocator(originSources(r.sources), r.redirect);
 }

@@ -5,5 +5,6 @@ import { validateCommand } from './validate.ts';
 import { buildCommand } from './build.ts';
 import { checkCommand } from './check.ts';
 import { graphCommand, importCommand } from './compose-commands.ts';
+import { blameCommand, traceCommand } from './trace-commands.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, buildCommand, checkCommand, importCommand, graphCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, buildCommand, checkCommand, importCommand, graphCommand, traceCommand, blameCommand];

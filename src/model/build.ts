@@ -12,6 +12,7 @@ import type { Container, Model, NameResolution, Network } from './types.ts';
 import { checkModel } from './checks.ts';
 import { checkHosts } from './host-checks.ts';
 import { checkEngine, parseEngine } from './engine-checks.ts';
+import { readExpectations } from './expectations.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -78,7 +79,9 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
     const first = networks.findIndex((n) => n.driver === 'overlay');
     if (i > first) networks.splice(first, 0, ...networks.splice(i, 1));
   }
-  const model: Model = { file, engine, nameResolution, daemon, host, hosts, ...(swarm ? { swarm } : {}), networks, containers };
+  const { expectations, diagnostics: xd } = readExpectations(raw['expect']);
+  diagnostics.push(...xd);
+  const model: Model = { file, engine, nameResolution, daemon, host, hosts, ...(swarm ? { swarm } : {}), networks, containers, expectations };
   diagnostics.push(...checkModel(model));
   diagnostics.push(...checkHosts(model));
   diagnostics.push(...checkEngine(model));

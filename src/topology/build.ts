@@ -19,6 +19,7 @@ import { bridgeDevice, firewallNetwork, hostSysctls, parentLinks } from './host-
 import { overlaySandboxes, type OverlayMember } from './overlay-sandboxes.ts';
 import { swarmFirewall, type SwarmFirewall } from './swarm-firewall.ts';
 import type { ContainerNode, Endpoint, Topology } from './types.ts';
+import { daemonOrigin, originOf } from './origin.ts';
 
 /** What a host's topology needs to know of the swarm: its allocations, and every overlay endpoint on every host. */
 export interface SwarmContext {
@@ -77,9 +78,9 @@ function firewallInput(m: Model, a: Addressing, names: ChosenNames, bridges: rea
       // The setup enables forwarding, which is when dockerd sets the policy to DROP (FilterForwardDrop).
       forwardDrop: { 4: d.ipForward && !d.ipForwardNoDrop, 6: d.ipForward && !d.ipForwardNoDrop },
       ...(d.bridgeAcceptFwmark && parseFwMark(d.bridgeAcceptFwmark) ? { acceptFwMark: parseFwMark(d.bridgeAcceptFwmark)! } : {}),
-      origin: ['daemon'],
+      origin: daemonOrigin(d, 'iptables'),
     },
-    networks: bridges.map((n) => firewallNetwork(n, a, names)),
+    networks: bridges.map((n) => firewallNetwork(m, n, a, names)),
     endpoints: connections.firewallEndpoints,
     links: legacyLinks(m, connections.endpoints),
     ...(swarmFw?.input ?? {}),
@@ -118,7 +119,7 @@ function containerNodes(m: Model, dns: DnsContext, connections: Connections, swa
       ...(c.sandbox ? { sandbox: c.sandbox } : {}),
       ...(swarmFw?.namespaceRules.has(c.name) ? { firewall: { v4: swarmFw.namespaceRules.get(c.name)! } } : {}),
       ...(swarmFw?.loadBalancers.has(c.name) ? { loadBalancer: swarmFw.loadBalancers.get(c.name)! } : {}),
-      origin: c.path,
+      origin: originOf(m, c.path),
     };
   });
 }
@@ -138,7 +139,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   diagnostics.push(...nullBackendWarnings(m, fwInput));
   // What dockerd's nftables backend refuses to program makes the container fail to start.
   if (firewall.backend === 'nftables') {
-    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin ?? ['daemon', 'firewall-backend'], r.message));
+    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin && Array.isArray(r.origin) ? r.origin : ['daemon', 'firewall-backend'], r.message));
   }
   const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
   const dns = dnsContext(m, connections.endpoints, hostGatewayIPs(m, a), remote);

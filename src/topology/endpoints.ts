@@ -16,6 +16,7 @@ import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
 import { overlayMac } from './overlay-sandboxes.ts';
 import { bindEndpointPorts, endpointBindingRequests, HostPorts, lockBindings, type BindingRequest } from './port-bindings.ts';
 import type { Endpoint, EndpointAttachment, PortMapping, Route } from './types.ts';
+import { originOf } from './origin.ts';
 
 /**
  * An endpoint's MAC: the one configured (the container-level mac_address applies to its first network),
@@ -114,7 +115,7 @@ function endpointOf(m: Model, a: Addressing, names: ChosenNames, c: Container, j
     hairpin: n.driver === 'bridge' && !m.daemon.userlandProxy,
     aliases: j.request.aliases,
     ...(attach ? { attachment: attach } : {}),
-    origin: j.request.path,
+    origin: originOf(m, j.request.path),
   };
 }
 
@@ -157,7 +158,7 @@ function containerJoins(m: Model, a: Addressing, names: ChosenNames, networks: R
 }
 
 /** A bridge endpoint's published ports, bound on the host; the firewall's view of the endpoint. */
-function publishPorts(c: Container, j: Joined, requests: readonly BindingRequest[], hostPorts: HostPorts, out: Connections): void {
+function publishPorts(m: Model, c: Container, j: Joined, requests: readonly BindingRequest[], hostPorts: HostPorts, out: Connections): void {
   const n = j.network;
   const mapped = bindEndpointPorts(requests, hostPorts, c.name, n.name);
   out.ports.push(...mapped);
@@ -172,7 +173,7 @@ function publishPorts(c: Container, j: Joined, requests: readonly BindingRequest
         const req = requests.find((r) => r.source.path === p.origin && r.containerPort === p.containerPort && r.hostIP === p.hostIP && r.proto === p.proto)!;
         return { proto: p.proto, hostIP: p.hostIP, hostPort: p.hostPort, containerPort: p.containerPort, requestedHostPorts: [req.hostPort, req.hostPortEnd] as const, origin: p.origin };
       }),
-    origin: j.request.path,
+    origin: originOf(m, j.request.path),
   });
 }
 
@@ -193,7 +194,7 @@ export function connectContainers(m: Model, a: Addressing, names: ChosenNames, d
     for (const j of joined) {
       const n = j.network;
       const requests = bindings.get(j);
-      if (requests) publishPorts(c, j, requests, hostPorts, out);
+      if (requests) publishPorts(m, c, j, requests, hostPorts, out);
       else if ((j === gw.gw4 || j === gw.gw6) && c.ports.some((p) => p.mode !== 'ingress')) {
         // macvlan / ipvlan: "port mappings are ignored" (the drivers make no iptables rules); overlay
         // endpoints never hold the gateway, so ports go to docker_gwbridge instead.

@@ -11,6 +11,7 @@ import type { Model } from '../model/types.ts';
 import { pick, type ChosenNames } from './chosen.ts';
 import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
 import type { OverlaySandbox } from './types.ts';
+import { originOf } from './origin.ts';
 
 /** One endpoint on an overlay network, on any host. */
 export interface OverlayMember {
@@ -110,7 +111,7 @@ export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: r
         ...(x.ipv6 ? { ipv6: x.ipv6 } : {}),
         vtep: underlay.get(x.host)!,
       })),
-      origin: n.path,
+      origin: originOf(view, n.path),
     });
   }
   return out;

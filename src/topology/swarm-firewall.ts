@@ -14,6 +14,7 @@ import type { OverlayMember } from './overlay-sandboxes.ts';
 import type { FirewallIngress, FirewallIngressPort, FirewallInput } from '../firewall/input.ts';
 import type { Ruleset } from '../firewall/iptables/types.ts';
 import type { Endpoint, LoadBalancer, Sysctl } from './types.ts';
+import { originOf } from './origin.ts';
 
 /** Swarm's dynamic range for ingress ports published without a number (swarmkit portallocator: 30000-32767). */
 const DYNAMIC_PORTS = [30000, 32767] as const;
@@ -138,7 +139,7 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
       gatewayNetwork: GATEWAY_BRIDGE,
       sandboxIP: sandboxGw.ipv4,
       services: published.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
-      origin: ingress.path,
+      origin: originOf(view, ingress.path),
     };
     sysctls.push(...ingressSysctls({ ifName: GATEWAY_BRIDGE }, ingressInput));
     const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
@@ -182,7 +183,7 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
   const input: SwarmFirewall['input'] = {
     ...(ingressInput ? { ingress: ingressInput } : {}),
     ...(host.openSwarmPorts ? { swarmPorts: { family, manager: host.role === 'manager', dataPathPort, esp: encrypted.length > 0, origin: [...host.path, 'open_swarm_ports'] } } : {}),
-    ...(encrypted.length > 0 ? { encryption: { family, vnis: encrypted.map((n) => ({ vni: swarm.vnis.get(n.name)!, origin: n.path })), dataPathPort } } : {}),
+    ...(encrypted.length > 0 ? { encryption: { family, vnis: encrypted.map((n) => ({ vni: swarm.vnis.get(n.name)!, origin: originOf(view, n.path) })), dataPathPort } } : {}),
   };
   return { input, sysctls, namespaceRules, loadBalancers };
 }
