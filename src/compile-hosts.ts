@@ -18,7 +18,9 @@ const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === '
 /**
  * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
  * dockerd then allocates its local networks and builds its own topology from its view of the model.
- * A diagnostic the hosts share (the same default bridge problem on each) is reported once.
+ * A diagnostic the hosts share (the same default bridge problem on each) is reported once. The topology
+ * is built even when IPAM found errors, for its own checks (host port conflicts): it leaves out the
+ * endpoints that got no address.
  */
 export function compileHosts(model: Model, secrets: readonly OverlayKey[] | undefined, requireSecrets: boolean): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -36,7 +38,6 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
   if (!model.swarm && model.hosts.length === 1) {
     const { addressing, diagnostics: ad } = allocateAddresses(model);
     report(ad);
-    if (hasErrors(diagnostics)) return { diagnostics };
     const { topology, diagnostics: td } = buildTopology(model, addressing);
     report(td);
     return { topologies: [topology], diagnostics };
@@ -47,7 +48,6 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
   if (model.swarm) {
     const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined);
     report(sd);
-    if (hasErrors(diagnostics)) return { diagnostics };
     swarmContext = { swarm, members: overlayMembers(joined, swarm), allContainers: joined.containers };
   }
   const topologies: Topology[] = [];
@@ -55,7 +55,6 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
     const view = hostView(joined, h.name);
     const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') });
     report(ad);
-    if (hasErrors(diagnostics)) return { diagnostics };
     const addressing = swarmContext ? mergeAddressing(local, swarmContext.swarm.addressing, sandboxAddressing(model, h.name, swarmContext)) : local;
     const { topology, diagnostics: td } = buildTopology(view, addressing, swarmContext);
     report(td);

@@ -1,7 +1,10 @@
 // The pipeline in a few lines: parse -> schema -> model (+ semantic checks) -> IPAM -> topology ->
 // render. Pure: the caller hands in the source text and, when `daemon:` names a daemon.json, a way to
-// read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
-// a later stage never works on input an earlier one rejected.
+// read it. Every stage reports diagnostics, and every problem of a file is reported in one run: what the
+// schema refuses is taken out and the rest is checked (schema/prune.ts), the model skips what depends on
+// something refused or unknown, and IPAM and the topology still run on a model with errors. Files are
+// rendered only when there is no error. A YAML syntax error that leaves the document's structure in
+// doubt stops the pipeline (a repeated key does not: the later value is checked).
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error } from './diagnostics/diagnostic.ts';
@@ -10,6 +13,7 @@ import type { Model } from './model/types.ts';
 import { parseSource, type ParsedSource } from './parse/index.ts';
 import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
 import { validateSchema } from './schema/index.ts';
+import { checkSchema, type Refused } from './schema/prune.ts';
 import { compileHosts } from './compile-hosts.ts';
 import { expandProjects } from './compile-projects.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
@@ -57,49 +61,74 @@ export type DaemonFileReader = (pathAsWritten: string) => SourceFile | { readonl
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
 
+/** What two checks refused together. */
+const union = (a: Refused, b: Refused): Refused => ({
+  networks: new Set([...a.networks, ...b.networks]),
+  containers: new Set([...a.containers, ...b.containers]),
+  incomplete: a.incomplete || b.incomplete,
+});
+
+/** The daemon.json that `daemon:` names, read, parsed and checked as the daemon block it stands for. */
+function daemonFileOf(ref: string, readDaemon: DaemonFileReader | undefined, diagnostics: Diagnostic[], sources: Map<string, { text: string; parsed?: ParsedSource }>): { file?: { file: string; value: unknown }; refused: Refused } {
+  // Without its daemon.json the default bridge and the address pools are unknown.
+  const unknown: Refused = { networks: new Set(['bridge']), containers: new Set(), incomplete: true };
+  const got = readDaemon ? readDaemon(ref) : { error: 'reading files is not available here' };
+  if ('error' in got) {
+    diagnostics.push(error('DAEMON_FILE', ['daemon'], `cannot read daemon.json "${ref}": ${got.error}`));
+    return { refused: unknown };
+  }
+  const dp = parseSource(got.text, got.file);
+  sources.set(got.file, { text: got.text, parsed: dp });
+  diagnostics.push(...dp.diagnostics);
+  if (!dp.sound) return { refused: unknown };
+  // Validated through the main schema as the file's daemon block; the ['daemon'] prefix is then stripped
+  // so that paths point into the file.
+  const checked = checkSchema({ version: 1, daemon: dp.value });
+  diagnostics.push(...checked.diagnostics.map((d) => ({ ...d, path: d.path.slice(1), file: got.file })));
+  const value = (checked.value as Record<string, unknown> | undefined)?.['daemon'];
+  return { file: { file: got.file, value: value ?? {} }, refused: checked.refused };
+}
+
 export function compile(input: SourceFile, readDaemon?: DaemonFileReader, options: CompileOptions = {}): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
   const parsed = parseSource(input.text, input.file);
   sources.set(input.file, { text: input.text, parsed });
   diagnostics.push(...parsed.diagnostics);
-  if (hasErrors(diagnostics)) return { diagnostics, sources };
+  if (!parsed.sound) return { diagnostics, sources };
 
-  diagnostics.push(...validateSchema(parsed.value));
-  if (hasErrors(diagnostics)) return { diagnostics, sources };
+  const checked = checkSchema(parsed.value);
+  diagnostics.push(...checked.diagnostics);
+  if (checked.value === undefined) return { diagnostics, sources };
+  let refused = checked.refused;
 
   // `daemon: path/to/daemon.json`: parsed and validated as the daemon block it stands for.
   let daemonFile: { file: string; value: unknown } | undefined;
-  const daemonRef = (parsed.value as Record<string, unknown>)['daemon'];
+  const daemonRef = (checked.value as Record<string, unknown>)['daemon'];
   if (typeof daemonRef === 'string') {
-    const got = readDaemon ? readDaemon(daemonRef) : { error: 'reading files is not available here' };
-    if ('error' in got) {
-      diagnostics.push(error('DAEMON_FILE', ['daemon'], `cannot read daemon.json "${daemonRef}": ${got.error}`));
-      return { diagnostics, sources };
-    }
-    const dp = parseSource(got.text, got.file);
-    sources.set(got.file, { text: got.text, parsed: dp });
-    diagnostics.push(...dp.diagnostics);
-    if (!hasErrors(dp.diagnostics)) {
-      const wrapped = { version: 1, daemon: dp.value };
-      // Validate through the main schema, then strip the ['daemon'] prefix so paths point into the file.
-      for (const d of validateSchema(wrapped)) diagnostics.push({ ...d, path: d.path.slice(1), file: got.file });
-    }
-    if (hasErrors(diagnostics)) return { diagnostics, sources };
-    daemonFile = { file: got.file, value: dp.value ?? {} };
+    const got = daemonFileOf(daemonRef, readDaemon, diagnostics, sources);
+    daemonFile = got.file;
+    refused = union(refused, got.refused);
   }
 
   // `projects:`: compose projects, added to the file's networks and containers (compile-projects.ts).
-  const expanded = expandProjects(parsed.value, readDaemon);
+  const expanded = expandProjects(checked.value, readDaemon);
   for (const s of expanded.sources) sources.set(s.file, { text: s.text, ...(s.parsed ? { parsed: s.parsed } : {}) });
   diagnostics.push(...expanded.diagnostics);
-  if (hasErrors(diagnostics)) return { diagnostics, sources };
-  if (expanded.value !== parsed.value) diagnostics.push(...validateSchema(expanded.value).map(expanded.remap));
-  if (hasErrors(diagnostics)) return { diagnostics, sources };
+  let value = expanded.value;
+  if (expanded.value !== checked.value) {
+    const again = checkSchema(expanded.value);
+    diagnostics.push(...again.diagnostics.map(expanded.remap));
+    if (again.value === undefined) return { diagnostics, sources };
+    value = again.value;
+    refused = union(refused, again.refused);
+  }
+  // A project that could not be loaded brought networks and containers the file may name.
+  if (hasErrors(expanded.diagnostics)) refused = union(refused, { networks: new Set(['*']), containers: new Set(['*']), incomplete: true });
 
-  const { model, diagnostics: md } = buildModel(expanded.value, input.file, daemonFile);
+  const { model, diagnostics: md } = buildModel(value, input.file, daemonFile, refused);
   diagnostics.push(...md.map(expanded.remap));
-  if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
+  if (!model || refused.incomplete) return { diagnostics, sources, ...(model ? { model } : {}) };
 
   const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
   diagnostics.push(...built.diagnostics.map(expanded.remap));

@@ -12,6 +12,7 @@ import type { Container, Model, NameResolution, Network } from './types.ts';
 import { checkModel } from './checks.ts';
 import { checkHosts } from './host-checks.ts';
 import { checkEngine, parseEngine } from './engine-checks.ts';
+import { NOTHING_REFUSED, type Refused } from '../schema/prune.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -21,7 +22,12 @@ export interface DaemonFile {
   readonly value: unknown;
 }
 
-export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile): { model?: Model; diagnostics: Diagnostic[] } {
+/**
+ * `refused`: what the schema took out of `value` (schema/prune.ts). References to those networks and
+ * containers are skipped rather than reported unknown, and the default bridge is left out when a daemon
+ * key was refused; the host checks need every host fact, so they wait for a file the schema accepts.
+ */
+export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile, refused: Refused = NOTHING_REFUSED): { model?: Model; diagnostics: Diagnostic[] } {
   const raw = (value ?? {}) as Raw;
   const diagnostics: Diagnostic[] = [];
 
@@ -37,7 +43,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   const swarm = swarmSettings(raw);
 
   const networks: Network[] = [];
-  if (!daemon.disableBridge) networks.push(defaultBridge(daemon));
+  if (!daemon.disableBridge && !refused.networks.has('bridge')) networks.push(defaultBridge(daemon));
   // Swarm init (before any network of the file: overlays need swarm mode) creates docker_gwbridge,
   // which therefore takes the next local pool after docker0 (172.18.0.0/16 in the swarm-portmap dump).
   if (swarm) networks.push(gatewayBridge(daemon));
@@ -79,8 +85,8 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
     if (i > first) networks.splice(first, 0, ...networks.splice(i, 1));
   }
   const model: Model = { file, engine, nameResolution, daemon, host, hosts, ...(swarm ? { swarm } : {}), networks, containers };
-  diagnostics.push(...checkModel(model));
-  diagnostics.push(...checkHosts(model));
+  diagnostics.push(...checkModel(model, refused));
+  if (!refused.incomplete) diagnostics.push(...checkHosts(model));
   diagnostics.push(...checkEngine(model));
   return { model, diagnostics };
 }

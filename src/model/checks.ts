@@ -8,6 +8,7 @@ import { interfaceNameProblem } from './names.ts';
 import { DEFAULT_MTU } from './network-defaults.ts';
 import { isDefaultBridge } from './network-types.ts';
 import type { BridgeNetwork, Container, Model } from './types.ts';
+import { isRefused, type Refused } from '../schema/prune.ts';
 
 function checkMtu(mtu: number, path: readonly (string | number)[], out: Diagnostic[]): void {
   // dockerd rejects MTUs the kernel would refuse for an Ethernet device (68..65535).
@@ -77,10 +78,11 @@ function checkNetworks(m: Model, out: Diagnostic[]): void {
   }
 }
 
-function resolveContainerMode(c: Container, byName: Map<string, Container>, out: Diagnostic[]): void {
+function resolveContainerMode(c: Container, byName: Map<string, Container>, refused: Refused, out: Diagnostic[]): void {
   if (c.mode.kind !== 'container') return;
   const seen = new Set([c.name]);
   let target = byName.get(c.mode.container);
+  if (!target && isRefused(refused.containers, c.mode.container)) return;
   if (!target) {
     out.push(error('UNKNOWN_CONTAINER', [...c.path, 'network_mode'], `network_mode refers to container "${c.mode.container}", which is not declared`));
     return;
@@ -95,12 +97,13 @@ function resolveContainerMode(c: Container, byName: Map<string, Container>, out:
   }
 }
 
-function checkContainers(m: Model, out: Diagnostic[]): void {
+function checkContainers(m: Model, refused: Refused, out: Diagnostic[]): void {
   const networks = new Map(m.networks.map((n) => [n.name, n]));
   const byName = new Map(m.containers.map((c) => [c.name, c]));
   for (const c of m.containers) {
-    resolveContainerMode(c, byName, out);
+    resolveContainerMode(c, byName, refused, out);
     for (const e of c.endpoints) {
+      if (!networks.has(e.network) && isRefused(refused.networks, e.network)) continue;
       if (e.network === 'host' || e.network === 'none') {
         out.push(error('NETWORK_MODE_CONFLICT', e.path, `"${e.network}" is a network mode, not a network to join: write network_mode: ${e.network}`));
       } else if (!networks.has(e.network)) {
@@ -131,6 +134,7 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
     // netform does not model): both ends must be on it.
     for (const l of c.links) {
       const target = byName.get(l.container);
+      if (!target && isRefused(refused.containers, l.container)) continue;
       if (!target) {
         out.push(error('UNKNOWN_CONTAINER', l.path, `link to container "${l.container}", which is not declared`));
         continue;
@@ -143,10 +147,10 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
   }
 }
 
-export function checkModel(m: Model): Diagnostic[] {
+export function checkModel(m: Model, refused: Refused): Diagnostic[] {
   const out: Diagnostic[] = [];
   checkDaemon(m, out);
   checkNetworks(m, out);
-  checkContainers(m, out);
+  checkContainers(m, refused, out);
   return out;
 }
