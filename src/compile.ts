@@ -7,7 +7,7 @@
 // doubt stops the pipeline (a repeated key does not: the later value is checked).
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
-import { error } from './diagnostics/diagnostic.ts';
+import { error, appendAll } from './diagnostics/diagnostic.ts';
 import { buildModel } from './model/build.ts';
 import type { Model } from './model/types.ts';
 import { parseSource, type ParsedSource } from './parse/index.ts';
@@ -79,12 +79,12 @@ function daemonFileOf(ref: string, readDaemon: DaemonFileReader | undefined, dia
   }
   const dp = parseSource(got.text, got.file);
   sources.set(got.file, { text: got.text, parsed: dp });
-  diagnostics.push(...dp.diagnostics);
+  appendAll(diagnostics, dp.diagnostics);
   if (!dp.sound) return { refused: unknown };
   // Validated through the main schema as the file's daemon block; the ['daemon'] prefix is then stripped
   // so that paths point into the file.
   const checked = checkSchema({ version: 1, daemon: dp.value });
-  diagnostics.push(...checked.diagnostics.map((d) => ({ ...d, path: d.path.slice(1), file: got.file })));
+  appendAll(diagnostics, checked.diagnostics.map((d) => ({ ...d, path: d.path.slice(1), file: got.file })));
   const value = (checked.value as Record<string, unknown> | undefined)?.['daemon'];
   return { file: { file: got.file, value: value ?? {} }, refused: checked.refused };
 }
@@ -94,11 +94,11 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
   const parsed = parseSource(input.text, input.file);
   sources.set(input.file, { text: input.text, parsed });
-  diagnostics.push(...parsed.diagnostics);
+  appendAll(diagnostics, parsed.diagnostics);
   if (!parsed.sound) return { diagnostics, sources };
 
   const checked = checkSchema(parsed.value);
-  diagnostics.push(...checked.diagnostics);
+  appendAll(diagnostics, checked.diagnostics);
   if (checked.value === undefined) return { diagnostics, sources };
   let refused = checked.refused;
 
@@ -114,11 +114,11 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   // `projects:`: compose projects, added to the file's networks and containers (compile-projects.ts).
   const expanded = expandProjects(checked.value, readDaemon);
   for (const s of expanded.sources) sources.set(s.file, { text: s.text, ...(s.parsed ? { parsed: s.parsed } : {}) });
-  diagnostics.push(...expanded.diagnostics);
+  appendAll(diagnostics, expanded.diagnostics);
   let value = expanded.value;
   if (expanded.value !== checked.value) {
     const again = checkSchema(expanded.value);
-    diagnostics.push(...again.diagnostics.map(expanded.remap));
+    appendAll(diagnostics, again.diagnostics.map(expanded.remap));
     if (again.value === undefined) return { diagnostics, sources };
     value = again.value;
     refused = union(refused, again.refused);
@@ -127,11 +127,11 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   if (hasErrors(expanded.diagnostics)) refused = union(refused, { networks: new Set(['*']), containers: new Set(['*']), incomplete: true });
 
   const { model, diagnostics: md } = buildModel(value, input.file, daemonFile, refused);
-  diagnostics.push(...md.map(expanded.remap));
+  appendAll(diagnostics, md.map(expanded.remap));
   if (!model || refused.incomplete) return { diagnostics, sources, ...(model ? { model } : {}) };
 
   const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
-  diagnostics.push(...built.diagnostics.map(expanded.remap));
+  appendAll(diagnostics, built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model };
   const topologies = built.topologies;
   const topology = topologies[0]!;

@@ -107,3 +107,11 @@ export const warning = (code: DiagnosticCode, path: YamlPath, message: string, e
   path,
   ...extra,
 });
+
+/**
+ * Appends `items` to `list`. `list.push(...items)` passes every item as an argument, on the stack: it
+ * fails somewhere past 100,000 items, which one file with that many containers or ports reaches.
+ */
+export function appendAll<T>(list: T[], items: Iterable<T>): void {
+  for (const item of items) list.push(item);
+}

@@ -44,6 +44,8 @@ class SubnetSpace {
   readonly taken = { 4: new AddressSpace(), 6: new AddressSpace() };
   readonly routes: { cidr: string; prefix: Prefix }[];
   readonly pools: { readonly 4: Pool[]; readonly 6: Pool[] };
+  /** A configured pool cannot be split as configured (the model reports it): running out of pools is its consequence. */
+  readonly badPools: { readonly 4: boolean; readonly 6: boolean };
 
   constructor(readonly model: Model, hostFacts: boolean, readonly diagnostics: Diagnostic[]) {
     const d = model.daemon;
@@ -53,6 +55,8 @@ class SubnetSpace {
     const poolSpecsV4: readonly PoolSpec[] = d.defaultAddressPools?.length ? d.defaultAddressPools : DEFAULT_LOCAL_POOLS;
     const poolSpecsV6: readonly PoolSpec[] = [...(d.defaultAddressPools ?? []), ...(hostFacts ? [ulaPool(model.host.name)] : [])];
     this.pools = { 4: normalisePools(poolSpecsV4, 4), 6: normalisePools(poolSpecsV6, 6) };
+    const bad = (f: Family) => this.pools[f].some((p) => p.size < p.prefix.length || p.size > (f === 4 ? 32 : 128));
+    this.badPools = { 4: bad(4), 6: bad(6) };
   }
 
   /** The default bridge's problems are in daemon.json when it came from a file. */
@@ -180,6 +184,7 @@ function familyState(space: SubnetSpace, explicit: ReadonlyMap<IpamConfigEntry, 
   if (!subnet) {
     subnet = lowestFreeSubnet(space.pools[family], family, space.taken[family]);
     if (!subnet) {
+      if (space.badPools[family]) return undefined;
       space.diagnostics.push(error('POOL_EXHAUSTED', n.path, `all predefined address pools have been fully subnetted: no free IPv${family} subnet for network "${n.name}"`, space.fileOf(n)));
       return undefined;
     }

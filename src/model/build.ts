@@ -1,6 +1,6 @@
 // Input value (already schema-valid) -> typed Model with Docker's defaults, plus the diagnostics
 // found on the way. Pure: a daemon.json named by `daemon:` is read by the caller and passed in.
-import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, type Diagnostic, appendAll } from '../diagnostics/diagnostic.ts';
 import { buildContainer } from './containers.ts';
 import { buildDaemon } from './daemon.ts';
 import { defaultBridge, PREDEFINED_NETWORKS, userNetwork } from './networks.ts';
@@ -32,11 +32,11 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   const diagnostics: Diagnostic[] = [];
 
   const { engine, diagnostics: ed } = parseEngine(raw['engine']);
-  diagnostics.push(...ed);
+  appendAll(diagnostics, ed);
 
   const daemonRaw = daemonFile ? (daemonFile.value as Raw) : typeof raw['daemon'] === 'object' ? (raw['daemon'] as Raw) : undefined;
   const { daemon, diagnostics: dd } = buildDaemon(daemonRaw, daemonFile ? [] : ['daemon'], daemonFile?.file, engine);
-  diagnostics.push(...dd);
+  appendAll(diagnostics, dd);
 
   const hosts = buildHosts(raw, diagnostics);
   const host = hosts[0]!;
@@ -57,7 +57,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
       continue;
     }
     const r = userNetwork(name, (n ?? {}) as Raw, daemon);
-    diagnostics.push(...r.diagnostics);
+    appendAll(diagnostics, r.diagnostics);
     if (r.network) networks.push(r.network);
   }
 
@@ -68,7 +68,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
       continue;
     }
     const r = buildContainer(name, (c ?? null) as Raw | null, hosts.length === 1 ? host.name : undefined);
-    diagnostics.push(...r.diagnostics);
+    appendAll(diagnostics, r.diagnostics);
     containers.push(r.container);
   }
 
@@ -85,8 +85,8 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
     if (i > first) networks.splice(first, 0, ...networks.splice(i, 1));
   }
   const model: Model = { file, engine, nameResolution, daemon, host, hosts, ...(swarm ? { swarm } : {}), networks, containers };
-  diagnostics.push(...checkModel(model, refused));
-  if (!refused.incomplete) diagnostics.push(...checkHosts(model));
-  diagnostics.push(...checkEngine(model));
+  appendAll(diagnostics, checkModel(model, refused));
+  if (!refused.incomplete) appendAll(diagnostics, checkHosts(model));
+  appendAll(diagnostics, checkEngine(model));
   return { model, diagnostics };
 }

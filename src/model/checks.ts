@@ -31,10 +31,35 @@ function endpointAddressProblems(v4: string | undefined, v6: string | undefined)
   return out;
 }
 
+/**
+ * default-address-pools: each pool's size lies between its base's prefix length and the address length.
+ * dockerd refuses to start with a smaller size (27+: defaultipam splitByIPFamily "has a smaller prefix
+ * (/16) than the target size of that pool (/8)"; 20.10: ipamutils splitNetworks "invalid pools size").
+ * A size beyond the address length makes no subnet at all (29: netip.PrefixFrom gives an invalid prefix;
+ * 20.10 tries to list 2^(size - length) subnets).
+ */
+function checkPools(m: Model, out: Diagnostic[]): void {
+  const d = m.daemon;
+  const at = d.paths['default-address-pools'];
+  if (!at || !d.defaultAddressPools) return;
+  const f = d.file ? { file: d.file } : {};
+  d.defaultAddressPools.forEach((pool, i) => {
+    const base = parseCIDR(pool.base);
+    if (!base) return;
+    const bits = base.family === 4 ? 32 : 128;
+    if (pool.size > bits) {
+      out.push(error('BAD_PREFIX', [...at, i, 'size'], `size ${pool.size} is longer than an IPv${base.family} address (${bits} bits): the pool ${pool.base} has no subnet of that size`, f));
+    } else if (pool.size < base.length) {
+      out.push(error('BAD_PREFIX', [...at, i, 'size'], `dockerd refuses to start: network at index ${i} (${pool.base}) has a smaller prefix (/${base.length}) than the target size of that pool (/${pool.size})`, f));
+    }
+  });
+}
+
 function checkDaemon(m: Model, out: Diagnostic[]): void {
   const d = m.daemon;
   const f = d.file ? { file: d.file } : {};
   if (d.paths['mtu']) checkMtu(d.mtu, d.paths['mtu'], out);
+  checkPools(m, out);
   if (d.bip && d.fixedCidr) {
     // Both are read with net.ParseCIDR (daemon_unix.go getDefaultBridgeIPAMConf).
     const bip = parseCIDR(d.bip);

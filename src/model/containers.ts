@@ -159,7 +159,7 @@ export function buildContainer(name: string, raw: Raw | null, defaultHost?: stri
   (Array.isArray(r['expose']) ? (r['expose'] as unknown[]) : []).forEach((e, i) => {
     const parsed = parseExpose(e as string | number);
     if (!parsed) diagnostics.push(error('BAD_PORT', [...path, 'expose', i], `"${String(e)}" is not a port, port range or port/protocol`));
-    else expose.push(...parsed);
+    else for (const x of parsed) expose.push(x);
   });
   const dns = asList(r['dns']);
   const dnsSearch = asList(r['dns_search']);

@@ -15,7 +15,7 @@
 //   deep, and the YAML library, the schema validator and every walk over the value recurse per level, so a
 //   document thousands of levels deep would otherwise end in a stack overflow rather than a diagnostic.
 import { LineCounter, parseDocument, visit, isAlias, isCollection, isMap, isPair, isScalar, type Alias, type Document, type Node } from 'yaml';
-import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic, appendAll } from '../diagnostics/diagnostic.ts';
 import { keyString, pathOfNode } from '../diagnostics/yaml-nodes.ts';
 
 export interface ParsedSource {
@@ -87,7 +87,7 @@ export function parseSource(text: string, file: string): ParsedSource {
     const message = overflow ? tooDeep : syntaxMessage(e.code, e.message);
     diagnostics.push(error('YAML_SYNTAX', [], message, at([start, end])));
   }
-  diagnostics.push(...checked.duplicates);
+  appendAll(diagnostics, checked.duplicates);
   for (const w of doc.warnings) {
     diagnostics.push(warning('YAML_WARNING', [], w.message, at(w.pos)));
   }

@@ -2,7 +2,7 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 // The phases: the containers' endpoints (endpoints.ts), the firewall's input and rules, each container's
 // files (dns.ts), the host's own devices (host-devices.ts), and in swarm mode the overlay namespaces.
-import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { warning, type Diagnostic, appendAll } from '../diagnostics/diagnostic.ts';
 import type { Addressing } from '../ipam/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { engineRelease } from '../model/engine.ts';
@@ -129,7 +129,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.members, swarmContext.allContainers, diagnostics) : undefined;
   const fwInput = firewallInput(m, a, bridges, connections, swarmFw);
   const firewall = buildFirewall(fwInput);
-  diagnostics.push(...nullBackendWarnings(m, fwInput));
+  appendAll(diagnostics, nullBackendWarnings(m, fwInput));
   const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
   const dns = dnsContext(m, connections.endpoints, hostGatewayIPs(m, a), remote);
   const containers = containerNodes(m, dns, connections, swarmFw, diagnostics);

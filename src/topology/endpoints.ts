@@ -137,19 +137,17 @@ function publishPorts(m: Model, c: Container, j: Joined, gw: { gw4?: GatewayCand
   const n = j.network;
   if (n.driver !== 'bridge') return;
   const requests = endpointBindingRequests({ network: n, addresses: j.addresses, isGw4: j === gw.gw4, isGw6: j === gw.gw6, hasGw6: !!gw.gw6, userlandProxy: m.daemon.userlandProxy }, published);
-  const mapped = bindEndpointPorts(requests, hostPorts, c.name, n.name);
-  out.ports.push(...mapped);
+  const bound = bindEndpointPorts(requests, hostPorts, c.name, n.name);
+  // A loop, not push(...bound): a range of 60,000 ports is more arguments than a call takes.
+  for (const b of bound) out.ports.push(b.mapping);
   out.firewallEndpoints.push({
     network: n.name,
     container: c.name,
     ...(j.addresses.v4 ? { addr4: j.addresses.v4 } : {}),
     ...(j.addresses.v6 ? { addr6: j.addresses.v6 } : {}),
-    ports: mapped
-      .filter((p) => p.mapper !== 'proxy')
-      .map((p) => {
-        const req = requests.find((r) => r.source.path === p.origin && r.containerPort === p.containerPort && r.hostIP === p.hostIP && r.proto === p.proto)!;
-        return { proto: p.proto, hostIP: p.hostIP, hostPort: p.hostPort, containerPort: p.containerPort, requestedHostPorts: [req.hostPort, req.hostPortEnd] as const, origin: p.origin };
-      }),
+    ports: bound
+      .filter((b) => b.mapping.mapper !== 'proxy')
+      .map(({ mapping: p, request: req }) => ({ proto: p.proto, hostIP: p.hostIP, hostPort: p.hostPort, containerPort: p.containerPort, requestedHostPorts: [req.hostPort, req.hostPortEnd] as const, origin: p.origin })),
     origin: j.request.path,
   });
 }
@@ -178,7 +176,7 @@ export function connectContainers(m: Model, a: Addressing, diagnostics: Diagnost
       }
     }
   }
-  diagnostics.push(...hostPorts.diagnostics);
+  for (const d of hostPorts.diagnostics) diagnostics.push(d);
   return out;
 }
 

@@ -101,6 +101,14 @@ interface PortUse {
 export class HostPorts {
   /** Who holds each protocol/port, by address (few per port: a lookup is a short scan). */
   private readonly used = new Map<string, PortUse[]>();
+  /**
+   * Where the search for a free ephemeral port starts, per protocol and addresses: ports are taken and
+   * never given back, so every port below the last one found is still taken (a range of 60,000
+   * container ports without host ports costs 60,000 steps, not 60,000 squared).
+   */
+  private readonly ephemeralFrom = new Map<string, number>();
+  /** Port entries already warned about a random host port (one warning per entry, not per port). */
+  private readonly warned = new Set<BindingRequest['source']>();
   readonly diagnostics: Diagnostic[] = [];
 
   private clash(proto: string, port: number, ip: string): PortUse | undefined {
@@ -127,12 +135,18 @@ export class HostPorts {
     const r = group[0]!;
     if (r.mapper === 'routed') return 0; // the routed mapper zeroes the host port: nothing is bound
     const [start, end] = r.hostPort === 0 ? EPHEMERAL : [r.hostPort, r.hostPortEnd];
-    for (let port = start; port <= end; port++) {
+    const ephemeralKey = r.hostPort === 0 ? `${r.proto}\u0000${group.map((g) => g.hostIP).join('\u0000')}` : undefined;
+    const from = ephemeralKey === undefined ? start : Math.max(start, this.ephemeralFrom.get(ephemeralKey) ?? start);
+    for (let port = from; port <= end; port++) {
       const clash = group.map((g) => this.clash(g.proto, port, g.hostIP)).find((x) => x);
       if (clash) continue;
       for (const g of group) this.take(g.proto, port, g.hostIP, container);
-      if (r.hostPort === 0) {
-        this.diagnostics.push(warning('IGNORED', r.source.path, `no host port given: Docker picks a free ephemeral port when the container starts; netform assumes ${port}/${r.proto}, the first free one of ${EPHEMERAL[0]}-${EPHEMERAL[1]}`));
+      if (ephemeralKey !== undefined) {
+        this.ephemeralFrom.set(ephemeralKey, port + 1);
+        if (!this.warned.has(r.source)) {
+          this.warned.add(r.source);
+          this.diagnostics.push(warning('IGNORED', r.source.path, `no host port given: Docker picks a free ephemeral port when the container starts; netform assumes ${port}/${r.proto}, the first free one of ${EPHEMERAL[0]}-${EPHEMERAL[1]}`));
+        }
       }
       return port;
     }
@@ -146,9 +160,15 @@ export class HostPorts {
 const sameExceptHostIP = (a: BindingRequest, b: BindingRequest) =>
   a.mapper === b.mapper && a.containerPort === b.containerPort && a.proto === b.proto && a.hostPort === b.hostPort && a.hostPortEnd === b.hostPortEnd;
 
+/** A mapping made, with the request it was made for. */
+export interface BoundPort {
+  readonly mapping: PortMapping;
+  readonly request: BindingRequest;
+}
+
 /** Allocate the host ports of one endpoint's sorted requests; returns the mappings made. */
-export function bindEndpointPorts(requests: readonly BindingRequest[], ports: HostPorts, container: string, network: string): PortMapping[] {
-  const out: PortMapping[] = [];
+export function bindEndpointPorts(requests: readonly BindingRequest[], ports: HostPorts, container: string, network: string): BoundPort[] {
+  const out: BoundPort[] = [];
   let group: BindingRequest[] = [];
   const flush = () => {
     if (group.length === 0) return;
@@ -156,7 +176,7 @@ export function bindEndpointPorts(requests: readonly BindingRequest[], ports: Ho
     if (port !== undefined) {
       for (const g of group) {
         const proxyOnly = familyOf(g.hostIP) !== familyOf(g.containerIP);
-        out.push({
+        const mapping: PortMapping = {
           container,
           network,
           proto: g.proto,
@@ -166,7 +186,8 @@ export function bindEndpointPorts(requests: readonly BindingRequest[], ports: Ho
           containerPort: g.containerPort,
           mapper: proxyOnly ? 'proxy' : g.mapper,
           origin: g.source.path,
-        });
+        };
+        out.push({ mapping, request: g });
       }
     }
     group = [];
