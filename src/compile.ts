@@ -12,6 +12,7 @@ import { buildModel } from './model/build.ts';
 import type { Model } from './model/types.ts';
 import { parseSource, type ParsedSource } from './parse/index.ts';
 import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
+import { resolvConfFailure, SYSTEMD_RESOLV_CONF, type ResolvConfError } from './render/resolvconf/index.ts';
 import { validateSchema } from './schema/index.ts';
 import { checkSchema, type Refused } from './schema/prune.ts';
 import { compileHosts } from './compile-hosts.ts';
@@ -134,6 +135,7 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   appendAll(diagnostics, built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model };
   const topologies = built.topologies;
+  appendAll(diagnostics, containerFileProblems(model, topologies).map(expanded.remap));
   const topology = topologies[0]!;
   if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies };
 
@@ -141,6 +143,47 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   const files = new Map<string, string>();
   for (const [rel, content] of outputFiles(topologies, input.file)) files.set(rel, contentText(content));
   return { diagnostics, sources, model, topology, topologies, files };
+}
+
+/**
+ * What Docker finds wrong only when it writes a container's resolv.conf, and then refuses to start the
+ * container: a line of 64 KiB or more in the source file, and in Docker 20.10 an ndots option its
+ * rebuildDNS cannot read. Checked here, before any file is written, so that a file that passes validate
+ * also builds. Each distinct file is worked out once.
+ */
+function containerFileProblems(model: Model, topologies: readonly Topology[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const failures = new Map<string, ResolvConfError | undefined>();
+  const reported = new Set<string>();
+  const report = (d: Diagnostic) => {
+    const k = `${d.file ?? ''}\u0000${d.path.join('\u0000')}`;
+    if (!reported.has(k)) out.push(d);
+    reported.add(k);
+  };
+  const byName = new Map(model.containers.map((c) => [c.name, c]));
+  const rebuild = '(libnetwork sandbox_dns_unix.go rebuildDNS; write ndots:N)';
+  for (const t of topologies) {
+    const host = model.hosts.find((h) => h.name === t.host) ?? model.host;
+    for (const node of t.containers) {
+      const key = JSON.stringify(node.resolvConf);
+      if (!failures.has(key)) failures.set(key, resolvConfFailure(node.resolvConf));
+      const failure = failures.get(key);
+      if (!failure) continue;
+      const c = byName.get(node.name);
+      if (failure.code === 'LINE_TOO_LONG') {
+        const file = failure.message.includes(SYSTEMD_RESOLV_CONF) ? 'resolv_conf_systemd' : 'resolv_conf';
+        report(error('BAD_HOST_FILE', [...host.path, file], `Docker cannot read this file and starts no container: ${failure.message}`));
+      } else if (c?.dnsOptions?.length) {
+        report(error('BAD_OPTION', [...c.path, 'dns_opt'], `Docker ${model.engine} refuses to start container "${c.name}": ${failure.message} ${rebuild}`));
+      } else if (model.daemon.dnsOptions?.length) {
+        const f = model.daemon.file ? { file: model.daemon.file } : {};
+        report(error('BAD_OPTION', model.daemon.paths['dns-opts'] ?? ['daemon'], `Docker ${model.engine} refuses to start container "${node.name}": ${failure.message} ${rebuild}`, f));
+      } else {
+        report(error('BAD_HOST_FILE', [...host.path, 'resolv_conf'], `Docker ${model.engine} refuses to start container "${node.name}" with the options of this file: ${failure.message} ${rebuild}`));
+      }
+    }
+  }
+  return out;
 }
 
 /**

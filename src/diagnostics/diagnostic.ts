@@ -39,6 +39,8 @@ export type DiagnosticCode =
   | 'BAD_INTERFACE_NAME'
   | 'BAD_NAME'
   | 'BAD_OPTION'
+  | 'DUPLICATE_NETWORK'
+  | 'BAD_HOST_FILE'
   | 'POOL_EXHAUSTED'
   | 'IPV6_DISABLED'
   | 'UNSUPPORTED'
