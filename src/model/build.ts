@@ -10,6 +10,7 @@ import { SAFE_NAME } from './names.ts';
 import { isIngress } from './network-types.ts';
 import type { Container, Model, NameResolution, Network } from './types.ts';
 import { checkModel } from './checks.ts';
+import { checkLoadable } from './load-checks.ts';
 import { checkHosts } from './host-checks.ts';
 import { checkEngine, parseEngine } from './engine-checks.ts';
 import { NOTHING_REFUSED, type Refused } from '../schema/prune.ts';
@@ -86,6 +87,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   }
   const model: Model = { file, engine, nameResolution, daemon, host, hosts, ...(swarm ? { swarm } : {}), networks, containers };
   appendAll(diagnostics, checkModel(model, refused));
+  appendAll(diagnostics, checkLoadable(model));
   if (!refused.incomplete) appendAll(diagnostics, checkHosts(model));
   appendAll(diagnostics, checkEngine(model));
   return { model, diagnostics };

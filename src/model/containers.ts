@@ -3,6 +3,7 @@
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { addrString, parseAddr, parseIP } from '../net/index.ts';
 import { HOSTNAME, interfaceNameProblem } from './names.ts';
+import { containerRecordProblems } from './record-words.ts';
 import { parseExpose, parseLongPort, parseShortPort, type LongPort } from './ports.ts';
 import type { Container, EndpointRequest, ExtraHost, Link, NetworkMode, PortBinding } from './types.ts';
 import { DEFAULT_BRIDGE } from './networks.ts';
@@ -134,6 +135,7 @@ export function buildContainer(name: string, raw: Raw | null, defaultHost?: stri
   const path: YamlPath = ['containers', name];
   const diagnostics: Diagnostic[] = [];
   const mode = networkMode(r, path, diagnostics);
+  diagnostics.push(...containerRecordProblems(r, path));
   const hostname = (r['hostname'] as string | undefined) ?? name;
   if (r['hostname'] !== undefined && !HOSTNAME.test(hostname)) {
     diagnostics.push(error('BAD_NAME', [...path, 'hostname'], `"${hostname}" is not a valid host name (RFC 1123: letters, digits, hyphens, dots)`));
