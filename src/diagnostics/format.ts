@@ -15,7 +15,7 @@
 // Lines and columns are 1-based; `endCol` is exclusive (the column just past the last character).
 import { LineCounter, type Document, type Node } from 'yaml';
 import { lookup, nodeSpan, type Span } from './yaml-nodes.ts';
-import type { Diagnostic, YamlPath } from './diagnostic.ts';
+import { CONTROL_CHARACTERS as CONTROL, oneLine, type Diagnostic, type YamlPath } from './diagnostic.ts';
 
 export interface SourceFile {
   readonly file: string;
@@ -108,15 +108,6 @@ function lineText(text: string, lineCounter: LineCounter, line: number): string 
   const next = lineCounter.lineStarts[line];
   return text.slice(start, next ?? text.length).replace(/\r?\n$/, '');
 }
-
-/**
- * Characters a terminal would take as a line break or a control sequence (C0 and C1 controls, DEL, the
- * Unicode line and paragraph separators); tab is kept.
- */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** A message or file name on one line: each control character written as a JSON escape (\n, \u001b). */
-export const oneLine = (s: string): string => s.replace(CONTROL, (ch) => JSON.stringify(ch).slice(1, -1));
 
 /**
  * A source line as printed beside the gutter: each control character becomes one visible character of
