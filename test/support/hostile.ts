@@ -55,11 +55,15 @@ export function unquotedInShell(script: string, payload: string): number[] {
   return bad;
 }
 
-/** The problems of one output file whose input carried a payload, against the same file built from a benign value. */
-export function fileProblems(name: string, text: string, benign: string | undefined, payload: string): string[] {
+/**
+ * The problems of one output file whose input carried a payload, against the same file built from a
+ * benign value; `ownLines`: lines the input itself wrote out in full (its host's resolv_conf).
+ */
+export function fileProblems(name: string, text: string, benign: string | undefined, payload: string, ownLines?: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const base = name.split('/').pop()!;
-  if (!base.endsWith('.json') && /[\u0000\r\u2028\u0085]/.test(text)) out.push(`${name}: a NUL, CR or Unicode line break in the output`);
+  const broken = text.split('\n').filter((l) => /[\u0000\r\u2028\u0085]/.test(l) && !ownLines?.has(l.trim()));
+  if (!base.endsWith('.json') && broken.length > 0) out.push(`${name}: a NUL, CR or Unicode line break in the output`);
   // JSON may spread an empty list or mapping differently: JSON.parse below is its structural check.
   if (benign !== undefined && !base.endsWith('.json') && text.split('\n').length !== benign.split('\n').length) {
     out.push(`${name}: ${text.split('\n').length} lines, ${benign.split('\n').length} with a benign value`);
@@ -71,7 +75,8 @@ export function fileProblems(name: string, text: string, benign: string | undefi
     }
   } else if (base === 'resolv.conf') {
     for (const l of lines) {
-      if (l !== '' && !l.startsWith('#') && !/^(nameserver|search|options|domain|sortlist) \S/.test(l)) out.push(`${name}: line "${l}"`);
+      // A line of the host's own resolv_conf is the host's to write (Docker keeps what it does not know).
+      if (l !== '' && !l.startsWith('#') && !/^(nameserver|search|options|domain|sortlist) \S/.test(l) && !ownLines?.has(l.trim())) out.push(`${name}: line "${l}"`);
       if (l.startsWith('nameserver') && l.includes(MARK)) out.push(`${name}: a nameserver line carries the payload`);
     }
   } else if (base.endsWith('.sh')) {
