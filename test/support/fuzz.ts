@@ -9,7 +9,7 @@
 // without errors yields output files whose structure holds (test/support/hostile.ts fileProblems).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { compile } from '../../src/compile.ts';
 import { formatDiagnostics } from '../../src/diagnostics/format.ts';
 import { testSecrets } from './examples.ts';
@@ -151,6 +151,26 @@ function mutatedText(r: Rng, original: string): string {
   return text;
 }
 
+/** The lines of the hosts' own files (resolv_conf, etc_hosts): the host's to write, copied as Docker copies them. */
+function hostFileLines(text: string): Set<string> {
+  const out = new Set<string>();
+  let doc: unknown;
+  try {
+    doc = parse(text, { uniqueKeys: false });
+  } catch {
+    return out;
+  }
+  const d = (doc ?? {}) as Record<string, any>;
+  const hosts = [d.host, ...Object.values((d.hosts ?? {}) as Record<string, unknown>)];
+  for (const h of hosts) {
+    for (const key of ['resolv_conf', 'etc_hosts']) {
+      const v = h && typeof h === 'object' ? (h as Record<string, unknown>)[key] : undefined;
+      if (typeof v === 'string') for (const l of v.split('\n')) out.add(l.trim());
+    }
+  }
+  return out;
+}
+
 export interface Finding {
   readonly kind: 'crash' | 'hang' | 'bad-output' | 'bad-diagnostic';
   readonly detail: string;
@@ -196,7 +216,7 @@ export function check(input: Input | string, hangMs: number): Finding[] {
     return out;
   }
   if (!r.files) return [...out, { kind: 'bad-output', detail: 'no error and no files', input: text }];
-  const ownLines = new Set(text.split('\n').flatMap((l) => [l.trim(), l.replace(/^\s*\|?\s*/, '').trim()]));
+  const ownLines = hostFileLines(text);
   for (const [name, content] of r.files) {
     for (const p of fileProblems(name, content, undefined, '\u0000none', ownLines)) out.push({ kind: 'bad-output', detail: p, input: text });
   }

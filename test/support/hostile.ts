@@ -57,7 +57,7 @@ export function unquotedInShell(script: string, payload: string): number[] {
 
 /**
  * The problems of one output file whose input carried a payload, against the same file built from a
- * benign value; `ownLines`: lines the input itself wrote out in full (its host's resolv_conf).
+ * benign value; `ownLines`: the lines of the host's own files (resolv_conf, etc_hosts), which Docker copies.
  */
 export function fileProblems(name: string, text: string, benign: string | undefined, payload: string, ownLines?: ReadonlySet<string>): string[] {
   const out: string[] = [];
@@ -71,7 +71,7 @@ export function fileProblems(name: string, text: string, benign: string | undefi
   const lines = text.split('\n');
   if (base === 'hosts') {
     for (const l of lines) {
-      if (l !== '' && !l.startsWith('#') && !/^[0-9a-fA-F.:]+\t[^\s#]+( [^\s#]+)*$/.test(l)) out.push(`${name}: record "${l}"`);
+      if (l !== '' && !l.startsWith('#') && !/^[0-9a-fA-F.:]+\t[^\s#]+( [^\s#]+)*$/.test(l) && !ownLines?.has(l.trim())) out.push(`${name}: record "${l}"`);
     }
   } else if (base === 'resolv.conf') {
     for (const l of lines) {
