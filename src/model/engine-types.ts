@@ -143,6 +143,26 @@ export interface EngineRelease {
    * enabled for the default bridge, but no subnet is configured").
    */
   readonly defaultBridgeIPv6NeedsFixedCidr: boolean;
+  /**
+   * The order of a legacy link's ports (the child's exposed ports, one pair of ACCEPT rules each):
+   * 'sort-port-map' (20.10 to 28: daemon/network.go buildCreateEndpointOptions sorts them with
+   * go-connections nat.SortPortMap, so the highest port comes first); 'map' (29:
+   * buildPortsRelatedCreateEndpointOptions ranges over the PortBindings map, an order Go randomises;
+   * netform writes them ascending).
+   */
+  readonly linkPortOrder: 'sort-port-map' | 'map';
+  /**
+   * An internal bridge network still gives its endpoints a gateway, so a container whose only network is
+   * internal gets a default route through it (<= 24: bridge driver Join calls SetGateway for every
+   * network; 25.0 added `if !network.config.Internal`). It never gets published ports there (libnetwork
+   * sbJoin programs external connectivity only on non-internal networks).
+   */
+  readonly internalBridgeGateway: boolean;
+  /**
+   * An IPv6 bridge also gets fe80::1/64 (<= 26: setupBridgeIPv6 programs bridgeIPv6 before the
+   * network's own address; 25 and 26 getRequiredIPv6Addrs; 27 dropped it).
+   */
+  readonly bridgeLinkLocalAddress: boolean;
   /** Endpoint options of 28.0: interface_name (com.docker.network.endpoint.ifname) and gw_priority. */
   readonly endpointInterfaceName: boolean;
   readonly gwPriority: boolean;

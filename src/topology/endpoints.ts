@@ -12,6 +12,7 @@ import { networkOf, parseCIDR, valueString } from '../net/index.ts';
 import type { FirewallEndpoint, FirewallLink } from '../firewall/input.ts';
 import { derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
+import { linkPorts } from './link-ports.ts';
 import { deviceName } from './host-devices.ts';
 import { overlayMac } from './overlay-sandboxes.ts';
 import { bindEndpointPorts, endpointBindingRequests, HostPorts } from './port-bindings.ts';
@@ -72,8 +73,9 @@ function joinedEndpoints(m: Model, a: Addressing, networks: ReadonlyMap<string, 
     const na = a.networks.get(n.name) ?? {};
     const mac = endpointMac(m, c, req, out.length, n, allocated.v4);
     const addresses = deferredIPv6(m, n, allocated, mac);
-    // The overlay driver gives no gateway (docker_gwbridge does); the others route via the subnet's.
-    const routes = n.driver !== 'overlay' && !n.internal;
+    // The overlay driver gives no gateway (docker_gwbridge does); the others route via the subnet's, but
+    // for internal networks (an internal bridge too up to 24: EngineRelease.internalBridgeGateway).
+    const routes = n.driver !== 'overlay' && (!n.internal || (n.driver === 'bridge' && engineRelease(m.engine).internalBridgeGateway));
     out.push({
       request: req,
       network: n,
@@ -82,6 +84,12 @@ function joinedEndpoints(m: Model, a: Addressing, networks: ReadonlyMap<string, 
       gw4: routes && !!addresses.v4 && !!(na.v4?.defaultGateway ?? na.v4?.gateway),
       gw6: routes && !!addresses.v6 && !!(na.v6?.defaultGateway ?? na.v6?.gateway),
     });
+  }
+  // Up to 24 one endpoint gives both default routes (getGatewayEndpoint: the first in Endpoint.Less order
+  // with a gateway), and internal networks sort last: an internal gateway is used only when the
+  // container has no other.
+  if (out.some((j) => !j.network.internal && (j.gw4 || j.gw6))) {
+    return out.map((j) => (j.network.internal ? { ...j, gw4: false, gw6: false } : j));
   }
   return out;
 }
@@ -136,7 +144,10 @@ function defaultRoutes(a: Addressing, joined: readonly Joined[], ifnames: readon
 function publishPorts(m: Model, c: Container, j: Joined, gw: { gw4?: GatewayCandidate; gw6?: GatewayCandidate }, published: readonly PortBinding[], hostPorts: HostPorts, out: Connections): void {
   const n = j.network;
   if (n.driver !== 'bridge') return;
-  const requests = endpointBindingRequests({ network: n, addresses: j.addresses, isGw4: j === gw.gw4, isGw6: j === gw.gw6, hasGw6: !!gw.gw6, userlandProxy: m.daemon.userlandProxy }, published);
+  // An internal network's gateway (Docker 20.10) routes, but never publishes: sbJoin programs external
+  // connectivity only on non-internal networks.
+  const external = (c?: GatewayCandidate) => !!c && !c.network.internal;
+  const requests = endpointBindingRequests({ network: n, addresses: j.addresses, isGw4: j === gw.gw4 && external(gw.gw4), isGw6: j === gw.gw6 && external(gw.gw6), hasGw6: external(gw.gw6), userlandProxy: m.daemon.userlandProxy }, published);
   const bound = bindEndpointPorts(requests, hostPorts, c.name, n.name);
   // A loop, not push(...bound): a range of 60,000 ports is more arguments than a call takes.
   for (const b of bound) out.ports.push(b.mapping);
@@ -197,11 +208,7 @@ export function legacyLinks(m: Model, endpoints: readonly Endpoint[]): FirewallL
       const child = onDefault.get(l.container);
       const childModel = byName.get(l.container);
       if (!parent?.ipv4 || !child?.ipv4 || !childModel) continue;
-      const exposed = new Map<string, { proto: 'tcp' | 'udp' | 'sctp'; port: number }>();
-      for (const e of childModel.expose) exposed.set(`${e.port}/${e.proto}`, e);
-      for (const p of childModel.ports) exposed.set(`${p.containerPort}/${p.proto}`, { proto: p.proto, port: p.containerPort });
-      const list = [...exposed.values()].sort((x, y) => x.port - y.port || x.proto.localeCompare(y.proto));
-      links.push({ network: parent.network, parentIP: parent.ipv4, childIP: child.ipv4, ports: list, origin: l.path });
+      links.push({ network: parent.network, parentIP: parent.ipv4, childIP: child.ipv4, ports: linkPorts(m, childModel), origin: l.path });
     }
   }
   return links;
