@@ -98,6 +98,7 @@ async function worker(o: Options, index: number, count: number): Promise<Tally> 
         else if (f.kind === 'bad-output') t.badOutputs++;
         else t.badDiagnostics++;
         if (t.findings.length < 20) t.findings.push(f);
+        process.send!({ finding: { ...f, detail: `input ${i} of worker ${index}: ${f.detail}` } });
       }
       if (t.inputs % 1000 === 0) process.send!({ progress: { ...t, findings: [] } });
       // Generated and mutated inputs in turn.
@@ -126,7 +127,9 @@ async function parent(o: Options): Promise<number> {
     Array.from({ length: o.workers }, (_, w) => new Promise<Tally>((resolve, reject) => {
       const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, FUZZ_WORKER: JSON.stringify({ o, index: w, count: Math.min(per, o.count - w * per) }) } });
       child.on('message', (m) => {
-        if ((m as { progress?: Tally }).progress) progress(w, (m as { progress: Tally }).progress);
+        const found = (m as { finding?: Finding }).finding;
+        if (found) process.stderr.write(`finding: ${found.kind}: ${found.detail.split('\n')[0]}\n${JSON.stringify(found.input)}\n`);
+        else if ((m as { progress?: Tally }).progress) progress(w, (m as { progress: Tally }).progress);
         else resolve(m as Tally);
       });
       child.on('exit', (code) => (code ? reject(new Error(`worker ${w} exited ${code}`)) : undefined));
