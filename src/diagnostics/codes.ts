@@ -45,7 +45,7 @@ export const DIAGNOSTIC_CODES: Readonly<Record<DiagnosticCode, string>> = {
   BAD_NAME: 'a host, network or container name outside the safe alphabet',
   BAD_OPTION: 'an option with a value Docker refuses: a driver option, a daemon setting, a DNS option',
   DUPLICATE_NETWORK: 'a container that joins the same network twice',
-  BAD_HOST_FILE: 'a host file (resolv_conf) Docker cannot read: a line of 64 KiB or more',
+  BAD_HOST_FILE: 'a host file (resolv_conf) Docker cannot use: a line of 64 KiB or more, an ndots option Docker 20.10 refuses',
   POOL_EXHAUSTED: 'no free subnet in the address pools, or no free address for a gateway',
   IPV6_DISABLED: 'an IPv6 subnet on a network without enable_ipv6',
   UNSUPPORTED: 'something Docker does that netform cannot express',
