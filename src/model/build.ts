@@ -47,13 +47,24 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   if (!daemon.disableBridge && !refused.networks.has('bridge')) networks.push(defaultBridge(daemon));
   // Swarm init (before any network of the file: overlays need swarm mode) creates docker_gwbridge,
   // which therefore takes the next local pool after docker0 (172.18.0.0/16 in the swarm-portmap dump).
-  if (swarm) networks.push(gatewayBridge(daemon));
+  // A docker_gwbridge the file declares is the one Docker documents making before `docker swarm init`
+  // (docker network create ... docker_gwbridge): libnetwork's createGWNetwork then finds it and keeps it.
+  const ownGateway = swarm ? ((raw['networks'] ?? {}) as Raw)[GATEWAY_BRIDGE] : undefined;
+  if (swarm && ownGateway === undefined) networks.push(gatewayBridge(daemon));
+  else if (swarm) {
+    const r = userNetwork(GATEWAY_BRIDGE, (ownGateway ?? {}) as Raw, daemon);
+    appendAll(diagnostics, r.diagnostics);
+    if (r.network && r.network.driver !== 'bridge') {
+      diagnostics.push(error('BAD_OPTION', ['networks', GATEWAY_BRIDGE, 'driver'], 'docker_gwbridge must be a bridge network: every overlay container leaves through it'));
+    } else if (r.network) networks.push(r.network);
+  }
   for (const [name, n] of Object.entries((raw['networks'] ?? {}) as Raw)) {
     if (!SAFE_NAME.test(name)) {
       diagnostics.push(error('BAD_NAME', ['networks', name], `network name "${name}" is not a safe name: use letters, digits, _ . - (starting with a letter or digit)`, { atKey: true }));
       continue;
     }
-    if (PREDEFINED_NETWORKS.has(name) || (swarm && name === GATEWAY_BRIDGE)) {
+    if (swarm && name === GATEWAY_BRIDGE) continue;
+    if (PREDEFINED_NETWORKS.has(name)) {
       diagnostics.push(error('BAD_NAME', ['networks', name], `network "${name}" is predefined by Docker and cannot be declared (network with name ${name} already exists)`, { atKey: true }));
       continue;
     }

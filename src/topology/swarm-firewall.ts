@@ -5,6 +5,7 @@ import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { familyOf } from '../net/index.ts';
 import { ingressNetwork, INGRESS_SANDBOX } from '../model/host-view.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
+import { deviceName } from './host-devices.ts';
 import type { Container, Model } from '../model/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { ingressSysctls } from '../firewall/iptables/ingress-host.ts';
@@ -91,7 +92,9 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
       services: published.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
       origin: ingress.path,
     };
-    sysctls.push(...ingressSysctls({ ifName: GATEWAY_BRIDGE }, ingressInput));
+    // route_localnet on the interface that holds the sandbox's gateway (findOIFName): docker_gwbridge's device.
+    const gwNetwork = view.networks.find((n) => n.name === GATEWAY_BRIDGE);
+    sysctls.push(...ingressSysctls({ ifName: gwNetwork && gwNetwork.driver === 'bridge' ? deviceName(gwNetwork) : GATEWAY_BRIDGE }, ingressInput));
     const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
     const balanced = published.map((s) => {
       const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
