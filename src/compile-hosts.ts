@@ -7,6 +7,7 @@ import { allocateSwarmAddresses } from './ipam/swarm.ts';
 import type { Addressing } from './ipam/types.ts';
 import { hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
 import type { Model } from './model/types.ts';
+import { parseIP } from './net/index.ts';
 import { buildTopology, type SwarmContext } from './topology/build.ts';
 import { overlayMembers, type OverlayMember } from './topology/overlay-sandboxes.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
@@ -83,9 +84,16 @@ function encryptionPlan(model: Model, host: string, members: readonly OverlayMem
     return undefined;
   }
   const facts = (name: string) => ({ name, address: model.hosts.find((h) => h.name === name)!.address! });
+  const local = facts(host);
+  const others = model.hosts.filter((h) => peers.has(h.name)).map((h) => facts(h.name));
+  // A host without a usable underlay address, two hosts on one address, or mixed families: the model
+  // reported it (NO_UNDERLAY_ADDRESS, DUPLICATE_UNDERLAY), and there is no tunnel to plan.
+  const underlays = [local, ...others].map((f) => (f.address === undefined ? undefined : parseIP(f.address)));
+  const texts = new Set(underlays.map((a) => (a ? `${a.family}/${a.value}` : '')));
+  if (underlays.some((a) => !a || a.family !== underlays[0]!.family) || texts.size !== underlays.length) return undefined;
   return planXfrm({
-    local: facts(host),
-    peers: model.hosts.filter((h) => peers.has(h.name)).map((h) => facts(h.name)),
+    local,
+    peers: others,
     keys: secrets,
     dataPathPort: model.swarm?.dataPathPort ?? 4789,
   });

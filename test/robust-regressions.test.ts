@@ -7,6 +7,7 @@ import { compile, type CompileResult } from '../src/compile.ts';
 import { formatDiagnostics } from '../src/diagnostics/format.ts';
 import { locate } from '../src/diagnostics/format.ts';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.ts';
+import { testSecrets } from './support/examples.ts';
 
 const H = 'version: 1\nhost: {resolv_conf: "nameserver 10.0.0.1\\n"}\n';
 
@@ -69,6 +70,21 @@ test('every port published at once, 1-65535: a topology (it was a RangeError), i
   assert.ok(r.topology, 'a topology');
   // 60,000 ports took 8 s when the cost grew with the square of the range; now about 0.13 ms a port.
   assert.ok(ms < 30_000, `${Math.round(ms)} ms`);
+});
+
+test('regression: an encrypted overlay shared with a host without an underlay address, built with keys (was a TypeError in the xfrm plan)', () => {
+  const text = `version: 1
+hosts:
+  m1: {address: 192.168.56.11, resolv_conf: ""}
+  w1: {resolv_conf: ""}
+networks:
+  sec: {driver: overlay, attachable: true, driver_opts: {encrypted: ""}}
+containers:
+  a1: {host: m1, networks: [sec]}
+  a2: {host: w1, networks: [sec]}
+`;
+  const r = compile({ file: 'r.yaml', text }, undefined, { secrets: testSecrets() });
+  assert.equal(located(r), ['NO_UNDERLAY_ADDRESS 4:3']);
 });
 
 test('printing: control characters in the source and in messages stay on their line, excerpts beside the gutter', () => {
