@@ -62,7 +62,10 @@ export function unquotedInShell(script: string, payload: string): number[] {
 export function fileProblems(name: string, text: string, benign: string | undefined, payload: string, ownLines?: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const base = name.split('/').pop()!;
-  const broken = text.split('\n').filter((l) => /[\u0000\r\u2028\u0085]/.test(l) && !ownLines?.has(l.trim()));
+  // A comment may quote the host's own file (resolv.conf's "# Invalid nameservers: [...]"), control characters and all.
+  const ownText = [...(ownLines ?? [])].join('\n');
+  const quoted = (l: string) => l.startsWith('#') && [...l.matchAll(/[\u0000\r\u2028\u0085]/g)].every((m) => ownText.includes(m[0]));
+  const broken = text.split('\n').filter((l) => /[\u0000\r\u2028\u0085]/.test(l) && !ownLines?.has(l.trim()) && !quoted(l));
   if (!base.endsWith('.json') && broken.length > 0) out.push(`${name}: a NUL, CR or Unicode line break in the output`);
   // JSON may spread an empty list or mapping differently: JSON.parse below is its structural check.
   if (benign !== undefined && !base.endsWith('.json') && text.split('\n').length !== benign.split('\n').length) {
