@@ -1,10 +1,11 @@
 // The pipeline in a few lines: parse -> schema -> model (+ semantic checks) -> IPAM -> topology ->
 // render. Pure: the caller hands in the source text and, when `daemon:` names a daemon.json, a way to
-// read it. Every stage reports diagnostics, and every problem of a file is reported in one run: what the
-// schema refuses is taken out and the rest is checked (schema/prune.ts), the model skips what depends on
-// something refused or unknown, and IPAM and the topology still run on a model with errors. Files are
-// rendered only when there is no error. A YAML syntax error that leaves the document's structure in
-// doubt stops the pipeline (a repeated key does not: the later value is checked).
+// read it (and the lock file's text, compile-lock.ts). Every stage reports diagnostics, and every problem
+// of a file is reported in one run: what the schema refuses is taken out and the rest is checked
+// (schema/prune.ts), the model skips what depends on something refused or unknown, and IPAM and the
+// topology still run on a model with errors. Files are rendered, and the lock worked out, only when there
+// is no error. A YAML syntax error that leaves the document's structure in doubt stops the pipeline (a
+// repeated key does not: the later value is checked).
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error, appendAll } from './diagnostics/diagnostic.ts';
@@ -16,6 +17,7 @@ import { resolvConfFailure, SYSTEMD_RESOLV_CONF, type ResolvConfError } from './
 import { validateSchema } from './schema/index.ts';
 import { checkSchema, type Refused } from './schema/prune.ts';
 import { compileHosts } from './compile-hosts.ts';
+import { lockInput, lockResult, type LockInput, type LockOptions, type LockResult } from './compile-lock.ts';
 import { expandProjects } from './compile-projects.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import type { Topology } from './topology/types.ts';
@@ -36,6 +38,8 @@ export interface CompileResult {
   readonly topologies?: readonly Topology[];
   /** Output files relative to the output directory (`<host>/...`), present when there is no error (unless options.files is false). */
   readonly files?: ReadonlyMap<string, string>;
+  /** With options.lock: the lock as it should now be, once every host compiled without error. */
+  readonly lock?: LockResult;
 }
 
 export interface CompileOptions {
@@ -52,6 +56,11 @@ export interface CompileOptions {
   readonly secrets?: readonly OverlayKey[];
   /** false: an encrypted overlay without `secrets` is no error (validate checks the network, not the keys). */
   readonly requireSecrets?: boolean;
+  /**
+   * The lock file (docs/lock.md): the allocations it pins are kept, new ones made around them, and
+   * `result.lock` says what it should now hold. Without this option, allocation is Docker's creation order.
+   */
+  readonly lock?: LockOptions;
 }
 
 /**
@@ -91,6 +100,16 @@ function daemonFileOf(ref: string, readDaemon: DaemonFileReader | undefined, dia
 }
 
 export function compile(input: SourceFile, readDaemon?: DaemonFileReader, options: CompileOptions = {}): CompileResult {
+  const lock = options.lock ? lockInput(options.lock) : undefined;
+  const result = compileInput(input, readDaemon, options, lock);
+  if (!lock?.read) return result;
+  // The lock's own problems come after the input's, its source last.
+  const sources = new Map(result.sources);
+  sources.set(lock.options.file, { text: lock.options.text!, parsed: lock.read.parsed });
+  return { ...result, sources, diagnostics: [...result.diagnostics, ...lock.read.diagnostics] };
+}
+
+function compileInput(input: SourceFile, readDaemon: DaemonFileReader | undefined, options: CompileOptions, lock: LockInput | undefined): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
   const parsed = parseSource(input.text, input.file);
@@ -131,18 +150,25 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   appendAll(diagnostics, md.map(expanded.remap));
   if (!model || refused.incomplete) return { diagnostics, sources, ...(model ? { model } : {}) };
 
-  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
+  if (lock?.read && hasErrors(lock.read.diagnostics)) return { diagnostics, sources, model };
+  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true, lock?.scope);
   appendAll(diagnostics, built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model };
   const topologies = built.topologies;
   appendAll(diagnostics, containerFileProblems(model, topologies).map(expanded.remap));
   const topology = topologies[0]!;
-  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies };
+  let locked: { lock?: LockResult } = {};
+  if (lock && !hasErrors(diagnostics)) {
+    const r = lockResult(lock);
+    diagnostics.push(...r.diagnostics.map(expanded.remap));
+    locked = { lock: r.lock };
+  }
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...locked };
 
-  if (options.files === false) return { diagnostics, sources, model, topology, topologies };
+  if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...locked };
   const files = new Map<string, string>();
   for (const [rel, content] of outputFiles(topologies, input.file)) files.set(rel, contentText(content));
-  return { diagnostics, sources, model, topology, topologies, files };
+  return { diagnostics, sources, model, topology, topologies, files, ...locked };
 }
 
 /**

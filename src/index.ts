@@ -3,6 +3,8 @@
 // writes the outputs. See docs/library.md for a runnable example.
 export { compile, outputFiles, diagnosticSources } from './compile.ts';
 export type { CompileOptions, CompileResult, DaemonFileReader, SourceFile } from './compile.ts';
+export type { LockOptions, LockResult } from './compile-lock.ts';
+export type { LockChange } from './lock/index.ts';
 export type { Diagnostic, DiagnosticCode, Severity, YamlPath } from './diagnostics/diagnostic.ts';
 export { diagnosticsToJson, formatDiagnostics } from './diagnostics/format.ts';
 export type { JsonDiagnostic } from './diagnostics/format.ts';
