@@ -78,8 +78,9 @@ export function fileProblems(name: string, text: string, benign: string | undefi
     }
   } else if (base === 'resolv.conf') {
     for (const l of lines) {
-      // A line of the host's own resolv_conf is the host's to write (Docker keeps what it does not know).
-      if (l !== '' && !l.startsWith('#') && !/^(nameserver|search|options|domain|sortlist) \S/.test(l) && !ownLines?.has(l.trim())) out.push(`${name}: line "${l}"`);
+      // A line of the host's own resolv_conf is the host's to write (Docker keeps what it does not know),
+      // and so is what is left of one: Docker 20.10's nsIPv6Regexp cuts "nameserver ::192.168.124.1" to ".168.124.1".
+      if (l !== '' && !l.startsWith('#') && !/^(nameserver|search|options|domain|sortlist) \S/.test(l) && !ownText.includes(l.trim())) out.push(`${name}: line "${l}"`);
       if (l.startsWith('nameserver') && l.includes(MARK)) out.push(`${name}: a nameserver line carries the payload`);
     }
   } else if (base.endsWith('.sh')) {
