@@ -2,7 +2,6 @@
 // engine against the release that does it (the moby code is cited in src/model/engine-types.ts):
 // - a container whose only network is internal gets a default route through it up to 24 (20.10 here),
 //   never published ports there, and never that route when it has another network;
-// - an IPv6 bridge also carries fe80::1/64 up to 26 (20.10 here);
 // - a legacy link's ACCEPT rules follow nat.SortPortMap (highest port first) from 20.10 to 28, and
 //   ascending order in 29 (which ranges over a Go map).
 import { test } from 'uvu';
@@ -38,16 +37,6 @@ for (const engine of ENGINES) {
     assert.not.match(rules, /--dport 8081/);
     const setup = r.files!.get('local/setup.sh')!;
     assert.is(setup.includes('route add default via 10.61.0.1'), engine === '20.10');
-  });
-
-  test(`engine ${engine}: IPv6 bridges ${engine === '20.10' ? 'carry' : 'do not carry'} fe80::1/64`, () => {
-    const daemon = engine === '20.10' ? 'daemon: {ipv6: true, fixed-cidr-v6: "fd00:20::/64", experimental: true, ip6tables: true}\n' : 'daemon: {ipv6: true, fixed-cidr-v6: "fd00:20::/64"}\n';
-    const r = build(engine, `${daemon}networks:\n  v6: {enable_ipv6: true, ipam: {config: [{subnet: 10.60.0.0/24}, {subnet: "fd00:60::/64"}]}}\n  v4: {}\ncontainers:\n  c1: {networks: [v6, v4]}\n`);
-    const byName = new Map(r.topology!.bridges.map((b) => [b.network, b.addresses]));
-    const ll = engine === '20.10' ? ['fe80::1/64'] : [];
-    assert.equal(byName.get('v6'), ['10.60.0.1/24', ...ll, 'fd00:60::1/64']);
-    assert.equal(byName.get('bridge'), ['172.17.0.1/16', ...ll, 'fd00:20::1/64']);
-    assert.not.ok(byName.get('v4')!.some((a) => a.startsWith('fe80')), 'not on an IPv4-only bridge');
   });
 
   test(`engine ${engine}: legacy link ports ${engine === '29' ? 'ascending' : 'highest first (nat.SortPortMap)'}`, () => {

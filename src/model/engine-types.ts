@@ -165,11 +165,6 @@ export interface EngineRelease {
    * sbJoin programs external connectivity only on non-internal networks).
    */
   readonly internalBridgeGateway: boolean;
-  /**
-   * An IPv6 bridge also gets fe80::1/64 (<= 26: setupBridgeIPv6 programs bridgeIPv6 before the
-   * network's own address; 25 and 26 getRequiredIPv6Addrs; 27 dropped it).
-   */
-  readonly bridgeLinkLocalAddress: boolean;
   /** Endpoint options of 28.0: interface_name (com.docker.network.endpoint.ifname) and gw_priority. */
   readonly endpointInterfaceName: boolean;
   readonly gwPriority: boolean;

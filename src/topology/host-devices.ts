@@ -18,8 +18,6 @@ export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userland
   const name = names.deviceName(n);
   const addresses: string[] = [];
   if (addr.v4?.gateway && !n.inhibitIPv4) addresses.push(`${addr.v4.gateway}/${addr.v4.prefixLength}`);
-  // Up to 26, setupBridgeIPv6 gives every IPv6 bridge fe80::1/64 before its own address.
-  if (n.enableIPv6 && engineRelease(m.engine).bridgeLinkLocalAddress) addresses.push('fe80::1/64');
   if (addr.v6?.gateway) addresses.push(`${addr.v6.gateway}/${addr.v6.prefixLength}`);
   const sysctls: Sysctl[] = [
     // setupDefaultSysctl: the bridge must not pick up router advertisements.
