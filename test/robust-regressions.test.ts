@@ -69,7 +69,8 @@ test('every port published at once, 1-65535: a topology (it was a RangeError), i
   assert.equal(located(r), []);
   assert.ok(r.topology, 'a topology');
   // 60,000 ports took 8 s when the cost grew with the square of the range; now about 0.13 ms a port.
-  assert.ok(ms < 30_000, `${Math.round(ms)} ms`);
+  // A bound for a loaded machine (47 s seen under the full suite on 2 shared cores): it catches a hang, not a constant.
+  assert.ok(ms < 120_000, `${Math.round(ms)} ms`);
 });
 
 test('regression: an encrypted overlay shared with a host without an underlay address, built with keys (was a TypeError in the xfrm plan)', () => {
