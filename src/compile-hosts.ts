@@ -8,6 +8,7 @@ import type { Addressing } from './ipam/types.ts';
 import { hostScope, NO_LOCK, SWARM_SCOPE, type LockScope } from './lock/index.ts';
 import { hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
 import type { Model } from './model/types.ts';
+import { parseIP } from './net/index.ts';
 import { buildTopology, type SwarmContext } from './topology/build.ts';
 import type { TopologyLock } from './topology/chosen.ts';
 import { overlayMembers, type OverlayMember } from './topology/overlay-sandboxes.ts';
@@ -20,9 +21,10 @@ const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === '
 /**
  * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
  * dockerd then allocates its local networks and builds its own topology from its view of the model.
- * A diagnostic the hosts share (the same default bridge problem on each) is reported once. `lock`: the
- * lock file's allocations (each host's under hosts.NAME, the swarm's under swarm), and where every
- * stage records what it chose.
+ * A diagnostic the hosts share (the same default bridge problem on each) is reported once. The topology
+ * is built even when IPAM found errors, for its own checks (host port conflicts): it leaves out the
+ * endpoints that got no address. `lock`: the lock file's allocations (each host's under hosts.NAME, the
+ * swarm's under swarm), and where every stage records what it chose.
  */
 export function compileHosts(model: Model, secrets: readonly OverlayKey[] | undefined, requireSecrets: boolean, lock: LockScope = NO_LOCK): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
   const locks = (host: string): TopologyLock => ({ host: lock.scope(hostScope(host)), swarm: lock.scope(SWARM_SCOPE) });
@@ -41,7 +43,6 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
   if (!model.swarm && model.hosts.length === 1) {
     const { addressing, diagnostics: ad } = allocateAddresses(model, { lock: lock.scope(hostScope(model.host.name)) });
     report(ad);
-    if (hasErrors(diagnostics)) return { diagnostics };
     const { topology, diagnostics: td } = buildTopology(model, addressing, undefined, locks(model.host.name));
     report(td);
     return { topologies: [topology], diagnostics };
@@ -52,7 +53,6 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
   if (model.swarm) {
     const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined, lock);
     report(sd);
-    if (hasErrors(diagnostics)) return { diagnostics };
     swarmContext = { swarm, members: overlayMembers(joined, swarm, lock), allContainers: joined.containers };
   }
   const topologies: Topology[] = [];
@@ -60,7 +60,6 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
     const view = hostView(joined, h.name);
     const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') }, { lock: lock.scope(hostScope(h.name)) });
     report(ad);
-    if (hasErrors(diagnostics)) return { diagnostics };
     const addressing = swarmContext ? mergeAddressing(local, swarmContext.swarm.addressing, sandboxAddressing(model, h.name, swarmContext)) : local;
     const { topology, diagnostics: td } = buildTopology(view, addressing, swarmContext, locks(h.name));
     report(td);
@@ -89,9 +88,16 @@ function encryptionPlan(model: Model, host: string, members: readonly OverlayMem
     return undefined;
   }
   const facts = (name: string) => ({ name, address: model.hosts.find((h) => h.name === name)!.address! });
+  const local = facts(host);
+  const others = model.hosts.filter((h) => peers.has(h.name)).map((h) => facts(h.name));
+  // A host without a usable underlay address, two hosts on one address, or mixed families: the model
+  // reported it (NO_UNDERLAY_ADDRESS, DUPLICATE_UNDERLAY), and there is no tunnel to plan.
+  const underlays = [local, ...others].map((f) => (f.address === undefined ? undefined : parseIP(f.address)));
+  const texts = new Set(underlays.map((a) => (a ? `${a.family}/${a.value}` : '')));
+  if (underlays.some((a) => !a || a.family !== underlays[0]!.family) || texts.size !== underlays.length) return undefined;
   return planXfrm({
-    local: facts(host),
-    peers: model.hosts.filter((h) => peers.has(h.name)).map((h) => facts(h.name)),
+    local,
+    peers: others,
     keys: secrets,
     dataPathPort: model.swarm?.dataPathPort ?? 4789,
   });

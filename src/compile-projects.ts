@@ -3,7 +3,7 @@
 // The file's own networks and containers exist first; then each project in the order written, its
 // networks, then its containers in start order. A problem any later stage finds in what a project
 // brought is reported at the compose file (remap).
-import { error, type Diagnostic } from './diagnostics/diagnostic.ts';
+import { error, type Diagnostic, appendAll } from './diagnostics/diagnostic.ts';
 import type { OriginRedirect } from './diagnostics/origin.ts';
 import { Fragment, loadComposeProject, projectFragment, type ComposeSource, type FileReader, type ProjectRequest } from './compose/index.ts';
 
@@ -41,14 +41,14 @@ export function expandProjects(value: unknown, read: FileReader | undefined): Ex
     const reader = read ?? (() => ({ error: 'reading files is not available here' }));
     const loaded = loadComposeProject(req, reader);
     sources.push(...loaded.sources);
-    diagnostics.push(...loaded.diagnostics);
+    appendAll(diagnostics, loaded.diagnostics);
     if (!loaded.project) {
       if (!loaded.diagnostics.some((d) => d.severity === 'error')) diagnostics.push(error('COMPOSE_FILE', ['projects', name], `project "${name}" could not be loaded`));
       continue;
     }
     const host = (spec as Raw)?.['host'];
     const { fragment, diagnostics: fd } = projectFragment(loaded.project, { ...ctx, ...(typeof host === 'string' ? { host } : {}) });
-    diagnostics.push(...fd);
+    appendAll(diagnostics, fd);
     all.append(fragment);
   }
   const networks: Raw = { ...own.networks };

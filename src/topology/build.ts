@@ -2,7 +2,7 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 // The phases: the containers' endpoints (endpoints.ts), the firewall's input and rules, each container's
 // files (dns.ts), the host's own devices (host-devices.ts), and in swarm mode the overlay namespaces.
-import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic, appendAll } from '../diagnostics/diagnostic.ts';
 import type { Addressing } from '../ipam/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { engineRelease } from '../model/engine.ts';
@@ -136,7 +136,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.members, swarmContext.allContainers, diagnostics, lock.swarm) : undefined;
   const fwInput = firewallInput(m, a, names, bridges, connections, swarmFw);
   const firewall = buildFirewall(fwInput, m.daemon.firewallBackend);
-  diagnostics.push(...nullBackendWarnings(m, fwInput));
+  appendAll(diagnostics, nullBackendWarnings(m, fwInput));
   // What dockerd's nftables backend refuses to program makes the container fail to start.
   if (firewall.backend === 'nftables') {
     for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin && Array.isArray(r.origin) ? r.origin : ['daemon', 'firewall-backend'], r.message));

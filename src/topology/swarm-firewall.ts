@@ -141,7 +141,10 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
       services: published.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
       origin: originOf(view, ingress.path),
     };
-    sysctls.push(...ingressSysctls({ ifName: GATEWAY_BRIDGE }, ingressInput));
+    // route_localnet on the interface that holds the sandbox's gateway (findOIFName): docker_gwbridge's device
+    // (its com.docker.network.bridge.name; a docker_gwbridge of the file's own should set one, as Docker's does).
+    const gwNetwork = view.networks.find((n) => n.name === GATEWAY_BRIDGE);
+    sysctls.push(...ingressSysctls({ ifName: gwNetwork && gwNetwork.driver === 'bridge' && gwNetwork.bridgeName ? gwNetwork.bridgeName : GATEWAY_BRIDGE }, ingressInput));
     const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
     const balanced = published.map((s) => {
       const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
