@@ -12,6 +12,7 @@ import { OutputDirError, readTree, writeTreeAtomically } from './output-dir.ts';
 import { VERSION } from '../version.ts';
 import { parseSecrets, type OverlayKey } from '../topology/overlay/secrets.ts';
 import { isSecretFile } from '../render/files/secret.ts';
+import { APPLY_COMMANDS, APPLY_HELP } from './apply-commands-help.ts';
 
 export class UsageError extends Error {}
 
@@ -28,7 +29,7 @@ Usage:
   netform build FILE -o DIR                 write DIR/<host>/ (iptables.rules, ip6tables.rules, setup.sh,
                                             teardown.sh, containers/<name>/{hosts,resolv.conf}, topology.json)
   netform check FILE --golden DIR [--update]  compare a build with a golden directory; exit 1 on mismatch
-  netform --version | --help | COMMAND --help
+\${APPLY_HELP}  netform --version | --help | COMMAND --help
 
 Exit codes: 0 success, 1 invalid input or golden mismatch, 2 usage error.
 `,
@@ -204,6 +205,11 @@ async function cmdCheck(p: Parsed, io: Io): Promise<number> {
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  // plan, apply, destroy and confirm parse their own options (apply-commands.ts).
+  if (argv[0] !== undefined && APPLY_COMMANDS.has(argv[0])) {
+    const { runApplyCommand } = await import('./apply-commands.ts');
+    return runApplyCommand(argv, io);
+  }
   try {
     const p = parseArgs(argv);
     if (p.flags.has('--version') && p.command === undefined) {
@@ -216,7 +222,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     const commands: Record<string, (p: Parsed, io: Io) => number | Promise<number>> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck };
     const run = commands[p.command];
-    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build or check`);
+    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build, check, plan, apply, destroy or confirm`);
     if (p.flags.has('--help')) {
       io.out(HELP[p.command]!);
       return 0;
