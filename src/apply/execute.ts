@@ -4,7 +4,7 @@
 // for file, and each committed firewall table as it was saved (firewall/applier.ts rollback).
 import type { FirewallApplier, LiveFirewall } from './firewall/applier.ts';
 import type { Journal, JournalEntry, StateDir } from './journal.ts';
-import type { IpBatch, Step } from './plan-types.ts';
+import type { IpBatch, Step, SysctlWrite } from './plan-types.ts';
 import { safeWord } from './read.ts';
 import type { System } from './system.ts';
 import type { Target } from './types.ts';
@@ -34,9 +34,14 @@ async function runUndo(system: System, batches: readonly IpBatch[]): Promise<voi
   }
 }
 
-function writeSysctls(system: System, set: readonly { path: string; value: string }[]): string | undefined {
+function writeSysctls(system: System, set: readonly SysctlWrite[]): string | undefined {
   if (!set.length) return undefined;
-  const script = set.map((s) => `echo ${safeWord(s.value)} > /proc/sys/${safeWord(s.path)}`).join('\n');
+  const script = set
+    .map((s) => {
+      const file = `/proc/sys/${safeWord(s.path)}`;
+      return s.optional ? `if [ -e ${file} ]; then echo ${safeWord(s.value)} > ${file}; fi` : `echo ${safeWord(s.value)} > ${file}`;
+    })
+    .join('\n');
   const r = system.run(['sh', '-ec', script], { where: 'host' });
   return r.status === 0 ? undefined : `setting sysctls failed: ${r.stderr.trim()}`;
 }

@@ -3,8 +3,8 @@
 // Each container's hosts and resolv.conf are installed in /etc/netns/<namespace>/, where `ip netns exec`
 // bind-mounts them over /etc: written atomically (a temporary file renamed over the old one), removed
 // when the container goes, and the directories netform made removed when they are empty.
-import type { Change, Step } from './plan-types.ts';
-import type { HostNetwork, Live, NetnsFile, SysctlSetting } from './types.ts';
+import type { Change, Step, SysctlWrite } from './plan-types.ts';
+import type { HostNetwork, Live, NetnsFile } from './types.ts';
 
 export const ETC_NETNS = '/etc/netns';
 export const netnsDir = (ns: string) => `${ETC_NETNS}/${ns}`;
@@ -13,11 +13,11 @@ const key = (path: string) => path.replace(/\//g, '.');
 
 export interface SysctlPlan {
   readonly changes: Change[];
-  readonly set: { path: string; value: string }[];
-  readonly undo: { path: string; value: string }[];
+  readonly set: SysctlWrite[];
+  readonly undo: SysctlWrite[];
   /** Host-wide sysctls put back (late, when netform leaves them). */
-  readonly restore: { path: string; value: string }[];
-  readonly restoreUndo: { path: string; value: string }[];
+  readonly restore: SysctlWrite[];
+  readonly restoreUndo: SysctlWrite[];
   readonly before: Record<string, string>;
   readonly notes: string[];
   readonly conflicts: string[];
@@ -35,7 +35,7 @@ export function planSysctls(desired: HostNetwork, last: HostNetwork, before: Rea
       continue;
     }
     if (cur === s.value) continue;
-    p.set.push({ path: s.path, value: s.value });
+    p.set.push({ path: s.path, value: s.value, ...(s.optional ? { optional: true } : {}) });
     if (cur !== undefined) p.undo.unshift({ path: s.path, value: cur });
     if (!s.link && cur !== undefined && !(s.path in p.before)) p.before[s.path] = cur;
     const had = lastBy.get(s.path);

@@ -38,7 +38,7 @@ export type Step =
   /** Several ip steps that touch different namespaces, run side by side. */
   | { readonly kind: 'parallel'; readonly label: string; readonly part: Part; readonly steps: readonly Extract<Step, { kind: 'ip' }>[] }
   /** sysctl writes in the host namespace; `undo` writes the values found before. */
-  | { readonly kind: 'sysctl'; readonly label: string; readonly part: Part; readonly set: readonly { readonly path: string; readonly value: string }[]; readonly undo: readonly { readonly path: string; readonly value: string }[] }
+  | { readonly kind: 'sysctl'; readonly label: string; readonly part: Part; readonly set: readonly SysctlWrite[]; readonly undo: readonly SysctlWrite[] }
   /** A file written (text) or removed (text undefined); `before` is what was there. */
   | { readonly kind: 'file'; readonly label: string; readonly part: Part; readonly path: string; readonly text?: string; readonly before?: string; readonly mode?: number }
   /** A directory made or removed (when empty). */
@@ -47,6 +47,13 @@ export type Step =
   | { readonly kind: 'firewall'; readonly label: string; readonly part: Part; readonly transaction: FirewallTransaction }
   /** Wait until links deleted with their namespace are gone from the host (the kernel finishes in the background). */
   | { readonly kind: 'wait-gone'; readonly label: string; readonly part: Part; readonly links: readonly string[] };
+
+/** One sysctl write; an optional key that does not exist is left alone (br_netfilter's, a bridge's IPv6 ones). */
+export interface SysctlWrite {
+  readonly path: string;
+  readonly value: string;
+  readonly optional?: boolean;
+}
 
 export interface PlanSummary {
   readonly add: number;
