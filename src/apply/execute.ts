@@ -63,6 +63,10 @@ async function runStep(system: System, applier: FirewallApplier, entry: JournalE
   const s = entry.step;
   switch (s.kind) {
     case 'ip':
+      if (s.force) {
+        await runUndo(system, [s.batch]);
+        return undefined;
+      }
       return runBatch(system, s.batch);
     case 'parallel': {
       const results = await system.runAll(

@@ -33,8 +33,11 @@ export interface IpBatch {
 }
 
 export type Step =
-  /** `ip -batch` lines; `undo` runs with -force (each line may find its work already undone). */
-  | { readonly kind: 'ip'; readonly label: string; readonly part: Part; readonly batch: IpBatch; readonly undo: readonly IpBatch[] }
+  /**
+   * `ip -batch` lines; `undo` runs with -force (each line may find its work already undone). With
+   * `force` the lines are best effort too (what they remove may be gone already).
+   */
+  | { readonly kind: 'ip'; readonly label: string; readonly part: Part; readonly batch: IpBatch; readonly undo: readonly IpBatch[]; readonly force?: boolean }
   /** Several ip steps that touch different namespaces, run side by side. */
   | { readonly kind: 'parallel'; readonly label: string; readonly part: Part; readonly steps: readonly Extract<Step, { kind: 'ip' }>[] }
   /** sysctl writes in the host namespace; `undo` writes the values found before. */
