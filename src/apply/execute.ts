@@ -137,8 +137,8 @@ export const LANES = 8;
  * Runs the steps under a fresh journal. On failure rolls back and removes the journal; on success the
  * journal stays until the caller has written the state (or, with --try, until it is confirmed).
  */
-export async function execute(system: System, state: StateDir, applier: FirewallApplier, target: Target, steps: readonly Step[], firewallBefore: LiveFirewall, lanes = LANES): Promise<Execution> {
-  const journal: Journal = { format_version: 1, pid: system.pid, target, firewallBefore, entries: [] };
+export async function execute(system: System, state: StateDir, applier: FirewallApplier, target: Target, steps: readonly Step[], firewallBefore: LiveFirewall, tryWindow?: Journal['try'], lanes = LANES): Promise<Execution> {
+  const journal: Journal = { format_version: 1, pid: system.pid, target, firewallBefore, entries: [], ...(tryWindow ? { try: tryWindow } : {}) };
   for (const step of steps) {
     const entry: JournalEntry = { step, state: 'started' };
     journal.entries.push(entry);

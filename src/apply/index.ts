@@ -1,6 +1,7 @@
 // plan, apply and destroy as library calls: the command line's `netform plan|apply|destroy|confirm` are
 // these with arguments parsed. Every call works on one host (its state directory, its lock) and goes
 // to the machine only through a System (system-node.ts by default).
+import { randomBytes } from 'node:crypto';
 import { execute, rollback } from './execute.ts';
 import type { LiveFirewall } from './firewall/applier.ts';
 import { StateDir, stateDirFor } from './journal.ts';
@@ -18,7 +19,7 @@ export { nodeSystem } from './system-node.ts';
 export { DEFAULT_STATE_ROOT, stateDirFor } from './journal.ts';
 export type { Change, Part, Plan, PlanSummary, Step } from './plan-types.ts';
 export type { Applied, Desired, Target } from './types.ts';
-export type { System } from './system.ts';
+export type { Ran, RunOptions, System } from './system.ts';
 export type { TryOptions } from './try.ts';
 
 export interface HostOptions {
@@ -108,10 +109,10 @@ export async function apply(o: ApplyOptions): Promise<ApplyOutcome> {
       else if (JSON.stringify(state.readState() ?? null) !== JSON.stringify(p.after)) state.writeState(p.after);
       return base;
     }
-    const run = await execute(system, state, applier, p.target, p.steps, before);
+    const run = await execute(system, state, applier, p.target, p.steps, before, o.try ? { token: randomBytes(8).toString('hex') } : undefined);
     if (run.error !== undefined) return { ...base, error: run.error, rollbackProblems: run.rollbackProblems };
     if (o.try) {
-      const t = await runTry(system, state, o.try, log);
+      const t = await runTry(system, state, o.try, run.journal.try!.token, log);
       if (!t.confirmed) {
         const problems = await rollback(system, applier, run.journal);
         state.removeJournal();
@@ -131,7 +132,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyOutcome> {
 export function confirm(o: HostOptions): number {
   const { system, state } = open(o);
   const j = state.readJournal();
-  if (!j) throw new ApplyError(`netform: no apply --try is waiting on host ${o.target.host}`);
-  system.writeFileAtomic(state.confirmFile(), `${j.pid}\n`, 0o600);
+  if (!j?.try) throw new ApplyError(`netform: no apply --try is waiting on host ${o.target.host}`);
+  system.writeFileAtomic(state.confirmFile(), `${j.try.token}\n`, 0o600);
   return j.pid;
 }

@@ -26,6 +26,8 @@ export interface Journal {
   /** The firewall as read before the apply: the rollback point of every committed transaction. */
   readonly firewallBefore: LiveFirewall;
   readonly entries: JournalEntry[];
+  /** apply --try: `netform confirm` writes this token into the confirm file. */
+  readonly try?: { readonly token: string };
 }
 
 export class StateDir {

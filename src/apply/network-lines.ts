@@ -22,9 +22,10 @@ export function bridgeCreate(b: BridgeLink): string[] {
 export const bridgeAddr = (op: 'add' | 'del', b: BridgeLink, a: string): string =>
   `addr ${op} ${w(a)} dev ${w(b.name)}${op === 'add' ? (isV6(a) ? (b.nodad ? ' nodad' : '') : ' brd +') : ''}`;
 
-export function vethCreate(v: VethLink): string[] {
+/** A veth pair; `hostMac` gives the host end the address it had (a rollback making it again), else the kernel picks one as for dockerd. */
+export function vethCreate(v: VethLink, hostMac?: string): string[] {
   return [
-    `link add name ${w(v.name)} mtu ${v.mtu} type veth peer name ${w(v.peer.ifname)} mtu ${v.mtu} netns ${w(v.peer.netns)}`,
+    `link add name ${w(v.name)}${hostMac ? ` address ${w(hostMac)}` : ''} mtu ${v.mtu} type veth peer name ${w(v.peer.ifname)} mtu ${v.mtu} netns ${w(v.peer.netns)}`,
     `link set dev ${w(v.name)} master ${w(v.master)}`,
     ...(v.hairpin ? [`link set dev ${w(v.name)} type bridge_slave hairpin on`] : []),
     `link set dev ${w(v.name)} up`,

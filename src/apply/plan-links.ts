@@ -87,12 +87,12 @@ function linkDiff(want: HostLink, live: LiveLink): { lines: string[]; undo: stri
 }
 
 /** The batches that make a link netform applied again as it was (a veth with its namespace end's settings). */
-export function recreate(l: HostLink, last: HostNetwork): IpBatch[] {
+export function recreate(l: HostLink, last: HostNetwork, hostMac?: string): IpBatch[] {
   if (l.kind === 'bridge') return [{ where: 'host', lines: bridgeCreate(l) }];
   const inside = last.interfaces.find((i) => i.netns === l.peer.netns && i.ifname === l.peer.ifname);
   const routes = last.routes.filter((r) => r.netns === l.peer.netns && r.device === l.peer.ifname);
   return [
-    { where: 'host', lines: vethCreate(l) },
+    { where: 'host', lines: vethCreate(l, hostMac) },
     { where: { netns: l.peer.netns }, lines: [...(inside ? interfaceCreate(inside) : []), ...routes.map((r) => routeLine('add', r))] },
   ];
 }
@@ -142,7 +142,7 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
         p.hostLines.push(...vethCreate(want));
         p.freshPeers.add(peerKey(want.peer.netns, want.peer.ifname));
       }
-      p.hostUndo.push([{ where: 'host', lines: [linkDel(want.name)] }, ...(action === 'replace' && had ? recreate(had, last) : [])]);
+      p.hostUndo.push([{ where: 'host', lines: [linkDel(want.name)] }, ...(action === 'replace' && had ? recreate(had, last, lv?.mac) : [])]);
       p.changes.push({ id: `link/${want.name}`, kind: 'link', label: describe(want), action, details: [], drift, part: 'network', ...(note ? { note } : {}) });
     };
     if (!lv) {

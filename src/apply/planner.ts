@@ -75,12 +75,12 @@ export function makePlan(i: PlanInput): PlanResult {
       early.push({ kind: 'parallel', label: `inside ${inside.batches.length} namespace(s)`, part: 'network', steps: inside.batches.map((b) => ({ kind: 'ip', label: `inside ${(b.batch.where as { netns: string }).netns}`, part: 'network', batch: b.batch, undo: b.undo })) });
     }
     if (links.deleteVeths.length) {
-      late.push(ipStep('remove veths', { where: 'host', lines: links.deleteVeths.map((v) => linkDel(v.name)) }, links.deleteVeths.flatMap((v) => recreate(v, lastNet))));
+      late.push(ipStep('remove veths', { where: 'host', lines: links.deleteVeths.map((v) => linkDel(v.name)) }, links.deleteVeths.flatMap((v) => recreate(v, lastNet, i.live.links[v.name]?.mac))));
     }
     if (links.goneNs.length) {
       const undo: IpBatch[] = [{ where: 'current', lines: links.goneNs.map(netnsAdd) }];
       for (const ns of links.goneNs) undo.push({ where: { netns: ns }, lines: [LO_UP] });
-      for (const v of links.implicitVeths) undo.push(...recreate(v, lastNet));
+      for (const v of links.implicitVeths) undo.push(...recreate(v, lastNet, i.live.links[v.name]?.mac));
       late.push(ipStep(`remove ${links.goneNs.length} namespace(s)`, { where: 'current', lines: links.goneNs.map(netnsDel) }, undo));
     }
     if (links.implicitVeths.length) {

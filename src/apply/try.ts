@@ -12,16 +12,17 @@ export interface TryOptions {
   readonly probes: readonly string[];
 }
 
-export async function runTry(system: System, state: StateDir, o: TryOptions, log: (line: string) => void): Promise<{ confirmed: boolean; reason?: string }> {
+export async function runTry(system: System, state: StateDir, o: TryOptions, token: string, log: (line: string) => void): Promise<{ confirmed: boolean; reason?: string }> {
   const deadline = system.now() + o.seconds * 1000;
-  system.removeFile(state.confirmFile());
   for (const probe of o.probes) {
     const r = system.run(['sh', '-c', probe], { where: 'current' });
-    if (r.status !== 0) return { confirmed: false, reason: `probe failed (exit ${r.status}): ${probe}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}` };
+    if (r.status !== 0) {
+      system.removeFile(state.confirmFile());
+      return { confirmed: false, reason: `probe failed (exit ${r.status}): ${probe}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}` };
+    }
     log(`netform: probe passed: ${probe}`);
   }
   log(`netform: changes applied; run \`netform confirm\` within ${Math.max(0, Math.round((deadline - system.now()) / 1000))} s to keep them`);
-  const token = `${system.pid}`;
   while (system.now() < deadline) {
     if (system.readFile(state.confirmFile())?.trim() === token) {
       system.removeFile(state.confirmFile());
@@ -29,5 +30,6 @@ export async function runTry(system: System, state: StateDir, o: TryOptions, log
     }
     await system.sleep(100);
   }
+  system.removeFile(state.confirmFile());
   return { confirmed: false, reason: `no netform confirm within ${o.seconds} s` };
 }
