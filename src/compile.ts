@@ -11,6 +11,7 @@ import { parseSource, type ParsedSource } from './parse/index.ts';
 import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
 import { validateSchema } from './schema/index.ts';
 import { compileHosts } from './compile-hosts.ts';
+import { expandProjects } from './compile-projects.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import type { Topology } from './topology/types.ts';
 
@@ -21,8 +22,8 @@ export interface SourceFile {
 
 export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
-  /** Parsed sources by file name, for locating diagnostics. */
-  readonly sources: ReadonlyMap<string, { readonly text: string; readonly parsed: ParsedSource }>;
+  /** Sources by file name, for locating diagnostics (a .env a compose project read has no parse). */
+  readonly sources: ReadonlyMap<string, { readonly text: string; readonly parsed?: ParsedSource }>;
   readonly model?: Model;
   /** The first host's topology (the only one with a single host). */
   readonly topology?: Topology;
@@ -48,14 +49,17 @@ export interface CompileOptions {
   readonly requireSecrets?: boolean;
 }
 
-/** Reads the daemon.json a `daemon:` string names (relative to the input file); undefined when missing. */
-export type DaemonFileReader = (pathAsWritten: string) => SourceFile | { readonly error: string };
+/**
+ * Reads a file the input names, relative to the input file: the daemon.json of `daemon:`, the compose
+ * files (and their .env) of `projects:`. `missing` tells a file that does not exist from one that cannot be read.
+ */
+export type DaemonFileReader = (pathAsWritten: string) => SourceFile | { readonly error: string; readonly missing?: boolean };
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
 
 export function compile(input: SourceFile, readDaemon?: DaemonFileReader, options: CompileOptions = {}): CompileResult {
   const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, { text: string; parsed: ParsedSource }>();
+  const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
   const parsed = parseSource(input.text, input.file);
   sources.set(input.file, { text: input.text, parsed });
   diagnostics.push(...parsed.diagnostics);
@@ -85,12 +89,20 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
     daemonFile = { file: got.file, value: dp.value ?? {} };
   }
 
-  const { model, diagnostics: md } = buildModel(parsed.value, input.file, daemonFile);
-  diagnostics.push(...md);
+  // `projects:`: compose projects, added to the file's networks and containers (compile-projects.ts).
+  const expanded = expandProjects(parsed.value, readDaemon);
+  for (const s of expanded.sources) sources.set(s.file, { text: s.text, ...(s.parsed ? { parsed: s.parsed } : {}) });
+  diagnostics.push(...expanded.diagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics, sources };
+  if (expanded.value !== parsed.value) diagnostics.push(...validateSchema(expanded.value).map(expanded.remap));
+  if (hasErrors(diagnostics)) return { diagnostics, sources };
+
+  const { model, diagnostics: md } = buildModel(expanded.value, input.file, daemonFile);
+  diagnostics.push(...md.map(expanded.remap));
   if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
 
   const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
-  diagnostics.push(...built.diagnostics);
+  diagnostics.push(...built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model };
   const topologies = built.topologies;
   const topology = topologies[0]!;
@@ -119,6 +131,6 @@ export function* outputFiles(topologies: Topology | readonly Topology[], inputFi
  * files it read), as formatDiagnostics and diagnosticsToJson want them.
  */
 export function diagnosticSources(result: CompileResult, file: string): DiagnosticSource[] {
-  const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed.doc, lineCounter: s.parsed.lineCounter }));
+  const list = [...result.sources].map(([f, s]) => ({ file: f, text: s.text, doc: s.parsed?.doc, lineCounter: s.parsed?.lineCounter }));
   return list.length > 0 ? list : [{ file, text: '' }];
 }

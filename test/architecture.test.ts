@@ -25,6 +25,7 @@ const RANK: Readonly<Record<string, number>> = {
   golden: 8,
   trace: 8.5,
   'compile-hosts.ts': 9,
+  'compile-projects.ts': 9,
   'compile.ts': 9,
   apply: 10,
   'index.ts': 11,

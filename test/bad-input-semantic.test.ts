@@ -271,7 +271,7 @@ for (const c of cases) {
     assert.ok(hits.length > 0, `no ${c.code}; got ${r.diagnostics.map((d) => `${d.code}@${d.path.join('.')}`).join(', ')}`);
     const d = hits[0]!;
     const src = r.sources.get(d.file ?? 'test/fixtures/bad/case.yaml')!;
-    const pos = locate(d, src.parsed.doc, src.parsed.lineCounter);
+    const pos = locate(d, src.parsed!.doc, src.parsed!.lineCounter);
     assert.is(`${pos.line}:${pos.col}`, c.at, `${c.code} points at the wrong place: ${d.message}`);
     if (c.file) assert.is(d.file, c.file);
     if ((c.severity ?? 'error') === 'error') assert.is(r.files, undefined, 'an invalid input must not produce files');

@@ -16,10 +16,11 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { precompiledTemplatesSource, standaloneValidatorSource } from './codegen.ts';
+import { precompiledTemplatesSource, standaloneComposeValidatorSource, standaloneValidatorSource } from './codegen.ts';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const schemaDir = path.join(root, 'src', 'schema');
+const composeDir = path.join(root, 'src', 'compose');
 const outfile = path.join(root, 'dist', 'netform.cjs');
 
 const precompiled: Plugin = {
@@ -36,6 +37,14 @@ const precompiled: Plugin = {
       loader: 'js',
       resolveDir: schemaDir,
     }));
+    // The Compose specification's validator, generated ahead of time too (src/compose/schema-validator.ts).
+    b.onLoad({ filter: /[\\/]src[\\/]compose[\\/]schema-validator\.ts$/ }, () => ({
+      contents: "import validate from 'netform:compose-validator';\nexport function loadComposeValidator() { return validate; }\n",
+      loader: 'js',
+      resolveDir: composeDir,
+    }));
+    b.onResolve({ filter: /^netform:compose-validator$/ }, () => ({ path: 'compose-validator', namespace: 'netform-compose' }));
+    b.onLoad({ filter: /.*/, namespace: 'netform-compose' }, () => ({ contents: standaloneComposeValidatorSource(), loader: 'js', resolveDir: composeDir }));
     b.onLoad({ filter: /[\\/]src[\\/]render[\\/]template[\\/]template-specs\.ts$/ }, () => ({
       contents: precompiledTemplatesSource(),
       loader: 'js',
@@ -44,7 +53,7 @@ const precompiled: Plugin = {
 };
 
 /** Modules whose presence in the bundle means a compiler is loaded at start-up again. */
-const FORBIDDEN = [/node_modules[\\/]ajv[\\/]dist[\\/]core\.js$/, /node_modules[\\/]handlebars[\\/]dist[\\/]cjs[\\/]handlebars[\\/]compiler[\\/]/];
+const FORBIDDEN = [/node_modules[\\/]ajv[\\/]dist[\\/]core\.js$/, /node_modules[\\/]ajv[\\/]dist[\\/]2020\.js$/, /node_modules[\\/]handlebars[\\/]dist[\\/]cjs[\\/]handlebars[\\/]compiler[\\/]/];
 
 rmSync(outfile, { force: true });
 const result = await build({
@@ -57,6 +66,8 @@ const result = await build({
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // src/cli/package-root.ts reads import.meta only where the bundle's __filename is not there.
+  logOverride: { 'empty-import-meta': 'silent' },
   plugins: [precompiled],
 });
 const bad = Object.keys(result.metafile.inputs).filter((f) => FORBIDDEN.some((re) => re.test(f)));

@@ -4,6 +4,9 @@
 // options the run-time paths use (src/schema/ajv-config.ts, src/render/template/options.ts).
 import { _, Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import composeSchema from '../schemas/compose-spec.json' with { type: 'json' };
+import { COMPOSE_AJV_OPTIONS } from '../src/compose/schema-validator.ts';
 import Handlebars from 'handlebars';
 import schema from '../schemas/netform.schema.json' with { type: 'json' };
 import { AJV_OPTIONS, configureAjv } from '../src/schema/ajv-config.ts';
@@ -18,6 +21,12 @@ import { TEMPLATES } from '../src/render/script/templates.ts';
 export function standaloneValidatorSource(ajvConfigModule: string): string {
   const ajv = configureAjv(new Ajv({ ...AJV_OPTIONS, code: { source: true, formats: _`require(${ajvConfigModule}).AJV_FORMATS` } }));
   return standaloneCode.default(ajv, ajv.compile(schema));
+}
+
+/** The Compose specification's validator as a CommonJS module (it uses no format, so needs nothing else). */
+export function standaloneComposeValidatorSource(): string {
+  const ajv = new Ajv2020({ ...COMPOSE_AJV_OPTIONS, code: { source: true } });
+  return standaloneCode.default(ajv, ajv.compile(composeSchema));
 }
 
 /**

@@ -14,7 +14,9 @@ import { parseSecrets, type OverlayKey } from '../topology/overlay/secrets.ts';
 import { isSecretFile } from '../render/files/secret.ts';
 import { APPLY_COMMANDS, APPLY_HELP } from './apply-commands-help.ts';
 
-export class UsageError extends Error {}
+import { UsageError } from './usage.ts';
+
+export { UsageError };
 
 interface Io {
   out: (s: string) => void;
@@ -29,7 +31,9 @@ Usage:
   netform build FILE -o DIR                 write DIR/<host>/ (iptables.rules, ip6tables.rules, setup.sh,
                                             teardown.sh, containers/<name>/{hosts,resolv.conf}, topology.json)
   netform check FILE --golden DIR [--update]  compare a build with a golden directory; exit 1 on mismatch
-\${APPLY_HELP}  netform --version | --help | COMMAND --help
+  netform import COMPOSE_FILE... [-o FILE]    write a compose project as a netform file (docs/compose.md)
+  netform graph FILE [--format svg|dot|mermaid] [--host NAME] [-o FILE]  draw the topology
+${APPLY_HELP}  netform --version | --help | COMMAND --help
 
 Exit codes: 0 success, 1 invalid input or golden mismatch, 2 usage error.
 `,
@@ -60,7 +64,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['-o', '--output', '--golden', '--secrets']);
+const VALUE_FLAGS = new Set(['-o', '--output', '--golden', '--secrets', '--project-name', '--env-file', '--daemon', '--format', '--host']);
 const BOOL_FLAGS = new Set(['--json', '--update', '--help', '-h', '--version', '--color', '--no-warnings']);
 
 function parseArgs(argv: readonly string[]): Parsed {
@@ -111,7 +115,8 @@ function compileFile(file: string, options?: CompileOptions): CompileResult {
     try {
       return { file: resolved, text: readFileSync(resolved, 'utf8') };
     } catch (e) {
-      return { error: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message };
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      return { error: missing ? 'no such file' : (e as Error).message, missing };
     }
   }, options);
 }
@@ -204,6 +209,21 @@ async function cmdCheck(p: Parsed, io: Io): Promise<number> {
   return 1;
 }
 
+// The commands that read compose files and draw graphs live in modules of their own, loaded when used.
+async function cmdImport(p: Parsed, io: Io): Promise<number> {
+  const { runImport } = await import('./import.ts');
+  return runImport(p.files, p.flags, io);
+}
+
+async function cmdGraph(p: Parsed, io: Io): Promise<number> {
+  const { runGraph } = await import('./graph.ts');
+  return runGraph(p.files, p.flags, io, compileFile);
+}
+
+async function commandHelp(command: string): Promise<string> {
+  return command === 'import' ? (await import('./import.ts')).IMPORT_HELP : (await import('./graph.ts')).GRAPH_HELP;
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   // plan, apply, destroy and confirm parse their own options (apply-commands.ts).
   if (argv[0] !== undefined && APPLY_COMMANDS.has(argv[0])) {
@@ -220,11 +240,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       (p.command === undefined && !p.flags.has('--help') ? io.err : io.out)(HELP['main']!);
       return p.command === undefined && !p.flags.has('--help') ? 2 : 0;
     }
-    const commands: Record<string, (p: Parsed, io: Io) => number | Promise<number>> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck };
+    const commands: Record<string, (p: Parsed, io: Io) => number | Promise<number>> = { validate: cmdValidate, build: cmdBuild, check: cmdCheck, import: cmdImport, graph: cmdGraph };
     const run = commands[p.command];
-    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build, check, plan, apply, destroy or confirm`);
+    if (!run) throw new UsageError(`unknown command "${p.command}"; expected validate, build, check, import, graph, plan, apply, destroy or confirm`);
     if (p.flags.has('--help')) {
-      io.out(HELP[p.command]!);
+      io.out(HELP[p.command] ?? (await commandHelp(p.command)));
       return 0;
     }
     return await run(p, io);

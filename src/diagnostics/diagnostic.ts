@@ -58,6 +58,17 @@ export type DiagnosticCode =
   | 'SECRETS_KEY_HEX'
   | 'SECRETS_KEY_LENGTH'
   | 'SECRETS_DUPLICATE_TAG'
+  // compose files (src/compose): read as Docker Compose v2 deploys them
+  | 'COMPOSE_FILE' // a compose file, .env or env_file that cannot be read
+  | 'COMPOSE_ENV' // a .env file Compose refuses
+  | 'COMPOSE_SCHEMA' // not valid under the Compose specification's schema
+  | 'COMPOSE_INTERPOLATION' // a ${...} Compose refuses, or a value that cannot be cast after it
+  | 'COMPOSE_VARIABLE' // (warning) a variable that is not set: Compose uses a blank string
+  | 'COMPOSE_MERGE' // files that cannot be merged (a mapping overridden by a list...)
+  | 'COMPOSE_PROJECT' // no valid project name
+  | 'COMPOSE_REFERENCE' // a reference to a network, service or container that does not exist; a cycle
+  | 'COMPOSE_CONFLICT' // two projects (or a project and the netform file) make the same container
+  | 'COMPOSE_UNSUPPORTED' // networking netform cannot reproduce
   // warnings
   | 'PORTS_IGNORED'
   | 'NO_HOST_RESOLV_CONF'

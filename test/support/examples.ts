@@ -38,7 +38,7 @@ export function buildExample(name: string): CompileResult {
     try {
       return { file: path.join('examples', ref), text: readFileSync(p, 'utf8') };
     } catch (e) {
-      return { error: (e as Error).message };
+      return { error: (e as Error).message, missing: (e as NodeJS.ErrnoException).code === 'ENOENT' };
     }
   }, { secrets: testSecrets() });
 }

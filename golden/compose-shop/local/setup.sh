@@ -1,0 +1,171 @@
+#!/bin/sh
+# netform: network setup for host local, as Docker Engine 29 sets it up.
+# Generated from compose-shop.yaml; do not edit. Firewall rules are in iptables.rules / ip6tables.rules
+# (load them with iptables-restore); teardown.sh undoes this script.
+#   NETFORM_HOST_NETNS    run the host side in this named network namespace (unset: the current one)
+#   NETFORM_NETNS_PREFIX  prefix of every namespace this script creates (unset: none)
+set -eu
+H="${NETFORM_HOST_NETNS:-}"
+P="${NETFORM_NETNS_PREFIX:-}"
+case "$H$P" in *[!A-Za-z0-9_.-]*)
+  echo "netform: NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX may only contain A-Z a-z 0-9 _ . -" >&2; exit 2 ;;
+esac
+if [ -n "$H" ] && [ ! -e "/run/netns/$H" ]; then
+  echo "netform: NETFORM_HOST_NETNS=$H: no such network namespace" >&2; exit 2
+fi
+# ip in the host namespace (NETFORM_HOST_NETNS, or the current one).
+host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
+# A shell snippet in the host namespace (for /proc/sys writes).
+host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
+# The names of the host's links, space-separated, with a space before and after each.
+host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
+
+# Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
+# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
+# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
+# left and the bridges are deleted.
+undo() {
+  set +e
+  ip -force -batch - 2>/dev/null <<EOF
+netns del ${P}shop-db-1
+netns del ${P}shop-api-1
+netns del ${P}shop-web-1
+EOF
+  n=0
+  while [ "$n" -lt 200 ]; do
+    links=$(host_links 2>/dev/null)
+    left=
+    for l in veth1fd9440 vethbce107f veth9843d24 vethc0aa9cb; do
+      case "$links" in *" $l "*) left=1; break ;; esac
+    done
+    [ -n "$left" ] || break
+    sleep 0.05 2>/dev/null || sleep 1
+    n=$((n + 1))
+  done
+  host_ip -force -batch - 2>/dev/null <<EOF
+link del veth1fd9440
+link del vethbce107f
+link del veth9843d24
+link del vethc0aa9cb
+link del docker0
+link del br-88c0aa66bcd9
+link del br-183584c62292
+EOF
+  set -e
+}
+
+# Refuse to touch anything that already exists: teardown must only remove what setup created.
+links=$(host_links)
+spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
+for l in docker0 br-88c0aa66bcd9 br-183584c62292 veth1fd9440 vethbce107f veth9843d24 vethc0aa9cb; do
+  case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+for n in shop-db-1 shop-api-1 shop-web-1; do
+  case "$spaces" in *" $P$n "*) echo "netform: network namespace $P$n already exists; run teardown.sh first" >&2; exit 1 ;; esac
+done
+trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
+
+# Host side: the bridges, with their addresses.
+host_ip -batch - <<EOF
+link add name docker0 type bridge
+link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
+addr add 172.17.0.1/16 dev docker0 brd +
+link set dev docker0 up
+link add name br-88c0aa66bcd9 type bridge
+link set dev br-88c0aa66bcd9 address 72:35:5e:9a:32:3d mtu 1500
+addr add 10.77.0.1/24 dev br-88c0aa66bcd9 brd +
+link set dev br-88c0aa66bcd9 up
+link add name br-183584c62292 type bridge
+link set dev br-183584c62292 address 2e:32:c1:8c:c3:8d mtu 1500
+addr add 172.18.0.1/16 dev br-183584c62292 brd +
+link set dev br-183584c62292 up
+EOF
+
+# Kernel settings Docker makes in the host namespace.
+host_sh '
+echo 1 > /proc/sys/net/ipv4/ip_forward
+if [ -e /proc/sys/net/ipv6/conf/docker0/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/docker0/accept_ra; else echo "netform: warning: net.ipv6.conf.docker0.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/br-88c0aa66bcd9/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/br-88c0aa66bcd9/accept_ra; else echo "netform: warning: net.ipv6.conf.br-88c0aa66bcd9.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+if [ -e /proc/sys/net/ipv6/conf/br-183584c62292/accept_ra ]; then echo 0 > /proc/sys/net/ipv6/conf/br-183584c62292/accept_ra; else echo "netform: warning: net.ipv6.conf.br-183584c62292.accept_ra is not available (Docker: no router advertisements on the bridge (setupDefaultSysctl))" >&2; fi
+'
+
+# Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the
+# namespace under its final name (links_N, host side), then, inside the namespace, its addresses,
+# links up and default routes (container_N).
+
+# Container shop-db-1.
+netns_1() { printf '%s\n' "netns add ${P}shop-db-1"; }
+links_1() {
+  printf '%s\n' "link add name veth1fd9440 mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}shop-db-1" "link set dev veth1fd9440 master br-88c0aa66bcd9" "link set dev veth1fd9440 up"
+}
+container_1() {
+  ip -n "$P"shop-db-1 -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 22:69:48:02:40:19
+addr add 10.77.0.2/24 dev eth0 brd +
+link set dev eth0 up
+route add default via 10.77.0.1 dev eth0
+EOF
+}
+
+# Container shop-api-1.
+netns_2() { printf '%s\n' "netns add ${P}shop-api-1"; }
+links_2() {
+  printf '%s\n' "link add name vethbce107f mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}shop-api-1" "link set dev vethbce107f master br-88c0aa66bcd9" "link set dev vethbce107f up"
+  printf '%s\n' "link add name veth9843d24 mtu 1500 type veth peer name eth1 mtu 1500 netns ${P}shop-api-1" "link set dev veth9843d24 master br-183584c62292" "link set dev veth9843d24 up"
+}
+container_2() {
+  ip -n "$P"shop-api-1 -batch - <<EOF
+link set dev lo up
+link set dev eth0 address a2:c5:96:7c:86:3f
+addr add 10.77.0.3/24 dev eth0 brd +
+link set dev eth0 up
+link set dev eth1 address 16:50:a2:27:43:6a
+addr add 172.18.0.2/16 dev eth1 brd +
+link set dev eth1 up
+route add default via 10.77.0.1 dev eth0
+EOF
+}
+
+# Container shop-web-1.
+netns_3() { printf '%s\n' "netns add ${P}shop-web-1"; }
+links_3() {
+  printf '%s\n' "link add name vethc0aa9cb mtu 1500 type veth peer name eth0 mtu 1500 netns ${P}shop-web-1" "link set dev vethc0aa9cb master br-183584c62292" "link set dev vethc0aa9cb up"
+}
+container_3() {
+  ip -n "$P"shop-web-1 -batch - <<EOF
+link set dev lo up
+link set dev eth0 address 0a:e8:b4:ba:96:bf
+addr add 172.18.0.3/16 dev eth0 brd +
+link set dev eth0 up
+route add default via 172.18.0.1 dev eth0
+EOF
+}
+
+# Containers are set up in parallel lanes, one per CPU (at most 8): starting a process costs more than
+# most of what it sets. Lane k makes the namespaces of containers k, k + lanes, ... in one
+# `ip -batch`, their veth pairs in another, then enters each namespace once. A lane stops at its
+# first failure; any failure rolls everything back.
+lanes=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || lanes=1
+case "$lanes" in '' | *[!0-9]*) lanes=1 ;; esac
+[ "$lanes" -ge 1 ] || lanes=1
+[ "$lanes" -le 8 ] || lanes=8
+[ "$lanes" -le 3 ] || lanes=3
+each() { i=$2; while [ "$i" -le 3 ]; do "$1_$i"; i=$((i + lanes)); done; }
+lane() {
+  each netns "$1" | ip -batch -
+  each links "$1" | host_ip -batch -
+  each container "$1"
+}
+pids=
+l=1
+while [ "$l" -le "$lanes" ]; do
+  lane "$l" &
+  pids="$pids $!"
+  l=$((l + 1))
+done
+failed=0
+for p in $pids; do wait "$p" || failed=1; done
+[ "$failed" -eq 0 ]
+
+trap - EXIT
