@@ -2,6 +2,7 @@
 // every step begun is undone, last first (ip batches run their undo with -force: a line whose work was
 // never done fails harmlessly), so the host is back as it was before the apply: link for link, file
 // for file, and each committed firewall table as it was saved (firewall/applier.ts rollback).
+import { availableParallelism } from 'node:os';
 import type { FirewallApplier, LiveFirewall } from './firewall/applier.ts';
 import type { Journal, JournalEntry, StateDir } from './journal.ts';
 import type { IpBatch, Step, SysctlWrite } from './plan-types.ts';
@@ -58,6 +59,23 @@ async function waitGone(system: System, links: readonly string[]): Promise<strin
   }
 }
 
+/**
+ * Namespaces' batches side by side, as setup.sh's lanes: lane k runs batches k, k + lanes, ... one
+ * after the other in one shell, so a namespace costs one `ip` start, not a start of this program's
+ * child machinery. A lane stops at its first failure and names the namespace.
+ */
+async function runLanes(system: System, steps: readonly Extract<Step, { kind: 'ip' }>[], lanes: number): Promise<string | undefined> {
+  const n = Math.max(1, Math.min(lanes, steps.length));
+  const scripts: string[] = Array.from({ length: n }, () => 'set -u\n');
+  steps.forEach((x, i) => {
+    const ns = safeWord((x.batch.where as { netns: string }).netns);
+    scripts[i % n] += `ip -n ${ns} -batch - <<'NETFORM_EOF' || { echo "ip -batch in ${ns} failed" >&2; exit 1; }\n${x.batch.lines.join('\n')}\nNETFORM_EOF\n`;
+  });
+  const results = await system.runAll(scripts.map((script) => ({ argv: ['sh', '-c', script], options: { where: 'current' as const } })), n);
+  const bad = results.filter((r) => r.status !== 0).map((r) => r.stderr.trim());
+  return bad.length ? bad.join('\n') : undefined;
+}
+
 /** Runs one step; the error text, or undefined. Records what a dir step did in the entry. */
 async function runStep(system: System, applier: FirewallApplier, entry: JournalEntry, lanes: number): Promise<string | undefined> {
   const s = entry.step;
@@ -68,25 +86,17 @@ async function runStep(system: System, applier: FirewallApplier, entry: JournalE
         return undefined;
       }
       return runBatch(system, s.batch);
-    case 'parallel': {
-      const results = await system.runAll(
-        s.steps.map((x) => {
-          const { argv, options } = ipArgs(x.batch.where, false);
-          return { argv, options: { ...options, input: `${x.batch.lines.join('\n')}\n` } };
-        }),
-        lanes,
-      );
-      const bad = results.map((r, k) => (r.status === 0 ? undefined : `ip -batch in ${whereText(s.steps[k]!.batch.where)} failed: ${r.stderr.trim()}`)).filter((x) => x);
-      return bad.length ? bad.join('\n') : undefined;
-    }
+    case 'parallel':
+      return runLanes(system, s.steps, lanes);
     case 'sysctl':
       return writeSysctls(system, s.set);
-    case 'file':
-      if (s.text !== undefined) system.writeFileAtomic(s.path, s.text, s.mode ?? 0o644);
-      else system.removeFile(s.path);
-      return undefined;
-    case 'dir':
-      entry.made = s.make ? system.makeDir(s.path) : system.removeDir(s.path);
+    case 'files':
+      entry.dirs = [];
+      for (const op of s.ops) {
+        if (op.op === 'mkdir' ? system.makeDir(op.path) : op.op === 'rmdir' ? system.removeDir(op.path) : false) entry.dirs.push(op.path);
+        if (op.op === 'write') system.writeFileAtomic(op.path, op.text, 0o644);
+        if (op.op === 'remove') system.removeFile(op.path);
+      }
       return undefined;
     case 'firewall':
       return applier.commit(system, s.transaction);
@@ -107,13 +117,16 @@ async function undoStep(system: System, applier: FirewallApplier, entry: Journal
       return undefined;
     case 'sysctl':
       return writeSysctls(system, s.undo);
-    case 'file':
-      if (s.before !== undefined) system.writeFileAtomic(s.path, s.before, s.mode ?? 0o644);
-      else system.removeFile(s.path);
-      return undefined;
-    case 'dir':
-      if (s.make && entry.made !== false) system.removeDir(s.path);
-      if (!s.make && entry.made) system.makeDir(s.path);
+    case 'files':
+      for (const op of [...s.ops].reverse()) {
+        // A killed apply recorded no directories: those it made come back out if they are empty.
+        const did = entry.dirs === undefined || entry.dirs.includes(op.path);
+        if (op.op === 'write' || op.op === 'remove') {
+          if (op.before !== undefined) system.writeFileAtomic(op.path, op.before, 0o644);
+          else system.removeFile(op.path);
+        } else if (op.op === 'mkdir' && did) system.removeDir(op.path);
+        else if (op.op === 'rmdir' && did && entry.dirs !== undefined) system.makeDir(op.path);
+      }
       return undefined;
     case 'firewall':
       return applier.rollback(system, s.transaction, firewallBefore);
@@ -131,7 +144,7 @@ export interface Execution {
 }
 
 /** Parallel lanes for the namespaces' own batches: one per CPU, at most 8 (as setup.sh). */
-export const LANES = 8;
+export const LANES = Math.max(1, Math.min(8, availableParallelism()));
 
 /**
  * Runs the steps under a fresh journal. On failure rolls back and removes the journal; on success the

@@ -14,9 +14,10 @@ export const stateDirFor = (host: string, dir?: string): string => dir ?? path.j
 
 export interface JournalEntry {
   readonly step: Step;
-  /** started: written before running; done: it finished; dir steps say whether they made the directory. */
+  /** started: written before running; done: it finished. */
   state: 'started' | 'done';
-  made?: boolean;
+  /** A files step: the directories it made or removed (undoing acts on those only). */
+  dirs?: string[];
 }
 
 export interface Journal {

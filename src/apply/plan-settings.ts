@@ -3,7 +3,7 @@
 // Each container's hosts and resolv.conf are installed in /etc/netns/<namespace>/, where `ip netns exec`
 // bind-mounts them over /etc: written atomically (a temporary file renamed over the old one), removed
 // when the container goes, and the directories netform made removed when they are empty.
-import type { Change, Step, SysctlWrite } from './plan-types.ts';
+import type { Change, FileOp, Step, SysctlWrite } from './plan-types.ts';
 import type { HostNetwork, Live, NetnsFile } from './types.ts';
 
 export const ETC_NETNS = '/etc/netns';
@@ -71,19 +71,25 @@ export function planSysctls(desired: HostNetwork, last: HostNetwork, before: Rea
 export interface FilePlan {
   readonly changes: Change[];
   readonly conflicts: string[];
-  /** Directories and files written (early), removed (late). */
+  /** Directories and files written (early), removed (late), and /etc/netns removed (last). */
   readonly early: Step[];
   readonly late: Step[];
+  readonly last: Step[];
   readonly madeEtcNetns: boolean;
 }
 
 export function planFiles(desired: HostNetwork, last: HostNetwork, live: Live, madeEtcNetns: boolean): FilePlan {
-  const p: FilePlan = { changes: [], conflicts: [], early: [], late: [], madeEtcNetns };
+  const changes: Change[] = [];
+  const conflicts: string[] = [];
+  const early: FileOp[] = [];
+  const late: FileOp[] = [];
+  const final: Step[] = [];
+  let made = madeEtcNetns;
   const lastBy = new Map(last.files.map((f) => [filePath(f), f] as const));
   const wantBy = new Map(desired.files.map((f) => [filePath(f), f] as const));
   if (desired.files.length && !live.etcNetnsExists) {
-    p.early.push({ kind: 'dir', label: `make ${ETC_NETNS}`, part: 'files', path: ETC_NETNS, make: true });
-    (p as { madeEtcNetns: boolean }).madeEtcNetns = true;
+    early.push({ op: 'mkdir', path: ETC_NETNS });
+    made = true;
   }
   const dirsMade = new Set<string>();
   for (const f of desired.files) {
@@ -91,17 +97,17 @@ export function planFiles(desired: HostNetwork, last: HostNetwork, live: Live, m
     const cur = live.files[path];
     const had = lastBy.get(path);
     if (cur !== undefined && !had) {
-      p.conflicts.push(`${path} already exists and netform did not write it`);
+      conflicts.push(`${path} already exists and netform did not write it`);
       continue;
     }
     if (cur === f.text) continue;
     const hasAny = desired.files.some((g) => g.netns === f.netns && live.files[filePath(g)] !== undefined) || last.files.some((g) => g.netns === f.netns);
     if (!hasAny && !dirsMade.has(f.netns)) {
       dirsMade.add(f.netns);
-      p.early.push({ kind: 'dir', label: `make ${netnsDir(f.netns)}`, part: 'files', path: netnsDir(f.netns), make: true });
+      early.push({ op: 'mkdir', path: netnsDir(f.netns) });
     }
-    p.early.push({ kind: 'file', label: `write ${path}`, part: 'files', path, text: f.text, ...(cur !== undefined ? { before: cur } : {}) });
-    p.changes.push({
+    early.push({ op: 'write', path, text: f.text, ...(cur !== undefined ? { before: cur } : {}) });
+    changes.push({
       id: `file/${path}`,
       kind: 'file',
       label: `file ${path}`,
@@ -118,15 +124,22 @@ export function planFiles(desired: HostNetwork, last: HostNetwork, live: Live, m
     const cur = live.files[path];
     if (!desired.files.some((g) => g.netns === had.netns)) emptied.add(had.netns);
     if (cur === undefined) continue;
-    p.late.push({ kind: 'file', label: `remove ${path}`, part: 'files', path, before: cur });
-    p.changes.push({ id: `file/${path}`, kind: 'file', label: `file ${path}`, action: 'delete', details: [], drift: cur !== had.text, part: 'files' });
+    late.push({ op: 'remove', path, before: cur });
+    changes.push({ id: `file/${path}`, kind: 'file', label: `file ${path}`, action: 'delete', details: [], drift: cur !== had.text, part: 'files' });
   }
-  for (const ns of emptied) p.late.push({ kind: 'dir', label: `remove ${netnsDir(ns)} if empty`, part: 'files', path: netnsDir(ns), make: false });
+  for (const ns of emptied) late.push({ op: 'rmdir', path: netnsDir(ns) });
   if (madeEtcNetns && !desired.files.length && last.files.length) {
-    p.late.push({ kind: 'dir', label: `remove ${ETC_NETNS} if empty`, part: 'files', path: ETC_NETNS, make: false });
-    (p as { madeEtcNetns: boolean }).madeEtcNetns = false;
+    final.push({ kind: 'files', label: `remove ${ETC_NETNS} if empty`, part: 'files', ops: [{ op: 'rmdir', path: ETC_NETNS }] });
+    made = false;
   }
-  return p;
+  return {
+    changes,
+    conflicts,
+    early: early.length ? [{ kind: 'files', label: `write ${early.filter((o) => o.op === 'write').length} file(s) under ${ETC_NETNS}`, part: 'files', ops: early }] : [],
+    late: late.length ? [{ kind: 'files', label: `remove ${late.filter((o) => o.op === 'remove').length} file(s) under ${ETC_NETNS}`, part: 'files', ops: late }] : [],
+    last: final,
+    madeEtcNetns: made,
+  };
 }
 
 /** The lines of a file that change, as `- old` / `+ new` (at most 20 shown). */

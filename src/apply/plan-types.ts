@@ -42,14 +42,21 @@ export type Step =
   | { readonly kind: 'parallel'; readonly label: string; readonly part: Part; readonly steps: readonly Extract<Step, { kind: 'ip' }>[] }
   /** sysctl writes in the host namespace; `undo` writes the values found before. */
   | { readonly kind: 'sysctl'; readonly label: string; readonly part: Part; readonly set: readonly SysctlWrite[]; readonly undo: readonly SysctlWrite[] }
-  /** A file written (text) or removed (text undefined); `before` is what was there. */
-  | { readonly kind: 'file'; readonly label: string; readonly part: Part; readonly path: string; readonly text?: string; readonly before?: string; readonly mode?: number }
-  /** A directory made or removed (when empty). */
-  | { readonly kind: 'dir'; readonly label: string; readonly part: Part; readonly path: string; readonly make: boolean }
+  /** Files and directories under /etc/netns, in order. */
+  | { readonly kind: 'files'; readonly label: string; readonly part: Part; readonly ops: readonly FileOp[] }
   /** One firewall transaction. */
   | { readonly kind: 'firewall'; readonly label: string; readonly part: Part; readonly transaction: FirewallTransaction }
   /** Wait until links deleted with their namespace are gone from the host (the kernel finishes in the background). */
   | { readonly kind: 'wait-gone'; readonly label: string; readonly part: Part; readonly links: readonly string[] };
+
+/**
+ * One file operation: a directory made or removed (only when empty), a file written atomically or
+ * removed; `before` is what the file held (what undoing puts back).
+ */
+export type FileOp =
+  | { readonly op: 'mkdir' | 'rmdir'; readonly path: string }
+  | { readonly op: 'write'; readonly path: string; readonly text: string; readonly before?: string }
+  | { readonly op: 'remove'; readonly path: string; readonly before: string };
 
 /** One sysctl write; an optional key that does not exist is left alone (br_netfilter's, a bridge's IPv6 ones). */
 export interface SysctlWrite {

@@ -100,8 +100,8 @@ export function makePlan(i: PlanInput): PlanResult {
     conflicts.push(...files.conflicts);
     changes.push(...files.changes);
     early.push(...files.early);
-    late.unshift(...files.late.filter((s) => !(s.kind === 'dir' && s.path === '/etc/netns')));
-    late.push(...files.late.filter((s) => s.kind === 'dir' && s.path === '/etc/netns'));
+    late.unshift(...files.late);
+    late.push(...files.last);
     madeEtcNetns = files.madeEtcNetns;
   }
 
