@@ -1,6 +1,6 @@
 // Reading the live host, through a System. The host namespace is read in one go, one shell running
-// every program there (ip's links and addresses, the firewall's save commands, sysctls through the
-// shell's own `read`): starting programs is what reading costs. Inside container namespaces netform
+// every program there (ip's links with their addresses, the firewall's save commands, sysctls through
+// the shell's own `read`): starting programs is what reading costs. Inside container namespaces netform
 // reads only what it is asked to (plan --deep, or the namespaces an apply changes): entering a
 // namespace costs a program start each, which for a hundred containers is most of a plan's time.
 import { ApplyError } from './errors.ts';
@@ -58,10 +58,10 @@ function parseJson<T>(what: string, text: string): T {
   }
 }
 
-function hostLinks(linkText: string, addrText: string): Record<string, LiveLink> {
-  const addrs = new Map(parseJson<IpAddr[]>('ip -j addr show', addrText).map((a) => [a.ifname, a] as const));
+/** The host's links from `ip -j -d addr show`: each link's details and its addresses in one listing. */
+function hostLinks(text: string): Record<string, LiveLink> {
   const out: Record<string, LiveLink> = {};
-  for (const l of parseJson<IpLink[]>('ip -j -d link show', linkText)) {
+  for (const l of parseJson<(IpLink & IpAddr)[]>('ip -j -d addr show', text)) {
     const name = l.ifname.replace(/@.*$/, '');
     const slave = l.linkinfo?.info_slave_kind === 'bridge' ? l.linkinfo.info_slave_data : undefined;
     out[name] = {
@@ -72,7 +72,7 @@ function hostLinks(linkText: string, addrText: string): Record<string, LiveLink>
       up: (l.flags ?? []).includes('UP'),
       ...(l.master ? { master: l.master } : {}),
       ...(slave && slave.hairpin !== undefined ? { hairpin: slave.hairpin } : {}),
-      addresses: globalAddresses(addrs.get(l.ifname)),
+      addresses: globalAddresses(l),
       peerElsewhere: l.link_netnsid !== undefined,
     };
   }
@@ -91,7 +91,7 @@ export interface ReadRequest {
 
 /** Reads the live host: links, addresses, sysctls and firewall in the host namespace, files, namespaces. */
 export async function readLive(system: System, req: ReadRequest): Promise<Live> {
-  let script = section('links', 'ip -j -d link show') + section('addrs', 'ip -j addr show');
+  let script = section('links', 'ip -j -d addr show');
   for (const [part, cmd] of Object.entries(req.firewall.commands)) script += section(`fw:${safeWord(part)}`, cmd);
   script += 'for p in';
   for (const p of req.sysctls) script += ` ${safeWord(p)}`;
@@ -109,7 +109,7 @@ export async function readLive(system: System, req: ReadRequest): Promise<Live> 
     if (s.status !== 0) throw new ApplyError(`netform: reading ${name} on the host failed (exit ${s.status}): ${host.stderr.trim()}`);
     return s.text;
   };
-  const links = hostLinks(need('links'), need('addrs'));
+  const links = hostLinks(need('links'));
   const fwText: Record<string, string> = {};
   for (const part of Object.keys(req.firewall.commands)) fwText[part] = need(`fw:${part}`);
   const sysctls: Record<string, string> = {};

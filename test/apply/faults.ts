@@ -14,9 +14,10 @@ export function withFault(base: System, fault: Fault): System & { readonly fired
   let fired = false;
   const change = (argv: readonly string[], options: RunOptions): { argv: readonly string[]; options: RunOptions } | Ran => {
     const input = options.input ?? '';
-    if (fault.kind === 'kernel-refuses-nat-rule' && argv[0] === 'iptables-restore' && argv.includes('--noflush') && input.startsWith('*nat\n')) {
+    if (fault.kind === 'kernel-refuses-nat-rule' && argv[0] === 'iptables-restore' && argv.includes('--noflush') && /^\*nat$/m.test(input)) {
       fired = true;
-      return { argv, options: { ...options, input: input.replace(/\nCOMMIT\n$/, '\n-A POSTROUTING -p tcp -j DNAT --to-destination 10.0.0.1:80\nCOMMIT\n') } };
+      // The blocks before nat (raw, filter) commit; nat's fails as a whole.
+      return { argv, options: { ...options, input: input.replace(/(^\*nat\n[\s\S]*?)^COMMIT$/m, '$1-A POSTROUTING -p tcp -j DNAT --to-destination 10.0.0.1:80\nCOMMIT') } };
     }
     if (fault.kind === 'link-name-taken' && isBatch(argv) && options.where === 'host' && input.includes(`link add name ${fault.name} `)) {
       fired = true;

@@ -45,8 +45,10 @@ if (why) {
       const v1 = desiredOf('v1', target);
       const p = converge(ns, v1, undefined);
       assert.ok(p.transactions.every((t) => !/^:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) /m.test(t.input)), 'no built-in chain declared');
-      assert.not.match(p.transactions.find((t) => t.name === 'ip filter')!.input, /^:DOCKER-USER /m, 'DOCKER-USER exists in ip filter: never declared (which would flush it)');
-      assert.match(p.transactions.find((t) => t.name === 'ip6 filter')!.input, /^:DOCKER-USER /m, 'ip6 filter has none: made');
+      const filter = (family: 4 | 6) => /^\*filter\n[\s\S]*?^COMMIT$/m.exec(p.transactions.find((t) => t.family === family && t.tables)!.input)![0];
+      assert.not.match(filter(4), /^:DOCKER-USER /m, 'DOCKER-USER exists in ip filter: never declared (which would flush it)');
+      assert.match(filter(6), /^:DOCKER-USER /m, 'ip6 filter has none: made');
+      assert.equal(p.transactions.map((t) => t.name), ['ip raw,filter,nat', 'ip6 filter,nat'], 'one restore per family, one block per table');
       assert.is(foreign(ns, [v1]), before);
       assert.match(saved(ns, 4), /^-A DOCKER-USER -s 198\.51\.100\.0\/24 -j DROP$/m);
       const forward = saved(ns, 4).split('\n').filter((l) => l.startsWith('-A FORWARD '));
@@ -91,7 +93,7 @@ if (why) {
       assert.is(saved(ns, 6), full[1]);
     }));
 
-  test('rollback of a committed table gives the table back byte for byte, counters included', () =>
+  test('rollback of committed tables gives them back byte for byte, counters included', () =>
     withNetns((ns) => {
       loadForeign(ns);
       const v1 = desiredOf('v1', target);
@@ -99,10 +101,12 @@ if (why) {
       const before = live(ns);
       const p2 = iptablesApplier.plan(desiredOf('v2', target).firewall, before, p1.after, ctx);
       const system = nodeSystem(ns.name);
-      const nat = p2.transactions.find((t) => t.table === 'nat')!;
-      assert.is(iptablesApplier.commit(system, nat), undefined);
-      assert.is.not(ns.check('iptables-save', ['-c', '-t', 'nat']), before.text['4']!.split('*nat')[0]);
-      assert.is(iptablesApplier.rollback(system, nat, before), undefined);
+      const v4 = p2.transactions.find((t) => t.family === 4)!;
+      assert.equal(v4.tables, ['raw', 'filter', 'nat']);
+      assert.is(iptablesApplier.commit(system, v4), undefined);
+      const strip0 = (t: string) => t.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+      assert.is.not(strip0(ns.check('iptables-save', ['-c'])), strip0(before.text['4']!));
+      assert.is(iptablesApplier.rollback(system, v4, before), undefined);
       const strip = (t: string) => t.split('\n').filter((l) => !l.startsWith('#')).join('\n');
       assert.is(strip(ns.check('iptables-save', ['-c'])), strip(before.text['4']!));
     }));

@@ -20,11 +20,17 @@ export interface FirewallChange {
   readonly note?: string;
 }
 
-/** One transaction: the backend's input text for one table (iptables) or for everything (nft). */
+/**
+ * One run of the backend's tool: for iptables one `iptables-restore --noflush` of a family's tables,
+ * each `*table ... COMMIT` block its own kernel transaction; for nft one `nft -f` of everything.
+ */
 export interface FirewallTransaction {
-  /** What it covers, for messages and the journal: `ip filter`, `ip6 nat`, `nft`. */
+  /** What it covers, for messages and the journal: `ip raw,filter,nat`, `nft`. */
   readonly name: string;
   readonly family?: 4 | 6;
+  /** The tables it writes, in input order. */
+  readonly tables?: readonly string[];
+  /** The one table a removal is about. */
   readonly table?: string;
   readonly input: string;
   /** The program that takes the input, when it is not the backend's usual one (iptables-nft's tables are removed with nft). */

@@ -111,6 +111,8 @@ function plan(desired: FirewallRules | undefined, live: LiveFirewall, lastRaw: u
     const famOwned: Record<string, OwnedTable> = {};
     const created = new Set(last?.tablesCreated?.[f] ?? []);
     const nft = isNftBackend(text);
+    const blocks: { table: string; input: string }[] = [];
+    const drops: FirewallTransaction[] = [];
     for (const table of tablesToPlan(want[f], lastFam, saved)) {
       const desiredTable = want[f]?.[table] ?? emptyOwned();
       const pre = last ? (last.preexisting[f]?.[table] ?? {}) : preexistingOf(saved.get(table), desiredTable);
@@ -128,11 +130,11 @@ function plan(desired: FirewallRules | undefined, live: LiveFirewall, lastRaw: u
       changes.push(...p.changes);
       warnings.push(...p.warnings);
       notes.push(...p.notes);
-      if (p.lines.length) transactions.push({ name: `${famName(f)} ${table}`, family: Number(f) as 4 | 6, table, input: `*${table}\n${p.lines.join('\n')}\nCOMMIT\n` });
+      if (p.lines.length) blocks.push({ table, input: `*${table}\n${p.lines.join('\n')}\nCOMMIT\n` });
       if (p.lines.length && !saved.has(table)) created.add(table);
       if (created.has(table) && saved.has(table) && p.leftEmpty) {
         if (nft) {
-          transactions.push({ name: `${famName(f)} ${table} (remove the empty table)`, family: Number(f) as 4 | 6, table, input: '', tool: 'nft' });
+          drops.push({ name: `${famName(f)} ${table} (remove the empty table)`, family: Number(f) as 4 | 6, table, input: '', tool: 'nft' });
           changes.push({ id: `iptables/${famName(f)}/${table}/table`, kind: 'table', label: `table ${famName(f)} ${table}`, action: 'delete', added: [], removed: [], drift: false, note: 'made by netform, empty now' });
         } else notes.push(`${famName(f)} ${table} stays as an empty table: iptables-legacy cannot remove a table`);
         created.delete(table);
@@ -143,6 +145,9 @@ function plan(desired: FirewallRules | undefined, live: LiveFirewall, lastRaw: u
       if (p.userChainCreated) (userChainCreated[f] ??= []).push(table);
       if (Object.keys(p.policyBefore).length) ((policyBefore[f] ??= {})[table] = { ...p.policyBefore });
     }
+    // One restore for the family's tables: each block commits on its own, and the program starts once.
+    if (blocks.length) transactions.push({ name: `${famName(f)} ${blocks.map((b) => b.table).join(',')}`, family: Number(f) as 4 | 6, tables: blocks.map((b) => b.table), input: blocks.map((b) => b.input).join('') });
+    transactions.push(...drops);
     if (Object.keys(famOwned).length) owned[f] = famOwned;
     if (created.size) tablesCreated[f] = [...created].sort(byTableOrder);
   }
@@ -171,39 +176,54 @@ function ownedForCompare(t: SavedTable, touched: Set<string>): OwnedTable {
   return liveOwnedTable(t, (chain) => ({ known: new Set([...touched].filter((k) => k.startsWith(`${chain}\u0000`)).map((k) => k.slice(chain.length + 1))), preexisting: new Set() }), new Set(['FORWARD', 'INPUT', 'OUTPUT', 'PREROUTING', 'POSTROUTING']));
 }
 
+/** The `*table ... COMMIT` block of one table in a restore input. */
+function blockOf(input: string, table: string): string {
+  const m = new RegExp(`^\\*${table}\\n[\\s\\S]*?^COMMIT\\n`, 'm').exec(input);
+  return m ? m[0] : '';
+}
+
 function rollback(system: System, t: FirewallTransaction, before: LiveFirewall): string | undefined {
   const f = String(t.family) as Fam;
-  // A table that did not exist compares as the kernel makes one: its built-in chains, empty, ACCEPT.
-  const fresh: SavedTable = { name: t.table!, chains: (BUILTIN_CHAINS[t.table as TableName] ?? []).map((name) => ({ name, policy: 'ACCEPT', counters: '[0:0]' })), rules: [] };
-  const was = parseSave(before.text[f] ?? '').get(t.table!) ?? fresh;
-  const read = system.run([saveTool(f), '-c', '-t', t.table!], { where: 'host' });
-  if (read.status !== 0) return `${saveTool(f)} exited ${read.status}: ${read.stderr.trim()}`;
-  const is = parseSave(read.stdout).get(t.table!) ?? { name: t.table!, chains: [], rules: [] };
-  const touched = touchedAnchors(t.input);
-  const existed = parseSave(before.text[f] ?? '').has(t.table!);
   if (t.tool === 'nft') {
     // The table was removed: restoring it as it was makes it again.
+    const was = parseSave(before.text[f] ?? '').get(t.table!);
+    if (!was) return undefined;
     const r = system.run([restoreTool(f), '--counters', '-w', '10'], { where: 'host', input: tableText(was, true) });
     return r.status === 0 ? undefined : `${restoreTool(f)} (${t.name}, rollback) exited ${r.status}: ${r.stderr.trim()}`;
   }
+  const problems = [...(t.tables ?? [])].reverse().map((table) => rollbackTable(system, f, table, blockOf(t.input, table), before)).filter((x) => x);
+  return problems.length ? problems.join('\n') : undefined;
+}
+
+/** Puts one table back: whole, as saved, when only netform's part changed since; else netform's part alone. */
+function rollbackTable(system: System, f: Fam, table: string, input: string, before: LiveFirewall): string | undefined {
+  const name = `${famName(f)} ${table}`;
+  // A table that did not exist compares as the kernel makes one: its built-in chains, empty, ACCEPT.
+  const fresh: SavedTable = { name: table, chains: (BUILTIN_CHAINS[table as TableName] ?? []).map((c) => ({ name: c, policy: 'ACCEPT', counters: '[0:0]' })), rules: [] };
+  const was = parseSave(before.text[f] ?? '').get(table) ?? fresh;
+  const read = system.run([saveTool(f), '-c', '-t', table], { where: 'host' });
+  if (read.status !== 0) return `${saveTool(f)} exited ${read.status}: ${read.stderr.trim()}`;
+  const is = parseSave(read.stdout).get(table) ?? fresh;
+  const touched = touchedAnchors(input);
+  const existed = parseSave(before.text[f] ?? '').has(table);
   if (foreignText(was, ownedForCompare(was, touched)) === foreignText(is, ownedForCompare(is, touched))) {
     if (!existed) {
       // netform made the table: emptied, then removed where the backend can (iptables-nft).
-      const r = system.run([restoreTool(f), '-w', '10'], { where: 'host', input: `*${t.table}\nCOMMIT\n` });
-      if (r.status !== 0) return `${restoreTool(f)} (${t.name}, rollback) exited ${r.status}: ${r.stderr.trim()}`;
+      const r = system.run([restoreTool(f), '-w', '10'], { where: 'host', input: `*${table}\nCOMMIT\n` });
+      if (r.status !== 0) return `${restoreTool(f)} (${name}, rollback) exited ${r.status}: ${r.stderr.trim()}`;
       const version = system.run([f === '4' ? 'iptables' : 'ip6tables', '-V'], { where: 'host' }).stdout;
-      return version.includes('nf_tables') ? dropTable(system, famName(f), t.table!) : undefined;
+      return version.includes('nf_tables') ? dropTable(system, famName(f), table) : undefined;
     }
     // Nothing but netform's part changed: the table as it was, counters included.
     const r = system.run([restoreTool(f), '--counters', '-w', '10'], { where: 'host', input: tableText(was, true) });
-    return r.status === 0 ? undefined : `${restoreTool(f)} (${t.name}, rollback) exited ${r.status}: ${r.stderr.trim()}`;
+    return r.status === 0 ? undefined : `${restoreTool(f)} (${name}, rollback) exited ${r.status}: ${r.stderr.trim()}`;
   }
   // Someone else changed the table meanwhile: put back only netform's part, as it was.
   const wasOwned = ownedForCompare(was, touched);
-  const p = planTable({ family: Number(f) as 4 | 6, table: t.table!, desired: wasOwned, live: is, last: ownedForCompare(is, touched), preexisting: {}, userChainCreated: false, policyBefore: {}, forwardingWasOn: false });
+  const p = planTable({ family: Number(f) as 4 | 6, table, desired: wasOwned, live: is, last: ownedForCompare(is, touched), preexisting: {}, userChainCreated: false, policyBefore: {}, forwardingWasOn: false });
   if (!p.lines.length) return undefined;
-  const r = system.run([restoreTool(f), '--noflush', '-w', '10'], { where: 'host', input: `*${t.table}\n${p.lines.join('\n')}\nCOMMIT\n` });
-  return r.status === 0 ? undefined : `${restoreTool(f)} (${t.name}, rollback of netform's part) exited ${r.status}: ${r.stderr.trim()}`;
+  const r = system.run([restoreTool(f), '--noflush', '-w', '10'], { where: 'host', input: `*${table}\n${p.lines.join('\n')}\nCOMMIT\n` });
+  return r.status === 0 ? undefined : `${restoreTool(f)} (${name}, rollback of netform's part) exited ${r.status}: ${r.stderr.trim()}`;
 }
 
 /** The saved text without counters or comment lines: what a plan computed from it depends on. */
