@@ -113,7 +113,14 @@ function floorApply(dir: string, prefix: string): number {
 }
 
 interface Round {
+  libPlan: number;
+  libOneLess: number;
+  libOneMore: number;
+  libDestroy: number;
+  libApply: number;
   floorApply: number;
+  scripts: number;
+  validate: number;
   apply: number;
   floorRead: number;
   plan: number;
@@ -121,10 +128,52 @@ interface Round {
   destroy: number;
 }
 
-function round(i: number, files: { file: string; plusOne: string; dir: string }): Round {
+/** The same objects made by the build's own scripts: setup.sh, then iptables-restore of its rules. */
+function scriptsApply(dir: string, prefix: string): number {
+  const host = `${prefix}host`;
+  run(['ip', 'netns', 'add', host]);
+  const env = { ...process.env, NETFORM_HOST_NETNS: host, NETFORM_NETNS_PREFIX: prefix };
+  const restore = [['iptables-restore', 'iptables.rules'], ['ip6tables-restore', 'ip6tables.rules']]
+    .filter(([, f]) => existsSync(path.join(dir, f!)))
+    .map(([tool, f]) => `ip netns exec ${host} ${tool} < ${path.join(dir, f!)}`)
+    .join(' && ');
+  return timed(['sh', '-ec', `sh ${path.join(dir, 'setup.sh')} && ${restore}`], { env });
+}
+
+type Lib = typeof import('../src/index.ts');
+
+/**
+ * The same operations through the library, in this process, the compile done beforehand: what plan and
+ * apply cost beyond start-up and compile. On the host as the command line left it (one container more).
+ */
+async function library(files: { file: string; plusOne: string }, target: { host: string; hostNetns: string; prefix: string }, stateDir: string) {
+  const lib = (await import(path.join(ROOT, 'dist', 'index.js'))) as Lib;
+  const desired = (file: string) => lib.desiredFromBuild(lib.compile({ file, text: readFileSync(file, 'utf8') }, undefined, { files: false }), target);
+  const base = desired(files.file);
+  const more = desired(files.plusOne);
+  const time = async (f: () => Promise<unknown>) => {
+    const t0 = process.hrtime.bigint();
+    const r = (await f()) as { error?: string };
+    if (r && r.error) throw new Error(r.error);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const libPlan = await time(() => lib.plan({ desired: more, target, stateDir }));
+  const libOneLess = await time(() => lib.apply({ desired: base, target, stateDir }));
+  const libOneMore = await time(() => lib.apply({ desired: more, target, stateDir }));
+  const libDestroy = await time(() => lib.apply({ target, stateDir }));
+  sleep(SETTLE_MS);
+  const libApply = await time(() => lib.apply({ desired: more, target, stateDir }));
+  return { libPlan, libOneLess, libOneMore, libDestroy, libApply };
+}
+
+async function round(i: number, files: { file: string; plusOne: string; dir: string }): Promise<Round> {
   const f = floorApply(files.dir, `${NS}f${i}-`);
   deleteNamespaces(`${NS}f${i}-`);
   sleep(SETTLE_MS);
+  const scripts = scriptsApply(files.dir, `${NS}s${i}-`);
+  deleteNamespaces(`${NS}s${i}-`);
+  sleep(SETTLE_MS);
+  const validate = timed([process.execPath, CLI, 'validate', files.file]);
   const prefix = `${NS}a${i}-`;
   const host = `${prefix}host`;
   run(['ip', 'netns', 'add', host]);
@@ -136,31 +185,39 @@ function round(i: number, files: { file: string; plusOne: string; dir: string })
   const floorRead = timed(['sh', '-ec', `ip netns exec ${host} iptables-save > /dev/null && ip -n ${host} -j link > /dev/null`]);
   const plan = timed(cli('plan', files.file, '--detailed-exitcode'), { env });
   const oneMore = timed(cli('apply', files.plusOne), { env });
+  const lib = await library(files, { host: 'bench', hostNetns: host, prefix }, state);
   const destroy = timed(cli('destroy'), { env });
   deleteNamespaces(prefix);
   sleep(SETTLE_MS);
-  return { floorApply: f, apply, floorRead, plan, oneMore, destroy };
+  return { ...lib, floorApply: f, scripts, validate, apply, floorRead, plan, oneMore, destroy };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench/apply.ts needs root (network namespaces)');
   if (!existsSync(path.join(ROOT, 'dist', 'netform.cjs'))) throw new Error('build the command line first: npm run build');
   log(`bench apply: work directory ${WORK}, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   const files = inputs();
   const rounds: Round[] = [];
   for (let i = 0; i <= RUNS; i++) {
-    const r = round(i, files);
-    log(`  round ${i === 0 ? 'warm-up' : i}: floor ${fmt(r.floorApply)}, apply ${fmt(r.apply)}, read floor ${fmt(r.floorRead)}, plan ${fmt(r.plan)}, one more ${fmt(r.oneMore)}, destroy ${fmt(r.destroy)}`);
+    const r = await round(i, files);
+    log(`  round ${i === 0 ? 'warm-up' : i}: floor ${fmt(r.floorApply)}, scripts ${fmt(r.scripts)}, validate ${fmt(r.validate)}, apply ${fmt(r.apply)}, read floor ${fmt(r.floorRead)}, plan ${fmt(r.plan)}, one more ${fmt(r.oneMore)}, destroy ${fmt(r.destroy)}`);
     if (i > 0) rounds.push(r);
   }
   const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
   const rows = [
     ['kernel floor: ip -batch (namespaces), ip -batch (links), iptables-restore', fmt(m('floorApply'))],
+    ['setup.sh + iptables-restore (the same objects, by the build\'s scripts)', fmt(m('scripts'))],
+    ['netform validate (start-up and compile, what every command pays first)', fmt(m('validate'))],
     ['netform apply, from empty', fmt(m('apply'))],
     ['iptables-save + ip -j link of the applied host', fmt(m('floorRead'))],
     ['netform plan, unchanged host', fmt(m('plan'))],
     ['netform apply, one container more', fmt(m('oneMore'))],
     ['netform destroy', fmt(m('destroy'))],
+    ['library (in one process, compiled beforehand): plan, unchanged host', fmt(m('libPlan'))],
+    ['library: apply, one container less', fmt(m('libOneLess'))],
+    ['library: apply, one container more', fmt(m('libOneMore'))],
+    ['library: destroy', fmt(m('libDestroy'))],
+    ['library: apply, from empty', fmt(m('libApply'))],
   ];
   const out = [
     `## netform plan / apply, ${SIZE.networks} networks / ${SIZE.containers} containers / ${SIZE.ports} ports (median of ${RUNS} rounds; ${os.cpus().length} CPUs)`,
@@ -169,16 +226,15 @@ function main(): void {
     '|:--|--:|',
     ...rows.map(([a, b]) => `| ${a} | ${b} |`),
     '',
-    `- plan of an unchanged host / (iptables-save + ip -j link) = ${ratio(m('plan'), m('floorRead'))} (target <= 2x)`,
-    `- apply of a one-container change / full apply from empty = ${((100 * m('oneMore')) / m('apply')).toFixed(1)}% (target <= 10%)`,
-    `- apply from empty / kernel floor = ${ratio(m('apply'), m('floorApply'))} (target <= 1.5x)`,
+    `- plan of an unchanged host / (iptables-save + ip -j link) = ${ratio(m('plan'), m('floorRead'))} (target <= 2x); without start-up and compile (plan - validate): ${ratio(m('plan') - m('validate'), m('floorRead'))}`,
+    `- apply of a one-container change / full apply from empty = ${((100 * m('oneMore')) / m('apply')).toFixed(1)}% (target <= 10%); both without start-up and compile: ${((100 * (m('oneMore') - m('validate'))) / (m('apply') - m('validate'))).toFixed(1)}%`,
+    `- in one process: plan / (iptables-save + ip -j link) = ${ratio(m('libPlan'), m('floorRead'))}; one container more / apply from empty = ${((100 * m('libOneMore')) / m('libApply')).toFixed(1)}%, one container less: ${((100 * m('libOneLess')) / m('libApply')).toFixed(1)}%; apply from empty / kernel floor = ${ratio(m('libApply'), m('floorApply'))}`,
+    `- apply from empty / kernel floor = ${ratio(m('apply'), m('floorApply'))} (target <= 1.5x); / setup.sh + iptables-restore = ${ratio(m('apply'), m('scripts'))}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   log(`bench apply: ${(e as Error).stack ?? String(e)}`);
   process.exitCode = 1;
-}
+});

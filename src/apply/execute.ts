@@ -47,16 +47,27 @@ function writeSysctls(system: System, set: readonly SysctlWrite[]): string | und
   return r.status === 0 ? undefined : `setting sysctls failed: ${r.stderr.trim()}`;
 }
 
+/** The host's links of these names that are still there. */
+function present(system: System, links: readonly string[]): string[] {
+  const r = system.run(['ip', '-o', 'link', 'show'], { where: 'host' });
+  const names = new Set(r.stdout.split('\n').map((l) => l.split(': ')[1]?.replace(/@.*$/, '')));
+  return links.filter((l) => names.has(l));
+}
+
+/**
+ * Waits for the veths of deleted namespaces to go (the kernel destroys a namespace in the background);
+ * after 2 s, those left belong to a namespace a process still holds (a container not stopped): they
+ * are deleted from the host side, and waited for again.
+ */
 async function waitGone(system: System, links: readonly string[]): Promise<string | undefined> {
-  const deadline = system.now() + 10_000;
-  for (;;) {
-    const r = system.run(['ip', '-o', 'link', 'show'], { where: 'host' });
-    const present = new Set(r.stdout.split('\n').map((l) => l.split(': ')[1]?.replace(/@.*$/, '')));
-    const left = links.filter((l) => present.has(l));
+  let left = [...links];
+  for (const [limit, thenDelete] of [[2_000, true], [10_000, false]] as const) {
+    const deadline = system.now() + limit;
+    while ((left = present(system, left)).length && system.now() < deadline) await system.sleep(50);
     if (!left.length) return undefined;
-    if (system.now() > deadline) return `links still there 10 s after their namespaces went: ${left.join(' ')}`;
-    await system.sleep(50);
+    if (thenDelete) await runUndo(system, [{ where: 'host', lines: left.map((l) => `link del ${safeWord(l)}`) }]);
   }
+  return `links still there after their namespaces went: ${left.join(' ')}`;
 }
 
 /**

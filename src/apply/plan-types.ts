@@ -46,7 +46,11 @@ export type Step =
   | { readonly kind: 'files'; readonly label: string; readonly part: Part; readonly ops: readonly FileOp[] }
   /** One firewall transaction. */
   | { readonly kind: 'firewall'; readonly label: string; readonly part: Part; readonly transaction: FirewallTransaction }
-  /** Wait until links deleted with their namespace are gone from the host (the kernel finishes in the background). */
+  /**
+   * Wait until links deleted with their namespace are gone from the host (the kernel finishes in the
+   * background); those still there after a while belong to a namespace a process holds, and are
+   * deleted from the host side.
+   */
   | { readonly kind: 'wait-gone'; readonly label: string; readonly part: Part; readonly links: readonly string[] };
 
 /**

@@ -83,12 +83,7 @@ export function makePlan(i: PlanInput): PlanResult {
       for (const v of links.implicitVeths) undo.push(...recreate(v, lastNet, i.live.links[v.name]?.mac));
       late.push(ipStep(`remove ${links.goneNs.length} namespace(s)`, { where: 'current', lines: links.goneNs.map(netnsDel) }, undo));
     }
-    if (links.implicitVeths.length) {
-      // A namespace still held by a process (a container not stopped yet) outlives `ip netns del`, and
-      // its veths with it: they are deleted from the host side as well.
-      late.push({ kind: 'ip', label: 'veths of removed namespaces', part: 'network', batch: { where: 'host', lines: links.implicitVeths.map((v) => linkDel(v.name)) }, undo: [], force: true });
-      late.push({ kind: 'wait-gone', label: 'veths of removed namespaces', part: 'network', links: links.implicitVeths.map((v) => v.name) });
-    }
+    if (links.implicitVeths.length) late.push({ kind: 'wait-gone', label: 'veths of removed namespaces', part: 'network', links: links.implicitVeths.map((v) => v.name) });
     if (links.deleteBridges.length) {
       late.push(ipStep('remove bridges', { where: 'host', lines: links.deleteBridges.map((b) => linkDel(b.name)) }, [{ where: 'host', lines: links.deleteBridges.flatMap(bridgeCreate) }]));
     }

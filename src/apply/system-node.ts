@@ -1,6 +1,7 @@
 // The System of a real machine: programs run with spawn (host-side ones under `ip netns exec
 // NETFORM_HOST_NETNS`, or `ip -n` for ip itself), files through node:fs. The lock is a kernel flock held
-// by a child `flock` process for as long as this process lives: a SIGKILL of apply releases it too.
+// by a child `flock` process until released or until this process dies: a SIGKILL of apply closes the
+// child's input, its command ends, and so does the lock.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -109,7 +110,8 @@ function flockHold(file: string, onWait: (holder: string) => void): Promise<() =
   const tryOnce = spawnSync('flock', ['-n', '-x', file, 'true'], { env: ENV });
   if (tryOnce.status !== 0) onWait(readHolder(file));
   return new Promise((resolve, reject) => {
-    const child = spawn('flock', ['-x', file, 'sh', '-c', `echo ${process.pid} > ${shellWord(file)}.holder; echo locked; exec cat >/dev/null`], {
+    // -o: the command does not keep the lock's descriptor, so killing flock alone releases the lock.
+    const child = spawn('flock', ['-o', '-x', file, 'sh', '-c', `echo ${process.pid} > ${shellWord(file)}.holder; echo locked; exec cat >/dev/null`], {
       env: ENV,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -121,9 +123,12 @@ function flockHold(file: string, onWait: (holder: string) => void): Promise<() =
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       if (done || !d.includes('locked')) return;
       done = true;
+      // Released at once, without waiting for the event loop (a caller may block in a synchronous
+      // call right after): flock is killed, which closes the lock; its `cat` ends with our pipe.
       resolve(() => {
         rmSync(`${file}.holder`, { force: true });
-        child.stdin.end();
+        if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+        child.stdin.destroy();
       });
     });
   });
