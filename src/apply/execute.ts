@@ -76,6 +76,7 @@ async function waitGone(system: System, links: readonly string[]): Promise<strin
  * child machinery. A lane stops at its first failure and names the namespace.
  */
 async function runLanes(system: System, steps: readonly Extract<Step, { kind: 'ip' }>[], lanes: number): Promise<string | undefined> {
+  if (steps.length === 1) return runBatch(system, steps[0]!.batch);
   const n = Math.max(1, Math.min(lanes, steps.length));
   const scripts: string[] = Array.from({ length: n }, () => 'set -u\n');
   steps.forEach((x, i) => {

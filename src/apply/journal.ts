@@ -50,7 +50,7 @@ export class StateDir {
   }
 
   writeState(s: Applied): void {
-    this.system.writeFileAtomic(this.file('state.json'), `${JSON.stringify(s, null, 1)}\n`, 0o600);
+    this.system.writeFileAtomic(this.file('state.json'), `${JSON.stringify(s)}\n`, 0o600);
   }
 
   removeState(): void {

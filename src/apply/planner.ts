@@ -68,8 +68,12 @@ export function makePlan(i: PlanInput): PlanResult {
     const gonePeers = new Set(links.deleteVeths.map((v) => `${v.peer.netns}/${v.peer.ifname}`));
     changes.push(...links.changes, ...inside.changes, ...goneInside(lastNet, new Set(links.goneNs), gonePeers), ...sysctls.changes);
     const fresh = [...links.freshNs];
-    if (fresh.length) early.push(ipStep(`make ${fresh.length} namespace(s)`, { where: 'current', lines: fresh.map(netnsAdd) }, [{ where: 'current', lines: fresh.map(netnsDel) }]));
-    if (links.hostLines.length) early.push(ipStep('host links', { where: 'host', lines: links.hostLines }, [...links.hostUndo].reverse().flat()));
+    const nsStep = fresh.length ? ipStep(`make ${fresh.length} namespace(s)`, { where: 'current', lines: fresh.map(netnsAdd) }, [{ where: 'current', lines: fresh.map(netnsDel) }]) : undefined;
+    const hostStep = links.hostLines.length ? ipStep('host links', { where: 'host', lines: links.hostLines }, [...links.hostUndo].reverse().flat()) : undefined;
+    if (nsStep?.kind === 'ip' && hostStep?.kind === 'ip' && !i.target.hostNetns) {
+      // The host namespace is this one: namespaces and host links in one ip start.
+      early.push(ipStep('namespaces and host links', { where: 'current', lines: [...nsStep.batch.lines, ...hostStep.batch.lines] }, [...hostStep.undo, ...nsStep.undo]));
+    } else early.push(...[nsStep, hostStep].filter((x): x is Step => x !== undefined));
     if (sysctls.set.length) early.push({ kind: 'sysctl', label: 'sysctls', part: 'network', set: sysctls.set, undo: sysctls.undo });
     if (inside.batches.length) {
       early.push({ kind: 'parallel', label: `inside ${inside.batches.length} namespace(s)`, part: 'network', steps: inside.batches.map((b) => ({ kind: 'ip', label: `inside ${(b.batch.where as { netns: string }).netns}`, part: 'network', batch: b.batch, undo: b.undo })) });

@@ -107,22 +107,26 @@ export function nodeSystem(hostNetns?: string): System {
  */
 function flockHold(file: string, onWait: (holder: string) => void): Promise<() => void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const tryOnce = spawnSync('flock', ['-n', '-x', file, 'true'], { env: ENV });
-  if (tryOnce.status !== 0) onWait(readHolder(file));
   return new Promise((resolve, reject) => {
+    // Not locked within 200 ms: someone else holds it.
+    const waiting = setTimeout(() => onWait(readHolder(file)), 200);
     // -o: the command does not keep the lock's descriptor, so killing flock alone releases the lock.
     const child = spawn('flock', ['-o', '-x', file, 'sh', '-c', `echo ${process.pid} > ${shellWord(file)}.holder; echo locked; exec cat >/dev/null`], {
       env: ENV,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let done = false;
-    child.on('error', (e) => reject(new Error(`cannot take the lock ${file}: ${e.message}`)));
+    child.on('error', (e) => {
+      clearTimeout(waiting);
+      reject(new Error(`cannot take the lock ${file}: ${e.message}`));
+    });
     child.on('exit', (code) => {
       if (!done) reject(new Error(`cannot take the lock ${file}: flock exited ${code}`));
     });
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       if (done || !d.includes('locked')) return;
       done = true;
+      clearTimeout(waiting);
       // Released at once, without waiting for the event loop (a caller may block in a synchronous
       // call right after): flock is killed, which closes the lock; its `cat` ends with our pipe.
       resolve(() => {
