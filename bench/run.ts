@@ -288,7 +288,11 @@ function benchCase(c: Case): BuildResult {
     const b = timed(buildCmd(input.file, out));
     hashes.add(treeHash(out));
     if (!kept) kept = out;
-    else rmSync(out, { recursive: true, force: true });
+    else {
+      // `-o out` is a link to the output in .out.netform/ (src/cli/output-dir.ts): remove both.
+      rmSync(out, { recursive: true, force: true });
+      rmSync(path.join(WORK, `.${path.basename(out)}.netform`), { recursive: true, force: true });
+    }
     if (!warm) {
       node.push(n.ms);
       if (quadratic) {

@@ -5,7 +5,7 @@ import { error, type Diagnostic } from './diagnostics/diagnostic.ts';
 import { allocateAddresses, endpointKey } from './ipam/allocate.ts';
 import { allocateSwarmAddresses } from './ipam/swarm.ts';
 import type { Addressing } from './ipam/types.ts';
-import { hostView, INGRESS_SANDBOX, ingressNetwork } from './model/host-view.ts';
+import { hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
 import type { Model } from './model/types.ts';
 import { buildTopology, type SwarmContext } from './topology/build.ts';
 import { overlayMembers, type OverlayMember } from './topology/overlay-sandboxes.ts';
@@ -41,16 +41,18 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
     report(td);
     return { topologies: [topology], diagnostics };
   }
+  // Docker's own joins (ingress, docker_gwbridge), worked out once for every stage that reads them.
+  const joined = joinedModel(model);
   let swarmContext: SwarmContext | undefined;
   if (model.swarm) {
-    const { swarm, diagnostics: sd } = allocateSwarmAddresses(model);
+    const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined);
     report(sd);
     if (hasErrors(diagnostics)) return { diagnostics };
-    swarmContext = { swarm, members: overlayMembers(model, swarm), allContainers: model.containers };
+    swarmContext = { swarm, members: overlayMembers(joined, swarm), allContainers: joined.containers };
   }
   const topologies: Topology[] = [];
   for (const h of model.hosts) {
-    const view = hostView(model, h.name);
+    const view = hostView(joined, h.name);
     const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') });
     report(ad);
     if (hasErrors(diagnostics)) return { diagnostics };
@@ -69,7 +71,7 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
  * shares an encrypted overlay with it (both run an endpoint on it), in host order. None without peers.
  */
 function encryptionPlan(model: Model, host: string, members: readonly OverlayMember[], secrets: readonly OverlayKey[] | undefined, report: (ds: Diagnostic[]) => void): XfrmPlan | undefined {
-  const encrypted = model.networks.filter((n) => n.overlay?.encrypted);
+  const encrypted = model.networks.filter((n) => n.driver === 'overlay' && n.encrypted);
   const peers = new Set<string>();
   for (const n of encrypted) {
     const on = new Set(members.filter((x) => x.network === n.name).map((x) => x.host));

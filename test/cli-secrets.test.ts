@@ -36,7 +36,7 @@ test('build --secrets: the SAs go to xfrm-states.secret, mode 0600, and nowhere 
     const secret = path.join(out, host, 'xfrm-states.secret');
     assert.is(statSync(secret).mode & 0o777, 0o600);
     assert.match(readFileSync(secret, 'utf8'), /^xfrm state add .* 0x000102030405060708090a0b0c0d0e0f[0-9a-f]{8} 64$/m);
-    assert.match(readFileSync(path.join(out, host, 'setup.sh'), 'utf8'), /host_ip -batch "\$D\/xfrm-states.secret"/);
+    assert.match(readFileSync(path.join(out, host, 'setup.sh'), 'utf8'), /made_from xfrm-states "\$D\/xfrm-states.secret" host_ip/);
   }
   assert.not.match(r.out + r.err, /000102030405/);
 }));

@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../src/cli/main.ts';
 import { compile } from '../src/compile.ts';
+import { isDefaultBridge } from '../src/model/network-types.ts';
 import { EXPECTED, HOSTNAMES } from './fixtures/compose/awesome-compose-expected.ts';
 import { REPO } from './support/examples.ts';
 
@@ -40,7 +41,7 @@ for (const e of EXPECTED) {
     assert.equal(errors.map((d) => d.message), []);
     const t = r.topologies![0]!;
     const model = r.model!;
-    assert.equal(sorted(model.networks.filter((n) => !n.isDefault).map((n) => n.name)), sorted(e.networks), 'networks');
+    assert.equal(sorted(model.networks.filter((n) => !isDefaultBridge(n)).map((n) => n.name)), sorted(e.networks), 'networks');
     assert.equal(sorted(t.containers.map((c) => c.name)), sorted(Object.keys(e.containers)), 'containers');
     for (const [name, c] of Object.entries(e.containers)) {
       const node = t.containers.find((x) => x.name === name)!;

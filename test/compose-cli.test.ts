@@ -84,7 +84,7 @@ test('import: a warning of a later stage is shown at the compose line too, and t
 
 test('import: usage errors', async () => {
   assert.is((await run('import')).code, 2);
-  assert.is((await run('import', path.join(dir, 'missing.yaml'))).code, 1);
+  assert.is((await run('import', path.join(dir, 'missing.yaml'))).code, 2, 'a file that cannot be read');
 });
 
 test('graph: svg by default, dot and mermaid on request, --host, usage errors', async () => {

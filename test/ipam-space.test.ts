@@ -3,7 +3,7 @@
 // allocations from one pool merge into one taken run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lastOf, networkOf, overlaps, sizeOf, type Prefix } from '../src/net/address.ts';
+import { lastOf, networkOf, overlaps, sizeOf, type Prefix } from '../src/net/index.ts';
 import { lowestFreeSubnet, normalisePools, type PoolSpec } from '../src/ipam/pools.ts';
 import { AddressSpace } from '../src/ipam/space.ts';
 

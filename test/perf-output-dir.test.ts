@@ -1,4 +1,4 @@
-// writeTreeAtomically hands files to a writer thread past `threadAfter` files (src/cli/writer-thread.ts)
+// publishTree (writeTree) hands files to a writer thread past `threadAfter` files (src/cli/writer-thread.ts)
 // and writes big ones itself. Whatever the split, the tree must be the same: same files, same bytes,
 // same modes; and a failure must leave nothing behind and the old output in place.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readTree, writeTreeAtomically, type WriteContent } from '../src/cli/output-dir.ts';
+import { publishTree, readTree, type WriteContent } from '../src/cli/output-dir.ts';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'netform-perf-out-'));
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -40,7 +40,7 @@ const modes = (dir: string): string[] => {
 test('the same tree with and without the writer thread, and with it from the first file', () => {
   const trees = [Infinity, 0, 7].map((threadAfter) => {
     const dir = path.join(scratch, `t-${threadAfter}`);
-    assert.is(writeTreeAtomically(dir, files(600), { threadAfter }), 1203);
+    assert.is(publishTree(dir, files(600), { threadAfter }), 1203);
     return dir;
   });
   const [a, ...rest] = trees.map((d) => readTree(d));
@@ -54,15 +54,15 @@ test('the same tree with and without the writer thread, and with it from the fir
 
 test('a failing write (a file where a directory must go) leaves the old output alone and no temporary directory', () => {
   const dir = path.join(scratch, 'fail');
-  writeTreeAtomically(dir, [['old.txt', 'old\n']]);
+  publishTree(dir, [['old.txt', 'old\n']]);
   function* bad(): Generator<[string, WriteContent]> {
     yield* files(300);
     yield ['h/containers/c-1/hosts/deeper', 'x'];
     yield* files(300);
   }
-  assert.throws(() => writeTreeAtomically(dir, bad(), { threadAfter: 10 }));
+  assert.throws(() => publishTree(dir, bad(), { threadAfter: 10 }));
   assert.equal([...readTree(dir).keys()], ['old.txt']);
-  assert.equal(readdirSync(scratch).filter((n) => n.includes('.netform-')), []);
+  assert.is(readdirSync(path.join(scratch, '.fail.netform')).length, 1, 'only the old version is left in the store');
 });
 
 test('an error thrown while rendering stops the writer thread and cleans up', () => {
@@ -71,14 +71,14 @@ test('an error thrown while rendering stops the writer thread and cleans up', ()
     yield* files(400);
     throw new Error('render failed');
   }
-  assert.throws(() => writeTreeAtomically(dir, throwing(), { threadAfter: 0 }), /render failed/);
-  assert.equal(readdirSync(scratch).filter((n) => n.startsWith('.throws')), []);
+  assert.throws(() => publishTree(dir, throwing(), { threadAfter: 0 }), /render failed/);
+  assert.equal(readdirSync(path.join(scratch, '.throws.netform')), []);
 });
 
 test('a directory made by the caller before the writer gets to it is fine (big file first in a new directory)', () => {
   const dir = path.join(scratch, 'order');
   const big = 'y'.repeat(2 << 20);
-  writeTreeAtomically(dir, [['a/small', 's'], ['b/c/big', big], ['b/c/small', 't']], { threadAfter: 0 });
+  publishTree(dir, [['a/small', 's'], ['b/c/big', big], ['b/c/small', 't']], { threadAfter: 0 });
   assert.is(readFileSync(path.join(dir, 'b/c/big'), 'utf8').length, big.length);
   assert.is(readFileSync(path.join(dir, 'b/c/small'), 'utf8'), 't');
 });
@@ -87,7 +87,7 @@ test('a foreign directory is still refused before anything is written', () => {
   const dir = path.join(scratch, 'foreign');
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'mine'), 'x');
-  assert.throws(() => writeTreeAtomically(dir, files(10), { threadAfter: 0 }), /not empty/);
+  assert.throws(() => publishTree(dir, files(10), { threadAfter: 0 }), /not empty/);
 });
 
 test.run();

@@ -11,10 +11,8 @@ import {
   type ExtDNSEntry,
   type ResolvConf,
   addOption,
-  addrString,
   extDNSEntryString,
   generate,
-  mustParseAddr,
   option,
   overrideNameServers,
   overrideOptions,
@@ -24,6 +22,7 @@ import {
   transformForIntNS,
   transformForLegacyNw,
 } from '../src/render/resolvconf/index.ts';
+import { addrString, mustParseAddr } from '../src/net/index.ts';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const goldenDir = join(repoRoot, '..', 'shared', 'reference', 'moby', 'resolvconf');

@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Ajv } from 'ajv';
-import { ajvErrorsToDiagnostics, pointerToPath } from '../src/schema/errors.ts';
+import { ajvErrorsToDiagnostics } from '../src/schema/errors.ts';
+import { pointerToPath } from '../src/schema/messages.ts';
 
 function run(schema: object, data: unknown) {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });

@@ -1,7 +1,10 @@
 // The address formats behind the schema, judged as Docker's Go parsers judge them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FORMATS, isIPv4, isIPv6 } from '../src/schema/formats.ts';
+import { FORMATS } from '../src/schema/formats.ts';
+
+const isIPv4 = (s: string): boolean => FORMATS['ipv4']!.problem(s) === undefined;
+const isIPv6 = (s: string): boolean => FORMATS['ipv6']!.problem(s) === undefined;
 import { closest } from '../src/schema/suggest.ts';
 
 test('IPv4: dotted quads without leading zeros', () => {

@@ -60,7 +60,9 @@ export function runImport(files: readonly string[], flags: ReadonlyMap<string, s
   };
   if (!loaded.project) {
     print(loaded.diagnostics);
-    return 1;
+    // A compose file named on the command line that cannot be read: exit 2, as for every command.
+    const unreadable = loaded.diagnostics.some((d) => d.code === 'COMPOSE_FILE' && d.file !== undefined && files.includes(d.file));
+    return unreadable ? 2 : 1;
   }
   const { fragment, diagnostics: fd } = projectFragment(loaded.project, { networks: new Set(['bridge', 'host', 'none']), containers: new Set(), missingExternal: 'declare' });
   const outDir = output ? path.dirname(output) : '.';

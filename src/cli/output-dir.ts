@@ -1,18 +1,29 @@
-// Writing a build: everything goes to a fresh temporary directory beside the target, which is then
-// renamed into place, so a reader never sees half an output and an error leaves nothing behind. An
-// earlier netform output (it carries MARKER) is replaced; any other non-empty directory is refused.
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+// Where a build's files go, and how a new output replaces the old one without a moment in between.
+//
+// `build -o DIR`: DIR is a symbolic link to a complete output, a version folder in the hidden store
+// `.DIR.netform/` beside it. A build writes a new version there, makes a new link to it, and renames the
+// link over DIR: rename(2) replaces the old link in one step, so DIR is at every instant the old complete
+// output or the new one (a directory cannot be swapped for another in one rename: Linux's
+// renameat2(RENAME_EXCHANGE) is not available to Node). Only then is the old version removed. A build
+// killed at any point leaves DIR as it was, plus its own unfinished version in the store; the next
+// build removes the versions and links of builds whose process is gone (their names carry its pid).
+//
+// What may be at DIR: nothing; netform's link; an empty directory (removed first); an output written
+// as a plain directory by an older netform (it carries MARKER: moved into the store, then replaced by
+// the link; that one conversion has a moment without DIR). Anything else is refused.
+//
+// `check --update` rewrites a golden directory, which must stay a plain directory (it is committed):
+// replaceDirectory writes beside it and swaps with two renames, which is not atomic.
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startWriter } from './writer-thread.ts';
-import { SECRET_SUFFIX } from '../render/files/secret.ts';
+import { writeTree, type WriteContent, type WriteTreeOptions } from './write-tree.ts';
+
+export type { WriteContent } from './write-tree.ts';
 
 export const MARKER = '.netform-output';
+const MARKER_TEXT = 'This directory is written by netform build; it is replaced as a whole.\n';
 
 export class OutputDirError extends Error {}
-
-function isNetformOutput(dir: string): boolean {
-  return existsSync(path.join(dir, MARKER));
-}
 
 /** Reads every file under dir (except the marker) into a map of relative path -> content. */
 export function readTree(dir: string): Map<string, string> {
@@ -28,129 +39,115 @@ export function readTree(dir: string): Map<string, string> {
   return out;
 }
 
-/** Content of a file to write: a string, or pieces written one after another (topology.json at scale). */
-export type WriteContent = string | Iterable<string>;
+/** The steps of publishTree, for tests that kill a build at each of them (test/cli-output-atomic.test.ts). */
+export type PublishStep = 'store-ready' | 'version-written' | 'link-made' | 'swapped' | 'done';
 
-/** Small pieces are gathered into writes of about this many characters; bigger ones are written as they are. */
-const WRITE_SIZE = 1 << 16;
-
-/** Where a build's files go: the same operations, done here or by a writer thread (writer-thread.ts). */
-interface Sink {
-  mkdir(dir: string): void;
-  file(file: string, content: string, executable: boolean): void;
-  pieces(file: string, pieces: Iterable<string>, executable: boolean): void;
-  /** Waits until everything sent is on disk; throws the first error met. */
-  finish(): void;
-  /** Stops without waiting for what was not written yet (an error is being handled). */
-  abandon(): void;
+export interface PublishOptions extends WriteTreeOptions {
+  readonly onStep?: (step: PublishStep) => void;
 }
 
-/** Gathers `pieces` into strings of about WRITE_SIZE characters or more, each handed to `write`. */
-function gather(pieces: Iterable<string>, write: (s: string) => void): void {
-  let batch: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (size > 0) write(batch.join(''));
-    batch = [];
-    size = 0;
-  };
-  for (const p of pieces) {
-    if (p.length >= WRITE_SIZE) {
-      flush();
-      write(p);
-      continue;
-    }
-    batch.push(p);
-    size += p.length;
-    if (size >= WRITE_SIZE) flush();
+/** The store of DIR's versions, and what DIR's link holds when it names one of them. */
+const storeName = (target: string): string => `.${path.basename(target)}.netform`;
+
+type DirState = { kind: 'absent' } | { kind: 'link'; version: string } | { kind: 'empty' } | { kind: 'legacy' };
+
+/** What is at DIR now; refuses anything netform must not replace. */
+function stateOf(dir: string, target: string): DirState {
+  let st;
+  try {
+    st = lstatSync(target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    throw e;
   }
-  flush();
+  if (st.isSymbolicLink()) {
+    const to = readlinkSync(target);
+    const prefix = `${storeName(target)}/`;
+    const version = to.startsWith(prefix) ? to.slice(prefix.length) : '';
+    if (/^v-\d+-[A-Za-z0-9]+$/.test(version)) return { kind: 'link', version };
+    throw new OutputDirError(`${dir} is a symbolic link netform did not make (to ${to}); refusing to replace it`);
+  }
+  if (!st.isDirectory()) throw new OutputDirError(`${dir} exists and is not a directory`);
+  const entries = readdirSync(target);
+  if (entries.length === 0) return { kind: 'empty' };
+  if (entries.includes(MARKER)) return { kind: 'legacy' };
+  throw new OutputDirError(`${dir} is not empty and holds no earlier netform output (no ${MARKER}); refusing to replace it`);
 }
 
-const syncSink: Sink = {
-  mkdir: (dir) => mkdirSync(dir),
-  file(file, content, executable) {
-    writeFileSync(file, content);
-    if (executable) chmodSync(file, 0o755);
-  },
-  pieces(file, pieces, executable) {
-    const fd = openSync(file, 'w');
-    try {
-      gather(pieces, (s) => writeSync(fd, s));
-    } finally {
-      closeSync(fd);
-    }
-    if (executable) chmodSync(file, 0o755);
-  },
-  finish() {},
-  abandon() {},
-};
-
-export interface WriteTreeOptions {
-  /** Replace a non-empty directory that holds no earlier netform output (`check --update` on a golden directory). */
-  readonly allowForeign?: boolean;
-  /**
-   * After this many files, directories and small files are handed to a writer thread (default 256;
-   * Infinity: never). A build of 10,000 containers writes 20,000 files, whose system calls take about
-   * 0.3 s of a CPU; with two CPUs the gain is small (the garbage collector's helper threads want the
-   * second one too), with more it is that time.
-   */
-  readonly threadAfter?: number;
+/** Whether the process `pid` exists (EPERM: it does, under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
-
-const THREAD_AFTER = 256;
 
 /**
- * Writes `files` (path relative to dir -> content) as the new content of dir; returns how many files it
- * wrote. `files` is iterated once, so a generator can render each file just before it is written.
- * Synchronous from the caller's point of view. A small tree is written on this thread; past
- * `threadAfter` files, a writer thread (writer-thread.ts) makes the directories and writes the small
- * files, in the order they come, while this thread renders the next ones (see threadSink).
+ * Removes what builds that were killed left in the store: versions and links (`v-`/`l-`/`old-` + pid)
+ * whose process is gone, except the version DIR names. Other entries are not netform's: left alone.
  */
-export function writeTreeAtomically(dir: string, files: Iterable<readonly [string, WriteContent]>, opts: WriteTreeOptions = {}): number {
-  const target = path.resolve(dir);
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) throw new OutputDirError(`${dir} exists and is not a directory`);
-    if (readdirSync(target).length > 0 && !isNetformOutput(target) && !opts.allowForeign) {
-      throw new OutputDirError(`${dir} is not empty and holds no earlier netform output (no ${MARKER}); refusing to replace it`);
-    }
+function removeLeftovers(store: string, current: string | undefined): void {
+  for (const name of readdirSync(store)) {
+    const m = /^(v|l|old)-(\d+)-[A-Za-z0-9]+$/.exec(name);
+    if (!m || name === current) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || !alive(pid)) rmSync(path.join(store, name), { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes `files` as the new content of DIR (see the top of this file); returns how many files it wrote.
+ * On an error before the swap, DIR is untouched and this build's version is removed.
+ */
+export function publishTree(dir: string, files: Iterable<readonly [string, WriteContent]>, opts: PublishOptions = {}): number {
+  const target = path.resolve(dir);
+  const state = stateOf(dir, target);
+  const store = path.join(path.dirname(target), storeName(target));
+  mkdirSync(store, { recursive: true });
+  removeLeftovers(store, state.kind === 'link' ? state.version : undefined);
+  opts.onStep?.('store-ready');
+  const version = mkdtempSync(path.join(store, `v-${process.pid}-`));
+  const link = path.join(store, `l-${path.basename(version).slice(2)}`);
+  let count: number;
+  try {
+    chmodSync(version, 0o755); // mkdtemp makes it 0700; the output is an ordinary directory
+    count = writeTree(version, files, opts);
+    writeFileSync(path.join(version, MARKER), MARKER_TEXT);
+    opts.onStep?.('version-written');
+    symlinkSync(`${storeName(target)}/${path.basename(version)}`, link);
+    opts.onStep?.('link-made');
+    if (state.kind === 'empty') rmdirSync(target);
+    if (state.kind === 'legacy') renameSync(target, path.join(store, `old-${path.basename(version).slice(2)}`));
+    renameSync(link, target);
+  } catch (e) {
+    rmSync(link, { force: true });
+    rmSync(version, { recursive: true, force: true });
+    throw e;
+  }
+  opts.onStep?.('swapped');
+  // The old output, then whatever killed builds left (including a version whose removal was cut short).
+  if (state.kind === 'link') rmSync(path.join(store, state.version), { recursive: true, force: true });
+  removeLeftovers(store, path.basename(version));
+  opts.onStep?.('done');
+  return count;
+}
+
+/**
+ * `check --update`: writes `files` as the new content of the plain directory `dir` (created when
+ * absent): a temporary directory beside it, then two renames. Not atomic (for a golden directory, which
+ * is reviewed and committed, it need not be); a failure while writing leaves `dir` as it was.
+ */
+export function replaceDirectory(dir: string, files: Iterable<readonly [string, WriteContent]>): number {
+  const target = path.resolve(dir);
   const parent = path.dirname(target);
   mkdirSync(parent, { recursive: true });
   const tmp = mkdtempSync(path.join(parent, `.${path.basename(target)}.netform-`));
-  const threadAfter = opts.threadAfter ?? THREAD_AFTER;
-  let sink: Sink = syncSink;
   try {
-    chmodSync(tmp, 0o755); // mkdtemp makes it 0700; the output is an ordinary directory
-    // Each directory is made once, parents first (a recursive mkdir per file costs several system calls
-    // per file: 100,000 containers write 200,000 files).
-    const made = new Set<string>(['']);
-    const makeDir = (rel: string): void => {
-      if (made.has(rel)) return;
-      makeDir(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
-      sink.mkdir(path.join(tmp, rel));
-      made.add(rel);
-    };
-    const secrets: [string, string][] = [];
-    let count = 0;
-    for (const [rel, content] of files) {
-      if (count === threadAfter) sink = threadSink();
-      makeDir(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
-      const file = path.join(tmp, rel);
-      if (rel.endsWith(SECRET_SUFFIX)) {
-        // Key material: written last, by this thread, created with mode 0600 (never readable by others).
-        secrets.push([file, typeof content === 'string' ? content : [...content].join('')]);
-        count++;
-        continue;
-      }
-      const executable = rel.endsWith('.sh');
-      if (typeof content === 'string') sink.file(file, content, executable);
-      else sink.pieces(file, content, executable);
-      count++;
-    }
-    sink.finish();
-    for (const [file, content] of secrets) writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
-    writeFileSync(path.join(tmp, MARKER), 'This directory is written by netform build; it is replaced as a whole.\n');
+    chmodSync(tmp, 0o755);
+    const count = writeTree(tmp, files);
+    writeFileSync(path.join(tmp, MARKER), MARKER_TEXT);
     if (existsSync(target)) {
       const old = `${tmp}.old`;
       renameSync(target, old);
@@ -161,38 +158,7 @@ export function writeTreeAtomically(dir: string, files: Iterable<readonly [strin
     }
     return count;
   } catch (e) {
-    sink.abandon();
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-}
-
-/** A file at least this long is written by this thread even when a writer thread is running (see threadSink). */
-const BIG_FILE = 1 << 20;
-
-/**
- * A Sink backed by a writer thread (writer-thread.ts) for the many small files. A big file (a string of
- * BIG_FILE characters or more, or one in pieces: iptables.rules, setup.sh, topology.json) is written
- * here: handing it over would copy it once more, and the writer would fall behind. Its directory is
- * made here too; the writer's mkdir tolerates a directory that exists.
- */
-function threadSink(): Sink {
-  const w = startWriter();
-  const here = (file: string) => mkdirSync(path.dirname(file), { recursive: true });
-  return {
-    mkdir: (dir) => w.mkdir(dir),
-    file(file, content, executable) {
-      if (content.length < BIG_FILE) w.file(file, content, executable);
-      else {
-        here(file);
-        syncSink.file(file, content, executable);
-      }
-    },
-    pieces(file, pieces, executable) {
-      here(file);
-      syncSink.pieces(file, pieces, executable);
-    },
-    finish: () => w.finish(),
-    abandon: () => w.abandon(),
-  };
 }

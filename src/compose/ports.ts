@@ -3,6 +3,8 @@
 // port, sorted by "<port>/<proto>" as text (compose-go sorts the map keys). A host range with a single
 // container port stays a range (the engine picks a free port in it).
 
+import { parseIP } from '../net/index.ts';
+
 export interface PortConfig {
   readonly target: number;
   /** "" when no host port is given (the engine picks one), else a port or "START-END". */
@@ -64,7 +66,7 @@ export function parsePortSpec(raw: string): PortSpecResult {
     if (!ip.endsWith(']')) return { ok: false, error: `invalid IP address ${ip}` };
     ip = ip.slice(1, -1);
   }
-  if (ip !== '' && !isIP(ip)) return { ok: false, error: `invalid IP address: ${ip}` };
+  if (ip !== '' && !parseIP(ip)) return { ok: false, error: `invalid IP address: ${ip}` };
   if (containerPort === '') return { ok: false, error: `no port specified: ${raw}<empty>` };
   const container = parsePortRange(containerPort);
   if (!container) return { ok: false, error: `invalid containerPort: ${containerPort}` };
@@ -95,31 +97,3 @@ export function parsePortSpec(raw: string): PortSpecResult {
 }
 
 const cmpText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Go's net.ParseIP: dotted IPv4 (no leading zeros), or IPv6 (with an IPv4 tail), no zone. */
-export function isIP(s: string): boolean {
-  return isIPv4(s) || isIPv6(s);
-}
-
-export function isIPv4(s: string): boolean {
-  const parts = s.split('.');
-  return parts.length === 4 && parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
-}
-
-export function isIPv6(s: string): boolean {
-  if (!s.includes(':')) return false;
-  let body = s;
-  const tail = s.slice(s.lastIndexOf(':') + 1);
-  if (tail.includes('.')) {
-    // An IPv4 tail stands for the last two groups.
-    if (!isIPv4(tail)) return false;
-    body = `${s.slice(0, s.length - tail.length)}0:0`;
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) return false;
-  const fields = (h: string) => (h === '' ? [] : h.split(':'));
-  const hex = (f: string) => /^[0-9A-Fa-f]{1,4}$/.test(f);
-  if (halves.length === 1) return fields(body).length === 8 && fields(body).every(hex);
-  const [a, b] = [fields(halves[0]!), fields(halves[1]!)];
-  return a.every(hex) && b.every(hex) && a.length + b.length < 8;
-}

@@ -10,6 +10,7 @@ export type DiagnosticCode =
   | 'YAML_SYNTAX'
   | 'YAML_WARNING' // e.g. an unknown tag (`!foo`): the value is kept as a plain scalar
   | 'DAEMON_FILE'
+  | 'FILE_UNREADABLE' // the command line: an input (or --secrets) file that cannot be read
   // schema
   | 'SCHEMA_TYPE'
   | 'SCHEMA_REQUIRED'

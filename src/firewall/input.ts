@@ -4,7 +4,7 @@
 import type { Engine } from '../model/engine.ts';
 import type { FwMark } from '../model/fwmark.ts';
 import type { GatewayMode } from '../model/types.ts';
-import type { IpFamily } from '../net/inet.ts';
+import type { Family as IpFamily } from '../net/index.ts';
 import type { PortProtocol, SourcePath } from './types.ts';
 
 export type { GatewayMode };

@@ -7,7 +7,7 @@
 // in go-connections nat.SortPortMap order (v20.10.24 daemon/container_operations.go buildSandboxOptions)
 // and maps each one for IPv4, then IPv6 (vendor/.../drivers/bridge/port_mapping.go allocatePortsInternal).
 import type { EngineLayout } from '../model/engine.ts';
-import { compareIp, familyOf, isUnspecified } from '../net/inet.ts';
+import { compareAddr, familyOf, isUnspecified, mustParseAddr } from '../net/index.ts';
 import type { FirewallEndpoint, FirewallNetwork, FirewallPortBinding } from './input.ts';
 import type { IpFamily, PortProtocol, SourcePath } from './types.ts';
 
@@ -45,8 +45,8 @@ function compareRequests(a: Request, b: Request, byMapper: boolean): number {
     PROTO_NUMBER[a.binding.proto] - PROTO_NUMBER[b.binding.proto] ||
     a.requested[0] - b.requested[0] ||
     a.requested[1] - b.requested[1] ||
-    compareIp(a.hostIP, b.hostIP) ||
-    compareIp(a.containerIP, b.containerIP)
+    compareAddr(mustParseAddr(a.hostIP), mustParseAddr(b.hostIP)) ||
+    compareAddr(mustParseAddr(a.containerIP), mustParseAddr(b.containerIP))
   );
 }
 
@@ -74,7 +74,7 @@ export function firewallerBindings(
     // The mapper follows the gateway mode of the host address's family (getNATDisabled).
     const routed = (hostFamily === 4 ? net.v4 : net.v6)?.gatewayMode === 'routed';
     // With NAT disabled a specific host address makes no sense: "Using address 0.0.0.0 because NAT is disabled".
-    const hostIP = routed && !firewallerOnly && !isUnspecified(b.hostIP) ? unspecified(hostFamily) : b.hostIP;
+    const hostIP = routed && !firewallerOnly && !isUnspecified(mustParseAddr(b.hostIP)) ? unspecified(hostFamily) : b.hostIP;
     reqs.push({
       mapper: routed ? 'routed' : 'nat',
       binding: b,

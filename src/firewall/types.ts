@@ -2,7 +2,7 @@
 // addresses are prefixes, ports are numbers, conntrack states are sets, targets carry their arguments as
 // values. Nothing here is iptables or nft syntax; each backend spells its rules in its own folder, and
 // the packet tracer and plan/apply read these values, not text.
-import type { IpFamily } from '../net/inet.ts';
+import type { Family as IpFamily } from '../net/index.ts';
 
 export type { IpFamily };
 

@@ -1,7 +1,7 @@
 // Docker's predefined address pools and how it picks a subnet from them
 // (daemon/libnetwork/ipamutils/utils.go, ipams/defaultipam/address_space.go, Docker 29).
 import { createHash } from 'node:crypto';
-import { lastOf, networkOf, overlaps, parsePrefix, sizeOf, type Family, type Prefix } from '../net/address.ts';
+import { lastOf, networkOf, overlaps, parsePrefix, sizeOf, type Family, type Prefix } from '../net/index.ts';
 import { AddressSpace } from './space.ts';
 
 export interface PoolSpec {

@@ -2,7 +2,7 @@
 // overlap anything taken" is a binary search, and a run of consecutive subnets handed out from a pool is
 // one interval, so finding the next free subnet skips it in one step. IPAM at 1,000 networks would
 // otherwise compare every new subnet with every earlier one (and walk a pool past all of them).
-import { lastOf, networkOf, type Prefix } from '../net/address.ts';
+import { lastOf, networkOf, type Prefix } from '../net/index.ts';
 
 export class AddressSpace {
   private readonly starts: bigint[] = [];

@@ -9,7 +9,7 @@
 // VNIs (ovmanager.go): pinned ones (vxlanid_list) are reserved; the others are given from 4096 upwards
 // in network order.
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { ingressNetwork, ingressSandbox, swarmEndpoints } from '../model/host-view.ts';
+import { ingressNetwork, ingressSandbox, type JoinedModel } from '../model/host-view.ts';
 import type { Container, Model } from '../model/types.ts';
 import { allocateAddresses, endpointKey } from './allocate.ts';
 import type { Addressing } from './types.ts';
@@ -31,7 +31,7 @@ export interface SwarmAddressing {
 const vipHolder = (service: string) => `\u0000vip\u0000${service}`;
 const sandboxHolder = (host: string) => `\u0000ingress_sbox\u0000${host}`;
 
-export function allocateSwarmAddresses(m: Model): { swarm: SwarmAddressing; diagnostics: Diagnostic[] } {
+export function allocateSwarmAddresses(m: JoinedModel): { swarm: SwarmAddressing; diagnostics: Diagnostic[] } {
   const overlays = m.networks.filter((n) => n.driver === 'overlay');
   const overlayNames = new Set(overlays.map((n) => n.name));
   const holders: Container[] = [];
@@ -41,7 +41,7 @@ export function allocateSwarmAddresses(m: Model): { swarm: SwarmAddressing; diag
   }
   const seenServices = new Set<string>();
   for (const c of m.containers) {
-    const endpoints = swarmEndpoints(m, c).filter((e) => overlayNames.has(e.network));
+    const endpoints = c.endpoints.filter((e) => overlayNames.has(e.network));
     if (c.service && !seenServices.has(c.service)) {
       seenServices.add(c.service);
       if (c.endpointMode === 'vip' && endpoints.length > 0) {
@@ -62,11 +62,11 @@ export function allocateSwarmAddresses(m: Model): { swarm: SwarmAddressing; diag
   const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false });
 
   const vnis = new Map<string, number>();
-  const pinned = new Set(overlays.map((n) => n.overlay?.vni).filter((v): v is number => v !== undefined));
+  const pinned = new Set(overlays.map((n) => n.vni).filter((v): v is number => v !== undefined));
   let next = FIRST_VNI;
   for (const n of overlays) {
-    if (n.overlay?.vni !== undefined) {
-      vnis.set(n.name, n.overlay.vni);
+    if (n.vni !== undefined) {
+      vnis.set(n.name, n.vni);
       continue;
     }
     while (pinned.has(next)) next++;

@@ -1,13 +1,14 @@
 // Input value (already schema-valid) -> typed Model with Docker's defaults, plus the diagnostics
 // found on the way. Pure: a daemon.json named by `daemon:` is read by the caller and passed in.
-import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { buildContainer } from './containers.ts';
 import { buildDaemon } from './daemon.ts';
 import { defaultBridge, PREDEFINED_NETWORKS, userNetwork } from './networks.ts';
 import { buildHosts, swarmSettings } from './hosts.ts';
 import { defaultIngress, GATEWAY_BRIDGE, gatewayBridge } from './swarm-networks.ts';
 import { SAFE_NAME } from './names.ts';
-import type { BridgeNetwork, Container, Model, NameResolution } from './types.ts';
+import { isIngress } from './network-types.ts';
+import type { Container, Model, NameResolution, Network } from './types.ts';
 import { checkModel } from './checks.ts';
 import { checkHosts } from './host-checks.ts';
 import { checkEngine, parseEngine } from './engine-checks.ts';
@@ -35,7 +36,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   const host = hosts[0]!;
   const swarm = swarmSettings(raw);
 
-  const networks: BridgeNetwork[] = [];
+  const networks: Network[] = [];
   if (!daemon.disableBridge) networks.push(defaultBridge(daemon));
   // Swarm init (before any network of the file: overlays need swarm mode) creates docker_gwbridge,
   // which therefore takes the next local pool after docker0 (172.18.0.0/16 in the swarm-portmap dump).
@@ -68,12 +69,12 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   const nameResolution: NameResolution = raw['name_resolution'] === 'hosts' ? 'hosts' : 'embedded';
   // Swarm's own ingress network, unless the file declares one (ingress: true): created at swarm init,
   // so it is the first overlay (VNI 4096, the first /24 of the pool).
-  if (swarm && !networks.some((n) => n.overlay?.ingress)) {
+  if (swarm && !networks.some(isIngress)) {
     const at = networks.findIndex((n) => n.driver === 'overlay');
     networks.splice(at < 0 ? networks.length : at, 0, defaultIngress());
   } else if (swarm) {
     // A declared ingress network stands in the default one's place: first of the overlays.
-    const i = networks.findIndex((n) => n.overlay?.ingress);
+    const i = networks.findIndex(isIngress);
     const first = networks.findIndex((n) => n.driver === 'overlay');
     if (i > first) networks.splice(first, 0, ...networks.splice(i, 1));
   }

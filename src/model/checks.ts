@@ -3,8 +3,10 @@
 // in the IPAM stage, which is where subnets become known.
 import { parseFwMark } from './fwmark.ts';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf, parsePrefix, within } from '../net/address.ts';
+import { is4In6, isUnspecified, parseAddr, parseCIDR, within } from '../net/index.ts';
 import { interfaceNameProblem } from './names.ts';
+import { DEFAULT_MTU } from './network-defaults.ts';
+import { isDefaultBridge } from './network-types.ts';
 import type { BridgeNetwork, Container, Model } from './types.ts';
 
 function checkMtu(mtu: number, path: readonly (string | number)[], out: Diagnostic[]): void {
@@ -12,13 +14,30 @@ function checkMtu(mtu: number, path: readonly (string | number)[], out: Diagnost
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) out.push(error('MTU_RANGE', path, `MTU ${mtu} is outside 68..65535`));
 }
 
+/**
+ * normalizeEndpointIPAMConfig (daemon/container_operations.go): a static IPv4 address is IPv4 or
+ * IPv4-mapped (used unmapped), an IPv6 one is neither mapped nor zoned, and neither is unspecified.
+ */
+function endpointAddressProblems(v4: string | undefined, v6: string | undefined): { 4?: string; 6?: string } {
+  const out: { 4?: string; 6?: string } = {};
+  const a4 = v4 === undefined ? undefined : parseAddr(v4);
+  if (v4 && (!a4 || (a4.family !== 4 && !is4In6(a4)))) out[4] = `"${v4}" is not an IPv4 address`;
+  else if (a4 && isUnspecified(a4)) out[4] = `"${v4}" is the unspecified address (dockerd: invalid IPv4 address)`;
+  const a6 = v6 === undefined ? undefined : parseAddr(v6);
+  if (v6 && (!a6 || a6.family !== 6 || a6.zone !== '')) out[6] = `"${v6}" is not an IPv6 address`;
+  else if (a6 && is4In6(a6)) out[6] = `"${v6}" is an IPv4-mapped address (dockerd: invalid IPv6 address); use ipv4_address`;
+  else if (a6 && isUnspecified(a6)) out[6] = `"${v6}" is the unspecified address (dockerd: invalid IPv6 address)`;
+  return out;
+}
+
 function checkDaemon(m: Model, out: Diagnostic[]): void {
   const d = m.daemon;
   const f = d.file ? { file: d.file } : {};
   if (d.paths['mtu']) checkMtu(d.mtu, d.paths['mtu'], out);
   if (d.bip && d.fixedCidr) {
-    const bip = parsePrefix(d.bip);
-    const fixed = parsePrefix(d.fixedCidr);
+    // Both are read with net.ParseCIDR (daemon_unix.go getDefaultBridgeIPAMConf).
+    const bip = parseCIDR(d.bip);
+    const fixed = parseCIDR(d.fixedCidr);
     if (bip && fixed && !within(fixed, bip)) {
       out.push(error('FIXED_CIDR_OUTSIDE_BIP', d.paths['fixed-cidr']!, `fixed-cidr ${d.fixedCidr} is not inside the bip subnet ${d.bip}`, f));
     }
@@ -48,8 +67,8 @@ function checkDaemon(m: Model, out: Diagnostic[]): void {
 function checkNetworks(m: Model, out: Diagnostic[]): void {
   const byBridge = new Map<string, BridgeNetwork>();
   for (const n of m.networks) {
-    if (!n.isDefault && n.mtu !== 1500) checkMtu(n.mtu, [...n.path, 'driver_opts', 'com.docker.network.driver.mtu'], out);
-    if (n.bridgeName) {
+    if (!isDefaultBridge(n) && n.mtu !== DEFAULT_MTU) checkMtu(n.mtu, [...n.path, 'driver_opts', 'com.docker.network.driver.mtu'], out);
+    if (n.driver === 'bridge' && n.bridgeName) {
       const other = byBridge.get(n.bridgeName);
       if (other) {
         out.push(error('BAD_INTERFACE_NAME', [...n.path, 'driver_opts', 'com.docker.network.bridge.name'], `bridge name "${n.bridgeName}" is already used by network "${other.name}" (dockerd: networks have same bridge name)`));
@@ -89,7 +108,7 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
         out.push(error('UNKNOWN_NETWORK', e.path, `network "${e.network}" is not declared under networks${why}`, { atKey: !!c.endpoints.length && typeof e.path[e.path.length - 1] === 'string' }));
       } else {
         const n = networks.get(e.network)!;
-        if (e.aliases.length > 0 && n.isDefault) {
+        if (e.aliases.length > 0 && isDefaultBridge(n)) {
           // Docker: "network-scoped alias is supported only for containers in user defined networks".
           out.push(error('BAD_NAME', [...e.path, 'aliases'], 'network-scoped aliases are supported only on user-defined networks, not on the default bridge'));
         }
@@ -97,11 +116,12 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
           const problem = interfaceNameProblem(`${n.containerIfacePrefix}${c.endpoints.length - 1}`);
           if (problem) out.push(error('BAD_INTERFACE_NAME', e.path, problem));
         }
-        if (e.ipv4Address && familyOf(e.ipv4Address) !== 4) out.push(error('BAD_ADDRESS', [...e.path, 'ipv4_address'], `"${e.ipv4Address}" is not an IPv4 address`));
-        if (e.ipv6Address && familyOf(e.ipv6Address) !== 6) out.push(error('BAD_ADDRESS', [...e.path, 'ipv6_address'], `"${e.ipv6Address}" is not an IPv6 address`));
+        const addressProblem = endpointAddressProblems(e.ipv4Address, e.ipv6Address);
+        if (addressProblem[4]) out.push(error('BAD_ADDRESS', [...e.path, 'ipv4_address'], addressProblem[4]));
+        if (addressProblem[6]) out.push(error('BAD_ADDRESS', [...e.path, 'ipv6_address'], addressProblem[6]));
         if (e.ipv6Address && !n.enableIPv6) out.push(error('IPV6_DISABLED', [...e.path, 'ipv6_address'], `network "${n.name}" does not have IPv6 enabled`));
         if (e.ipv4Address && !n.enableIPv4) out.push(error('BAD_ADDRESS', [...e.path, 'ipv4_address'], `network "${n.name}" does not have IPv4 enabled`));
-        if ((e.ipv4Address || e.ipv6Address) && n.isDefault) {
+        if ((e.ipv4Address || e.ipv6Address) && isDefaultBridge(n)) {
           // Docker: "user specified IP address is supported on user defined networks only".
           out.push(error('BAD_ADDRESS', [...e.path, e.ipv4Address ? 'ipv4_address' : 'ipv6_address'], 'user specified IP address is supported on user defined networks only'));
         }

@@ -1,7 +1,7 @@
 // Containers as compose declares them, normalised: network_mode, the networks joined (in the order
 // written, which is the join order), published ports, DNS settings, extra hosts and links.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import { canonicalAddress } from '../net/address.ts';
+import { addrString, parseAddr, parseIP } from '../net/index.ts';
 import { HOSTNAME, interfaceNameProblem } from './names.ts';
 import { parseExpose, parseLongPort, parseShortPort, type LongPort } from './ports.ts';
 import type { Container, EndpointRequest, ExtraHost, Link, NetworkMode, PortBinding } from './types.ts';
@@ -70,11 +70,14 @@ function ports(raw: Raw, path: YamlPath, diagnostics: Diagnostic[]): PortBinding
       return;
     }
     for (const b of r.bindings) {
-      if (b.hostIP !== '' && !canonicalAddress(b.hostIP)) {
+      // The host address is a netip.Addr that reaches the port mapper as a net.IP (binding.HostIP.AsSlice(),
+      // daemon/network.go), whose To4 makes a mapped address IPv4: parseIP reads it so.
+      const hostIP = b.hostIP === '' ? undefined : parseIP(b.hostIP);
+      if (b.hostIP !== '' && !hostIP) {
         diagnostics.push(error('BAD_ADDRESS', pp, `host address "${b.hostIP}" is not an IP address`));
         return;
       }
-      out.push(b.hostIP === '' ? b : { ...b, hostIP: canonicalAddress(b.hostIP)! });
+      out.push(hostIP ? { ...b, hostIP: addrString(hostIP) } : b);
     }
   });
   return out;
@@ -86,11 +89,14 @@ function extraHosts(raw: Raw, path: YamlPath, diagnostics: Diagnostic[]): ExtraH
   const add = (name: string, address: string, p: YamlPath) => {
     let a = address.trim();
     if (a.startsWith('[') && a.endsWith(']')) a = a.slice(1, -1);
-    if (a !== 'host-gateway' && !canonicalAddress(a)) {
+    // The CLI checks the address with net.ParseIP; dockerd reads it with netip.ParseAddr and Unmap
+    // (container_operations.go buildSandboxOptions): parseIP is both.
+    const ip = a === 'host-gateway' ? undefined : parseIP(a);
+    if (a !== 'host-gateway' && !ip) {
       diagnostics.push(error('BAD_ADDRESS', p, `extra host "${name}": "${address}" is not an IP address or host-gateway`));
       return;
     }
-    out.push({ name, address: a === 'host-gateway' ? a : canonicalAddress(a)!, path: p });
+    out.push({ name, address: ip ? addrString(ip) : a, path: p });
   };
   if (Array.isArray(v)) {
     v.forEach((entry, i) => {
@@ -158,8 +164,13 @@ export function buildContainer(name: string, raw: Raw | null, defaultHost?: stri
   const dns = asList(r['dns']);
   const dnsSearch = asList(r['dns_search']);
   const dnsOptions = asList(r['dns_opt']);
+  // HostConfig.DNS is a []netip.Addr (the API parses each with netip.ParseAddr); zones are refused.
+  const dnsAddr = (d: string): string | undefined => {
+    const a = parseAddr(d);
+    return a && a.zone === '' ? addrString(a) : undefined;
+  };
   if (dns) dns.forEach((d, i) => {
-    if (!canonicalAddress(d)) diagnostics.push(error('BAD_ADDRESS', Array.isArray(r['dns']) ? [...path, 'dns', i] : [...path, 'dns'], `"${d}" is not an IP address`));
+    if (!dnsAddr(d)) diagnostics.push(error('BAD_ADDRESS', Array.isArray(r['dns']) ? [...path, 'dns', i] : [...path, 'dns'], `"${d}" is not an IP address`));
   });
   const mac = typeof r['mac_address'] === 'string' ? (r['mac_address'] as string).toLowerCase() : undefined;
   const service = typeof r['service'] === 'string' ? (r['service'] as string) : undefined;
@@ -187,7 +198,7 @@ export function buildContainer(name: string, raw: Raw | null, defaultHost?: stri
     endpoints: eps,
     ports: portList,
     expose,
-    ...(dns ? { dns: dns.map((d) => canonicalAddress(d) ?? d) } : {}),
+    ...(dns ? { dns: dns.map((d) => dnsAddr(d) ?? d) } : {}),
     ...(dnsSearch ? { dnsSearch } : {}),
     ...(dnsOptions ? { dnsOptions } : {}),
     extraHosts: extraHosts(r, path, diagnostics),

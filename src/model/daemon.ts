@@ -2,7 +2,8 @@
 // daemon/config, Docker 29). Keys dockerd knows but that have nothing to do with networking are
 // accepted and reported as ignored.
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import type { Engine } from './engine.ts';
+import { engineRelease, LATEST_ENGINE, type Engine } from './engine.ts';
+import { DEFAULT_MTU } from './network-defaults.ts';
 import type { DaemonSettings } from './types.ts';
 
 /** Daemon keys netform models. Anything else the schema let through is a real dockerd key netform ignores. */
@@ -19,7 +20,7 @@ export function buildDaemon(
   raw: Raw | undefined,
   base: YamlPath,
   file: string | undefined,
-  engine: Engine = '29',
+  engine: Engine = LATEST_ENGINE,
 ): { daemon: DaemonSettings; diagnostics: Diagnostic[] } {
   const r: Raw = raw ?? {};
   const diagnostics: Diagnostic[] = [];
@@ -48,7 +49,7 @@ export function buildDaemon(
     ...(str('bip6') ? { bip6: str('bip6')! } : {}),
     ...(str('fixed-cidr') ? { fixedCidr: str('fixed-cidr')! } : {}),
     ...(str('fixed-cidr-v6') ? { fixedCidrV6: str('fixed-cidr-v6')! } : {}),
-    mtu: typeof r['mtu'] === 'number' ? (r['mtu'] as number) : 1500,
+    mtu: typeof r['mtu'] === 'number' ? (r['mtu'] as number) : DEFAULT_MTU,
     ...(str('default-gateway') ? { defaultGateway: str('default-gateway')! } : {}),
     ...(str('default-gateway-v6') ? { defaultGatewayV6: str('default-gateway-v6')! } : {}),
     ...(list('dns') ? { dns: list('dns')! } : {}),
@@ -60,9 +61,7 @@ export function buildDaemon(
     ipForward: bool('ip-forward', true),
     ipForwardNoDrop: bool('ip-forward-no-drop', false),
     iptables: bool('iptables', true),
-    // ip6tables defaults to true since 27.0 (v27.5.1 cmd/dockerd/config_unix.go); false in 20.10
-    // (v20.10.24 cmd/dockerd/config_unix.go), where it also needs "experimental" (see engine.ts).
-    ip6tables: bool('ip6tables', engine !== '20.10'),
+    ip6tables: bool('ip6tables', engineRelease(engine).ip6tablesDefault),
     experimental: bool('experimental', false),
     ipv6: bool('ipv6', false),
     userlandProxy: bool('userland-proxy', true),

@@ -1,11 +1,16 @@
-// The Docker Engine releases netform reproduces, and what differs between them, as data: one small
-// strategy object per release. The stages read these facts and branch on them; the model's gates (which
-// settings a release lacks) are in engine-checks.ts.
+// The Docker Engine releases netform reproduces and, as data, everything that differs between them:
+// one object per release with its firewall layout and the other facts (engine-types.ts names and cites
+// each). The stages read these facts where they use them; engine-checks.ts reports the settings a
+// release lacks.
+import type { Engine, EngineLayout, EngineRelease } from './engine-types.ts';
 
-export type Engine = '29' | '28' | '27' | '20.10';
+export type { Engine, EngineLayout, EngineRelease } from './engine-types.ts';
 
 /** Newest first. */
 export const ENGINES: readonly Engine[] = ['29', '28', '27', '20.10'];
+
+/** The release reproduced when the file names none. */
+export const LATEST_ENGINE: Engine = '29';
 
 const RANK: { readonly [E in Engine]: number } = { '20.10': 0, '27': 1, '28': 2, '29': 3 };
 
@@ -28,73 +33,7 @@ export const atLeast = (a: Engine, b: Engine): boolean => RANK[a] >= RANK[b];
 //          .../portmapper/mapper.go, .../firewall_linux.go; daemon/container_operations.go and
 //          go-connections nat.SortPortMap for the order of a container's port bindings.
 
-
-export interface EngineLayout {
-  readonly engine: Engine;
-  /**
-   * Where a bridge's filter rules live.
-   * - 'docker-forward' (28, 29): FORWARD jumps to DOCKER-FORWARD, which holds DOCKER-CT, DOCKER-BRIDGE and
-   *   the per-bridge ACCEPT/ICC rules (iptabler.go setupIPChains).
-   * - 'forward' (<= 27): per-bridge rules inserted straight into FORWARD (iptables.go ProgramChain,
-   *   setup_ip_tables_linux.go setupIPTablesInternal/setIcc), so the newest network comes first.
-   */
-  readonly filter: 'docker-forward' | 'forward';
-  /** DOCKER-ISOLATION-STAGE-1/2 (<= 28). 29 isolates networks with each network's default DROP instead. */
-  readonly isolationChains: boolean;
-  /** The STAGE chains end with `-j RETURN` (<= 27: setupIPChains AddReturnRule; removed in 28). */
-  readonly isolationReturn: boolean;
-  /**
-   * setINC runs for a family whenever ip(6)tables is on, also for networks without an address of that
-   * family (<= 27: bridge_linux.go isolateNetwork); 28 only for networks with a prefix (network.go configure).
-   */
-  readonly isolationEveryNetwork: boolean;
-  /** setINC runs only when iptables (IPv4) is on, also for ip6tables (20.10: `{d.config.EnableIPTables,
-   * setupNetworkIsolationRules}`); 27 runs it when either is on. */
-  readonly isolationNeedsIptables: boolean;
-  /** The chain of --internal networks' DROPs: DOCKER-INTERNAL (29) or DOCKER-ISOLATION-STAGE-1 (<= 28). */
-  readonly internalChain: 'DOCKER-INTERNAL' | 'DOCKER-ISOLATION-STAGE-1';
-  /** IPv6 internal rules add `! -o br` / `! -i br` (27+); 20.10 writes the IPv4 form in ip6tables too. */
-  readonly internalV6Interfaces: boolean;
-  /**
-   * nat `-A DOCKER -i br -j RETURN` with the userland proxy on ("SKIP DNAT"): not in 29; in 28 whenever the
-   * network masquerades (even routed, see v28.5.2 usernet-portmap-routed.md); in <= 27 when the network
-   * masquerades and NAT is on (setupIPTablesInternal: `if nat && config.EnableIPMasquerade`).
-   */
-  readonly skipDnat: 'never' | 'masquerade' | 'nat-and-masquerade';
-  /** The nat PREROUTING/OUTPUT jumps: at driver init (28+), or by ProgramChain with each non-internal network (<= 27). */
-  readonly natJumpsPerNetwork: boolean;
-  /** Routed gateway mode exists (27+); routed networks ACCEPT ICMP in DOCKER (28+: setICMP). */
-  readonly routedIcmp: boolean;
-  /** A default `! -i br -o br -j DROP` per network in filter DOCKER and per-port ACCEPTs inserted above it (28+);
-   * <= 27 appends the per-port ACCEPTs and has no default rule (port_mapping_linux.go setPerPortForwarding). */
-  readonly defaultForwardDrop: boolean;
-  /** The per-port `-s C -d C --dport P -j MASQUERADE`: always (<= 27) or only with the userland proxy off (28+). */
-  readonly portMasqueradeAlways: boolean;
-  /** DNAT for IPv6 excludes `fe80::/10` sources (28+: port.go setPerPortNAT). */
-  readonly dnatSkipsLinkLocal6: boolean;
-  /** mangle `-p sctp --sport P -j CHECKSUM --checksum-fill` for SCTP ports (<= 27 always; 28+ only with an env var). */
-  readonly sctpChecksum: boolean;
-  /** The raw table's direct-access and loopback-port DROPs (28+; per address since 28.2.0). <= 27 has no raw table. */
-  readonly raw: boolean;
-  /** DOCKER-USER ends with `-j RETURN` (<= 27; 28.0-28.2 too, gone in 28.3.0). */
-  readonly userChainReturn: boolean;
-  /** DOCKER-USER in ip6tables as well (27+: controller enabledIptablesVersions); 20.10 has it for IPv4 only. */
-  readonly userChainIPv6: boolean;
-  /** The controller re-ensures the DOCKER-USER jump after every network it creates (<= 27: NewNetwork ->
-   * SetupUserChains / arrangeUserFilterRule), which keeps it above the per-bridge FORWARD rules. */
-  readonly userChainAfterEachNetwork: boolean;
-  /**
-   * `-P FORWARD DROP`: set per network when its forwarding setup needs it (28+, setupIPv4/6Forwarding), or
-   * once at driver init (<= 27 setupIPForwarding), where ip6tables gets DROP whenever ip-forward is on.
-   */
-  readonly forwardDropAtInit: boolean;
-  /** How one endpoint's port bindings are ordered before they reach the rules:
-   * 'mapper' (29: portmapperapi PortBindingReq.Compare, the mapper first), 'sorted' (27, 28: cmpPortBinding),
-   * 'sort-port-map' (20.10: go-connections nat.SortPortMap, then IPv4 and IPv6 per binding). */
-  readonly portOrder: 'mapper' | 'sorted' | 'sort-port-map';
-}
-
-const ENGINE_29: EngineLayout = {
+const FIREWALL_29: EngineLayout = {
   engine: '29',
   filter: 'docker-forward',
   isolationChains: false,
@@ -118,8 +57,8 @@ const ENGINE_29: EngineLayout = {
   portOrder: 'mapper',
 };
 
-const ENGINE_28: EngineLayout = {
-  ...ENGINE_29,
+const FIREWALL_28: EngineLayout = {
+  ...FIREWALL_29,
   engine: '28',
   isolationChains: true,
   internalChain: 'DOCKER-ISOLATION-STAGE-1',
@@ -127,7 +66,7 @@ const ENGINE_28: EngineLayout = {
   portOrder: 'sorted',
 };
 
-const ENGINE_27: EngineLayout = {
+const FIREWALL_27: EngineLayout = {
   engine: '27',
   filter: 'forward',
   isolationChains: true,
@@ -151,8 +90,8 @@ const ENGINE_27: EngineLayout = {
   portOrder: 'sorted',
 };
 
-const ENGINE_20_10: EngineLayout = {
-  ...ENGINE_27,
+const FIREWALL_20_10: EngineLayout = {
+  ...FIREWALL_27,
   engine: '20.10',
   internalV6Interfaces: false,
   isolationNeedsIptables: true,
@@ -160,6 +99,81 @@ const ENGINE_20_10: EngineLayout = {
   portOrder: 'sort-port-map',
 };
 
-const LAYOUTS: { readonly [E in Engine]: EngineLayout } = { '29': ENGINE_29, '28': ENGINE_28, '27': ENGINE_27, '20.10': ENGINE_20_10 };
+const RELEASE_29: EngineRelease = {
+  engine: '29',
+  firewall: FIREWALL_29,
+  macs: 'random',
+  bridgeIPv6Nodad: true,
+  hostGateway: 'ipv4-and-ipv6',
+  legacyHostsIPv6Spelling: false,
+  resolvConf: 'current',
+  brNetfilterWithoutProxy: true,
+  deferredDefaultBridgeIPv6: false,
+  ip6tablesDefault: true,
+  ip6tablesNeedsExperimental: false,
+  gatewayModes: ['nat', 'nat-unprotected', 'routed', 'isolated'],
+  ipv4Optional: true,
+  hostIPv4SnatsIPv6: false,
+  defaultIPv6Pool: true,
+  defaultBridgeIPv6NeedsFixedCidr: false,
+  endpointInterfaceName: true,
+  gwPriority: true,
+};
 
-export const engineLayout = (engine: Engine | undefined): EngineLayout => LAYOUTS[engine ?? '29'];
+const RELEASE_28: EngineRelease = { ...RELEASE_29, engine: '28', firewall: FIREWALL_28 };
+
+const RELEASE_27: EngineRelease = {
+  ...RELEASE_28,
+  engine: '27',
+  firewall: FIREWALL_27,
+  macs: 'from-ipv4',
+  hostGateway: 'ipv4',
+  legacyHostsIPv6Spelling: true,
+  resolvConf: '27',
+  deferredDefaultBridgeIPv6: true,
+  gatewayModes: ['nat', 'routed'],
+  ipv4Optional: false,
+  defaultBridgeIPv6NeedsFixedCidr: true,
+  endpointInterfaceName: false,
+  gwPriority: false,
+};
+
+const RELEASE_20_10: EngineRelease = {
+  ...RELEASE_27,
+  engine: '20.10',
+  firewall: FIREWALL_20_10,
+  bridgeIPv6Nodad: false,
+  resolvConf: '20.10',
+  brNetfilterWithoutProxy: false,
+  ip6tablesDefault: false,
+  ip6tablesNeedsExperimental: true,
+  gatewayModes: ['nat'],
+  hostIPv4SnatsIPv6: true,
+  defaultIPv6Pool: false,
+};
+
+const RELEASES: { readonly [E in Engine]: EngineRelease } = { '29': RELEASE_29, '28': RELEASE_28, '27': RELEASE_27, '20.10': RELEASE_20_10 };
+
+export const engineRelease = (engine: Engine | undefined): EngineRelease => RELEASES[engine ?? LATEST_ENGINE];
+
+export const engineLayout = (engine: Engine | undefined): EngineLayout => engineRelease(engine).firewall;
+
+/** daemon.json keys by the release that introduced them (cmd/dockerd/config*.go at each tag), and what to call them. */
+export const DAEMON_KEYS_SINCE: readonly (readonly [string, Engine, string])[] = [
+  ['firewall-backend', '29', 'the firewall-backend option'],
+  ['bridge-accept-fwmark', '29', 'the bridge-accept-fwmark option'],
+  ['allow-direct-routing', '28', 'the allow-direct-routing option'],
+  ['ip-forward-no-drop', '28', 'the ip-forward-no-drop option'],
+  ['bip6', '28', 'the bip6 option'],
+  ['host-gateway-ips', '28', 'host-gateway-ips (use host-gateway-ip)'],
+  ['default-network-opts', '27', 'default-network-opts'],
+];
+
+/** Bridge driver options by the release that reads them (drivers/bridge labels.go, netlabel/labels.go). */
+export const NETWORK_OPTIONS_SINCE: readonly (readonly [string, Engine])[] = [
+  ['com.docker.network.bridge.gateway_mode_ipv4', '27'],
+  ['com.docker.network.bridge.gateway_mode_ipv6', '27'],
+  ['com.docker.network.host_ipv6', '27'],
+  ['com.docker.network.bridge.trusted_host_interfaces', '28'],
+  ['com.docker.network.enable_ipv4', '28'],
+];

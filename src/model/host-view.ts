@@ -5,18 +5,8 @@
 // endpoints give it no default gateway joins docker_gwbridge (libnetwork default_gateway.go).
 import { networkHosts } from './host-checks.ts';
 import { GATEWAY_BRIDGE } from './swarm-networks.ts';
-import type { BridgeNetwork, Container, EndpointRequest, Model } from './types.ts';
-
-/** Networks by name, built once per network list (swarmEndpoints runs for every container). */
-const networkIndex = new WeakMap<readonly BridgeNetwork[], ReadonlyMap<string, BridgeNetwork>>();
-function networksByName(list: readonly BridgeNetwork[]): ReadonlyMap<string, BridgeNetwork> {
-  let map = networkIndex.get(list);
-  if (!map) {
-    map = new Map(list.map((n) => [n.name, n]));
-    networkIndex.set(list, map);
-  }
-  return map;
-}
+import { isIngress } from './network-types.ts';
+import type { Container, EndpointRequest, Model, Network, OverlayNetwork } from './types.ts';
 
 /**
  * The routing mesh's namespace on every swarm node: the ingress sandbox's id, and so its namespace file
@@ -26,10 +16,37 @@ function networksByName(list: readonly BridgeNetwork[]): ReadonlyMap<string, Bri
 export const INGRESS_SANDBOX = 'ingress_sbox';
 
 /** The ingress network of a swarm-mode model. */
-export const ingressNetwork = (m: Model): BridgeNetwork | undefined => m.networks.find((n) => n.overlay?.ingress);
+export const ingressNetwork = (m: Model): OverlayNetwork | undefined => m.networks.find((n): n is OverlayNetwork => isIngress(n));
 
 /** Whether an endpoint on `n` gives the container a default gateway (the driver sets one on Join). */
-const givesGateway = (n: BridgeNetwork): boolean => !n.internal && n.driver !== 'overlay';
+const givesGateway = (n: Network): boolean => !n.internal && n.driver !== 'overlay';
+
+declare const joinsMade: unique symbol;
+
+/**
+ * A model whose containers' endpoints are the ones Docker joins (joinedModel), in join order: what IPAM,
+ * the overlay peers and the host views read. A plain Model still has the endpoints as written.
+ */
+export type JoinedModel = Model & { readonly [joinsMade]: true };
+
+/** `m` with every container's endpoints as Docker joins them (dockerJoins), worked out once per compile. */
+export function joinedModel(m: Model): JoinedModel {
+  if (!m.swarm) return m as JoinedModel;
+  const networks = joinNetworks(m);
+  const joined: Model = { ...m, containers: m.containers.map((c) => (c.mode.kind === 'networks' ? { ...c, endpoints: dockerJoins(networks, c) } : c)) };
+  return joined as JoinedModel;
+}
+
+/** What dockerJoins looks up: the networks by name, and the ingress network. */
+interface JoinNetworks {
+  readonly byName: ReadonlyMap<string, Network>;
+  readonly ingress?: OverlayNetwork;
+}
+
+function joinNetworks(m: Model): JoinNetworks {
+  const ingress = ingressNetwork(m);
+  return { byName: new Map(m.networks.map((n) => [n.name, n])), ...(ingress ? { ingress } : {}) };
+}
 
 /**
  * A container's endpoints in join order with Docker's own additions: ingress first for a task that
@@ -37,22 +54,7 @@ const givesGateway = (n: BridgeNetwork): boolean => !n.internal && n.driver !== 
  * endpoint joined so far gives one, and dropped again when a later endpoint gives one (Sandbox
  * setupDefaultGW / clearDefaultGW run at every join).
  */
-export function swarmEndpoints(m: Model, c: Container): readonly EndpointRequest[] {
-  if (!m.swarm || c.mode.kind !== 'networks') return c.endpoints;
-  // IPAM, the overlay peers and the host views all ask for the same container: work it out once.
-  let cached = joinsOf.get(m.networks);
-  if (!cached) joinsOf.set(m.networks, (cached = new WeakMap()));
-  let out = cached.get(c);
-  if (!out) cached.set(c, (out = explicitJoins(m, c)));
-  return out;
-}
-
-/** swarmEndpoints, per network list and container. */
-const joinsOf = new WeakMap<readonly BridgeNetwork[], WeakMap<Container, readonly EndpointRequest[]>>();
-
-function explicitJoins(m: Model, c: Container): EndpointRequest[] {
-  const byName = networksByName(m.networks);
-  const ingress = ingressNetwork(m);
+function dockerJoins({ byName, ingress }: JoinNetworks, c: Container): EndpointRequest[] {
   const joins: EndpointRequest[] = [];
   if (ingress && (c.sandbox === 'ingress' || (c.service && c.ports.some((p) => p.mode === 'ingress')))) {
     joins.push({ network: ingress.name, aliases: [], gwPriority: 0, path: c.sandbox ? ['swarm'] : c.path });
@@ -106,12 +108,13 @@ export function ingressSandbox(host: string): Container {
   };
 }
 
-/** The model as the dockerd of `hostName` sees it, endpoints made explicit (swarmEndpoints). */
-export function hostView(m: Model, hostName: string): Model {
+/** The model as the dockerd of `hostName` sees it, its ingress_sbox first in swarm mode. */
+export function hostView(m: JoinedModel, hostName: string): Model {
   const host = m.hosts.find((h) => h.name === hostName)!;
   const networks = m.networks.filter((n) => n.driver === 'overlay' || networkHosts(m, n).includes(hostName));
   const own = m.containers.filter((c) => c.host === hostName);
   // The ingress sandbox joins docker_gwbridge at swarm init/join, before any container (172.18.0.2).
-  const containers = [...(m.swarm && ingressNetwork(m) ? [ingressSandbox(hostName)] : []), ...own].map((c) => ({ ...c, endpoints: swarmEndpoints(m, c) }));
-  return { ...m, host, networks, containers };
+  const sandbox = m.swarm && ingressNetwork(m) ? [ingressSandbox(hostName)] : [];
+  const joined = sandbox.map((c) => ({ ...c, endpoints: dockerJoins(joinNetworks(m), c) }));
+  return { ...m, host, networks, containers: [...joined, ...own] };
 }

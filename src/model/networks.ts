@@ -1,14 +1,13 @@
 // Bridge networks: the default bridge built from daemon.json as dockerd does (daemon_unix.go
 // initBridgeDriver, getDefaultBridgeIPAMConf), and user networks from compose-style declarations with
 // their com.docker.network.* driver options parsed as the bridge driver does (bridge_linux.go fromLabels).
-import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
-import type { GatewayMode } from './types.ts';
-import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../net/address.ts';
-import { parseGoBool } from './go-bool.ts';
+import { error, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
+import { addrString, masked, parseCIDR, prefixAddr, prefixString, type Prefix } from '../net/index.ts';
 import { interfaceNameProblem } from './names.ts';
-import type { BridgeNetwork, DaemonSettings, IpamConfigEntry } from './types.ts';
 import { driverNetwork } from './driver-networks.ts';
-import { ipamEntries, onHosts } from './network-config.ts';
+import { checkFamilies, DriverOptions, ipamEntries, labels, onHosts } from './network-config.ts';
+import { newNetwork } from './network-defaults.ts';
+import type { BridgeNetwork, DaemonSettings, GatewayMode, IpamConfigEntry, Network } from './types.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -38,179 +37,123 @@ const KNOWN_OPTIONS = new Set([
   'com.docker.network.container_iface_prefix',
 ]);
 
-export function defaultBridge(d: DaemonSettings): BridgeNetwork {
-  const v4: IpamConfigEntry[] = [];
-  // bip sets the subnet and the gateway; fixed-cidr the allocation sub-pool (and the subnet when
-  // there is no bip); default-gateway becomes the aux address containers route through.
-  const aux4 = d.defaultGateway ? [{ name: 'DefaultGatewayIPv4', address: d.defaultGateway }] : [];
-  const bip = d.bip ? parsePrefix(d.bip) : undefined;
-  const fixed = d.fixedCidr ? parsePrefix(d.fixedCidr) : undefined;
-  v4.push({
-    ...(bip ? { subnet: formatNetwork(bip), gateway: canonicalAddress(d.bip!.split('/')[0]!)! } : fixed ? { subnet: formatNetwork(fixed) } : {}),
-    ...(fixed ? { ipRange: formatNetwork(fixed) } : {}),
-    auxAddresses: aux4,
-    path: d.paths['bip'] ?? d.paths['fixed-cidr'] ?? d.paths['default-gateway'] ?? ['daemon'],
-  });
-  const v6: IpamConfigEntry[] = [];
-  if (d.ipv6) {
-    const bip6 = d.bip6 ? parsePrefix(d.bip6) : undefined;
-    const fixed6 = d.fixedCidrV6 ? parsePrefix(d.fixedCidrV6) : undefined;
-    v6.push({
-      ...(bip6 ? { subnet: formatNetwork(bip6), gateway: canonicalAddress(d.bip6!.split('/')[0]!)! } : fixed6 ? { subnet: formatNetwork(fixed6) } : {}),
-      ...(fixed6 ? { ipRange: formatNetwork(fixed6) } : {}),
-      auxAddresses: d.defaultGatewayV6 ? [{ name: 'DefaultGatewayIPv6', address: d.defaultGatewayV6 }] : [],
-      path: d.paths['bip6'] ?? d.paths['fixed-cidr-v6'] ?? d.paths['default-gateway-v6'] ?? d.paths['ipv6'] ?? ['daemon'],
-    });
-  }
+/** IPNet.String of a net.ParseCIDR result: the network, masked. */
+const network = (p: Prefix): string => prefixString(masked(p));
+
+/**
+ * One family of the default bridge's IPAM config: bip sets the subnet and the gateway; fixed-cidr the
+ * allocation sub-pool (and the subnet when there is no bip); default-gateway becomes the aux address
+ * containers route through. dockerd reads bip and fixed-cidr with net.ParseCIDR; bip's network is the
+ * subnet (PreferredPool), its address the gateway (bIP.String()).
+ */
+function defaultBridgeIpam(bip: string | undefined, fixedCidr: string | undefined, aux: IpamConfigEntry['auxAddresses'], path: YamlPath): IpamConfigEntry {
+  const bipPrefix = bip ? parseCIDR(bip) : undefined;
+  const fixed = fixedCidr ? parseCIDR(fixedCidr) : undefined;
   return {
-    name: DEFAULT_BRIDGE,
-    path: ['daemon'],
-    driver: 'bridge',
-    isDefault: true,
-    bridgeName: 'docker0',
-    internal: false,
-    enableIPv4: true,
-    enableIPv6: d.ipv6,
-    icc: d.icc,
-    masquerade: d.ipMasq,
-    gatewayModeV4: 'nat',
-    gatewayModeV6: 'nat',
-    hostBindingIPv4: d.ip,
-    mtu: d.mtu,
-    inhibitIPv4: false,
-    trustedHostInterfaces: [],
-    containerIfacePrefix: 'eth',
-    ipamV4: v4,
-    ipamV6: v6,
-    labels: {},
-    optionPaths: {},
+    ...(bipPrefix ? { subnet: network(bipPrefix), gateway: addrString(prefixAddr(bipPrefix)) } : fixed ? { subnet: network(fixed) } : {}),
+    ...(fixed ? { ipRange: network(fixed) } : {}),
+    auxAddresses: aux,
+    path,
   };
 }
 
-export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { network?: BridgeNetwork; diagnostics: Diagnostic[] } {
-  const path: YamlPath = ['networks', name];
-  const diagnostics: Diagnostic[] = [];
+export function defaultBridge(d: DaemonSettings): BridgeNetwork {
+  const aux4 = d.defaultGateway ? [{ name: 'DefaultGatewayIPv4', address: d.defaultGateway }] : [];
+  const aux6 = d.defaultGatewayV6 ? [{ name: 'DefaultGatewayIPv6', address: d.defaultGatewayV6 }] : [];
+  const path4 = d.paths['bip'] ?? d.paths['fixed-cidr'] ?? d.paths['default-gateway'] ?? ['daemon'];
+  const path6 = d.paths['bip6'] ?? d.paths['fixed-cidr-v6'] ?? d.paths['default-gateway-v6'] ?? d.paths['ipv6'] ?? ['daemon'];
+  return newNetwork('bridge', DEFAULT_BRIDGE, ['daemon'], {
+    isDefault: true,
+    bridgeName: 'docker0',
+    enableIPv6: d.ipv6,
+    icc: d.icc,
+    masquerade: d.ipMasq,
+    hostBindingIPv4: d.ip,
+    mtu: d.mtu,
+    ipamV4: [defaultBridgeIpam(d.bip, d.fixedCidr, aux4, path4)],
+    ipamV6: d.ipv6 ? [defaultBridgeIpam(d.bip6, d.fixedCidrV6, aux6, path6)] : [],
+  });
+}
+
+/** A network of the file, of any driver. */
+export function userNetwork(name: string, raw: Raw, daemon: DaemonSettings): { network?: Network; diagnostics: Diagnostic[] } {
   const driver = (raw['driver'] as string | undefined) ?? 'bridge';
   if (driver === 'overlay' || driver === 'macvlan' || driver === 'ipvlan') return driverNetwork(name, driver, raw);
   if (driver !== 'bridge') {
     // dockerd: "only one instance of "host" network is allowed" (and likewise for null/none).
-    diagnostics.push(error('UNSUPPORTED', [...path, 'driver'], `only one instance of the "${driver}" network is allowed, and every daemon already has it; use network_mode: ${driver} on the container instead`));
-    return { diagnostics };
+    return { diagnostics: [error('UNSUPPORTED', ['networks', name, 'driver'], `only one instance of the "${driver}" network is allowed, and every daemon already has it; use network_mode: ${driver} on the container instead`)] };
   }
-  // default-network-opts fill in what the network does not set (daemon/network.go createNetwork).
-  const opts: Record<string, string> = { ...daemon.defaultBridgeNetworkOpts };
-  const rawOpts = (raw['driver_opts'] ?? {}) as Raw;
-  for (const [k, v] of Object.entries(rawOpts)) {
-    opts[k] = String(v);
-    if (!KNOWN_OPTIONS.has(k)) {
-      diagnostics.push(warning('IGNORED', [...path, 'driver_opts', k], `driver option "${k}" is not a bridge driver option netform knows; it is ignored`, { atKey: true }));
-    }
-  }
-  const optPath = (k: string): YamlPath =>
-    k in rawOpts ? [...path, 'driver_opts', k] : [...(daemon.paths['default-network-opts'] ?? ['daemon']), 'bridge', k];
-  const boolOpt = (k: string, dflt: boolean): boolean => {
-    if (opts[k] === undefined) return dflt;
-    const b = parseGoBool(opts[k]!);
-    if (b === undefined) {
-      diagnostics.push(error('BAD_OPTION', optPath(k), `"${opts[k]}" is not a boolean; expected true or false (or 1/0, t/f)`));
-      return dflt;
-    }
-    return b;
-  };
-  const gwMode = (k: string): GatewayMode => {
-    const v = opts[k];
-    if (v === undefined || v === '') return 'nat';
-    if (!GATEWAY_MODES.includes(v as GatewayMode)) {
-      diagnostics.push(error('BAD_OPTION', optPath(k), `unknown gateway mode "${v}"; expected one of ${GATEWAY_MODES.join(', ')}`));
-      return 'nat';
-    }
-    return v as GatewayMode;
-  };
-  const ipOpt = (k: string): string | undefined => {
-    if (opts[k] === undefined) return undefined;
-    const a = canonicalAddress(opts[k]!);
-    if (!a) diagnostics.push(error('BAD_ADDRESS', optPath(k), `"${opts[k]}" is not an IP address`));
-    return a;
-  };
+  return userBridge(name, raw, daemon);
+}
 
-  const bridgeName = opts['com.docker.network.bridge.name'];
-  if (bridgeName !== undefined) {
-    const problem = interfaceNameProblem(bridgeName);
-    if (problem) diagnostics.push(error('BAD_INTERFACE_NAME', optPath('com.docker.network.bridge.name'), problem));
-  }
-  let mtu = 1500;
-  if (opts['com.docker.network.driver.mtu'] !== undefined) {
-    const t = opts['com.docker.network.driver.mtu']!;
-    if (!/^\d+$/.test(t)) diagnostics.push(error('BAD_OPTION', optPath('com.docker.network.driver.mtu'), `"${t}" is not an integer MTU`));
-    else mtu = Number(t);
-  }
-  const trusted = (opts['com.docker.network.bridge.trusted_host_interfaces'] ?? '').split(':').filter((s) => s !== '');
-  for (const t of trusted) {
-    const problem = interfaceNameProblem(t);
-    if (problem) diagnostics.push(error('BAD_INTERFACE_NAME', optPath('com.docker.network.bridge.trusted_host_interfaces'), problem));
-  }
-  const prefix = opts['com.docker.network.container_iface_prefix'] ?? 'eth';
-  if (opts['com.docker.network.container_iface_prefix'] !== undefined) {
-    const problem = interfaceNameProblem(`${prefix}0`);
-    if (problem) diagnostics.push(error('BAD_INTERFACE_NAME', optPath('com.docker.network.container_iface_prefix'), problem));
-  }
-  if (opts['com.docker.network.bridge.default_bridge'] !== undefined && boolOpt('com.docker.network.bridge.default_bridge', false)) {
-    diagnostics.push(error('BAD_OPTION', optPath('com.docker.network.bridge.default_bridge'), 'only the daemon creates the default bridge; set the daemon block instead'));
-  }
+/** The interface names a bridge's options give: the bridge's own, trusted host interfaces, the container prefix. */
+function interfaceNames(o: DriverOptions): { bridgeName?: string; trusted: string[]; prefix: string } {
+  const checkName = (key: string, name: string) => {
+    const problem = interfaceNameProblem(name);
+    if (problem) o.diagnostics.push(error('BAD_INTERFACE_NAME', o.where(key), problem));
+  };
+  const bridgeName = o.values['com.docker.network.bridge.name'];
+  if (bridgeName !== undefined) checkName('com.docker.network.bridge.name', bridgeName);
+  const trusted = (o.values['com.docker.network.bridge.trusted_host_interfaces'] ?? '').split(':').filter((s) => s !== '');
+  for (const t of trusted) checkName('com.docker.network.bridge.trusted_host_interfaces', t);
+  const prefix = o.values['com.docker.network.container_iface_prefix'] ?? 'eth';
+  if (o.values['com.docker.network.container_iface_prefix'] !== undefined) checkName('com.docker.network.container_iface_prefix', `${prefix}0`);
+  return { ...(bridgeName !== undefined ? { bridgeName } : {}), trusted, prefix };
+}
 
+/** Address families, ipam config and gateway modes, checked against each other. */
+function bridgeAddressing(path: YamlPath, raw: Raw, o: DriverOptions) {
   // Compose fields win over the equivalent driver options, which also work (docker network create -o).
-  const internal = typeof raw['internal'] === 'boolean' ? (raw['internal'] as boolean) : boolOpt('com.docker.network.internal', false);
-  const enableIPv6 = typeof raw['enable_ipv6'] === 'boolean' ? (raw['enable_ipv6'] as boolean) : boolOpt('com.docker.network.enable_ipv6', false);
-  const enableIPv4 = typeof raw['enable_ipv4'] === 'boolean' ? (raw['enable_ipv4'] as boolean) : boolOpt('com.docker.network.enable_ipv4', true);
+  const field = (name: string, key: string, dflt: boolean) => (typeof raw[name] === 'boolean' ? (raw[name] as boolean) : o.bool(key, dflt));
+  const internal = field('internal', 'com.docker.network.internal', false);
+  const enableIPv6 = field('enable_ipv6', 'com.docker.network.enable_ipv6', false);
+  const enableIPv4 = field('enable_ipv4', 'com.docker.network.enable_ipv4', true);
   const ipam = ipamEntries(raw['ipam'] as Raw | undefined, path);
-  diagnostics.push(...ipam.diagnostics);
-  const gatewayModeV4 = gwMode('com.docker.network.bridge.gateway_mode_ipv4');
-  const gatewayModeV6 = gwMode('com.docker.network.bridge.gateway_mode_ipv6');
+  o.diagnostics.push(...ipam.diagnostics);
+  const gatewayModeV4 = o.choice('com.docker.network.bridge.gateway_mode_ipv4', GATEWAY_MODES, 'nat', 'gateway mode');
+  const gatewayModeV6 = o.choice('com.docker.network.bridge.gateway_mode_ipv6', GATEWAY_MODES, 'nat', 'gateway mode');
   if ((gatewayModeV4 === 'isolated' || gatewayModeV6 === 'isolated') && !internal) {
     const k = gatewayModeV4 === 'isolated' ? 'com.docker.network.bridge.gateway_mode_ipv4' : 'com.docker.network.bridge.gateway_mode_ipv6';
-    diagnostics.push(error('BAD_OPTION', optPath(k), "gateway mode 'isolated' can only be used for an internal network"));
+    o.diagnostics.push(error('BAD_OPTION', o.where(k), "gateway mode 'isolated' can only be used for an internal network"));
   }
-  if (!enableIPv4 && !enableIPv6) {
-    diagnostics.push(error('BAD_OPTION', [...path, 'enable_ipv4'], 'a network needs IPv4 or IPv6 enabled'));
-  }
-  if (!enableIPv6 && ipam.v6.length > 0) {
-    diagnostics.push(error('IPV6_DISABLED', ipam.v6[0]!.path, 'an IPv6 subnet needs enable_ipv6: true on the network'));
-  }
+  o.diagnostics.push(...checkFamilies(path, enableIPv4, enableIPv6, ipam.v6));
   if (!enableIPv4 && ipam.v4.length > 0) {
-    diagnostics.push(error('BAD_OPTION', ipam.v4[0]!.path, 'an IPv4 subnet needs IPv4 enabled on the network (enable_ipv4 is false)'));
+    o.diagnostics.push(error('BAD_OPTION', ipam.v4[0]!.path, 'an IPv4 subnet needs IPv4 enabled on the network (enable_ipv4 is false)'));
   }
-  const labels: Record<string, string> = {};
-  if (Array.isArray(raw['labels'])) for (const l of raw['labels'] as string[]) labels[l.split('=')[0]!] = l.split('=').slice(1).join('=');
-  else if (raw['labels'] && typeof raw['labels'] === 'object') for (const [k, v] of Object.entries(raw['labels'] as Raw)) labels[k] = String(v);
+  return { internal, enableIPv4, enableIPv6, ipamV4: ipam.v4, ipamV6: ipam.v6, gatewayModeV4, gatewayModeV6 };
+}
 
-  const hostIPv4 = ipOpt('com.docker.network.host_ipv4');
-  const hostIPv6 = ipOpt('com.docker.network.host_ipv6');
-  const network: BridgeNetwork = {
-    name,
-    path,
-    driver: 'bridge',
+function userBridge(name: string, raw: Raw, daemon: DaemonSettings): { network: BridgeNetwork; diagnostics: Diagnostic[] } {
+  const path: YamlPath = ['networks', name];
+  const diagnostics: Diagnostic[] = [];
+  // default-network-opts fill in what the network does not set (daemon/network.go createNetwork).
+  const defaults = { values: daemon.defaultBridgeNetworkOpts, path: [...(daemon.paths['default-network-opts'] ?? ['daemon']), 'bridge'] };
+  const o = new DriverOptions(path, raw, diagnostics, defaults);
+  o.warnUnknown(KNOWN_OPTIONS, (k) => `driver option "${k}" is not a bridge driver option netform knows; it is ignored`);
+  const { bridgeName, trusted, prefix } = interfaceNames(o);
+  const mtu = o.mtu();
+  if (o.values['com.docker.network.bridge.default_bridge'] !== undefined && o.bool('com.docker.network.bridge.default_bridge', false)) {
+    diagnostics.push(error('BAD_OPTION', o.where('com.docker.network.bridge.default_bridge'), 'only the daemon creates the default bridge; set the daemon block instead'));
+  }
+  const addressing = bridgeAddressing(path, raw, o);
+  const hostIPv4 = o.address('com.docker.network.host_ipv4');
+  const hostIPv6 = o.address('com.docker.network.host_ipv6');
+  const network = newNetwork('bridge', name, path, {
     ...onHosts(raw),
-    isDefault: false,
     ...(bridgeName !== undefined ? { bridgeName } : {}),
-    internal,
-    enableIPv4,
-    enableIPv6,
-    icc: boolOpt('com.docker.network.bridge.enable_icc', true),
-    masquerade: boolOpt('com.docker.network.bridge.enable_ip_masquerade', true),
-    gatewayModeV4,
-    gatewayModeV6,
+    ...addressing,
+    icc: o.bool('com.docker.network.bridge.enable_icc', true),
+    masquerade: o.bool('com.docker.network.bridge.enable_ip_masquerade', true),
     // The daemon's `ip` is for the default bridge only (config_unix.go: "Host IP for port publishing from the default bridge network").
-    hostBindingIPv4: ipOpt('com.docker.network.bridge.host_binding_ipv4') ?? '0.0.0.0',
+    hostBindingIPv4: o.address('com.docker.network.bridge.host_binding_ipv4') ?? '0.0.0.0',
     ...(hostIPv4 ? { hostIPv4 } : {}),
     ...(hostIPv6 ? { hostIPv6 } : {}),
     mtu,
-    inhibitIPv4: boolOpt('com.docker.network.bridge.inhibit_ipv4', false),
+    inhibitIPv4: o.bool('com.docker.network.bridge.inhibit_ipv4', false),
     trustedHostInterfaces: trusted,
     containerIfacePrefix: prefix,
-    ipamV4: ipam.v4,
-    ipamV6: ipam.v6,
-    labels,
-    optionPaths: Object.fromEntries(Object.keys(opts).map((k) => [k, optPath(k)])),
-  };
+    labels: labels(raw),
+    optionPaths: o.paths(),
+  });
   return { network, diagnostics };
 }

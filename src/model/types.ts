@@ -2,9 +2,12 @@
 // that exists. Values still carry the YAML path they came from, so later stages can point at the line.
 import type { YamlPath } from '../diagnostics/diagnostic.ts';
 import type { Engine } from './engine.ts';
+import type { Network } from './network-types.ts';
 
-/** A bridge network's gateway mode per family (com.docker.network.bridge.gateway_mode_ipv4/_ipv6). */
-export type GatewayMode = 'nat' | 'nat-unprotected' | 'routed' | 'isolated';
+export type {
+  BridgeNetwork, GatewayMode, IpamConfigEntry, IpvlanFlag, IpvlanMode, IpvlanNetwork, LocalNetwork, MacvlanMode, MacvlanNetwork, Network,
+  NetworkDriver, NetworkOf, OverlayNetwork,
+} from './network-types.ts';
 
 export type NameResolution = 'embedded' | 'hosts';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
@@ -76,82 +79,6 @@ export interface SwarmSettings {
   readonly path: YamlPath;
 }
 
-export interface IpamConfigEntry {
-  readonly subnet?: string;
-  readonly gateway?: string;
-  readonly ipRange?: string;
-  readonly auxAddresses: readonly { readonly name: string; readonly address: string }[];
-  readonly path: YamlPath;
-}
-
-export type NetworkDriver = 'bridge' | 'overlay' | 'macvlan' | 'ipvlan';
-
-/** Overlay driver settings (docker network create -d overlay; daemon/libnetwork/drivers/overlay). */
-export interface OverlaySettings {
-  readonly attachable: boolean;
-  /** The routing mesh's network: swarm's default `ingress`, or one declared with ingress: true. */
-  readonly ingress: boolean;
-  /** driver_opts encrypted: ESP between hosts. */
-  readonly encrypted: boolean;
-  /** com.docker.network.driver.overlay.vxlanid_list: a pinned VNI. */
-  readonly vni?: number;
-}
-
-export type MacvlanMode = 'bridge' | 'private' | 'vepa' | 'passthru';
-export type IpvlanMode = 'l2' | 'l3' | 'l3s';
-export type IpvlanFlag = 'bridge' | 'private' | 'vepa';
-
-/** macvlan / ipvlan settings (daemon/libnetwork/drivers/macvlan, .../ipvlan). */
-export interface SubinterfaceSettings {
-  /** `parent` as written (eth0, or eth0.50 for an 802.1Q link netform creates); undefined = Docker's dummy parent. */
-  readonly parent?: string;
-  /** For a VLAN parent NAME.VID: the link it sits on and the VLAN id. */
-  readonly vlan?: { readonly link: string; readonly id: number };
-  readonly macvlanMode?: MacvlanMode;
-  readonly ipvlanMode?: IpvlanMode;
-  readonly ipvlanFlag?: IpvlanFlag;
-}
-
-/** A network of any driver; the bridge-only fields keep their defaults on the others. */
-export type Network = BridgeNetwork;
-
-export interface BridgeNetwork {
-  readonly name: string;
-  readonly path: YamlPath;
-  readonly driver: NetworkDriver;
-  /** Local networks: the hosts it is created on (undefined: every host). */
-  readonly onHosts?: readonly string[];
-  readonly overlay?: OverlaySettings;
-  readonly subinterface?: SubinterfaceSettings;
-  /** The daemon's default bridge ("bridge", docker0). */
-  readonly isDefault: boolean;
-  /** com.docker.network.bridge.name when given (docker0 for the default bridge). */
-  readonly bridgeName?: string;
-  readonly internal: boolean;
-  readonly enableIPv4: boolean;
-  readonly enableIPv6: boolean;
-  readonly icc: boolean;
-  readonly masquerade: boolean;
-  readonly gatewayModeV4: GatewayMode;
-  readonly gatewayModeV6: GatewayMode;
-  /** com.docker.network.bridge.host_binding_ipv4 (default bridge: daemon `ip`). */
-  readonly hostBindingIPv4: string;
-  /** com.docker.network.host_ipv4 / host_ipv6: SNAT source. */
-  readonly hostIPv4?: string;
-  readonly hostIPv6?: string;
-  readonly mtu: number;
-  readonly inhibitIPv4: boolean;
-  readonly trustedHostInterfaces: readonly string[];
-  /** com.docker.network.container_iface_prefix (default "eth"). */
-  readonly containerIfacePrefix: string;
-  readonly ipamV4: readonly IpamConfigEntry[];
-  readonly ipamV6: readonly IpamConfigEntry[];
-  /** Default bridge only: fixed-cidr(-v6) as the allocation sub-pool and default-gateway(-v6) aux addresses. */
-  readonly labels: Readonly<Record<string, string>>;
-  /** Where each driver option in effect was written (driver_opts, or daemon default-network-opts). */
-  readonly optionPaths: Readonly<Record<string, YamlPath>>;
-}
-
 export interface PortBinding {
   readonly proto: Protocol;
   /** Empty string = all addresses (the network's host binding default applies). */
@@ -178,7 +105,7 @@ export interface EndpointRequest {
    * The number of its interface (eth<slot>) when it is not its position in the list: Docker names a new
    * interface with the lowest free number (osl generateIfaceName), and an endpoint that leaves again
    * (docker_gwbridge, once a later network gives a gateway) frees its number only after the next one took
-   * another. Set by model/host-view.ts swarmEndpoints.
+   * another. Set by model/host-view.ts dockerJoins.
    */
   readonly slot?: number;
   readonly path: YamlPath;
@@ -242,7 +169,7 @@ export interface Model {
   /** Present when the file is in swarm mode (it declares an overlay network). */
   readonly swarm?: SwarmSettings;
   /** Networks in creation order: the default bridge first (unless disabled), then the file's. */
-  readonly networks: readonly BridgeNetwork[];
+  readonly networks: readonly Network[];
   /** Containers in file order (the order they are started). */
   readonly containers: readonly Container[];
 }

@@ -1,52 +1,57 @@
-// The string formats the schema names, checked the way Docker's Go code parses them (net.ParseIP,
-// netip.ParsePrefix, the CLI's extra-host parser): no leading zeros in IPv4 octets or prefix lengths, no IPv6
-// zone index. ajv-formats' own ipv4/ipv6 are replaced by these so that every address in the file is judged by
-// one definition. Each check has a `describe` that says what is wrong, for the diagnostic message.
+// The string formats the schema names, checked with netform's one address parser (src/net, Go's
+// netip.ParseAddr / ParsePrefix): no leading zeros in IPv4 octets or prefix lengths, no IPv6 zone index
+// (netform refuses zones everywhere; the Docker paths that read these fields either refuse them or
+// have no use for them). ajv-formats' own ipv4/ipv6 are replaced by these so that every address in the
+// file is judged by one definition. Each check has a `describe` that says what is wrong, for the
+// diagnostic message.
 
-import { isIP, isIPv4, isIPv6 } from '../net/ip-text.ts';
+import { type Addr, parseAddr, parsePrefix } from '../net/index.ts';
 
-export { isIP, isIPv4, isIPv6 };
-
-const PREFIX_LEN = /^(?:0|[1-9][0-9]{0,2})$/;
 export const HOST_GATEWAY = 'host-gateway';
 
 type Family = 4 | 6 | 'any';
 
+/** The address, unless it is not one or carries a zone. */
+function address(s: string): Addr | undefined {
+  const a = parseAddr(s);
+  return a && a.zone === '' ? a : undefined;
+}
+
+const familyName = (family: Family): string => (family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : 'IP');
+
 /** Why `s` is not a CIDR prefix of `family`, or undefined when it is one. */
 export function cidrProblem(s: string, family: Family): string | undefined {
+  const p = parsePrefix(s);
+  if (p && (family === 'any' || p.family === family)) return undefined;
   const slash = s.indexOf('/');
   if (slash < 0) return 'the "/length" part is missing';
   const addr = s.slice(0, slash);
-  const len = s.slice(slash + 1);
-  const v4 = isIPv4(addr);
-  const v6 = !v4 && isIPv6(addr);
-  if (!v4 && !v6) return `"${addr}" is not an ${family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : 'IP'} address`;
-  if (family === 4 && v6) return 'it is an IPv6 prefix; an IPv4 prefix is expected here';
-  if (family === 6 && v4) return 'it is an IPv4 prefix; an IPv6 prefix is expected here';
-  const max = v4 ? 32 : 128;
-  if (!PREFIX_LEN.test(len) || Number(len) > max) return `the prefix length "${len}" is not a number from 0 to ${max}`;
-  return undefined;
+  const a = address(addr);
+  if (!a) return `"${addr}" is not an ${familyName(family)} address`;
+  if (family === 4 && a.family === 6) return 'it is an IPv6 prefix; an IPv4 prefix is expected here';
+  if (family === 6 && a.family === 4) return 'it is an IPv4 prefix; an IPv6 prefix is expected here';
+  return `the prefix length "${s.slice(slash + 1)}" is not a number from 0 to ${a.family === 4 ? 32 : 128}`;
 }
 
 /** Why `s` is not an IP address of `family`, or undefined when it is one. */
 export function ipProblem(s: string, family: Family): string | undefined {
-  if (s.includes('/')) return isIP(s) ? undefined : 'an address is expected here, not a prefix';
+  const a = address(s);
+  if (a && (family === 'any' || a.family === family)) return undefined;
+  if (s.includes('/')) return 'an address is expected here, not a prefix';
   if (family === 4) {
-    if (isIPv4(s)) return undefined;
-    return isIPv6(s) ? 'it is an IPv6 address; an IPv4 address is expected here' : 'expected four numbers 0..255 separated by dots, without leading zeros';
+    return a ? 'it is an IPv6 address; an IPv4 address is expected here' : 'expected four numbers 0..255 separated by dots, without leading zeros';
   }
   if (family === 6) {
-    if (isIPv6(s)) return undefined;
-    return isIPv4(s) ? 'it is an IPv4 address; an IPv6 address is expected here' : 'expected an IPv6 address such as 2001:db8::1';
+    return a ? 'it is an IPv4 address; an IPv6 address is expected here' : 'expected an IPv6 address such as 2001:db8::1';
   }
-  return isIP(s) ? undefined : 'expected an IPv4 or IPv6 address';
+  return 'expected an IPv4 or IPv6 address';
 }
 
 /** An extra_hosts map value: an address, an address in brackets, or host-gateway. */
 function extraHostAddressProblem(v: string): string | undefined {
   if (v === HOST_GATEWAY) return undefined;
   const inner = v.length > 1 && v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
-  return isIP(inner) ? undefined : `"${v}" is neither an IP address nor ${HOST_GATEWAY}`;
+  return address(inner) ? undefined : `"${v}" is neither an IP address nor ${HOST_GATEWAY}`;
 }
 
 /**

@@ -3,6 +3,8 @@
 // <= 27 the specs also say which release to reproduce: /etc/hosts spells fe00::0 and ff00::0 (v27.5.1
 // libnetwork/etchosts/etchosts.go), and resolv.conf depends on the order of the joins (legacy.ts).
 import { type Diagnostic, error } from '../diagnostics/diagnostic.ts';
+import { isDefaultBridge, isIngress } from '../model/network-types.ts';
+import { engineRelease } from '../model/engine.ts';
 import type { Container, Model } from '../model/types.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import {
@@ -53,7 +55,7 @@ export function dnsContext(
     add(byNetwork, e.network, e);
   }
   for (const e of remote?.endpoints ?? []) add(byNetwork, e.network, e);
-  const def = model.networks.find((n) => n.isDefault)?.name;
+  const def = model.networks.find(isDefaultBridge)?.name;
   return {
     model,
     endpoints,
@@ -68,8 +70,8 @@ export function dnsContext(
 
 const isUserNetwork = (ctx: DnsContext, network: string) => network !== ctx.defaultBridge;
 
-/** Up to Docker 27 the IPv6 defaults were strings, "fe00::0" and "ff00::0" (etchosts.go defaultContentIPv6). */
-const legacySpelling = (ctx: DnsContext): boolean => ctx.model.engine === '27' || ctx.model.engine === '20.10';
+/** /etc/hosts spells the IPv6 defaults fe00::0 and ff00::0 (EngineRelease.legacyHostsIPv6Spelling). */
+const legacySpelling = (ctx: DnsContext): boolean => engineRelease(ctx.model.engine).legacyHostsIPv6Spelling;
 
 /**
  * The names other containers find a container by on a user-defined network (buildEndpointDNSNames). A
@@ -104,11 +106,11 @@ function resolvConfSpec(ctx: DnsContext, c: Container, eps: readonly Endpoint[])
     c.mode.kind === 'host' ? 'host' : c.mode.kind === 'none' ? 'none' : eps.some((e) => isUserNetwork(ctx, e.network)) ? 'internal' : 'legacy';
   const first = eps[0];
   const last = eps[eps.length - 1];
-  const engine = ctx.model.engine;
+  const release = engineRelease(ctx.model.engine).resolvConf;
   const ipv6Of = (network: string): boolean => ctx.networks.get(network)?.enableIPv6 ?? false;
   return {
-    ...(engine === '27' || engine === '20.10'
-      ? { engine, joins: eps.map((e) => ({ embeddedDns: isUserNetwork(ctx, e.network), ipv6: ipv6Of(e.network) })) }
+    ...(release !== 'current'
+      ? { engine: release, joins: eps.map((e) => ({ embeddedDns: isUserNetwork(ctx, e.network), ipv6: ipv6Of(e.network) })) }
       : {}),
     mode,
     // The source file is chosen by the network the container was created on (its first one).
@@ -148,7 +150,10 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
     // Every other container on each user-defined network this one is on, by name, aliases and hostname.
     peers = [];
     // Not on docker_gwbridge or ingress: Docker resolves no names there (their endpoints are anonymous).
-    const named = (network: string) => isUserNetwork(ctx, network) && network !== GATEWAY_BRIDGE && !ctx.networks.get(network)?.overlay?.ingress;
+    const named = (network: string) => {
+      const n = ctx.networks.get(network);
+      return isUserNetwork(ctx, network) && network !== GATEWAY_BRIDGE && !(n && isIngress(n));
+    };
     for (const mine of eps.filter((e) => named(e.network))) {
       for (const other of ctx.byNetwork.get(mine.network) ?? []) {
         const oc = byName.get(other.container);

@@ -1,11 +1,11 @@
 // Which of a container's endpoints provides its default routes (and so gets its published ports):
 // libnetwork's Endpoint.Less (sandbox.go) and Sandbox.getGatewayEndpoint (default_gateway.go), Docker 29.
-import type { BridgeNetwork, EndpointRequest } from '../model/types.ts';
+import type { EndpointRequest, Network } from '../model/types.ts';
 import type { EndpointAddressing } from '../ipam/types.ts';
 
 export interface GatewayCandidate {
   readonly request: EndpointRequest;
-  readonly network: BridgeNetwork;
+  readonly network: Network;
   readonly addresses: EndpointAddressing;
   /** The network has a gateway the container can route through, per family. */
   readonly gw4: boolean;

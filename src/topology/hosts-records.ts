@@ -3,7 +3,7 @@
 //     Endpoint.getEtcHostsAddrs (endpoint.go);
 //   - --add-host: buildSandboxOptions (daemon/container_operations.go);
 //   - legacy links: Daemon.addLegacyLinks (daemon/container_operations_unix.go).
-import { type Addr, addrString, parseAddr, unmap } from '../net/netip.ts';
+import { type Addr, addrString, parseAddr, unmap } from '../net/index.ts';
 
 /** One /etc/hosts line: an address and its names (written space-separated). */
 export interface HostsRecord {

@@ -5,7 +5,7 @@
 // flood entry (00:00:00:00:00:00) per peer host for broadcast and multicast.
 import { endpointKey } from '../ipam/allocate.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
-import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-view.ts';
+import { ingressNetwork, INGRESS_SANDBOX, type JoinedModel } from '../model/host-view.ts';
 import type { Model } from '../model/types.ts';
 import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
 import type { OverlaySandbox } from './types.ts';
@@ -27,7 +27,7 @@ export function overlayMac(configured: string | undefined, ipv4: string | undefi
 }
 
 /** Every overlay endpoint of the model (all hosts): each host's ingress_sbox, then containers in file order. */
-export function overlayMembers(m: Model, swarm: SwarmAddressing): OverlayMember[] {
+export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): OverlayMember[] {
   const out: OverlayMember[] = [];
   const ingress = ingressNetwork(m);
   if (ingress) {
@@ -38,7 +38,7 @@ export function overlayMembers(m: Model, swarm: SwarmAddressing): OverlayMember[
   }
   const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));
   for (const c of m.containers) {
-    for (const [i, e] of swarmEndpoints(m, c).entries()) {
+    for (const [i, e] of c.endpoints.entries()) {
       if (!overlays.has(e.network)) continue;
       const a = swarm.addressing.endpoints.get(endpointKey(c.name, e.network));
       if (!a) continue;
@@ -90,7 +90,7 @@ export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: r
       bridgeMac: derivedMac('overlay-bridge', here, n.name),
       ...(local ? { local } : {}),
       port: view.swarm?.dataPathPort ?? 4789,
-      encrypted: n.overlay?.encrypted ?? false,
+      encrypted: n.encrypted,
       floods,
       peers: remote.map((x) => ({
         container: x.container,

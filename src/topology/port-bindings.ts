@@ -2,9 +2,9 @@
 // port_mapping_linux.go sortAndNormPBs / configurePortBindingIPv4/IPv6, portmapperapi Compare),
 // plus the host-port bookkeeping of the port allocator: conflicts, ranges and ephemeral ports.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf, parseAddress } from '../net/address.ts';
-import type { PortBinding } from '../model/types.ts';
-import type { GatewayCandidate } from './gateway.ts';
+import { compareAddr, familyOf, mustParseAddr } from '../net/index.ts';
+import type { EndpointAddressing } from '../ipam/types.ts';
+import type { BridgeNetwork, PortBinding } from '../model/types.ts';
 import type { PortMapping } from './types.ts';
 
 const PROTO_NUMBER = { tcp: 6, udp: 17, sctp: 132 } as const;
@@ -24,13 +24,8 @@ interface BindingRequest {
 
 const isRange = (r: BindingRequest) => r.hostPort === 0 || r.hostPort !== r.hostPortEnd;
 
-function compareAddr(a: string, b: string): number {
-  const x = parseAddress(a)!;
-  const y = parseAddress(b)!;
-  // netip.Addr.Compare: IPv4 sorts before IPv6, then by value.
-  if (x.family !== y.family) return x.family - y.family;
-  return x.value < y.value ? -1 : x.value > y.value ? 1 : 0;
-}
+/** netip.Addr.Compare of two address texts: IPv4 sorts before IPv6, then by value. */
+const compareAddrText = (a: string, b: string): number => compareAddr(mustParseAddr(a), mustParseAddr(b));
 
 /** portmapperapi.PortBindingReq.Compare. */
 function compareRequests(a: BindingRequest, b: BindingRequest): number {
@@ -40,11 +35,13 @@ function compareRequests(a: BindingRequest, b: BindingRequest): number {
   if (a.proto !== b.proto) return PROTO_NUMBER[a.proto] - PROTO_NUMBER[b.proto];
   if (a.hostPort !== b.hostPort) return a.hostPort - b.hostPort;
   if (a.hostPortEnd !== b.hostPortEnd) return a.hostPortEnd - b.hostPortEnd;
-  return compareAddr(a.hostIP, b.hostIP) || compareAddr(a.containerIP, b.containerIP);
+  return compareAddrText(a.hostIP, b.hostIP) || compareAddrText(a.containerIP, b.containerIP);
 }
 
 export interface EndpointBindingContext {
-  readonly candidate: GatewayCandidate;
+  /** Ports are published on bridge networks only (the other drivers program no port mappings). */
+  readonly network: BridgeNetwork;
+  readonly addresses: EndpointAddressing;
   readonly isGw4: boolean;
   readonly isGw6: boolean;
   /** The container has an IPv6 gateway endpoint at all (if not, the IPv4 gateway also takes the IPv6 bindings). */
@@ -54,7 +51,7 @@ export interface EndpointBindingContext {
 
 /** The binding requests one endpoint programs, sorted as dockerd sorts them. */
 export function endpointBindingRequests(ctx: EndpointBindingContext, ports: readonly PortBinding[]): BindingRequest[] {
-  const { candidate: c } = ctx;
+  const c = ctx;
   const routed4 = c.network.gatewayModeV4 === 'routed';
   const routed6 = c.network.gatewayModeV6 === 'routed';
   const want4 = ctx.isGw4;

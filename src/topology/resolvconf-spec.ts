@@ -1,4 +1,5 @@
 // What a container's /etc/resolv.conf is made of; src/render/resolvconf turns it into Docker's exact bytes.
+import type { EngineRelease } from '../model/engine.ts';
 
 /**
  * - host: `--network host` (the host's file as parsed, overrides applied, no transform);
@@ -58,8 +59,8 @@ export interface ContainerResolvConfSpec {
    * upstream servers come from --dns or the host's file through the legacy transform.
    */
   upstreamOverride?: readonly string[];
-  /** The Docker release whose file to write when it differs from 28/29's (see legacy.ts); absent: 29. */
-  engine?: '27' | '20.10';
+  /** The Docker release whose file to write when it differs from 28/29's (EngineRelease.resolvConf); absent: 29. */
+  engine?: Exclude<EngineRelease['resolvConf'], 'current'>;
   /**
    * With `engine`: the container's endpoints in join order, whether each uses the embedded DNS (a
    * user-defined network) and its network's enable_ipv6. Docker 20.10 rewrites the file at each join.

@@ -2,8 +2,8 @@
 // local task's redirect rules), netform's NETFORM-SWARM chain and the encrypted overlays' rules. Services
 // are read from the whole model (every node of a swarm programs the mesh for every service).
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { familyOf } from '../net/address.ts';
-import { ingressNetwork, INGRESS_SANDBOX, swarmEndpoints } from '../model/host-view.ts';
+import { familyOf } from '../net/index.ts';
+import { ingressNetwork, INGRESS_SANDBOX } from '../model/host-view.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
 import type { Container, Model } from '../model/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
@@ -25,7 +25,10 @@ interface Service {
   readonly origin: readonly (string | number)[];
 }
 
-/** Services in file order of their first task, with their ingress ports (published ports allocated as swarm does). */
+/**
+ * Services in file order of their first task, with their ingress ports (published ports allocated as swarm
+ * does). `all`: every container, its endpoints as Docker joins them (model/host-view.ts JoinedModel).
+ */
 export function swarmServices(m: Model, all: readonly Container[], diagnostics: Diagnostic[]): Service[] {
   const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));
   const firstTask = new Map<string, Container>();
@@ -53,7 +56,7 @@ export function swarmServices(m: Model, all: readonly Container[], diagnostics: 
       if (ports.some((x) => x.proto === p.proto && x.publishedPort === published)) continue;
       ports.push({ proto: p.proto, publishedPort: published, targetPort: p.containerPort, origin: p.path });
     }
-    out.push({ name, ports, networks: swarmEndpoints(m, c).map((e) => e.network).filter((n) => overlays.has(n)), origin: c.path });
+    out.push({ name, ports, networks: c.endpoints.map((e) => e.network).filter((n) => overlays.has(n)), origin: c.path });
   }
   return out;
 }
@@ -125,7 +128,7 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
 
   const family = host.address ? familyOf(host.address) ?? 4 : 4;
   const localOverlays = new Set(endpoints.filter((e) => e.attachment?.kind === 'overlay').map((e) => e.network));
-  const encrypted = view.networks.filter((n) => n.overlay?.encrypted && localOverlays.has(n.name));
+  const encrypted = view.networks.filter((n) => n.driver === 'overlay' && n.encrypted && localOverlays.has(n.name));
   const dataPathPort = view.swarm?.dataPathPort ?? 4789;
   const input: SwarmFirewall['input'] = {
     ...(ingressInput ? { ingress: ingressInput } : {}),

@@ -19,20 +19,11 @@ const why = netnsUnavailable(['iptables-restore', 'iptables-save', 'ip6tables-re
 
 /** `netform ARGS` in this process, with the host's NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX. */
 async function cli(h: ApplyHost, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { NETFORM_HOST_NETNS: process.env['NETFORM_HOST_NETNS'], NETFORM_NETNS_PREFIX: process.env['NETFORM_NETNS_PREFIX'] };
-  process.env['NETFORM_HOST_NETNS'] = h.target.hostNetns;
-  process.env['NETFORM_NETNS_PREFIX'] = h.target.prefix;
   let out = '';
   let err = '';
-  try {
-    const code = await main([...args, '--state-dir', h.stateDir], { out: (s) => (out += s), err: (s) => (err += s) });
-    return { code, out, err };
-  } finally {
-    for (const [k, v] of Object.entries(env)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  const env = { ...process.env, NETFORM_HOST_NETNS: h.target.hostNetns, NETFORM_NETNS_PREFIX: h.target.prefix };
+  const code = await main([...args, '--state-dir', h.stateDir], { out: (s) => (out += s), err: (s) => (err += s), env });
+  return { code, out, err };
 }
 
 const file = (v: string) => `test/fixtures/apply/${v}.yaml`;

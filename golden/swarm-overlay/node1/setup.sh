@@ -17,56 +17,93 @@ fi
 host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
 # A shell snippet in the host namespace (for /proc/sys writes).
 host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
-# The names of the host's links, space-separated, with a space before and after each.
-host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
+# The names of the host's links, space-separated, with a space before and after each; fails when ip does.
+host_links() { _l=$(host_ip -o link show) || return 1; echo " $(printf '%s\n' "$_l" | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
+# One netform setup.sh or teardown.sh at a time on this machine: each holds an exclusive lock, flock(1)
+# of util-linux on /run/lock/netform.lock, until it ends (a later one waits for it).
+command -v flock >/dev/null 2>&1 || { echo "netform: flock (util-linux) is needed to run this script" >&2; exit 2; }
+mkdir -p /run/lock
+exec 9>>/run/lock/netform.lock
+if ! flock -n 9; then
+  echo "netform: waiting for another netform setup.sh or teardown.sh to finish (/run/lock/netform.lock)" >&2
+  flock 9
+fi
 
-# Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
-# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
-# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
-# left and the bridges are deleted.
-undo() {
-  set +e
-  ip -force -batch - 2>/dev/null <<EOF
-netns del ${P}ingress_sbox
-netns del ${P}alpha
-netns del ${P}1-dacc7e1ed3
-netns del ${P}1-98fc93e399
-EOF
-  n=0
-  while [ "$n" -lt 200 ]; do
-    links=$(host_links 2>/dev/null)
-    left=
-    for l in veth520c6fa vetheaff88b; do
-      case "$links" in *" $l "*) left=1; break ;; esac
-    done
-    [ -n "$left" ] || break
-    sleep 0.05 2>/dev/null || sleep 1
-    n=$((n + 1))
-  done
-  host_ip -force -batch - 2>/dev/null <<EOF
-link del veth520c6fa
-link del vetheaff88b
-link del docker0
-link del docker_gwbridge
-link del vx-001000-dacc7
-link del vx-001001-98fc9
-EOF
-  set -e
-}
-
-# Refuse to touch anything that already exists: teardown must only remove what setup created.
-links=$(host_links)
-spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
+# Refuse to touch anything that already exists: this run creates every link and namespace it names.
+# A listing that fails is a failure, never "nothing exists".
+links=$(host_links) || { echo "netform: cannot list the links (ip link show failed); nothing was changed" >&2; exit 1; }
+spaces=$(ip netns list) || { echo "netform: cannot list the network namespaces (ip netns list failed); nothing was changed" >&2; exit 1; }
+spaces=" $(printf '%s\n' "$spaces" | awk '{printf "%s ", $1}')"
 for l in docker0 docker_gwbridge veth520c6fa vetheaff88b vx-001000-dacc7 vx-001001-98fc9; do
   case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
 done
 for n in ingress_sbox alpha 1-dacc7e1ed3 1-98fc93e399; do
   case "$spaces" in *" $P$n "*) echo "netform: network namespace $P$n already exists; run teardown.sh first" >&2; exit 1 ;; esac
 done
-trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
+# The journal of this run, in $J (removed when the script ends). `made NAME CMD...` saves its standard
+# input as $J/NAME and runs `CMD -batch $J/NAME` (made_from NAME FILE CMD... runs it on FILE). ip stops a
+# batch at its first failing line and names it ("Command failed FILE:N", iproute2 ip/ip.c batch()): the
+# lines before it are done, the failing one changed nothing. What those lines created is journaled: the
+# namespaces, the links made in the host namespace (not those made in, or moved to, one of this run's
+# namespaces: they go with it), the xfrm entries (as the lines that delete them).
+J=$(mktemp -d "${TMPDIR:-/tmp}/netform-setup.XXXXXX")
+made() { _m=$1; shift; cat > "$J/$_m"; made_from "$_m" "$J/$_m" "$@"; }
+made_from() {
+  _m=$1 _f=$2
+  shift 2
+  _rc=0
+  "$@" -batch "$_f" 2> "$J/$_m.err" || _rc=$?
+  cat "$J/$_m.err" >&2
+  _n=0
+  if [ "$_rc" -ne 0 ]; then
+    _n=$(sed -n 's/^Command failed .*:\([0-9][0-9]*\)$/\1/p' "$J/$_m.err" | head -n 1)
+    [ -n "$_n" ] || _n=1
+  fi
+  awk -v n="$_n" '
+    n && NR >= n { exit }
+    $1 == "netns" && $2 == "add" { print "netns", $3; next }
+    $1 == "link" && $2 == "add" {
+      name = ""; away = 0
+      for (i = 3; i < NF && $i != "type"; i += 2) { if ($i == "name") name = $(i + 1); if ($i == "netns") away = 1 }
+      if (name != "" && !away) { names[++k] = name; kind[name] = $(i + 1) == "veth" ? "veth" : "link" }
+      next
+    }
+    $1 == "link" && $2 == "set" && $3 == "dev" && $5 == "netns" { kind[$4] = ""; next }
+    $1 == "xfrm" && $3 == "add" && $2 == "state" { print "xfrm xfrm state delete", $4, $5, $6, $7, $8, $9, $10, $11; next }
+    $1 == "xfrm" && $3 == "add" && $2 == "policy" { s = "xfrm xfrm policy delete"; for (i = 4; i <= NF && $i != "tmpl"; i++) s = s " " $i; print s; next }
+    END { for (j = 1; j <= k; j++) if (kind[names[j]] != "") print kind[names[j]], names[j] }
+  ' "$_f" >> "$J/$_m.made"
+  return "$_rc"
+}
+# Removes what the journal holds, and nothing else: the namespaces first (their veth pairs go with
+# them; the kernel finishes that in the background, so the host ends are waited for, up to 10 s), then
+# the xfrm entries and the host's links, last made first.
+rollback() {
+  set +e
+  wait
+  cat "$J"/*.made > "$J/undo" 2>/dev/null
+  awk '$1 == "netns" { print "netns del " $2 }' "$J/undo" | ip -force -batch - 2>/dev/null
+  n=0
+  while [ "$n" -lt 200 ]; do
+    links=$(host_links 2>/dev/null) || break
+    left=
+    for l in $(awk '$1 == "veth" { print $2 }' "$J/undo"); do
+      case "$links" in *" $l "*) left=1; break ;; esac
+    done
+    [ -n "$left" ] || break
+    sleep 0.05 2>/dev/null || sleep 1
+    n=$((n + 1))
+  done
+  awk '$1 == "xfrm" { sub(/^xfrm /, ""); l[++k] = $0 } $1 == "link" || $1 == "veth" { l[++k] = "link del " $2 } END { while (k) print l[k--] }' "$J/undo" | host_ip -force -batch - 2>/dev/null
+  set -e
+}
+trap 'rc=$?; trap - EXIT; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back what this run created" >&2; rollback; fi; rm -rf "$J"; exit "$rc"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Host side: the bridges, with their addresses.
-host_ip -batch - <<EOF
+made bridges host_ip <<EOF
 link add name docker0 type bridge
 link set dev docker0 address 4a:8b:a4:5b:79:50 mtu 1500
 addr add 172.17.0.1/16 dev docker0 brd +
@@ -90,11 +127,11 @@ if [ -e /proc/sys/net/ipv6/conf/docker_gwbridge/accept_ra ]; then echo 0 > /proc
 # created in the host namespace (so that it sends from the host's underlay address) and moved in, where
 # it is renamed vxlan0 (Docker ov_network.go setupSubnetSandbox). Peers on other hosts are written
 # statically: a neighbour entry and an FDB entry per remote endpoint, a flood entry per remote host.
-ip -batch - <<EOF
+made overlay-netns ip <<EOF
 netns add ${P}1-dacc7e1ed3
 netns add ${P}1-98fc93e399
 EOF
-host_ip -batch - <<EOF
+made overlay-links host_ip <<EOF
 link add name vx-001000-dacc7 mtu 1450 type vxlan id 4096 local 192.168.56.11 dstport 4789 learning proxy l2miss l3miss
 link set dev vx-001000-dacc7 netns ${P}1-dacc7e1ed3
 link add name vx-001001-98fc9 mtu 1450 type vxlan id 4097 local 192.168.56.11 dstport 4789 learning proxy l2miss l3miss
@@ -219,8 +256,8 @@ case "$lanes" in '' | *[!0-9]*) lanes=1 ;; esac
 [ "$lanes" -le 2 ] || lanes=2
 each() { i=$2; while [ "$i" -le 2 ]; do "$1_$i"; i=$((i + lanes)); done; }
 lane() {
-  each netns "$1" | ip -batch -
-  each links "$1" | host_ip -batch -
+  each netns "$1" | made "netns.$1" ip
+  each links "$1" | made "links.$1" host_ip
   each container "$1"
 }
 pids=
@@ -246,4 +283,5 @@ link set dev veth0887f3e master br0
 link set dev veth0887f3e up
 EOF
 
-trap - EXIT
+trap - EXIT HUP INT TERM
+rm -rf "$J"

@@ -17,7 +17,7 @@
 // Out of reach here: IPVS itself (the fwmark services and their real servers, ipvsadm) and the
 // dockerd listeners on the published ports (plumbIngressPortsProxy: sockets, not rules); this kernel
 // has no ip_vs/xt_ipvs, so `-m ipvs` cannot even be loaded (test/firewall-swarm.test.ts says so).
-import { canonicalCidr, canonicalIp, familyOf } from '../../net/inet.ts';
+import { familyOf, inetAddr, inetCidr } from '../../net/index.ts';
 import type { Engine } from '../../model/engine.ts';
 import type { FirewallDaemon, FirewallIngress, FirewallIngressPort, FirewallNetwork } from '../input.ts';
 import type { MatchModule, SourcePath } from '../types.ts';
@@ -77,7 +77,7 @@ function checkIngress(gateway: FirewallNetwork, ingress: FirewallIngress): void 
     throw new Error(`buildFirewall: ingress sandboxIP ${JSON.stringify(ingress.sandboxIP)} is not an IPv4 address`);
   }
   const len = prefix?.split('/')[1];
-  if (!prefix || canonicalCidr(`${ingress.sandboxIP}/${len}`) !== canonicalCidr(prefix)) {
+  if (!prefix || inetCidr(`${ingress.sandboxIP}/${len}`) !== inetCidr(prefix)) {
     throw new Error(
       `buildFirewall: ingress sandboxIP ${ingress.sandboxIP} is not in ${gateway.name}'s IPv4 prefix (${prefix ?? 'none'})`,
     );
@@ -178,7 +178,7 @@ function addIngressPortRules(rs: RulesetBuilder, daemon: FirewallDaemon, sandbox
       'nat',
       DOCKER_INGRESS,
       { protocol: proto(p), modules: [portMatch(p, 'dport', pub)] },
-      { kind: 'dnat', toAddress: canonicalIp(sandboxIP), toPort: pub },
+      { kind: 'dnat', toAddress: inetAddr(sandboxIP), toPort: pub },
       o,
     ),
   );

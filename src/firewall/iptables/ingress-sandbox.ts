@@ -4,7 +4,7 @@
 // container, and the fwmark numbering.
 //   sandbox  addLBBackend -> configureFWMark
 //   task     populateLoadBalancers -> addRedirectRules
-import { canonicalCidr, canonicalIp, familyOf } from '../../net/inet.ts';
+import { familyOf, inetAddr, inetCidr } from '../../net/index.ts';
 import type { FirewallIngressPort } from '../input.ts';
 import type { RuleTarget, SourcePath } from '../types.ts';
 import type { MeshSysctl } from './ingress-host.ts';
@@ -83,8 +83,8 @@ export function addLoadBalancerRules(rs: RulesetBuilder, sb: LoadBalancerSandbox
   if (familyOf(sb.address) !== 4 || !sb.address.includes('/')) {
     throw new Error(`load-balancer sandbox address ${JSON.stringify(sb.address)} must be IPv4 with a prefix length`);
   }
-  const eIP = canonicalIp(sb.address.split('/')[0]!);
-  const subnet = canonicalCidr(sb.address);
+  const eIP = inetAddr(sb.address.split('/')[0]!);
+  const subnet = inetCidr(sb.address);
   const { cidr, port: portMatch, proto } = rs.pieces;
   for (const s of sb.services) {
     if (s.vip === undefined) continue;
@@ -164,7 +164,7 @@ export interface IngressTask {
  */
 export function addRedirectRules(rs: RulesetBuilder, task: IngressTask): void {
   if (rs.family !== 4) return;
-  const ip = canonicalIp(task.address.split('/')[0]!);
+  const ip = inetAddr(task.address.split('/')[0]!);
   if (familyOf(ip) !== 4) throw new Error(`ingress task address ${JSON.stringify(task.address)} is not IPv4`);
   const o = task.origin;
   const { cidr, ctstate, port: portMatch, proto, target } = rs.pieces;

@@ -4,7 +4,7 @@
 // ChainInfo.Link is built without an IP version, so it always goes to iptables (IPv4). Every release
 // reproduced does the same (v28.5.2 iptabler/link.go; v27.5.1 drivers/bridge/link.go and
 // v20.10.24 vendor/.../drivers/bridge/link.go -> ChainInfo.Link with iptables.Append).
-import { familyOf } from '../../net/inet.ts';
+import { familyOf } from '../../net/index.ts';
 import type { FirewallLink, FirewallNetwork } from '../input.ts';
 import { DOCKER } from './daemon-chains.ts';
 import { makeRule, type RulesetBuilder } from './ruleset-builder.ts';

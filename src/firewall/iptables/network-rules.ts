@@ -13,7 +13,7 @@ import {
   ISOLATION_1,
   ISOLATION_2,
 } from './daemon-chains.ts';
-import { canonicalIp } from '../../net/inet.ts';
+import { inetAddr } from '../../net/index.ts';
 import type { FirewallDaemon, FirewallFamilyConfig, FirewallNetwork } from '../input.ts';
 import type { IpFamily, RuleTarget, SourcePath } from '../types.ts';
 import { engineLayout, type EngineLayout } from '../../model/engine.ts';
@@ -42,7 +42,7 @@ export function addNetwork(rs: RulesetBuilder, daemon: FirewallDaemon, net: Fire
 
 /** MASQUERADE picks the source from the route; com.docker.network.host_ipv4/6 asks for SNAT instead. */
 const natTarget = (rs: RulesetBuilder, conf: FirewallFamilyConfig): RuleTarget =>
-  conf.hostIP ? { kind: 'snat', toSource: canonicalIp(conf.hostIP) } : rs.pieces.target('masquerade');
+  conf.hostIP ? { kind: 'snat', toSource: inetAddr(conf.hostIP) } : rs.pieces.target('masquerade');
 
 /** `-I POSTROUTING -s SUBNET ! -o BR -j MASQUERADE` (or SNAT). */
 const insertMasquerade = (rs: RulesetBuilder, net: FirewallNetwork, conf: FirewallFamilyConfig): void => {

@@ -4,7 +4,7 @@
 // rule is a large part of the compiler's memory and garbage-collection time. One RulePieces lives for one
 // firewall build, so nothing outlives the compile that made it. Builders read like the iptables
 // arguments moby passes (`"!", "-i", br` is `iface(br, NOT)`); addresses are stored in canonical prefix form.
-import { canonicalCidr } from '../../net/inet.ts';
+import { inetCidr } from '../../net/index.ts';
 import type { AddressMatch, AddressType, CtState, InterfaceMatch, MatchModule, PortProtocol, ProtocolMatch, RuleTarget } from '../types.ts';
 import { CT_STATES } from '../types.ts';
 
@@ -47,8 +47,8 @@ export class RulePieces {
   readonly shared = new WeakSet<object>();
   private readonly keys = new WeakMap<object, string>();
 
-  private readonly cidrs = new Shared(this, (text: string): AddressMatch => ({ cidr: canonicalCidr(text) }));
-  private readonly notCidrs = new Shared(this, (text: string): AddressMatch => ({ cidr: canonicalCidr(text), negate: true }));
+  private readonly cidrs = new Shared(this, (text: string): AddressMatch => ({ cidr: inetCidr(text) }));
+  private readonly notCidrs = new Shared(this, (text: string): AddressMatch => ({ cidr: inetCidr(text), negate: true }));
   private readonly ifaces = new Shared(this, (name: string): InterfaceMatch => ({ name }));
   private readonly notIfaces = new Shared(this, (name: string): InterfaceMatch => ({ name, negate: true }));
   private readonly protos = new Shared(this, (name: string): ProtocolMatch => ({ name }));

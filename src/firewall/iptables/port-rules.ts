@@ -5,7 +5,7 @@
 // and setPerPortForwarding; v20.10.24 vendor/github.com/docker/libnetwork/iptables/iptables.go
 // ChainInfo.Forward) has no raw rules and no fe80::/10 exception, always adds the hairpin MASQUERADE,
 // appends the ACCEPT (there is no default DROP to stay above) and fills SCTP checksums in mangle.
-import { canonicalIp, familyOf, isLoopback, isUnspecified } from '../../net/inet.ts';
+import { familyOf, inetAddr, isLoopback, isUnspecified, mustParseAddr } from '../../net/index.ts';
 import type { FirewallDaemon, FirewallNetwork } from '../input.ts';
 import type { FirewallerPortBinding } from '../port-mapping.ts';
 import type { RuleMatch } from '../types.ts';
@@ -27,7 +27,7 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
   const { cidr, iface, portModules, proto, target } = rs.pieces;
 
   // filterPortMappedOnLoopback: IPv4 only (the IPv6 loopback is not routable), and only with a host port.
-  if (layout.raw && b.hostPort !== 0 && hostFamily === 4 && isLoopback(b.hostIP)) {
+  if (layout.raw && b.hostPort !== 0 && hostFamily === 4 && isLoopback(mustParseAddr(b.hostIP))) {
     rs.append(
       makeRule(
         'raw',
@@ -53,16 +53,16 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
     // Built field by field in the order of the other rules (the keys' order is topology.json's).
     const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {};
     if (rs.family === 6 && layout.dnatSkipsLinkLocal6) match.source = cidr('fe80::/10', NOT);
-    if (!isUnspecified(b.hostIP)) match.destination = cidr(b.hostIP);
+    if (!isUnspecified(mustParseAddr(b.hostIP))) match.destination = cidr(b.hostIP);
     // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
     if (!daemon.hairpin) match.inInterface = iface(net.ifName, NOT);
     match.protocol = proto(b.proto);
     match.modules = portModules(b.proto, 'dport', b.hostPort);
-    const dnat = makeRule('nat', DOCKER, match, { kind: 'dnat', toAddress: canonicalIp(b.containerIP), toPort: b.containerPort }, o);
+    const dnat = makeRule('nat', DOCKER, match, { kind: 'dnat', toAddress: inetAddr(b.containerIP), toPort: b.containerPort }, o);
     rs.append(dnat);
     if (daemon.hairpin || layout.portMasqueradeAlways) {
       // A container reaching its own published port through the host: masquerade it.
-      const ip = canonicalIp(b.containerIP);
+      const ip = inetAddr(b.containerIP);
       rs.append(
         makeRule(
           'nat',

@@ -15,7 +15,7 @@
 //      balancer appears in the ingress sandbox (ingress-host.ts: service_linux.go addIngressPorts);
 //   6. netform's own NETFORM-SWARM chain (`input.swarmPorts`, swarm-port-rules.ts), last, as it is no
 //      part of Docker's replay; it is written even when Docker's iptables option is off for the family.
-import { canonicalIp } from '../../net/inet.ts';
+import { inetAddr } from '../../net/index.ts';
 import { engineLayout } from '../../model/engine.ts';
 import type { FirewallEndpoint, FirewallInput, FirewallLink, FirewallNetwork } from '../input.ts';
 import { firewallerBindings } from '../port-mapping.ts';
@@ -76,14 +76,14 @@ export function replayFamily(input: FirewallInput, networks: ReadonlyMap<string,
   if (input.links.length > 0) {
     for (const ep of input.endpoints) {
       if (ep.addr4 === undefined) continue;
-      const k = `${ep.network}\u0000${canonicalIp(ep.addr4)}`;
+      const k = `${ep.network}\u0000${inetAddr(ep.addr4)}`;
       if (!byAddr4.has(k)) byAddr4.set(k, ep);
     }
   }
   for (const link of input.links) {
     const net = lookup(networks, link.network, 'a link');
     if (net.icc && !input.firewallerOnly) continue;
-    const parent = byAddr4.get(`${link.network}\u0000${canonicalIp(link.parentIP)}`);
+    const parent = byAddr4.get(`${link.network}\u0000${inetAddr(link.parentIP)}`);
     const list = parent && linksOf.get(parent);
     if (list) list.push(link);
     else if (parent) linksOf.set(parent, [link]);

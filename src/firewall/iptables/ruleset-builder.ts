@@ -7,7 +7,7 @@
 //   - NewChain creates a chain only if it does not exist yet.
 // Rules are compared as iptables -C compares them: on the canonical form of their matches and target
 // (see ruleKey), not on the text used to create them.
-import { canonicalCidr, isAnyCidr } from '../../net/inet.ts';
+import { inetCidr, isAnyCidr } from '../../net/index.ts';
 import type { AddressMatch, IpFamily, MatchModule, RuleMatch, RuleTarget, SourcePath } from '../types.ts';
 import { RulePieces } from './pieces.ts';
 import type { Chain, Rule, Ruleset, TableName } from './types.ts';
@@ -132,7 +132,7 @@ export function ruleKey(match: RuleMatch, target: RuleTarget, pieces: RulePieces
   const addr = (a: AddressMatch | undefined): string =>
     a
       ? pieces.keyOf(a, (x) => {
-          const cidr = canonicalCidr(x.cidr);
+          const cidr = inetCidr(x.cidr);
           // `-d 0/0` matches everything: iptables stores no address match at all.
           return isAnyCidr(cidr) && !x.negate ? '' : `${x.negate ? '!' : ''}${cidr}`;
         })

@@ -4,8 +4,9 @@
 // hosts. Networks Docker makes by itself (docker_gwbridge, ingress) are shown when a container is
 // on them (docker0 always: it is there on every host that has one). The drawers (dot.ts, mermaid.ts)
 // read this and nothing else.
-import { formatAddress, formatNetwork, parsePrefix } from '../../net/address.ts';
-import type { BridgeNetwork, Model } from '../../model/types.ts';
+import { masked, parsePrefix, prefixString, valueString } from '../../net/index.ts';
+import { isDefaultBridge, isIngress } from '../../model/network-types.ts';
+import type { Model, Network } from '../../model/types.ts';
 import type { Topology } from '../../topology/types.ts';
 
 export interface GraphNetwork {
@@ -93,7 +94,7 @@ function hostGraph(model: Model, t: Topology, overlays: Map<string, GraphNetwork
   const networkId = new Map<string, string>();
   for (const n of model.networks) {
     if (n.driver === 'overlay') {
-      if (!used.has(n.name) && (n.overlay?.ingress || !t.overlays?.some((o) => o.network === n.name))) continue;
+      if (!used.has(n.name) && (n.ingress || !t.overlays?.some((o) => o.network === n.name))) continue;
       const id = `swarm/${n.name}`;
       networkId.set(n.name, id);
       if (!overlays.has(id)) overlays.set(id, network(n, id, t.overlays?.find((o) => o.network === n.name)?.bridgeAddresses ?? [], t));
@@ -126,27 +127,28 @@ function hostGraph(model: Model, t: Topology, overlays: Map<string, GraphNetwork
   return { id: `host/${t.host}`, name: t.host, networks, containers, ports: dedupePorts(ports) };
 }
 
-function network(n: BridgeNetwork, id: string, addresses: readonly string[], t: Topology, device?: string): GraphNetwork {
+function network(n: Network, id: string, addresses: readonly string[], t: Topology, device?: string): GraphNetwork {
   const prefixes = addresses.map((a) => parsePrefix(a)).filter((p) => p !== undefined);
-  let subnets = prefixes.map((p) => formatNetwork(p));
+  let subnets = prefixes.map((p) => prefixString(masked(p)));
   if (subnets.length === 0) {
     // No bridge address (macvlan, ipvlan, an internal IPv6-only network): the endpoints' prefixes.
     const fromEndpoints = t.endpoints
       .filter((e) => e.network === n.name)
       .flatMap((e) => [e.ipv4 && e.ipv4PrefixLength !== undefined ? `${e.ipv4}/${e.ipv4PrefixLength}` : '', e.ipv6 && e.ipv6PrefixLength !== undefined ? `${e.ipv6}/${e.ipv6PrefixLength}` : '']);
     const configured = [...n.ipamV4, ...n.ipamV6].map((c) => c.subnet ?? '');
-    subnets = [...new Set([...configured, ...fromEndpoints].filter((s) => s !== '').map((s) => formatNetwork(parsePrefix(s)!)))];
+    subnets = [...new Set([...configured, ...fromEndpoints].filter((s) => s !== '').map((s) => prefixString(masked(parsePrefix(s)!))))];
   }
   return {
     id,
     name: n.name,
     driver: n.driver,
     subnets,
-    gateways: prefixes.map((p) => formatAddress({ family: p.family, value: p.address })),
+    gateways: prefixes.map((p) => valueString(p.family, p.address)),
     internal: n.internal,
-    icc: n.icc,
+    // Only a bridge can turn inter-container traffic off.
+    icc: n.driver === 'bridge' ? n.icc : true,
     ...(device ? { device } : {}),
-    builtIn: n.isDefault || BUILT_IN.has(n.name) || (n.overlay?.ingress ?? false),
+    builtIn: isDefaultBridge(n) || BUILT_IN.has(n.name) || isIngress(n),
   };
 }
 

@@ -21,7 +21,7 @@ import {
   recordLine,
 } from './etchosts.ts';
 import { type ContainerHostsSpec, type HostsRecord, parseHostsAddr } from '../../topology/hosts-records.ts';
-import { is6 } from '../resolvconf/index.ts';
+import { is6 } from '../../net/index.ts';
 
 export type { ContainerHostsSpec };
 

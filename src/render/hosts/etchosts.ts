@@ -1,7 +1,8 @@
 // moby's etchosts package (Docker 29, daemon/libnetwork/etchosts/etchosts.go) over text instead of a
 // file: Build, BuildNoIPv6, Add and Delete. A record is written "%s\t%s\n" (netip address, TAB, the
 // names separated by spaces); there is no header and no comment.
-import { type Addr, addrEqual, addrString, goScanLines, goTrimSpace, is6, parseAddr } from '../resolvconf/index.ts';
+import { type Addr, addrEqual, addrString, is6, parseAddr } from '../../net/index.ts';
+import { goScanLines, goTrimSpace } from '../resolvconf/index.ts';
 
 /** etchosts.Record: Hosts is the space-separated name list, IP a parsed address. */
 export interface EtcHostsRecord {

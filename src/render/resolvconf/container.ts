@@ -20,7 +20,7 @@
 // netform's `name_resolution: hosts` has no embedded resolver, so a container on a user-defined
 // network is given what the default bridge gets (step 3's legacy transform, with the same source
 // choice), followed by one line saying so: NAME_RESOLUTION_HOSTS_NOTE.
-import { type Addr, addrEqual, addrString, mustParseAddr, parseAddr } from '../../net/netip.ts';
+import { type Addr, addrEqual, addrString, mustParseAddr, parseAddr } from '../../net/index.ts';
 import { parseResolvConf } from './parse.ts';
 import { overrideNameServers, overrideOptions, overrideSearch, setHeader } from './modify.ts';
 import {

@@ -11,7 +11,7 @@
 //   # Invalid nameservers: [...]                  (when any)
 //   # Overrides: [nameservers search options]     (always, possibly empty)
 //   # Option ndots from: host|override|internal   (when known)
-import { addrString } from '../../net/netip.ts';
+import { addrString } from '../../net/index.ts';
 import { type ResolvConf, extDNSEntryString } from './types.ts';
 
 export function generate(rc: ResolvConf, comments: boolean): string {

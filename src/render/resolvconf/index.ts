@@ -1,7 +1,5 @@
 // /etc/resolv.conf as Docker 29 writes it. Low level: a model of moby's internal/resolvconf package
 // (parse, override, transform, generate). High level: containerResolvConf for one container.
-export type { Addr } from '../../net/netip.ts';
-export { parseAddr, mustParseAddr, addrString, addrEqual, canonicalAddr, isLoopback, is4In6, is6, unmap } from '../../net/netip.ts';
 export type { ExtDNSEntry, Metadata, NDotsFrom, ResolvConf, ResolvConfErrorCode, Transform } from './types.ts';
 export { ResolvConfError, emptyResolvConf, extDNSEntryString } from './types.ts';
 export { goFields, goScanLines, goTrimSpace, parseResolvConf } from './parse.ts';

@@ -17,7 +17,7 @@
 //              file's IPv6 nameservers], the file's search, the file's options + ndots:0 unless the
 //              file sets ndots). Build writes no hash, so later updateDNS calls leave the file alone.
 // There is no header and no comment block; comments of the host file survive FilterResolvDNS.
-import { addrString, is6, isLoopback, type Addr } from '../../net/netip.ts';
+import { addrString, is6, isLoopback, type Addr } from '../../net/index.ts';
 import { DEFAULT_IPV4_NAMESERVERS, DEFAULT_IPV6_NAMESERVERS, removeInvalidNDots } from './transform.ts';
 import { addOption, option } from './modify.ts';
 import { type ExtDNSEntry, type ResolvConf, ResolvConfError } from './types.ts';

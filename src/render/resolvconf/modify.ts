@@ -1,6 +1,6 @@
 // The setters of moby's ResolvConf (Docker 29, internal/resolvconf/resolvconf.go): SetHeader,
 // OverrideNameServers/Search/Options, Option and AddOption. Each returns a new value.
-import type { Addr } from '../../net/netip.ts';
+import type { Addr } from '../../net/index.ts';
 import type { NDotsFrom, ResolvConf } from './types.ts';
 
 const withMd = (rc: ResolvConf, md: Partial<ResolvConf['md']>): ResolvConf => ({ ...rc, md: { ...rc.md, ...md } });

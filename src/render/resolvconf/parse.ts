@@ -5,7 +5,7 @@
 //   - a line of 64 KiB or more (bufio.MaxScanTokenSize) fails the whole parse;
 //   - a line whose first byte is '#' or ';' is a comment (an indented '#' is not: it is copied);
 //   - fields are separated by Unicode white space (unicode.IsSpace), not JavaScript's \s.
-import { type Addr, parseAddr } from '../../net/netip.ts';
+import { type Addr, parseAddr } from '../../net/index.ts';
 import { type ResolvConf, ResolvConfError, emptyResolvConf } from './types.ts';
 import { option } from './modify.ts';
 

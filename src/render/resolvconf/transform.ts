@@ -1,6 +1,6 @@
 // TransformForLegacyNw and TransformForIntNS (Docker 29, internal/resolvconf/resolvconf.go), plus
 // what the embedded resolver then does with the servers it was handed (resolver.go).
-import { type Addr, addrEqual, is6, isLoopback, mustParseAddr } from '../../net/netip.ts';
+import { type Addr, addrEqual, is6, isLoopback, mustParseAddr } from '../../net/index.ts';
 import { addOption, option } from './modify.ts';
 import type { ExtDNSEntry, ResolvConf } from './types.ts';
 

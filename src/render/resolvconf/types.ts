@@ -2,8 +2,8 @@
 // Docker 29): a parsed resolv.conf plus the metadata that becomes the trailing comment block. moby's
 // ResolvConf is a mutable struct with methods; here it is an immutable value and every method is a
 // pure function returning a new value (see modify.ts, transform.ts, generate.ts).
-import type { Addr } from '../../net/netip.ts';
-import { addrString } from '../../net/netip.ts';
+import type { Addr } from '../../net/index.ts';
+import { addrString } from '../../net/index.ts';
 
 /** Where the effective ndots option came from ("# Option ndots from: ..."); '' = no ndots option. */
 export type NDotsFrom = '' | 'host' | 'override' | 'internal';

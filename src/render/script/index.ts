@@ -1,8 +1,10 @@
 // setup.sh / teardown.sh from the topology. The view below is the only thing the templates see; every
-// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or shell
-// quoting (the source file name) on its way in, so the templates place words without helpers.
+// word in it has passed the safe-alphabet check (batchWord, which throws on anything else) or, for the
+// source file name, comment escaping (commentWord) on its way in, so the templates place words without
+// helpers.
+import { engineRelease } from '../../model/engine.ts';
 import type { Topology } from '../../topology/types.ts';
-import { batchWord as bw, shellQuote, template } from '../template/handlebars.ts';
+import { batchWord as bw, commentWord, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
 import type { ScriptView } from './view.ts';
@@ -26,13 +28,13 @@ function makeView(t: Topology, source: string): ScriptView {
     if (list) list.push(e);
     else endpointsOf.set(e.container, [e]);
   }
+  // The bridge's IPv6 address is added with IFA_F_NODAD where the release does (EngineRelease.bridgeIPv6Nodad).
+  const nodad = engineRelease(t.engine).bridgeIPv6Nodad;
   const bridges = t.bridges.map((b) => ({
     name: bw(b.name),
     mac: bw(b.mac),
     mtu: b.mtu,
-    // The bridge's IPv6 address skips duplicate address detection from Docker 27 on (interface_linux.go
-    // AddrReplace with IFA_F_NODAD); 20.10 added it plainly (vendored libnetwork interface.go).
-    addresses: b.addresses.map((a) => ({ address: bw(a), v4: !a.includes(':'), nodad: a.includes(':') && t.engine !== '20.10' })),
+    addresses: b.addresses.map((a) => ({ address: bw(a), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
   }));
   const link = (e: Topology['endpoints'][number]) => ({ hostIfname: bw(e.hostIfname), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
   const onHostBridge = (e: Topology['endpoints'][number]) => !e.attachment;
@@ -71,7 +73,7 @@ function makeView(t: Topology, source: string): ScriptView {
   return {
     host: bw(t.host),
     engine: bw(t.engine),
-    source: shellQuote(source),
+    source: commentWord(source),
     namespaces: [...own.map((c) => bw(c.name)), ...overlays.map((o) => o.ns)],
     bridges,
     endpoints,

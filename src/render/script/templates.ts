@@ -4,82 +4,21 @@
 // namespace would hide them), veth peers are created directly inside their namespace (no moves).
 //
 // The view (index.ts) hands over words already checked: names in netform's safe alphabet (they need
-// no quoting in a shell word or an `ip -batch` line), the source file name already shell-quoted. The
-// templates only place them, with plain mustaches (no helper call per word: setup.sh of 100,000
-// containers has millions of them).
+// no quoting in a shell word or an `ip -batch` line), the source file name already made safe for a
+// comment (commentWord). The templates only place them, with plain mustaches (no helper call per
+// word: setup.sh of 100,000 containers has millions of them).
 //
 // Speed of applying: starting a process costs more than most of what it sets (`ip` starts in about
 // 2 ms; creating a veth pair in place takes 0.6 ms), so every host-side step is one `ip -batch`, the
 // containers' own settings (one `ip -n` each, the only way into a namespace) run in parallel lanes,
 // and teardown deletes namespaces first: that removes their veth pairs together, where deleting veth
 // ends one by one waits for the kernel (an RCU grace period, about 20-40 ms) each time.
-
-const PRELUDE = `set -eu
-H="\${NETFORM_HOST_NETNS:-}"
-P="\${NETFORM_NETNS_PREFIX:-}"
-case "$H$P" in *[!A-Za-z0-9_.-]*)
-  echo "netform: NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX may only contain A-Z a-z 0-9 _ . -" >&2; exit 2 ;;
-esac
-if [ -n "$H" ] && [ ! -e "/run/netns/$H" ]; then
-  echo "netform: NETFORM_HOST_NETNS=$H: no such network namespace" >&2; exit 2
-fi
-# ip in the host namespace (NETFORM_HOST_NETNS, or the current one).
-host_ip() { if [ -n "$H" ]; then ip -n "$H" "$@"; else ip "$@"; fi; }
-# A shell snippet in the host namespace (for /proc/sys writes).
-host_sh() { if [ -n "$H" ]; then ip netns exec "$H" sh -euc "$1"; else sh -euc "$1"; fi; }
-# The names of the host's links, space-separated, with a space before and after each.
-host_links() { echo " $(host_ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); printf "%s ", $2}')"; }
-`;
-
-const UNDO = `# Removes what setup.sh creates and nothing else; each step tolerates what is already gone.
-# Namespaces first: deleting one deletes the veth pairs in it, all together and at once. The kernel
-# finishes that in the background, so the host ends are waited for (up to 10 s), then whatever is
-# left and the bridges are deleted.
-undo() {
-  set +e
-{{#if namespaces.length}}
-  ip -force -batch - 2>/dev/null <<EOF
-{{#each namespaces}}
-netns del \${P}{{this}}
-{{/each}}
-EOF
-{{/if}}
-{{#if endpoints.length}}
-  n=0
-  while [ "$n" -lt 200 ]; do
-    links=$(host_links 2>/dev/null)
-    left=
-    for l in{{#each endpoints}} {{hostIfname}}{{/each}}; do
-      case "$links" in *" $l "*) left=1; break ;; esac
-    done
-    [ -n "$left" ] || break
-    sleep 0.05 2>/dev/null || sleep 1
-    n=$((n + 1))
-  done
-{{/if}}
-{{#if hostCleanup}}
-{{#if xfrm}}
-  host_ip -force -batch - 2>/dev/null <<EOF
-{{xfrm.teardown}}EOF
-{{/if}}
-  host_ip -force -batch - 2>/dev/null <<EOF
-{{#each endpoints}}
-link del {{hostIfname}}
-{{/each}}
-{{#each bridges}}
-link del {{name}}
-{{/each}}
-{{#each overlays}}
-link del {{vxlan}}
-{{/each}}
-{{#each parentLinks}}
-link del {{name}}
-{{/each}}
-EOF
-{{/if}}
-  set -e
-}
-`;
+//
+// Safety (shell.ts): one netform script at a time (a lock); setup.sh refuses to start when a link or
+// namespace it would create exists, or when it cannot list them; it journals what it creates, and a
+// failure rolls back the journal and nothing else. The source file's name lands only in a comment,
+// with every character that could end the line escaped (index.ts).
+import { JOURNAL, PRELUDE, UNDO } from './shell.ts';
 
 export const SETUP = `#!/bin/sh
 # netform: network setup for host {{host}}, as Docker Engine {{engine}} sets it up.
@@ -88,21 +27,21 @@ export const SETUP = `#!/bin/sh
 #   NETFORM_HOST_NETNS    run the host side in this named network namespace (unset: the current one)
 #   NETFORM_NETNS_PREFIX  prefix of every namespace this script creates (unset: none)
 ${PRELUDE}
-${UNDO}
-# Refuse to touch anything that already exists: teardown must only remove what setup created.
-links=$(host_links)
-spaces=" $(ip netns list | awk '{printf "%s ", $1}')"
+# Refuse to touch anything that already exists: this run creates every link and namespace it names.
+# A listing that fails is a failure, never "nothing exists".
+links=$(host_links) || { echo "netform: cannot list the links (ip link show failed); nothing was changed" >&2; exit 1; }
+spaces=$(ip netns list) || { echo "netform: cannot list the network namespaces (ip netns list failed); nothing was changed" >&2; exit 1; }
+spaces=" $(printf '%s\\n' "$spaces" | awk '{printf "%s ", $1}')"
 for l in{{#each hostLinkNames}} {{this}}{{/each}}; do
   case "$links" in *" $l "*) echo "netform: link $l already exists; run teardown.sh first" >&2; exit 1 ;; esac
 done
 for n in{{#each namespaces}} {{this}}{{/each}}; do
   case "$spaces" in *" $P$n "*) echo "netform: network namespace $P$n already exists; run teardown.sh first" >&2; exit 1 ;; esac
 done
-trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "netform: setup failed; rolling back" >&2; undo; fi' EXIT
-{{#if bridges.length}}
+${JOURNAL}{{#if bridges.length}}
 
 # Host side: the bridges, with their addresses.
-host_ip -batch - <<EOF
+made bridges host_ip <<EOF
 {{#each bridges}}
 link add name {{name}} type bridge
 link set dev {{name}} address {{mac}} mtu {{mtu}}
@@ -116,7 +55,7 @@ EOF
 {{#if parentLinks.length}}
 
 # Parent links of macvlan/ipvlan networks that Docker creates (802.1Q sub-interfaces, dummy links).
-host_ip -batch - <<EOF
+made parent-links host_ip <<EOF
 {{#each parentLinks}}
 {{create}}
 link set dev {{name}} up
@@ -138,12 +77,12 @@ host_sh '
 # created in the host namespace (so that it sends from the host's underlay address) and moved in, where
 # it is renamed vxlan0 (Docker ov_network.go setupSubnetSandbox). Peers on other hosts are written
 # statically: a neighbour entry and an FDB entry per remote endpoint, a flood entry per remote host.
-ip -batch - <<EOF
+made overlay-netns ip <<EOF
 {{#each overlays}}
 netns add \${P}{{ns}}
 {{/each}}
 EOF
-host_ip -batch - <<EOF
+made overlay-links host_ip <<EOF
 {{#each overlays}}
 {{create}}
 link set dev {{vxlan}} netns \${P}{{ns}}
@@ -170,8 +109,8 @@ EOF
 # marked VXLAN packets through them (overlay/encryption.go). The SAs hold the swarm's keys: they are
 # in xfrm-states.secret beside this script (mode 0600), never in this file.
 D=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-host_ip -batch "$D/xfrm-states.secret"
-host_ip -batch - <<EOF
+made_from xfrm-states "$D/xfrm-states.secret" host_ip
+made xfrm-policies host_ip <<EOF
 {{xfrm.policies}}EOF
 {{/if}}
 {{#if containers.length}}
@@ -191,8 +130,8 @@ case "$lanes" in '' | *[!0-9]*) lanes=1 ;; esac
 [ "$lanes" -le {{containers.length}} ] || lanes={{containers.length}}
 each() { i=$2; while [ "$i" -le {{containers.length}} ]; do "$1_$i"; i=$((i + lanes)); done; }
 lane() {
-  each netns "$1" | ip -batch -
-  each links "$1" | host_ip -batch -
+  each netns "$1" | made "netns.$1" ip
+  each links "$1" | made "links.$1" host_ip
   each container "$1"
 }
 pids=
@@ -219,7 +158,8 @@ EOF
 {{/if}}
 {{/each}}
 
-trap - EXIT
+trap - EXIT HUP INT TERM
+rm -rf "$J"
 `;
 
 export const TEARDOWN = `#!/bin/sh

@@ -3,7 +3,7 @@
 export interface ScriptView {
   host: string;
   engine: string;
-  /** The input file's name, shell-quoted (it appears in a comment). */
+  /** The input file's name, made safe for a comment (commentWord): it cannot end the line. */
   source: string;
   namespaces: string[];
   bridges: { name: string; mac: string; mtu: number; addresses: { address: string; v4: boolean; nodad: boolean }[] }[];

@@ -18,6 +18,23 @@ export function shellQuote(word: string): string {
 }
 
 /**
+ * Text from the input (a file name) for a `#` comment of a shell script: a comment ends at the first
+ * line break, so every character outside printable ASCII (line breaks, carriage returns, other
+ * controls, and non-ASCII, which a terminal may draw as a line break) is written as an escape, `\n`,
+ * `\r`, `\t`, `\xHH`, `\u{H...}`, and a backslash as `\\`; the result is shell-quoted so that it reads
+ * as one word. The text can neither end the comment nor the quoted word.
+ */
+export function commentWord(text: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
+  const escaped = text.replace(/[^\x20-\x5b\x5d-\x7e]/gu, (c) => {
+    if (named[c]) return named[c];
+    const code = c.codePointAt(0)!;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+  return shellQuote(escaped);
+}
+
+/**
  * A word inside an `ip -batch` heredoc or a single-quoted snippet. Only netform's safe alphabet is
  * allowed there (the heredoc expands $P, ip's tokenizer splits on spaces), so anything else is a bug.
  */

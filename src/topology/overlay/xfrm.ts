@@ -26,7 +26,7 @@
 // Docker programs SAs with the bind address (`localIP`) and computes SPIs with the advertise/data-path
 // address (`advIP`); netform has one underlay address per host and uses it for both, which is what a
 // node whose bind and data-path addresses coincide does.
-import { formatIp, parseIp, type IpBytes } from '../../net/inet.ts';
+import { bitLen, inetNtop, parseAddr, parseIP, type Addr } from '../../net/index.ts';
 import type { IpFamily } from '../../firewall/types.ts';
 import type { KeyMaterial } from './secrets.ts';
 import { DEFAULT_DATA_PATH_PORT, OVERLAY_MARK, OVERLAY_MARK_MASK } from '../../model/overlay-driver.ts';
@@ -52,8 +52,8 @@ export interface XfrmAead {
   readonly icvBits: typeof AEAD_ICV_BITS;
 }
 
-/** One SA (`ip xfrm state`). Addresses are canonical text (as `ip xfrm` prints them). */
-export interface XfrmState {
+/** What names an SA: its ends, protocol, SPI, mode and reqid. Addresses are canonical text (as `ip xfrm` prints them). */
+export interface XfrmSaId {
   readonly src: string;
   readonly dst: string;
   readonly proto: 'esp';
@@ -61,6 +61,10 @@ export interface XfrmState {
   readonly spi: number;
   readonly mode: 'transport';
   readonly reqid: number;
+}
+
+/** One SA (`ip xfrm state`). */
+export interface XfrmState extends XfrmSaId {
   readonly aead: XfrmAead;
   /** The other host of the pair, and which way the SA carries traffic seen from the local host. */
   readonly peer: string;
@@ -70,14 +74,8 @@ export interface XfrmState {
   readonly primary: boolean;
 }
 
-export interface XfrmPolicyTemplate {
-  readonly src: string;
-  readonly dst: string;
-  readonly proto: 'esp';
-  readonly spi: number;
-  readonly mode: 'transport';
-  readonly reqid: number;
-}
+/** A policy's template: the SA its traffic goes through. */
+export type XfrmPolicyTemplate = XfrmSaId;
 
 /** The OUT policy of a pair (`ip xfrm policy`): marked VXLAN from src to dst goes through the forward SA. */
 export interface XfrmPolicy {
@@ -117,20 +115,20 @@ export interface XfrmInput {
   readonly dataPathPort?: number;
 }
 
-/** The address as the kernel will hold it: IPv4-mapped IPv6 becomes IPv4 (netlink GetIPFamily, getMinimalIP). */
-function underlayAddress(host: UnderlayHost): IpBytes {
-  const ip = parseIp(host.address);
+/**
+ * The address as the kernel will hold it: a net.IP, so IPv4-mapped IPv6 is IPv4 (netlink GetIPFamily,
+ * getMinimalIP), which is how parseIP reads it.
+ */
+function underlayAddress(host: UnderlayHost): Addr {
+  const ip = parseIP(host.address);
   if (!ip) throw new Error(`xfrm: host ${JSON.stringify(host.name)} has no valid underlay address (${JSON.stringify(host.address)})`);
-  const b = ip.bytes;
-  if (ip.family === 6 && b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) {
-    return { family: 4, bytes: b.slice(12) };
-  }
   return ip;
 }
 
-/** netip.Addr.As16: IPv4 as the IPv4-mapped IPv6 address. */
-function as16(ip: IpBytes): number[] {
-  return ip.family === 4 ? [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...ip.bytes] : [...ip.bytes];
+/** netip.Addr.As16: the 16 bytes, IPv4 as the IPv4-mapped IPv6 address. */
+function as16(ip: Addr): number[] {
+  const v = ip.family === 4 ? (0xffffn << 32n) | ip.value : ip.value;
+  return Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(120 - 8 * i)) & 0xffn));
 }
 
 const FNV32_OFFSET = 0x811c9dc5;
@@ -145,8 +143,8 @@ function fnv1a32(bytes: readonly number[]): number {
 /** buildSPI(src, dst, tag): FNV-32a(src.As16() ++ BigEndian(uint32 tag) ++ dst.As16()). */
 export function buildSpi(src: string, dst: string, tag: number): number {
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new RangeError(`buildSpi: tag ${tag} is not a uint32`);
-  const s = parseIp(src);
-  const d = parseIp(dst);
+  const s = parseAddr(src);
+  const d = parseAddr(dst);
   if (!s || !d) throw new Error(`buildSpi: invalid address ${JSON.stringify(s ? dst : src)}`);
   return fnv1a32([...as16(s), (tag >>> 24) & 0xff, (tag >>> 16) & 0xff, (tag >>> 8) & 0xff, tag & 0xff, ...as16(d)]);
 }
@@ -163,8 +161,8 @@ export function planXfrm(input: XfrmInput): XfrmPlan {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`xfrm: data path port ${port} is not a port number`);
   const localIp = underlayAddress(local);
   const family = localIp.family;
-  const localText = formatIp(localIp);
-  const hostBits = family === 4 ? 32 : 128;
+  const localText = inetNtop(localIp);
+  const hostBits = bitLen(family);
 
   const states: XfrmState[] = [];
   const policies: XfrmPolicy[] = [];
@@ -176,7 +174,7 @@ export function planXfrm(input: XfrmInput): XfrmPlan {
   const seen = new Map<string, string>([[localText, local.name]]);
   for (const peer of input.peers) {
     const peerIp = underlayAddress(peer);
-    const peerText = formatIp(peerIp);
+    const peerText = inetNtop(peerIp);
     const owner = seen.get(peerText);
     if (owner === peer.name) continue; // the local host itself, or a peer listed twice
     if (owner !== undefined) {

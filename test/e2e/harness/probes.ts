@@ -2,7 +2,7 @@
 // says; a probe that needs a kernel feature this machine lacks is skipped with the reason, never
 // passed; a probe marked known_bug must still fail (when it starts to hold, the marker must go).
 import { randomBytes } from 'node:crypto';
-import { canonicalAddress, familyOf } from '../../../src/net/address.ts';
+import { canonicalAddr, familyOf } from '../../../src/net/index.ts';
 import type { Agents } from './agent-process.ts';
 import type { EtcFiles } from './deploy.ts';
 import { inNetns, run, runAsync } from './exec.ts';
@@ -71,7 +71,7 @@ async function conn(p: ConnProbe, ctx: ProbeContext): Promise<Judgement> {
   const sourceOk = (peer: string): Judgement | undefined => {
     if (!p.source) return undefined;
     const want = addressOf(w, p.source, p.family);
-    return canonicalAddress(peer) === want ? undefined : { held: false, detail: `${detail}; expected source ${want} (${p.source})` };
+    return canonicalAddr(peer) === want ? undefined : { held: false, detail: `${detail}; expected source ${want} (${p.source})` };
   };
 
   if (p.expect === 'blocked') return { held: !answer && seenFrom === undefined, detail };
@@ -94,7 +94,7 @@ async function getent(p: GetentProbe, ctx: ProbeContext): Promise<Judgement> {
   // getent exits 2 when the name is not found.
   if (r.status === 2) return { held: p.resolves === 'none', detail: `${p.name}: not found` };
   if (r.status !== 0) return { held: false, detail: `getent exited ${r.status}: ${r.stderr.trim()}` };
-  const got = canonicalAddress(r.stdout.trim().split(/\s+/)[0] ?? '') ?? r.stdout.trim();
+  const got = canonicalAddr(r.stdout.trim().split(/\s+/)[0] ?? '') ?? r.stdout.trim();
   if (p.resolves === 'none') return { held: false, detail: `${p.name} resolves to ${got}` };
   const want = addressOf(ctx.world, p.resolves, familyOf(got) ?? 4);
   return { held: got === want, detail: `${p.name} resolves to ${got}${got === want ? '' : `; expected ${want} (${p.resolves})`}` };

@@ -11,7 +11,7 @@
 // the first of its `interfaces` (eth0 when it lists none). Interfaces the matrix lists under `lans`
 // (a macvlan parent such as eth1) are veths to a bridge in the outside, which holds the outside's
 // address on that segment. Nothing here touches the root namespace.
-import { overlaps, parseAddress, parsePrefix } from '../../../src/net/address.ts';
+import { overlaps, parseAddr, parsePrefix } from '../../../src/net/index.ts';
 import { check, tool } from './exec.ts';
 import type { LanSpec } from './matrix.ts';
 import { addNetns, delNetns, listNetns } from './namespaces.ts';
@@ -89,7 +89,7 @@ function pick(candidates: readonly string[], cidr: (c: string) => string, inUse:
 
 /** Length of the longest prefix the addresses share, at most 24 (a /24 underlay when they fit one). */
 function sharedPrefixLength(addresses: readonly string[]): number {
-  const values = addresses.map((a) => parseAddress(a)!.value);
+  const values = addresses.map((a) => parseAddr(a)!.value);
   let length = 24;
   while (length > 0 && values.some((v) => v >> BigInt(32 - length) !== values[0]! >> BigInt(32 - length))) length--;
   return length;
@@ -109,7 +109,7 @@ export function planSandbox(prefix: string, hosts: readonly HostPlan[], subnetsI
   const v6 = pick(V6_CANDIDATES, (c) => `${c}/64`, inUse);
   const octet = (i: number) => (i === 0 ? 1 : i + 2);
   const withAddress = hosts.filter((h) => h.address);
-  for (const h of withAddress) if (parseAddress(h.address!)?.family !== 4) throw new Error(`host ${h.name}: the sandbox's underlay is IPv4 only (address ${h.address})`);
+  for (const h of withAddress) if (parseAddr(h.address!)?.family !== 4) throw new Error(`host ${h.name}: the sandbox's underlay is IPv4 only (address ${h.address})`);
   const underlayLength = withAddress.length ? sharedPrefixLength(withAddress.map((h) => h.address!)) : 0;
 
   const segments: LanSegment[] = [...lans].map(([ifname, l], k) => ({ ifname, bridge: `lan${k}`, outside: l.outside }));

@@ -11,7 +11,7 @@
 //   a literal address
 // Container names are unique across hosts (the ingress_sbox namespace Docker makes on every host is
 // the exception: it cannot be named).
-import { canonicalAddress, familyOf, formatNetwork, parsePrefix } from '../../../src/net/address.ts';
+import { canonicalAddr, familyOf, masked, parsePrefix, prefixString } from '../../../src/net/index.ts';
 import type { ContainerNode, Topology } from '../../../src/topology/types.ts';
 import type { Matrix } from './matrix.ts';
 import { planSandbox, type HostBox, type HostPlan, type Sandbox } from './sandbox.ts';
@@ -139,7 +139,7 @@ export function addressOf(w: World, spec: string, family: 4 | 6): string {
   if (spec === 'uplink') return uplinkOf(onlyHost(w, 'uplink', 'uplink@HOST'));
   if (spec === 'outside') return fam.outside;
   if (spec === 'lo') return family === 4 ? '127.0.0.1' : '::1';
-  const literal = canonicalAddress(spec);
+  const literal = canonicalAddr(spec);
   if (literal) {
     if (familyOf(literal) !== family) throw new Error(`${spec} is not an IPv${family} address`);
     return literal;
@@ -198,7 +198,7 @@ export function outsideRoute(w: World, entry: string): { host: HostBox; cidrs: s
   if (!on.length) throw new Error(`no bridge network "${net}"${hostName ? ` on host ${hostName}` : ''}`);
   if (on.length > 1) throw new Error(`network ${net} is on several hosts: write ${net}@HOST (${on.map((o) => o.host.name).join(', ')})`);
   const { t, host } = on[0]!;
-  return { host, cidrs: t.bridges.find((b) => b.network === net)!.addresses.map((a) => formatNetwork(parsePrefix(a)!)) };
+  return { host, cidrs: t.bridges.find((b) => b.network === net)!.addresses.map((a) => prefixString(masked(parsePrefix(a)!))) };
 }
 
 /** Problems of a matrix against its example: unknown names, servers nobody declared or nobody reaches. */

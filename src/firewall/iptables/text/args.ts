@@ -2,7 +2,7 @@
 // match module (`-m NAME` and its options), then `-j TARGET` and its options; `!` precedes the flag
 // it negates; addresses are masked prefixes with /32 or /128 on host addresses, and a match on
 // 0.0.0.0/0 or ::/0 is left out, as iptables stores none. This is the only place rules become iptables words.
-import { canonicalCidr, isAnyCidr } from '../../../net/inet.ts';
+import { inetCidr, isAnyCidr } from '../../../net/index.ts';
 import { vniMatchBpf } from '../../bpf.ts';
 import type { AddressMatch, IpFamily, InterfaceMatch, MatchModule, RuleTarget } from '../../types.ts';
 import type { Rule } from '../types.ts';
@@ -75,7 +75,7 @@ export function targetWords(t: RuleTarget): string[] {
 
 function address(flag: '-s' | '-d', a: AddressMatch | undefined): string[] {
   if (!a) return [];
-  const c = canonicalCidr(a.cidr);
+  const c = inetCidr(a.cidr);
   if (isAnyCidr(c) && !a.negate) return [];
   return [...(a.negate ? ['!'] : []), flag, c];
 }
@@ -109,7 +109,7 @@ export function appendLine(rule: Rule, family: IpFamily): string {
 
 function addressText(flag: '-s' | '-d', a: AddressMatch | undefined): string {
   if (!a) return '';
-  const c = canonicalCidr(a.cidr);
+  const c = inetCidr(a.cidr);
   if (isAnyCidr(c) && !a.negate) return '';
   return `${a.negate ? ' !' : ''} ${flag} ${c}`;
 }

@@ -1,0 +1,92 @@
+// What the host namespace gets: a bridge device per bridge network with its addresses and sysctls, the
+// host-wide sysctls dockerd sets, the parent links of macvlan/ipvlan networks, and each bridge network as
+// the firewall sees it.
+import type { Addressing } from '../ipam/types.ts';
+import { engineRelease } from '../model/engine.ts';
+import type { BridgeNetwork, LocalNetwork, Model } from '../model/types.ts';
+import type { FirewallNetwork } from '../firewall/input.ts';
+import { bridgeName, derivedLegacyMac, derivedMac, dummyParentName } from './derived-names.ts';
+import type { BridgeDevice, ParentLink, Sysctl } from './types.ts';
+
+/** The bridge device (macvlan and ipvlan endpoints name one too, in topology.json, though none is made). */
+export const deviceName = (n: LocalNetwork): string => (n.driver === 'bridge' ? n.bridgeName : undefined) ?? bridgeName(n.name);
+
+/** Bridge MACs are random in every release, within 02:42 up to 27 (EngineRelease.macs). */
+const bridgeMac = (m: Model, n: BridgeNetwork): string =>
+  engineRelease(m.engine).macs === 'random' ? derivedMac('bridge', n.name) : derivedLegacyMac('bridge', n.name);
+
+export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userlandProxy: boolean): BridgeDevice {
+  const addr = a.networks.get(n.name) ?? {};
+  const name = deviceName(n);
+  const addresses: string[] = [];
+  if (addr.v4?.gateway && !n.inhibitIPv4) addresses.push(`${addr.v4.gateway}/${addr.v4.prefixLength}`);
+  if (addr.v6?.gateway) addresses.push(`${addr.v6.gateway}/${addr.v6.prefixLength}`);
+  const sysctls: Sysctl[] = [
+    // setupDefaultSysctl: the bridge must not pick up router advertisements.
+    { key: ['net', 'ipv6', 'conf', name, 'accept_ra'], value: '0', reason: 'Docker: no router advertisements on the bridge (setupDefaultSysctl)', optional: true },
+  ];
+  if (n.enableIPv6) {
+    sysctls.push(
+      n.gatewayModeV6 === 'isolated'
+        ? { key: ['net', 'ipv6', 'conf', name, 'disable_ipv6'], value: '1', reason: 'Docker: isolated gateway mode, no IPv6 address on the bridge' }
+        : { key: ['net', 'ipv6', 'conf', name, 'disable_ipv6'], value: '0', reason: 'Docker: IPv6 enabled on the bridge (setupBridgeIPv6)' },
+    );
+  }
+  if (!userlandProxy) {
+    sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
+  }
+  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n), addresses, sysctls, origin: n.path };
+}
+
+export function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl[] {
+  const out: Sysctl[] = [];
+  const d = m.daemon;
+  if (d.ipForward) {
+    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: 'Docker: ip-forward (setupIPv4Forwarding)' });
+    if (bridges.some((n) => n.enableIPv6)) {
+      out.push(
+        { key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
+        { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
+      );
+    }
+  }
+  // br_netfilter, so that bridged traffic between containers of one bridge goes through iptables
+  // (bridge_linux.go createNetwork; EngineRelease.brNetfilterWithoutProxy).
+  if (bridges.some((n) => !n.icc) || (!d.userlandProxy && engineRelease(m.engine).brNetfilterWithoutProxy)) {
+    if (d.iptables) out.push({ key: ['net', 'bridge', 'bridge-nf-call-iptables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
+    if (d.ip6tables && bridges.some((n) => n.enableIPv6)) {
+      out.push({ key: ['net', 'bridge', 'bridge-nf-call-ip6tables'], value: '1', reason: 'Docker: br_netfilter for ICC off / userland-proxy off', optional: true });
+    }
+  }
+  return out;
+}
+
+export function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwork {
+  const addr = a.networks.get(n.name) ?? {};
+  return {
+    name: n.name,
+    ifName: deviceName(n),
+    internal: n.internal,
+    icc: n.icc,
+    masquerade: n.masquerade,
+    trustedHostInterfaces: n.trustedHostInterfaces,
+    ...(addr.v4 ? { v4: { prefix: addr.v4.subnet, gatewayMode: n.gatewayModeV4, ...(n.hostIPv4 ? { hostIP: n.hostIPv4 } : {}) } } : {}),
+    ...(addr.v6 ? { v6: { prefix: addr.v6.subnet, gatewayMode: n.gatewayModeV6, ...(n.hostIPv6 ? { hostIP: n.hostIPv6 } : {}) } } : {}),
+    origin: n.path,
+  };
+}
+
+/** The links netform creates as macvlan/ipvlan parents: VLAN sub-interfaces and dummy links, once each. */
+export function parentLinks(m: Model): ParentLink[] {
+  const out = new Map<string, ParentLink>();
+  for (const n of m.networks) {
+    if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
+    if (n.vlan && n.parent && !m.host.interfaces?.includes(n.parent)) {
+      out.set(n.parent, { name: n.parent, kind: 'vlan', link: n.vlan.link, vlanId: n.vlan.id, network: n.name });
+    } else if (!n.parent) {
+      const name = dummyParentName(n.driver, n.name);
+      out.set(name, { name, kind: 'dummy', network: n.name });
+    }
+  }
+  return [...out.values()];
+}
