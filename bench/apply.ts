@@ -1,4 +1,4 @@
-// npm run bench:apply (also the last part of npm run bench): plan and apply of netform itself on a host
+// npm run bench:apply: plan and apply of netform itself on a host
 // of 20 networks / 100 containers / 100 ports, in scratch network namespaces, next to floors measured
 // in the same run:
 //   - plan of an unchanged host vs `iptables-save` + `ip -j link` of that host alone (target <= 2x);
