@@ -6,6 +6,7 @@
 // link is untouched and a TCP connection between two containers no step touches stays open; adding
 // one container touches nothing of the others. After destroy the host is what it was before the first
 // apply: firewall, links, addresses, sysctls, /etc/netns, no namespace left.
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -73,7 +74,14 @@ if (why) {
       assert.equal([...new Set(v2.plan.changes.filter((c) => c.part === 'firewall').map((c) => c.label))].sort(), ['chain ip filter DOCKER', 'chain ip nat DOCKER', 'rules ip nat POSTROUTING', 'rules ip raw PREROUTING']);
       await checkStep(h, 'v2', foreignBefore, link, held);
 
-      const v3 = await cli(h, ['apply', file('v3')]);
+      // v3 through a saved plan: plan -o, the JSON form, then apply PLANFILE.
+      const planFile = path.join(h.stateDir, 'v3.plan');
+      const saved = await cli(h, ['plan', file('v3'), '-o', planFile, '--json', '--detailed-exitcode']);
+      assert.is(saved.code, 2, 'changes: exit 2');
+      const json = JSON.parse(saved.out) as { format_version: number; summary: { destroy: number }; changes: { label: string; action: string }[] };
+      assert.is(json.format_version, 1);
+      assert.ok(json.changes.some((c) => c.action === 'delete' && /network namespace \S+db$/.test(c.label)));
+      const v3 = await cli(h, ['apply', planFile]);
       assert.is(v3.code, 0, v3.out + v3.err);
       assert.match(v3.out, /- network namespace \S+db/);
       await checkStep(h, 'v3', foreignBefore, link, held);
