@@ -14,13 +14,18 @@ export interface LinkPlan {
   /** Namespaces made in this apply (their inside starts empty). */
   readonly freshNs: Set<string>;
   readonly goneNs: string[];
-  /** Host batch lines, in order: creates and changes. */
+  /**
+   * Host batch lines: first the veths that go or are made again (a new veth may take the name its old
+   * one had inside the namespace: eth0 moving to another network), then creates and changes.
+   */
+  readonly preLines: string[];
   readonly hostLines: string[];
   /** What undoes them, one group per object, in the order of the objects (run last group first). */
+  readonly preUndo: IpBatch[][];
   readonly hostUndo: IpBatch[][];
   /** Veths made in this apply (their namespace end needs its settings). */
   readonly freshPeers: Set<string>;
-  /** Links to delete explicitly, and those that go with their namespace. */
+  /** Veths that go while their namespace stays (deleted in preLines), and those that go with their namespace. */
   readonly deleteVeths: VethLink[];
   readonly implicitVeths: VethLink[];
   readonly deleteBridges: BridgeLink[];
@@ -103,7 +108,9 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
     conflicts: [],
     freshNs: new Set(),
     goneNs: [],
+    preLines: [],
     hostLines: [],
+    preUndo: [],
     hostUndo: [],
     freshPeers: new Set(),
     deleteVeths: [],
@@ -142,7 +149,7 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
         p.hostLines.push(...vethCreate(want));
         p.freshPeers.add(peerKey(want.peer.netns, want.peer.ifname));
       }
-      p.hostUndo.push([{ where: 'host', lines: [linkDel(want.name)] }, ...(action === 'replace' && had ? recreate(had, last, lv?.mac) : [])]);
+      p.hostUndo.push([{ where: 'host', lines: [linkDel(want.name)] }]);
       p.changes.push({ id: `link/${want.name}`, kind: 'link', label: describe(want), action, details: [], drift, part: 'network', ...(note ? { note } : {}) });
     };
     if (!lv) {
@@ -155,7 +162,8 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
     }
     const moved = want.kind === 'veth' && (had.kind !== 'veth' || had.peer.netns !== want.peer.netns || had.peer.ifname !== want.peer.ifname || !lv.peerElsewhere);
     if (lv.kind !== want.kind || moved) {
-      p.hostLines.push(linkDel(want.name));
+      p.preLines.push(linkDel(want.name));
+      p.preUndo.push(recreate(had, last, lv.mac));
       create('replace', lv.kind !== want.kind, moved ? 'its namespace end changes' : `it is a ${lv.kind ?? 'device'} now`);
       continue;
     }
@@ -172,7 +180,11 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
     p.changes.push({ id: `link/${had.name}`, kind: 'link', label: describe(had), action: 'delete', details: [], drift: false, part: 'network' });
     if (had.kind === 'bridge') p.deleteBridges.push(had);
     else if (goneNs.has(had.peer.netns)) p.implicitVeths.push(had);
-    else p.deleteVeths.push(had);
+    else {
+      p.deleteVeths.push(had);
+      p.preLines.push(linkDel(had.name));
+      p.preUndo.push(recreate(had, last, live.links[had.name]?.mac));
+    }
   }
   return p;
 }

@@ -69,7 +69,8 @@ export function makePlan(i: PlanInput): PlanResult {
     changes.push(...links.changes, ...inside.changes, ...goneInside(lastNet, new Set(links.goneNs), gonePeers), ...sysctls.changes);
     const fresh = [...links.freshNs];
     const nsStep = fresh.length ? ipStep(`make ${fresh.length} namespace(s)`, { where: 'current', lines: fresh.map(netnsAdd) }, [{ where: 'current', lines: fresh.map(netnsDel) }]) : undefined;
-    const hostStep = links.hostLines.length ? ipStep('host links', { where: 'host', lines: links.hostLines }, [...links.hostUndo].reverse().flat()) : undefined;
+    const hostLines = [...links.preLines, ...links.hostLines];
+    const hostStep = hostLines.length ? ipStep('host links', { where: 'host', lines: hostLines }, [...[...links.hostUndo].reverse().flat(), ...[...links.preUndo].reverse().flat()]) : undefined;
     if (nsStep?.kind === 'ip' && hostStep?.kind === 'ip' && !i.target.hostNetns) {
       // The host namespace is this one: namespaces and host links in one ip start.
       early.push(ipStep('namespaces and host links', { where: 'current', lines: [...nsStep.batch.lines, ...hostStep.batch.lines] }, [...hostStep.undo, ...nsStep.undo]));
@@ -77,9 +78,6 @@ export function makePlan(i: PlanInput): PlanResult {
     if (sysctls.set.length) early.push({ kind: 'sysctl', label: 'sysctls', part: 'network', set: sysctls.set, undo: sysctls.undo });
     if (inside.batches.length) {
       early.push({ kind: 'parallel', label: `inside ${inside.batches.length} namespace(s)`, part: 'network', steps: inside.batches.map((b) => ({ kind: 'ip', label: `inside ${(b.batch.where as { netns: string }).netns}`, part: 'network', batch: b.batch, undo: b.undo })) });
-    }
-    if (links.deleteVeths.length) {
-      late.push(ipStep('remove veths', { where: 'host', lines: links.deleteVeths.map((v) => linkDel(v.name)) }, links.deleteVeths.flatMap((v) => recreate(v, lastNet, i.live.links[v.name]?.mac))));
     }
     if (links.goneNs.length) {
       const undo: IpBatch[] = [{ where: 'current', lines: links.goneNs.map(netnsAdd) }];

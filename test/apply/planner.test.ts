@@ -106,6 +106,26 @@ test('destroy: files, then namespaces, the wait for their veths, bridges, and th
   assert.ok(p.summary.destroy > 0);
 });
 
+test('two veths of one container trading names inside it: both go before either is made again', () => {
+  const v3 = desiredOf('v3', target);
+  const swap = (n: string) => (n === 'eth0' ? 'eth1' : n === 'eth1' ? 'eth0' : n);
+  const ns = 'p-cache';
+  const swapped: Desired = {
+    ...v3,
+    network: {
+      ...v3.network,
+      links: v3.network.links.map((l) => (l.kind === 'veth' && l.peer.netns === ns ? { ...l, peer: { ...l.peer, ifname: swap(l.peer.ifname) } } : l)),
+      interfaces: v3.network.interfaces.map((i) => (i.netns === ns ? { ...i, ifname: swap(i.ifname) } : i)),
+      routes: v3.network.routes.map((r) => (r.netns === ns ? { ...r, device: swap(r.device) } : r)),
+    },
+  };
+  const p = plan({ desired: swapped, live: liveOf(v3), last: applied(v3) });
+  const host = p.steps.find((s) => s.kind === 'ip' && s.batch.where === 'host') as Extract<Step, { kind: 'ip' }>;
+  const firstAdd = host.batch.lines.findIndex((l) => l.startsWith('link add'));
+  assert.equal(host.batch.lines.slice(0, firstAdd).filter((l) => l.startsWith('link del')).length, 2, host.batch.lines.join('\n'));
+  assert.equal(p.changes.filter((c) => c.kind === 'link').map((c) => c.action), ['replace', 'replace']);
+});
+
 test('a host sysctl changed by someone since netform set it is left as it is', () => {
   const p = plan({ live: liveOf(v1, { 'net/ipv4/ip_forward': '1' }), last: applied({ ...v1, network: { ...v1.network, sysctls: v1.network.sysctls.map((s) => (s.path === 'net/ipv4/ip_forward' ? { ...s, value: '2' } : s)) } }, { 'net/ipv4/ip_forward': '0' }) });
   assert.not.ok(p.steps.some((s) => s.kind === 'sysctl'));
