@@ -43,6 +43,57 @@ function ipStep(label: string, batch: IpBatch, undo: IpBatch[]): Step {
   return { kind: 'ip', label, part: 'network', batch, undo };
 }
 
+/** What one part of the host comes to: its changes, its steps (early ones, late ones), its problems. */
+interface PartPlan {
+  readonly changes: Change[];
+  readonly early: Step[];
+  readonly late: Step[];
+  readonly conflicts: string[];
+  readonly notes: string[];
+}
+
+/** Namespaces, links, what is inside the namespaces, and sysctls. */
+function networkPart(i: PlanInput, want: HostNetwork, lastNet: HostNetwork): PartPlan & { touched: string[]; sysctlsBefore: Record<string, string> } {
+  const links = planLinks(want, lastNet, i.live);
+  const inside = planInside(want, lastNet, i.live, links.freshNs, links.freshPeers);
+  const sysctls = planSysctls(want, lastNet, i.last?.sysctlsBefore ?? {}, i.live, links.freshLinks);
+  const gonePeers = new Set(links.deleteVeths.map((v) => `${v.peer.netns}/${v.peer.ifname}`));
+  const early: Step[] = [];
+  const late: Step[] = [];
+  const fresh = [...links.freshNs];
+  const nsStep = fresh.length ? ipStep(`make ${fresh.length} namespace(s)`, { where: 'current', lines: fresh.map(netnsAdd) }, [{ where: 'current', lines: fresh.map(netnsDel) }]) : undefined;
+  const hostLines = [...links.preLines, ...links.hostLines];
+  const hostStep = hostLines.length ? ipStep('host links', { where: 'host', lines: hostLines }, [...[...links.hostUndo].reverse().flat(), ...[...links.preUndo].reverse().flat()]) : undefined;
+  if (nsStep?.kind === 'ip' && hostStep?.kind === 'ip' && !i.target.hostNetns) {
+    // The host namespace is this one: namespaces and host links in one ip start.
+    early.push(ipStep('namespaces and host links', { where: 'current', lines: [...nsStep.batch.lines, ...hostStep.batch.lines] }, [...hostStep.undo, ...nsStep.undo]));
+  } else early.push(...[nsStep, hostStep].filter((x): x is Step => x !== undefined));
+  if (sysctls.set.length) early.push({ kind: 'sysctl', label: 'sysctls', part: 'network', set: sysctls.set, undo: sysctls.undo });
+  if (inside.batches.length) {
+    early.push({ kind: 'parallel', label: `inside ${inside.batches.length} namespace(s)`, part: 'network', steps: inside.batches.map((b) => ({ kind: 'ip', label: `inside ${(b.batch.where as { netns: string }).netns}`, part: 'network', batch: b.batch, undo: b.undo })) });
+  }
+  if (links.goneNs.length) {
+    const undo: IpBatch[] = [{ where: 'current', lines: links.goneNs.map(netnsAdd) }];
+    for (const ns of links.goneNs) undo.push({ where: { netns: ns }, lines: [LO_UP] });
+    for (const v of links.implicitVeths) undo.push(...recreate(v, lastNet, i.live.links[v.name]?.mac));
+    late.push(ipStep(`remove ${links.goneNs.length} namespace(s)`, { where: 'current', lines: links.goneNs.map(netnsDel) }, undo));
+  }
+  if (links.implicitVeths.length) late.push({ kind: 'wait-gone', label: 'veths of removed namespaces', part: 'network', links: links.implicitVeths.map((v) => v.name) });
+  if (links.deleteBridges.length) {
+    late.push(ipStep('remove bridges', { where: 'host', lines: links.deleteBridges.map((b) => linkDel(b.name)) }, [{ where: 'host', lines: links.deleteBridges.flatMap(bridgeCreate) }]));
+  }
+  if (sysctls.restore.length) late.push({ kind: 'sysctl', label: 'sysctls put back', part: 'network', set: sysctls.restore, undo: sysctls.restoreUndo });
+  return {
+    changes: [...links.changes, ...inside.changes, ...goneInside(lastNet, new Set(links.goneNs), gonePeers), ...sysctls.changes],
+    early,
+    late,
+    conflicts: [...links.conflicts, ...sysctls.conflicts],
+    notes: sysctls.notes,
+    touched: inside.touched,
+    sysctlsBefore: sysctls.before,
+  };
+}
+
 export function makePlan(i: PlanInput): PlanResult {
   const want = i.desired?.network ?? EMPTY_NETWORK;
   const lastNet = i.last?.network ?? EMPTY_NETWORK;
@@ -58,38 +109,14 @@ export function makePlan(i: PlanInput): PlanResult {
   let madeEtcNetns = i.last?.madeEtcNetns ?? false;
 
   if (does('network')) {
-    const links = planLinks(want, lastNet, i.live);
-    const inside = planInside(want, lastNet, i.live, links.freshNs, links.freshPeers);
-    const sysctls = planSysctls(want, lastNet, sysctlsBefore, i.live, links.freshLinks);
-    conflicts.push(...links.conflicts, ...sysctls.conflicts);
-    notes.push(...sysctls.notes);
-    touched = inside.touched;
-    sysctlsBefore = sysctls.before;
-    const gonePeers = new Set(links.deleteVeths.map((v) => `${v.peer.netns}/${v.peer.ifname}`));
-    changes.push(...links.changes, ...inside.changes, ...goneInside(lastNet, new Set(links.goneNs), gonePeers), ...sysctls.changes);
-    const fresh = [...links.freshNs];
-    const nsStep = fresh.length ? ipStep(`make ${fresh.length} namespace(s)`, { where: 'current', lines: fresh.map(netnsAdd) }, [{ where: 'current', lines: fresh.map(netnsDel) }]) : undefined;
-    const hostLines = [...links.preLines, ...links.hostLines];
-    const hostStep = hostLines.length ? ipStep('host links', { where: 'host', lines: hostLines }, [...[...links.hostUndo].reverse().flat(), ...[...links.preUndo].reverse().flat()]) : undefined;
-    if (nsStep?.kind === 'ip' && hostStep?.kind === 'ip' && !i.target.hostNetns) {
-      // The host namespace is this one: namespaces and host links in one ip start.
-      early.push(ipStep('namespaces and host links', { where: 'current', lines: [...nsStep.batch.lines, ...hostStep.batch.lines] }, [...hostStep.undo, ...nsStep.undo]));
-    } else early.push(...[nsStep, hostStep].filter((x): x is Step => x !== undefined));
-    if (sysctls.set.length) early.push({ kind: 'sysctl', label: 'sysctls', part: 'network', set: sysctls.set, undo: sysctls.undo });
-    if (inside.batches.length) {
-      early.push({ kind: 'parallel', label: `inside ${inside.batches.length} namespace(s)`, part: 'network', steps: inside.batches.map((b) => ({ kind: 'ip', label: `inside ${(b.batch.where as { netns: string }).netns}`, part: 'network', batch: b.batch, undo: b.undo })) });
-    }
-    if (links.goneNs.length) {
-      const undo: IpBatch[] = [{ where: 'current', lines: links.goneNs.map(netnsAdd) }];
-      for (const ns of links.goneNs) undo.push({ where: { netns: ns }, lines: [LO_UP] });
-      for (const v of links.implicitVeths) undo.push(...recreate(v, lastNet, i.live.links[v.name]?.mac));
-      late.push(ipStep(`remove ${links.goneNs.length} namespace(s)`, { where: 'current', lines: links.goneNs.map(netnsDel) }, undo));
-    }
-    if (links.implicitVeths.length) late.push({ kind: 'wait-gone', label: 'veths of removed namespaces', part: 'network', links: links.implicitVeths.map((v) => v.name) });
-    if (links.deleteBridges.length) {
-      late.push(ipStep('remove bridges', { where: 'host', lines: links.deleteBridges.map((b) => linkDel(b.name)) }, [{ where: 'host', lines: links.deleteBridges.flatMap(bridgeCreate) }]));
-    }
-    if (sysctls.restore.length) late.push({ kind: 'sysctl', label: 'sysctls put back', part: 'network', set: sysctls.restore, undo: sysctls.restoreUndo });
+    const n = networkPart(i, want, lastNet);
+    changes.push(...n.changes);
+    early.push(...n.early);
+    late.push(...n.late);
+    conflicts.push(...n.conflicts);
+    notes.push(...n.notes);
+    touched = n.touched;
+    sysctlsBefore = n.sysctlsBefore;
   }
 
   if (does('files')) {

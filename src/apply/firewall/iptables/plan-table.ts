@@ -76,8 +76,112 @@ function lineDiff(a: readonly string[], b: readonly string[]): { removed: string
   return { removed, added };
 }
 
+/** One table's plan as it is worked out: the inputs read once, the restore lines and changes gathered. */
+interface Work {
+  readonly i: TableInput;
+  readonly fam: string;
+  readonly live: SavedTable;
+  readonly last: OwnedTable;
+  /** netform's part of the live table. */
+  readonly now: OwnedTable;
+  readonly ownership: (chain: string) => AnchorOwnership;
+  readonly decl: string[];
+  readonly fill: string[];
+  readonly dels: string[];
+  readonly ins: string[];
+  readonly xs: string[];
+  readonly changes: FirewallChange[];
+  readonly warnings: string[];
+  readonly afterChains: Record<string, readonly string[]>;
+  userChainCreated: boolean;
+}
+
+const idOf = (w: Work, kind: string, name: string) => `iptables/${w.fam}/${w.i.table}/${kind}/${name}`;
+const labelOf = (w: Work, kind: string, name: string) => `${kind} ${w.fam} ${w.i.table} ${name}`;
+
+function chainChange(w: Work, name: string, action: FirewallChange['action'], added: readonly string[], removed: readonly string[], drift: boolean, note?: string): FirewallChange {
+  return { id: idOf(w, 'chain', name), kind: 'chain', label: labelOf(w, 'chain', name), action, added, removed, drift, ...(note ? { note } : {}) };
+}
+
+/** Owned chains the build wants: re-declared (which flushes them) and refilled only when they differ; DOCKER-USER made when missing. */
+function wantedChains(w: Work): void {
+  for (const [name, specs] of Object.entries(w.i.desired.chains)) {
+    const have = w.now.chains[name];
+    if (same(have, specs)) continue;
+    w.decl.push(`:${name} - [0:0]`);
+    w.fill.push(...specs.map((s) => lineOf(name, s)));
+    const d = lineDiff((have ?? []).map((s) => lineOf(name, s)), specs.map((s) => lineOf(name, s)));
+    w.changes.push(chainChange(w, name, have ? 'update' : 'create', d.added, d.removed, have !== undefined && w.last.chains[name] !== undefined && !same(have, w.last.chains[name])));
+  }
+  // DOCKER-USER: made when missing, with the rules dockerd gives it then; never flushed afterwards.
+  const user = w.i.desired.userChain;
+  if (user && w.now.userChain === undefined) {
+    w.decl.push(`:${USER_CHAIN} - [0:0]`);
+    w.fill.push(...user.map((s) => lineOf(USER_CHAIN, s)));
+    w.changes.push(chainChange(w, USER_CHAIN, 'create', user.map((s) => lineOf(USER_CHAIN, s)), [], w.last.userChain !== undefined));
+    w.userChainCreated = true;
+  }
+}
+
+/** netform's rules in built-in chains (anchors.ts): deleted and inserted one by one. */
+function builtinChains(w: Work): void {
+  const { i, live, now, last } = w;
+  const chains = new Set([...Object.keys(i.desired.anchors), ...Object.keys(now.anchors)]);
+  for (const chain of [...chains].sort()) {
+    const own = w.ownership(chain);
+    const ownedSpec = (s: string) => own.known.has(s) || (!own.preexisting.has(s) && isOwnedChain(jumpTarget(s) ?? ''));
+    const liveSpecs = live.rules.filter((r) => r.chain === chain).map((r) => r.spec);
+    const edit = planAnchors(liveSpecs, ownedSpec, i.desired.anchors[chain] ?? [], (s) => anchorMode(i.table, chain, s));
+    if (!edit) continue;
+    w.dels.push(...edit.deletes.map((s) => (s ? `-D ${chain} ${s}` : `-D ${chain}`)));
+    w.ins.push(...edit.inserts.map((x) => (x.at === 'append' ? lineOf(chain, x.spec) : `-I ${chain} ${x.at}${x.spec ? ` ${x.spec}` : ''}`)));
+    w.changes.push({
+      id: idOf(w, 'rules', chain),
+      kind: 'rules',
+      label: labelOf(w, 'rules', chain),
+      action: 'update',
+      added: edit.inserts.map((x) => lineOf(chain, x.spec)),
+      removed: edit.deletes.map((s) => lineOf(chain, s)),
+      drift: i.last !== undefined && !same(now.anchors[chain] ?? [], last.anchors[chain] ?? []),
+    });
+  }
+}
+
+/**
+ * Owned chains no longer wanted: flushed, then deleted unless a foreign rule still jumps to them (then
+ * kept empty, with a warning); DOCKER-USER only when netform made it and it is still empty.
+ */
+function staleChains(w: Work): void {
+  const { i, now } = w;
+  const refs = foreignReferences(w.live, now);
+  for (const name of Object.keys(now.chains).sort()) {
+    if (i.desired.chains[name]) continue;
+    const blocked = refs.filter((r) => r.target === name);
+    w.decl.push(`:${name} - [0:0]`);
+    const removed = now.chains[name]!.map((s) => lineOf(name, s));
+    if (blocked.length) {
+      for (const r of blocked) w.warnings.push(`${w.fam} ${i.table}: ${lineOf(r.chain, r.spec)} jumps to ${name}, which netform no longer wants: the chain is emptied but kept until that rule goes`);
+      w.afterChains[name] = [];
+      if (removed.length) w.changes.push(chainChange(w, name, 'update', [], removed, false, 'kept empty: a foreign rule jumps to it'));
+    } else {
+      w.xs.push(`-X ${name}`);
+      w.changes.push(chainChange(w, name, 'delete', [], removed, w.last.chains[name] === undefined));
+    }
+  }
+  if (!i.desired.userChain && now.userChain !== undefined && i.userChainCreated) {
+    const jumps = refs.filter((r) => r.target === USER_CHAIN);
+    if (now.userChain.length === 0 && jumps.length === 0) {
+      w.xs.push(`-X ${USER_CHAIN}`);
+      w.changes.push(chainChange(w, USER_CHAIN, 'delete', [], [], false));
+      w.userChainCreated = false;
+    } else {
+      w.warnings.push(`${w.fam} ${i.table}: ${USER_CHAIN} holds ${now.userChain.length} rule(s) of yours${jumps.length ? ' and other rules jump to it' : ''}: kept`);
+    }
+  }
+  for (const r of refs) if (i.desired.chains[r.target]) w.warnings.push(`${w.fam} ${i.table}: a rule outside netform's chains jumps to ${r.target}: ${lineOf(r.chain, r.spec)}`);
+}
+
 export function planTable(i: TableInput): TablePlan {
-  const fam = i.family === 4 ? 'ip' : 'ip6';
   const live: SavedTable = i.live ?? { name: i.table, chains: [], rules: [] };
   const last = i.last ?? EMPTY;
   const ownership = (chain: string): AnchorOwnership => {
@@ -87,107 +191,53 @@ export function planTable(i: TableInput): TablePlan {
   };
   const managed = new Set([...Object.keys(i.desired.policies), ...Object.keys(i.policyBefore)]);
   const now = liveOwnedTable(live, ownership, managed);
-  const id = (kind: string, name: string) => `iptables/${fam}/${i.table}/${kind}/${name}`;
-  const label = (kind: string, name: string) => `${kind} ${fam} ${i.table} ${name}`;
-  const decl: string[] = [];
-  const policyLines: string[] = [];
-  const fill: string[] = [];
-  const dels: string[] = [];
-  const ins: string[] = [];
-  const xs: string[] = [];
-  const changes: FirewallChange[] = [];
-  const warnings: string[] = [];
-  const notes: string[] = [];
-  const afterChains: Record<string, readonly string[]> = { ...i.desired.chains };
+  const w: Work = {
+    i,
+    fam: i.family === 4 ? 'ip' : 'ip6',
+    live,
+    last,
+    now,
+    ownership,
+    decl: [],
+    fill: [],
+    dels: [],
+    ins: [],
+    xs: [],
+    changes: [],
+    warnings: [],
+    afterChains: { ...i.desired.chains },
+    userChainCreated: i.userChainCreated,
+  };
+  wantedChains(w);
+  // Anchors before stale chains go: a chain can only be deleted once nothing of netform's jumps to it.
+  builtinChains(w);
+  staleChains(w);
+  const policy = planPolicies(i, live, now, w.fam, (k, n) => idOf(w, k, n), (k, n) => labelOf(w, k, n));
+  w.changes.push(...policy.changes);
 
-  // Owned chains the build wants.
-  for (const [name, specs] of Object.entries(i.desired.chains)) {
-    const have = now.chains[name];
-    if (same(have, specs)) continue;
-    decl.push(`:${name} - [0:0]`);
-    fill.push(...specs.map((s) => lineOf(name, s)));
-    const d = lineDiff((have ?? []).map((s) => lineOf(name, s)), specs.map((s) => lineOf(name, s)));
-    changes.push({ id: id('chain', name), kind: 'chain', label: label('chain', name), action: have ? 'update' : 'create', ...d, drift: have !== undefined && last.chains[name] !== undefined && !same(have, last.chains[name]) });
-  }
-  // DOCKER-USER: made when missing, with the rules dockerd gives it then; never flushed afterwards.
-  let userChainCreated = i.userChainCreated;
-  if (i.desired.userChain && now.userChain === undefined) {
-    decl.push(`:${USER_CHAIN} - [0:0]`);
-    fill.push(...i.desired.userChain.map((s) => lineOf(USER_CHAIN, s)));
-    changes.push({ id: id('chain', USER_CHAIN), kind: 'chain', label: label('chain', USER_CHAIN), action: 'create', added: i.desired.userChain.map((s) => lineOf(USER_CHAIN, s)), removed: [], drift: last.userChain !== undefined });
-    userChainCreated = true;
-  }
-
-  // Anchors: first, because a stale chain can only go once nothing of netform's jumps to it.
-  const builtins = new Set([...Object.keys(i.desired.anchors), ...Object.keys(now.anchors)]);
-  for (const chain of [...builtins].sort()) {
-    const own = ownership(chain);
-    const ownedSpec = (s: string) => own.known.has(s) || (!own.preexisting.has(s) && isOwnedChain(jumpTarget(s) ?? ''));
-    const liveSpecs = live.rules.filter((r) => r.chain === chain).map((r) => r.spec);
-    const edit = planAnchors(liveSpecs, ownedSpec, i.desired.anchors[chain] ?? [], (s) => anchorMode(i.table, chain, s));
-    if (!edit) continue;
-    dels.push(...edit.deletes.map((s) => (s ? `-D ${chain} ${s}` : `-D ${chain}`)));
-    ins.push(...edit.inserts.map((x) => (x.at === 'append' ? lineOf(chain, x.spec) : `-I ${chain} ${x.at}${x.spec ? ` ${x.spec}` : ''}`)));
-    changes.push({
-      id: id('rules', chain),
-      kind: 'rules',
-      label: label('rules', chain),
-      action: 'update',
-      added: edit.inserts.map((x) => lineOf(chain, x.spec)),
-      removed: edit.deletes.map((s) => lineOf(chain, s)),
-      drift: i.last !== undefined && !same(now.anchors[chain] ?? [], last.anchors[chain] ?? []),
-    });
-  }
-
-  // Owned chains no longer wanted: flushed, then deleted unless a foreign rule still jumps to them.
-  const refs = foreignReferences(live, now);
-  for (const name of Object.keys(now.chains).sort()) {
-    if (i.desired.chains[name]) continue;
-    const blocked = refs.filter((r) => r.target === name);
-    decl.push(`:${name} - [0:0]`);
-    const removed = now.chains[name]!.map((s) => lineOf(name, s));
-    if (blocked.length) {
-      for (const r of blocked) warnings.push(`${fam} ${i.table}: ${lineOf(r.chain, r.spec)} jumps to ${name}, which netform no longer wants: the chain is emptied but kept until that rule goes`);
-      afterChains[name] = [];
-      if (removed.length) changes.push({ id: id('chain', name), kind: 'chain', label: label('chain', name), action: 'update', added: [], removed, drift: false, note: 'kept empty: a foreign rule jumps to it' });
-    } else {
-      xs.push(`-X ${name}`);
-      changes.push({ id: id('chain', name), kind: 'chain', label: label('chain', name), action: 'delete', added: [], removed, drift: last.chains[name] === undefined });
-    }
-  }
-  // DOCKER-USER when netform leaves: deleted if netform made it and it is still empty.
-  if (!i.desired.userChain && now.userChain !== undefined && i.userChainCreated) {
-    const jumps = refs.filter((r) => r.target === USER_CHAIN);
-    if (now.userChain.length === 0 && jumps.length === 0) {
-      xs.push(`-X ${USER_CHAIN}`);
-      changes.push({ id: id('chain', USER_CHAIN), kind: 'chain', label: label('chain', USER_CHAIN), action: 'delete', added: [], removed: [], drift: false });
-      userChainCreated = false;
-    } else {
-      warnings.push(`${fam} ${i.table}: ${USER_CHAIN} holds ${now.userChain.length} rule(s) of yours${jumps.length ? ' and other rules jump to it' : ''}: kept`);
-    }
-  }
-  for (const r of refs) if (i.desired.chains[r.target]) warnings.push(`${fam} ${i.table}: a rule outside netform's chains jumps to ${r.target}: ${lineOf(r.chain, r.spec)}`);
-
-  const policy = planPolicies(i, live, now, fam, id, label);
-  policyLines.push(...policy.lines);
-  changes.push(...policy.changes);
-  notes.push(...policy.notes);
-
-  const lines = [...decl, ...policyLines, ...fill, ...dels, ...ins, ...xs];
-  const dropsUserChain = xs.includes(`-X ${USER_CHAIN}`);
+  const lines = [...w.decl, ...policy.lines, ...w.fill, ...w.dels, ...w.ins, ...w.xs];
   const foreignLeft =
     live.chains.some((c) => c.policy === '-' && !isOwnedChain(c.name)) ||
-    (now.userChain !== undefined && !dropsUserChain) ||
+    (now.userChain !== undefined && !w.xs.includes(`-X ${USER_CHAIN}`)) ||
     live.rules.some((r) => !isOwnedChain(r.chain) && !now.anchors[r.chain]?.includes(r.spec)) ||
     live.chains.some((c) => c.policy !== '-' && (policy.restored[c.name] ?? c.policy) !== 'ACCEPT');
   const wantsNothing = !Object.keys(i.desired.chains).length && !Object.keys(i.desired.anchors).length && !Object.keys(i.desired.policies).length && !i.desired.userChain;
   const after: OwnedTable = {
-    chains: afterChains,
+    chains: w.afterChains,
     anchors: i.desired.anchors,
     policies: policy.after,
-    ...(i.desired.userChain || (now.userChain !== undefined && userChainCreated) ? { userChain: [] } : {}),
+    ...(i.desired.userChain || (now.userChain !== undefined && w.userChainCreated) ? { userChain: [] } : {}),
   };
-  return { lines, changes, warnings, notes, after, userChainCreated, policyBefore: policy.before, leftEmpty: wantsNothing && !foreignLeft && !Object.keys(afterChains).length };
+  return {
+    lines,
+    changes: w.changes,
+    warnings: w.warnings,
+    notes: policy.notes,
+    after,
+    userChainCreated: w.userChainCreated,
+    policyBefore: policy.before,
+    leftEmpty: wantsNothing && !foreignLeft && !Object.keys(w.afterChains).length,
+  };
 }
 
 /**
