@@ -1,9 +1,9 @@
 // Rollback at every step of v1 -> v2 -> v3 -> destroy, on a host namespace shared with ufw, kube-proxy,
-// fail2ban and a DOCKER-USER rule: each step is first made to fail (the kernel refusing a rule after
-// other tables were committed, a link name taken just before netform makes it, a step of destroy
-// failing after the namespaces went, the process killed half-way and the next apply rolling back what
-// it left), and the host must then be what it was before that step, byte for byte; then the step runs
-// for real. Also: apply --try rolls back on a failing probe or without confirm, concurrent applies
+// fail2ban and a DOCKER-USER rule: each step is first made to fail in every way (the kernel refusing a
+// rule after other tables were committed, a link name taken just before netform makes it or, for
+// destroy, a removal failing after the namespaces went, the process killed half-way and the next apply
+// rolling back what it left), and the host must then be what it was before that step, byte for byte;
+// then the step runs for real. Also: apply --try rolls back on a failing probe or without confirm, concurrent applies
 // wait for each other, a saved plan is refused once the host changed.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -36,10 +36,15 @@ async function ok(h: ApplyHost, version: string | undefined, system?: System): P
   assert.is(o.error, undefined, o.error);
 }
 
-/** Runs `netform apply FILE` as a process and kills it once its journal shows a firewall step begun. */
-async function killMidApply(h: ApplyHost, version: string): Promise<string> {
+/**
+ * Runs `netform apply FILE` (or `netform destroy`) as a process and kills it once its journal shows a
+ * firewall step begun: namespaces and links made or changed, the rules half-way, files and removals
+ * not done.
+ */
+async function killMidApply(h: ApplyHost, version: string | undefined): Promise<string> {
   const entry = path.join(path.dirname(new URL(import.meta.url).pathname), 'cli-entry.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'apply', `test/fixtures/apply/${version}.yaml`, '--state-dir', h.stateDir], {
+  const args = version ? ['apply', `test/fixtures/apply/${version}.yaml`] : ['destroy'];
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args, '--state-dir', h.stateDir], {
     env: { ...process.env, NETFORM_HOST_NETNS: h.target.hostNetns, NETFORM_NETNS_PREFIX: h.target.prefix },
     stdio: 'ignore',
   });
@@ -62,42 +67,64 @@ async function killMidApply(h: ApplyHost, version: string): Promise<string> {
     await sleep(5);
   }
   child.kill('SIGKILL');
-  throw new Error(`netform apply ${version} was not caught half-way (exit ${String(await exited)})`);
+  throw new Error(`netform ${args[0]} ${version ?? ''} was not caught half-way (exit ${String(await exited)})`);
 }
 
-testOrSkip(why, 'every step fails once and leaves the host as it was; then runs', async () => {
+/**
+ * Kills `to` half-way, then re-runs apply with the version the host had (`from`): it must first roll
+ * back what the killed one left, then find nothing to do, and the host is byte for byte as before.
+ */
+async function killedThenRerun(h: ApplyHost, from: string | undefined, to: string | undefined): Promise<void> {
+  const before = snapshot(h);
+  const step = `${from ?? 'empty'} -> ${to ?? 'destroy'}`;
+  const at = await killMidApply(h, to);
+  assert.ok(existsSync(path.join(h.stateDir, 'journal.json')), `${step}: the killed apply left its journal (killed at "${at}")`);
+  try {
+    await plan({ ...(to ? { desired: h.desired(to) } : {}), target: h.target, stateDir: h.stateDir });
+    assert.unreachable(`${step}: plan refuses while an apply is interrupted`);
+  } catch (e) {
+    assert.match((e as Error).message, /interrupted/);
+  }
+  const recovered = await apply({ ...(from ? { desired: h.desired(from) } : {}), target: h.target, stateDir: h.stateDir });
+  assert.is(recovered.error, undefined, recovered.error);
+  assert.ok(recovered.recovered, `${step}: the interrupted apply was rolled back first`);
+  assert.equal(recovered.recovered!.problems, []);
+  assert.equal(recovered.plan.summary, { add: 0, change: 0, destroy: 0 }, `${step}: after the rollback, ${from ?? 'nothing'} is exactly there`);
+  assert.equal(snapshot(h), before, `${step}: killed apply rolled back, the host as before, byte for byte`);
+}
+
+/** The name of a link `version` makes on the host that `previous` did not have (a veth or a bridge). */
+function newHostLink(h: ApplyHost, version: string, previous: string | undefined): string {
+  const names = (v: string) => {
+    const t = h.world(v).topologies[0]!;
+    return [...t.endpoints.map((e) => e.hostIfname), ...t.bridges.map((b) => b.name)];
+  };
+  const old = new Set(previous ? names(previous) : []);
+  const fresh = names(version).filter((n) => !old.has(n));
+  assert.ok(fresh.length > 0, `${version} makes a host link`);
+  return fresh[fresh.length - 1]!;
+}
+
+// Each step fails three ways before it runs: the kernel refusing a rule (raw and filter committed, nat
+// refused), a link name taken just before netform makes it (destroy makes none: there, a removal
+// failing after the namespaces went), and the process killed half-way with apply re-run.
+testOrSkip(why, 'every step fails in each way and leaves the host as it was; then runs', async () => {
   const h = await makeHost(['v1', 'v2', 'v3']);
   try {
     const s0 = snapshot(h);
-    await failing(h, 'v1', { kind: 'kernel-refuses-nat-rule' });
-    await ok(h, 'v1');
-    const s1 = snapshot(h);
-
-    const cacheVeth = h.world('v2').topologies[0]!.endpoints.find((e) => e.container === 'cache')!.hostIfname;
-    await failing(h, 'v2', { kind: 'link-name-taken', name: cacheVeth });
-
-    // Killed half-way: the next apply rolls back what it left, so the last version applies as "No changes."
-    const at = await killMidApply(h, 'v2');
-    assert.ok(existsSync(path.join(h.stateDir, 'journal.json')), `the killed apply left its journal (killed at "${at}")`);
-    try {
-      await plan({ desired: h.desired('v2'), target: h.target, stateDir: h.stateDir });
-      assert.unreachable('plan refuses while an apply is interrupted');
-    } catch (e) {
-      assert.match((e as Error).message, /interrupted/);
+    const steps: [string | undefined, string | undefined][] = [
+      [undefined, 'v1'],
+      ['v1', 'v2'],
+      ['v2', 'v3'],
+      ['v3', undefined],
+    ];
+    for (const [from, to] of steps) {
+      await failing(h, to, { kind: 'kernel-refuses-nat-rule' });
+      const taken: Fault = to ? { kind: 'link-name-taken', name: newHostLink(h, to, from) } : { kind: 'batch-fails', match: /^link del br-/m };
+      await failing(h, to, taken);
+      await killedThenRerun(h, from, to);
+      await ok(h, to);
     }
-    const recovered = await apply({ desired: h.desired('v1'), target: h.target, stateDir: h.stateDir });
-    assert.ok(recovered.recovered, 'the interrupted apply was rolled back first');
-    assert.equal(recovered.recovered!.problems, []);
-    assert.equal(recovered.plan.summary, { add: 0, change: 0, destroy: 0 }, 'after the rollback, v1 is exactly there');
-    assert.equal(snapshot(h), s1, 'killed apply rolled back: the host as before, byte for byte');
-
-    await ok(h, 'v2');
-    const s2 = snapshot(h);
-    await failing(h, 'v3', { kind: 'kernel-refuses-nat-rule' });
-    assert.equal(snapshot(h), s2);
-    await ok(h, 'v3');
-    await failing(h, undefined, { kind: 'batch-fails', match: /^link del br-/m });
-    await ok(h, undefined);
     assert.equal(snapshot(h), s0, 'after destroy: as before the first apply');
   } finally {
     for (const p of dropHost(h)) console.log(`cleanup: ${p}`);
