@@ -4,6 +4,7 @@
 // 3 a bug), except plan --detailed-exitcode: 0 no changes, 2 changes, 1 anything else, usage errors
 // included (main.ts), as Terraform's, so that 2 always means changes.
 import type { Command } from './command.ts';
+import { lockArgProblems, LOCK_OPTION_SPECS } from './lock-file.ts';
 
 const load = () => import('./apply-run.ts');
 
@@ -24,10 +25,13 @@ export const planCommand: Command = {
     'detailed-exitcode': { type: 'boolean', help: 'exit 0 no changes, 2 changes, 1 any error (usage errors too)' },
     output: { type: 'string', short: 'o', value: 'PLANFILE', help: 'save the plan, with a fingerprint of the live state, for apply PLANFILE' },
     secrets: { type: 'string', value: 'KEYS', help: 'as for build' },
+    ...LOCK_OPTION_SPECS,
   },
+  check: lockArgProblems,
   description: `Reads the live host (NETFORM_HOST_NETNS, or this namespace) and the last apply (the state
 directory) and prints what apply would add, change and destroy, Terraform style, drift marked. Changes
-nothing. apply PLANFILE refuses a saved plan once the host changed since it was made.
+nothing. apply PLANFILE refuses a saved plan once the host changed since it was made. The lock beside
+FILE is read and, once the plan is made, written when allocations were added or freed (docs/lock.md).
 `,
   run: async (args, ctx) => (await load()).runPlan(args, ctx),
 };
@@ -43,13 +47,16 @@ export const applyCommand: Command = {
     try: { type: 'string', value: 'SECONDS', help: 'run the probes, then wait SECONDS for netform confirm; else roll back' },
     probe: { type: 'string', value: 'CMD', multiple: true, help: 'a shell command that must exit 0 after an apply --try (repeatable)' },
     secrets: { type: 'string', value: 'KEYS', help: 'as for build' },
+    ...LOCK_OPTION_SPECS,
   },
   description: `Converges the host: makes what is missing, changes what changed, removes what FILE no longer has,
 and leaves everything else alone. Each step is journaled before it runs; any failure undoes every step
 done, and a killed apply is rolled back by the next one. Concurrent applies to one host wait for each
-other. --only firewall is for hosts where dockerd makes the links itself ("iptables": false).
+other. --only firewall is for hosts where dockerd makes the links itself ("iptables": false). The lock
+beside FILE is written before the host changes and put back when the apply is rolled back.
 `,
   check: (args) => [
+    ...lockArgProblems(args),
     ...(args.options['try'] !== undefined && !/^\d+$/.test(String(args.options['try'])) ? [`--try takes a number of seconds (got ${String(args.options['try'])})`] : []),
     ...(args.options['probe'] !== undefined && args.options['try'] === undefined ? ['--probe needs --try'] : []),
   ],

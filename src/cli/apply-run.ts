@@ -5,8 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, TroubleError, type Context } from './context.ts';
 import { secretsOption } from './build.ts';
-import { compileFile, errorCount } from './inputs.ts';
-import { printText, shown } from './report.ts';
+import { compileWithLock, type SavedLock } from './lock-file.ts';
 import { VERSION } from '../version.ts';
 import {
   apply,
@@ -49,16 +48,24 @@ async function guarded(ctx: Context, body: () => Promise<number> | number, onErr
   }
 }
 
-/** The desired state of FILE for the chosen host, or the exit code (its diagnostics printed). */
+/**
+ * The desired state of FILE for the chosen host and its lock still to write (docs/lock.md), or the exit
+ * code (its diagnostics printed).
+ */
 function desiredOf(file: string, args: ParsedArgs, ctx: Context) {
   const secrets = secretsOption(args.options['secrets'], ctx, true);
   if ('exit' in secrets) return secrets.exit;
-  const { report, result } = compileFile(file, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) });
-  printText(shown(report, true), ctx);
-  if (report.unreadable) return EXIT.TROUBLE;
-  if (!result || errorCount(report.diagnostics) > 0) return EXIT.FAILED;
-  const host = topologyFor(result, opt(args, 'host')).host;
-  return desiredFromBuild(result, targetFromEnv(host, ctx.env, nodeSystem()));
+  const compiled = compileWithLock(file, args, ctx, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) });
+  if (typeof compiled === 'number') return compiled;
+  const host = topologyFor(compiled.result, opt(args, 'host')).host;
+  return { desired: desiredFromBuild(compiled.result, targetFromEnv(host, ctx.env, nodeSystem())), saveLock: compiled.saveLock };
+}
+
+/** Writes the lock when allocations changed; the line saying so goes to stderr (stdout may be JSON). */
+function writeLock(saveLock: () => SavedLock, ctx: Context): SavedLock {
+  const saved = saveLock();
+  if (saved.message) ctx.io.err(saved.message);
+  return saved;
 }
 
 function readPlanFile(file: string): PlanOutcome | undefined {
@@ -104,10 +111,13 @@ export async function runPlan(args: ParsedArgs, ctx: Context): Promise<number> {
   const detailed = !!args.options['detailed-exitcode'];
   let changes = false;
   const code = await guarded(ctx, async () => {
-    const desired = desiredOf(args.operands[0]!, args, ctx);
-    if (typeof desired === 'number') return desired;
+    const compiled = desiredOf(args.operands[0]!, args, ctx);
+    if (typeof compiled === 'number') return compiled;
+    const { desired } = compiled;
     const only = opt(args, 'only') as Part | undefined;
     const outcome = await plan({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}) });
+    // Once the plan is made, so that apply PLANFILE applies allocations the lock holds.
+    writeLock(compiled.saveLock, ctx);
     const file = opt(args, 'output');
     if (file) writeFileSync(file, `${JSON.stringify({ kind: PLAN_KIND, format_version: 1, netform: VERSION, interiors: outcome.interiors, plan: outcome.plan })}\n`, { mode: 0o600 });
     ctx.io.out(args.options['json'] ? `${JSON.stringify(planJson(outcome.plan), null, 2)}\n` : planText(outcome.plan));
@@ -149,10 +159,20 @@ export async function runApply(args: ParsedArgs, ctx: Context): Promise<number> 
       }
       return report(await apply({ target, saved, ...stateDir(args), log, ...tryOpt }), ctx, 'apply');
     }
-    const desired = desiredOf(args.operands[0]!, args, ctx);
-    if (typeof desired === 'number') return desired;
+    const compiled = desiredOf(args.operands[0]!, args, ctx);
+    if (typeof compiled === 'number') return compiled;
+    const { desired } = compiled;
     const only = opt(args, 'only') as Part | undefined;
-    return report(await apply({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}), log, ...tryOpt }), ctx, 'apply');
+    // The lock before the host changes; put back when the apply is rolled back.
+    const lock = writeLock(compiled.saveLock, ctx);
+    let code: number = EXIT.FAILED;
+    try {
+      code = report(await apply({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}), log, ...tryOpt }), ctx, 'apply');
+      return code;
+    } finally {
+      const problem = code === EXIT.OK ? undefined : lock.restore();
+      if (problem) ctx.io.err(`netform: ${problem}\n`);
+    }
   });
 }
 

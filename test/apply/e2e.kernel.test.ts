@@ -24,7 +24,10 @@ async function cli(h: ApplyHost, args: string[]): Promise<{ code: number; out: s
   let out = '';
   let err = '';
   const env = { ...process.env, NETFORM_HOST_NETNS: h.target.hostNetns, NETFORM_NETNS_PREFIX: h.target.prefix };
-  const code = await main([...args, '--state-dir', h.stateDir], { out: (s) => (out += s), err: (s) => (err += s), env });
+  // One lock for the whole history, as a repository keeps beside its one file (here in the state
+  // directory, so that the fixtures stay as they are).
+  const lock = args[0] === 'plan' || (args[0] === 'apply' && args[1]!.endsWith('.yaml')) ? ['--lock', path.join(h.stateDir, 'site.lock')] : [];
+  const code = await main([...args, ...lock, '--state-dir', h.stateDir], { out: (s) => (out += s), err: (s) => (err += s), env });
   return { code, out, err };
 }
 
@@ -56,6 +59,7 @@ testOrSkip(why, 'v1 -> v2 -> v3 -> destroy next to ufw, kube-proxy, fail2ban and
 
     const first = await cli(h, ['apply', file('v1')]);
     assert.is(first.code, 0, first.out + first.err);
+    assert.match(first.err, /site\.lock: \d+ allocations added/, 'apply wrote the lock');
     await checkStep(h, 'v1', foreignBefore, link, undefined);
     const web = h.world('v1').topologies[0]!.endpoints.find((e) => e.container === 'web')!.ipv4!;
     held = await HeldConnection.open(`${h.target.prefix}web`, `${h.target.prefix}client`, web, 7070);

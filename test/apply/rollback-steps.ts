@@ -40,7 +40,7 @@ export async function ok(h: ApplyHost, version: string | undefined, system?: Sys
  */
 async function killMidApply(h: ApplyHost, version: string | undefined): Promise<string> {
   const entry = path.join(path.dirname(new URL(import.meta.url).pathname), 'cli-entry.ts');
-  const args = version ? ['apply', `test/fixtures/apply/${version}.yaml`] : ['destroy'];
+  const args = version ? ['apply', `test/fixtures/apply/${version}.yaml`, '--no-lock'] : ['destroy'];
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args, '--state-dir', h.stateDir], {
     env: { ...process.env, NETFORM_HOST_NETNS: h.target.hostNetns, NETFORM_NETNS_PREFIX: h.target.prefix },
     stdio: 'ignore',
