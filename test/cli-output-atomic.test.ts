@@ -1,26 +1,26 @@
 // `build -o DIR` replaces DIR atomically, proven by killing builds: at each step of publishTree, then
-// 100 times at random moments. After every kill DIR is the old complete tree or the new complete tree
-// (never absent, never a mix, and a reader looking at it every millisecond while the build runs never
-// finds it missing), and
-// the next build removes everything killed builds left behind.
+// 100 times at random moments (in four directories side by side, 25 kills each, so that one build's
+// start-up overlaps another's wait). After every kill DIR is the old complete tree or the new complete
+// tree (never absent, never a mix, and a reader looking at it every millisecond while the build runs
+// never finds it missing), and the next build removes everything killed builds left behind.
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MARKER, publishTree, readTree } from '../src/cli/output-dir.ts';
 import { contentText } from '../src/render/files/index.ts';
+import { bundleForNode } from './support/bundle.ts';
 import { tree } from './support/publish-tree.ts';
+import { scratchDir } from './support/scratch.ts';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'netform-atomic-'));
+const scratch = scratchDir('netform-atomic');
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 // The child is bundled once: a plain `node child.mjs` starts in a few tens of milliseconds (tsx would
 // take ten times that), so that 100 kills fit in the suite's time.
 const child = path.join(scratch, 'publish-child.mjs');
-await build({ entryPoints: [path.join(import.meta.dirname, 'support', 'publish-child.ts')], outfile: child, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+await bundleForNode(path.join(import.meta.dirname, 'support', 'publish-child.ts'), child);
 
 const expected = (variant: string): Map<string, string> => new Map([...tree(variant)].map(([rel, c]) => [rel, contentText(c as never)]));
 const TREES: Record<string, Map<string, string>> = { A: expected('A'), B: expected('B') };
@@ -92,32 +92,58 @@ test('killed at each step of publishing: the old tree before the swap, the new o
   }
 });
 
-test('100 builds killed at random moments: DIR is always the old or the new complete tree; the next build leaves nothing behind', async () => {
-  const dir = path.join(scratch, 'random');
-  const first = await runChild(dir, 'A');
-  assert.is(first.status, 0);
+/** What the kills of one directory came to. */
+interface Chain {
+  readonly outcomes: Record<'old' | 'new' | 'finished', number>;
+  readonly leftovers: number;
+  readonly looks: number;
+  /** How long a whole build took in this directory, start-up included. */
+  readonly whole: number;
+}
+
+/** Kills at random moments in one directory, one after another (each kill starts from the last outcome). */
+async function killChain(dir: string, kills: number, first: number): Promise<Chain> {
+  assert.is((await runChild(dir, 'A')).status, 0);
   // How long a whole build takes here, start-up included: kills land anywhere from before the first file
   // to after the swap.
   const whole = (await runChild(dir, 'B')).ms;
   let current = 'B';
-  const outcomes: Record<string, number> = { old: 0, new: 0, finished: 0 };
+  const outcomes = { old: 0, new: 0, finished: 0 };
   let leftovers = 0;
   let looks = 0;
-  for (let i = 0; i < 100; i++) {
+  for (let i = first; i < first + kills; i++) {
     const next = current === 'A' ? 'B' : 'A';
     const r = await runChild(dir, next, { killAfterMs: Math.random() * whole * 1.2 });
     looks += r.looks;
     assert.is(r.missing, 0, `kill ${i}: DIR was missing while the build ran`);
     const now = holds(dir);
     assert.ok(now === current || now === next, `kill ${i} after ${r.ms} ms: DIR is ${now}`);
-    outcomes[r.signal === null ? 'finished' : now === current ? 'old' : 'new']!++;
+    outcomes[r.signal === null ? 'finished' : now === current ? 'old' : 'new']++;
     current = now;
     leftovers += readdirSync(store(dir)).length - 1;
   }
   assert.is((await runChild(dir, current === 'A' ? 'B' : 'A')).status, 0);
-  assert.equal(readdirSync(store(dir)).length, 1, 'only the current version is left');
-  console.log(`  100 kills: old tree ${outcomes['old']}, new tree ${outcomes['new']}, finished before the kill ${outcomes['finished']}; ${leftovers} leftovers seen between builds, 0 after the last; ${looks} looks at DIR while building, none missing (a whole build: ${whole} ms)`);
-  assert.ok(outcomes['old']! > 0, 'some kills landed before the swap');
+  assert.equal(readdirSync(store(dir)).length, 1, `${dir}: only the current version is left`);
+  return { outcomes, leftovers, looks, whole };
+}
+
+const KILLS = 100;
+const CHAINS = 4;
+
+test(`${KILLS} builds killed at random moments: DIR is always the old or the new complete tree; the next build leaves nothing behind`, async () => {
+  const per = KILLS / CHAINS;
+  // Every chain runs to its end before a failure is reported: none is left spawning builds behind the test.
+  const settled = await Promise.allSettled(Array.from({ length: CHAINS }, (_, c) => killChain(path.join(scratch, `random-${c}`), per, c * per)));
+  const failure = settled.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  const chains = settled.map((r) => (r as PromiseFulfilledResult<Chain>).value);
+  const sum = (f: (c: Chain) => number): number => chains.reduce((n, c) => n + f(c), 0);
+  const outcomes = { old: sum((c) => c.outcomes.old), new: sum((c) => c.outcomes.new), finished: sum((c) => c.outcomes.finished) };
+  assert.is(outcomes.old + outcomes.new + outcomes.finished, KILLS, 'every kill was made and judged');
+  console.log(
+    `  ${KILLS} kills in ${CHAINS} directories: old tree ${outcomes.old}, new tree ${outcomes.new}, finished before the kill ${outcomes.finished}; ${sum((c) => c.leftovers)} leftovers seen between builds, 0 after the last; ${sum((c) => c.looks)} looks at DIR while building, none missing (a whole build: ${chains.map((c) => c.whole).join(', ')} ms)`,
+  );
+  assert.ok(outcomes.old > 0, 'some kills landed before the swap');
 });
 
 test('what may be at DIR: nothing, an empty directory, an older plain output (converted); anything else is refused', () => {

@@ -1,20 +1,28 @@
 // Same input, same bytes, whatever the process: every example is built in two fresh node processes,
 // one taking the examples in order and one in reverse, and in this one; every output file must be the
-// same in all three (compared by sha256). test/examples-golden.test.ts checks a second build in the
+// same in all three (compared by sha256). The fresh processes run test/support/build-all.ts bundled
+// (test/support/bundle.ts): plain node, no loader, nothing shared with this process. test/examples-golden.test.ts checks a second build in the
 // same process, and the goldens themselves.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { bundleForNode } from './support/bundle.ts';
 import { buildExample, exampleNames, REPO } from './support/examples.ts';
+import { scratchDir } from './support/scratch.ts';
 
 type Digests = Record<string, Record<string, string>>;
 
+const scratch = scratchDir('netform-determinism');
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+const script = path.join(scratch, 'build-all.mjs');
+await bundleForNode(path.join(REPO, 'test', 'support', 'build-all.ts'), script);
+
 async function buildInFreshProcess(order: 'forward' | 'reverse'): Promise<Digests> {
-  const script = path.join(REPO, 'test', 'support', 'build-all.ts');
-  const args = ['--import', 'tsx', script, ...(order === 'reverse' ? ['reverse'] : [])];
+  const args = [script, ...(order === 'reverse' ? ['reverse'] : [])];
   const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: REPO, maxBuffer: 64 << 20 });
   return JSON.parse(stdout) as Digests;
 }

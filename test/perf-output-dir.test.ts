@@ -1,14 +1,14 @@
 // publishTree (writeTree) hands files to a writer thread past `threadAfter` files (src/cli/writer-thread.ts)
 // and writes big ones itself. Whatever the split, the tree must be the same: same files, same bytes,
 // same modes; and a failure must leave nothing behind and the old output in place.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { publishTree, readTree, type WriteContent } from '../src/cli/output-dir.ts';
+import { scratchDir } from './support/scratch.ts';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'netform-perf-out-'));
+const scratch = scratchDir('netform-perf-out');
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A tree like a build's: a few big files, a directory per container with two small files, pieces. */

@@ -8,9 +8,10 @@
 //   and in the summary.
 // - Exits non-zero when a test failed, a file did not load, a lane died, or no test passed at all.
 import { fork, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { cpuSoFar } from './support/cpu.ts';
 import type { Job, JobResult } from './support/lane.ts';
 import { KERNEL_TOOLS, kernelUnavailable } from './support/netns.ts';
 import { planJobs, recordTimes, selectFiles, type Half } from './support/jobs.ts';
@@ -76,13 +77,13 @@ function runJobs(jobs: readonly Job[], lanes: number, onDone: (o: Outcome) => vo
         running--;
         if (current) {
           const why = signal === 'SIGKILL' ? `stopped after ${JOB_TIMEOUT_MS / 1000} s` : `its lane exited (${signal ?? `code ${code}`})`;
-          onDone({ job: current, result: { id: current.id, passed: 0, failed: 1, skipped: 0, skips: [], importError: why, output: `${why}\n`, ms: 0 } });
+          onDone({ job: current, result: { id: current.id, passed: 0, failed: 1, skipped: 0, skips: [], importError: why, output: `${why}\n`, ms: 0, cpuMs: 0 } });
           current = undefined;
           if (pending.length) start();
         }
         if (running === 0) {
           // Every lane died before taking these: they did not run, which is a failure.
-          for (const job of pending.splice(0)) onDone({ job, result: { id: job.id, passed: 0, failed: 1, skipped: 0, skips: [], importError: 'not run: no lane was left', output: '', ms: 0 } });
+          for (const job of pending.splice(0)) onDone({ job, result: { id: job.id, passed: 0, failed: 1, skipped: 0, skips: [], importError: 'not run: no lane was left', output: '', ms: 0, cpuMs: 0 } });
           resolve();
         }
       });
@@ -94,8 +95,16 @@ function runJobs(jobs: readonly Job[], lanes: number, onDone: (o: Outcome) => vo
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-function summary(outcomes: readonly Outcome[], kernelNote: string, wallMs: number, lanes: number): string[] {
-  const lines = [`── summary: ${plural(outcomes.length, 'job')} on ${plural(Math.min(lanes, outcomes.length), 'lane')}, wall time ${(wallMs / 1000).toFixed(1)} s`, kernelNote];
+/** What the run cost and under what load (other work on the machine stretches the wall time). */
+function costLine(outcomes: readonly Outcome[], wallMs: number, lanes: number, loadAtStart: number): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const jobsCpu = outcomes.reduce((n, o) => n + o.result.cpuMs, 0);
+  const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, on ${plural(availableParallelism(), 'core')}`;
+  return `── summary: ${plural(outcomes.length, 'job')} on ${plural(Math.min(lanes, outcomes.length), 'lane')}, wall time ${s(wallMs)}; cpu ${s(cpuSoFar())} in all, ${s(jobsCpu)} in the jobs; ${load}`;
+}
+
+function summary(outcomes: readonly Outcome[], kernelNote: string, cost: string): string[] {
+  const lines = [cost, kernelNote];
   const byReason = new Map<string, string[]>();
   for (const { job, result } of outcomes) {
     const reasons = result.skips.map((s) => [s.reason, `${s.check ? 'check ' : ''}${s.name}`] as const);
@@ -116,6 +125,7 @@ function summary(outcomes: readonly Outcome[], kernelNote: string, wallMs: numbe
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   const opts = parseArgs(process.argv.slice(2));
   const files = selectFiles(REPO, opts.half, opts.filters);
   const hasKernel = files.some((f) => f.kernel);
@@ -130,13 +140,13 @@ async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   await runJobs(jobs, opts.lanes, (o) => {
     outcomes.push(o);
-    process.stdout.write(`\n── ${o.job.label} (${(o.result.ms / 1000).toFixed(1)} s)\n${o.result.output.replace(/\n*$/, '\n')}`);
+    process.stdout.write(`\n── ${o.job.label} (${(o.result.ms / 1000).toFixed(1)} s, cpu ${(o.result.cpuMs / 1000).toFixed(1)} s)\n${o.result.output.replace(/\n*$/, '\n')}`);
   });
   recordTimes(REPO, outcomes.map((o) => [o.job.label, o.result.ms] as const));
   const total = (k: 'passed' | 'failed' | 'skipped'): number => outcomes.reduce((n, o) => n + o.result[k], 0);
   const failed = total('failed') + outcomes.filter((o) => o.result.passed + o.result.failed + o.result.skipped === 0).length;
   const passed = total('passed');
-  console.log(`\n${summary(outcomes, kernelNote, performance.now() - started, opts.lanes).join('\n')}`);
+  console.log(`\n${summary(outcomes, kernelNote, costLine(outcomes, performance.now() - started, opts.lanes, loadAtStart)).join('\n')}`);
   if (why) console.error(`\n*** ${kernelNote} ***`);
   if (passed === 0) console.error('test/run.ts: no test passed');
   console.log(`\n${passed} passed, ${failed} failed, ${total('skipped')} skipped`);

@@ -1,7 +1,7 @@
 // Builds every example in this process and prints, as JSON, the sha256 of every output file
 // ({example: {path: hex}}). test/determinism.test.ts runs it in fresh processes, in both orders, so
 // that output cannot depend on a warm cache, on what was built before, or on the process.
-//   node --import tsx test/support/build-all.ts [reverse]
+//   node --import tsx test/support/build-all.ts [reverse]   (the test runs it bundled: test/support/bundle.ts)
 import { createHash } from 'node:crypto';
 import { buildExample, exampleNames } from './examples.ts';
 

@@ -20,6 +20,13 @@ const SPLIT: Readonly<Record<string, string>> = {
   'test/e2e/examples.kernel.test.ts': 'NETFORM_E2E_PART',
 };
 
+/**
+ * Files run one after the other in one job (so in one lane process), because they share a set-up that
+ * is made once per process: both graph files draw every example (test/support/graphs.ts), which costs
+ * seconds of CPU.
+ */
+const TOGETHER: readonly (readonly string[])[] = [['test/graph-chromium.test.ts', 'test/graph.test.ts']];
+
 function walk(dir: string, out: string[]): void {
   for (const e of readdirSync(dir)) {
     const p = path.join(dir, e);
@@ -62,22 +69,31 @@ export function recordTimes(repo: string, times: readonly (readonly [string, num
 }
 
 /**
- * One job per file, a split file cut into 2 parts per lane; longest first (by the last run's times;
- * without them, kernel files first, since they wait on the kernel and on timeouts).
+ * One job per file (per group of TOGETHER), a split file cut into 2 parts per lane; longest first (by
+ * the last run's times; without them, kernel files first, since they wait on the kernel and on timeouts).
  */
 export function planJobs(repo: string, files: readonly TestFile[], lanes: number): Job[] {
   const jobs: Omit<Job, 'id'>[] = [];
+  const selected = new Set(files.map((f) => f.file));
+  const grouped = new Set<string>();
   for (const f of files) {
+    if (grouped.has(f.file)) continue;
+    const group = TOGETHER.find((g) => g.includes(f.file))?.filter((g) => selected.has(g)) ?? [f.file];
+    if (group.length > 1) {
+      for (const g of group) grouped.add(g);
+      jobs.push({ files: group, label: group.join(' + '), env: {} });
+      continue;
+    }
     const variable = SPLIT[f.file];
     if (!variable) {
-      jobs.push({ file: f.file, label: f.file, env: {} });
+      jobs.push({ files: [f.file], label: f.file, env: {} });
       continue;
     }
     const parts = Math.max(1, lanes * 2);
-    for (let k = 0; k < parts; k++) jobs.push({ file: f.file, label: `${f.file} [part ${k + 1}/${parts}]`, env: { [variable]: `${k}/${parts}` } });
+    for (let k = 0; k < parts; k++) jobs.push({ files: [f.file], label: `${f.file} [part ${k + 1}/${parts}]`, env: { [variable]: `${k}/${parts}` } });
   }
   const times = lastTimes(repo);
-  const guess = (j: Omit<Job, 'id'>): number => times[j.label] ?? (j.file.endsWith('.kernel.test.ts') ? 60_000 : 1_000);
+  const guess = (j: Omit<Job, 'id'>): number => times[j.label] ?? (j.files.some((f) => f.endsWith('.kernel.test.ts')) ? 60_000 : 1_000);
   return jobs
     .map((j, i) => ({ j, i, t: guess(j) }))
     .sort((a, b) => b.t - a.t || a.i - b.i)

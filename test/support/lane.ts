@@ -1,16 +1,17 @@
-// One lane of test/run.ts: a process that runs the test files it is sent, one at a time, and answers
-// each with what happened. Messages over the IPC channel: run.ts sends a Job, or 'stop'; the lane
+// One lane of test/run.ts: a process that runs the jobs it is sent (a test file, or a few files that
+// share a set-up made once per process), one at a time, and answers each with what happened. Messages over the IPC channel: run.ts sends a Job, or 'stop'; the lane
 // sends 'ready' once, then a JobResult per job. A job's file is imported under a URL of its own, so the
 // same file can run again in the same lane as another part (the e2e suite is cut into parts by an
 // environment variable the job sets).
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { cpuSoFar } from './cpu.ts';
 
 export interface Job {
   readonly id: number;
-  /** Path of the test file, relative to the repository root (also its label). */
-  readonly file: string;
-  /** Shown instead of the file name when the file runs in parts. */
+  /** Paths of the test files, relative to the repository root, run in this order in this lane. */
+  readonly files: readonly string[];
+  /** The file name, with the part when the file runs in parts; the names, joined, for several files. */
   readonly label: string;
   /** Environment variables set while the job is loaded and run. */
   readonly env: Readonly<Record<string, string>>;
@@ -33,6 +34,8 @@ export interface JobResult {
   readonly importError?: string;
   readonly output: string;
   readonly ms: number;
+  /** CPU time (user + system) of the lane and of the child processes it waited for, during the job. */
+  readonly cpuMs: number;
 }
 
 type SuiteRun = () => Promise<[unknown, number, number, number]>;
@@ -64,20 +67,14 @@ function capture(): { stop: () => string } {
   };
 }
 
-async function runJob(job: Job): Promise<JobResult> {
-  const started = performance.now();
-  const skips = skipState();
-  skips.file = job.label;
-  const firstRecord = skips.records.length;
-  const saved = Object.keys(job.env).map((k) => [k, process.env[k]] as const);
-  Object.assign(process.env, job.env);
-  const out = capture();
-  const counts = { passed: 0, failed: 0, skipped: 0 };
-  let importError: string | undefined;
+type Counts = { passed: number; failed: number; skipped: number };
+
+/** Loads one test file and runs its suites, adding to counts; returns why it could not be loaded or run. */
+async function runFile(file: string, job: Job, counts: Counts): Promise<string | undefined> {
   try {
-    g.UVU_QUEUE = [[job.label]];
+    g.UVU_QUEUE = [[job.files.length > 1 ? file : job.label]];
     g.UVU_INDEX = 0;
-    await import(`${pathToFileURL(job.file).href}?job=${job.id}`);
+    await import(`${pathToFileURL(file).href}?job=${job.id}`);
     const group = g.UVU_QUEUE[0]!;
     for (let i = 1; i < group.length; i++) {
       const run = group[i] as SuiteRun;
@@ -90,28 +87,54 @@ async function runJob(job: Job): Promise<JobResult> {
         return r;
       };
     }
+    const before = counts.passed + counts.failed + counts.skipped;
     await exec();
+    // A job of one file that ran nothing is reported by test/run.ts; here, one file of several.
+    if (job.files.length > 1 && counts.passed + counts.failed + counts.skipped === before) return `${file} ran no test (does it call test.run()?)`;
+    return undefined;
   } catch (e) {
-    importError = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    console.log(importError);
+    const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    console.log(error);
+    return error;
+  }
+}
+
+async function runJob(job: Job): Promise<JobResult> {
+  const started = performance.now();
+  const cpuStart = cpuSoFar();
+  const skips = skipState();
+  skips.file = job.label;
+  const firstRecord = skips.records.length;
+  const saved = Object.keys(job.env).map((k) => [k, process.env[k]] as const);
+  Object.assign(process.env, job.env);
+  const out = capture();
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const importErrors: string[] = [];
+  try {
+    for (const file of job.files) {
+      const error = await runFile(file, job, counts);
+      if (error) importErrors.push(error);
+    }
   } finally {
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
   }
+  const importError = importErrors.length ? importErrors.join('\n') : undefined;
   const output = out.stop();
   const records = skips.records.slice(firstRecord);
   const checks = records.filter((r) => r.check).length;
   return {
     id: job.id,
     passed: counts.passed,
-    failed: counts.failed + (importError ? 1 : 0),
+    failed: counts.failed + importErrors.length,
     skipped: counts.skipped + checks,
     skips: records.map(({ name, reason, check }) => ({ name, reason, check })),
     ...(importError ? { importError } : {}),
     output,
     ms: performance.now() - started,
+    cpuMs: cpuSoFar() - cpuStart,
   };
 }
 

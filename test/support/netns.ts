@@ -4,7 +4,7 @@
 //
 //   const reason = netnsUnavailable(['iptables-restore', 'iptables-save']);
 //   testOrSkip(reason, 'kernel: ...', () => withNetns((ns) => { ns.run('iptables-restore', [], text); ... }));
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -130,4 +130,49 @@ export async function withNetns<T>(fn: (ns: Netns) => T | Promise<T>, prefix = '
     const del = spawn(ip, ['netns', 'del', name]);
     if (del.status !== 0) console.error(`warning: ip netns del ${name}: ${del.stderr.trim()}`);
   }
+}
+
+/**
+ * Runs `commands` (as Netns.checkAll) in a network namespace of their own, made for them and gone when
+ * they end: with util-linux's `unshare --net`, one process start where withNetns takes three (ip netns
+ * add, ip netns exec, ip netns del), and no waiting in this process meanwhile, so that several can run
+ * at once. Without `unshare`, through withNetns. Rejects with the stderr of the first command that fails.
+ */
+export function checkAllInFreshNetns(commands: readonly (readonly string[])[], input?: string): Promise<string[]> {
+  const unshare = findExecutable('unshare');
+  if (!unshare) return withNetns((ns) => ns.checkAll(commands, input));
+  const marker = `--netform-${randomBytes(8).toString('hex')}--`;
+  return new Promise((resolve, reject) => {
+    const child = execFile(unshare, ['--net', findExecutable('sh') ?? 'sh', '-c', script(commands, marker)], { encoding: 'utf8', timeout: 30_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const outputs = stdout.split(`\n${marker}\n`);
+      if (err) {
+        const failed = commands[outputs.length - 1] ?? [];
+        return reject(new Error(`${failed.join(' ')} (unshare --net) exited ${err.code ?? err.signal}: ${stderr.trim()}`));
+      }
+      if (outputs.length !== commands.length + 1) return reject(new Error(`unshare --net: ${commands.length} commands, ${outputs.length - 1} outputs`));
+      resolve(outputs.slice(0, -1));
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/**
+ * Starts `work` for every item at once, at most `limit` running at a time, and returns one promise per
+ * item, in order. A test file gives each of its tests its item's promise: the kernel's work for the
+ * later tests goes on while the earlier ones are judged. A rejection is kept for its test to see.
+ */
+export function startAll<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R>[] {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = (): Promise<void> => (running < limit ? (running++, Promise.resolve()) : new Promise((r) => waiting.push(r)));
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+  return items.map((item) => {
+    const p = slot().then(() => work(item).finally(release));
+    p.catch(() => undefined);
+    return p;
+  });
 }

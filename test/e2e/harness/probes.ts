@@ -157,16 +157,21 @@ export async function runProbe(p: Probe, ctx: ProbeContext): Promise<ProbeResult
   return judge(p.text, p.knownBug, j);
 }
 
-/** Every file a container's namespace should see under /etc is the one installed (the bind mounts took). */
+/**
+ * Every file a container's namespace should see under /etc is the one installed (the bind mounts took),
+ * read by one shell in the namespace (one `ip netns exec` per container, not one per file).
+ */
 export async function checkEtc({ container, ns, files }: EtcFiles): Promise<ProbeResult> {
-  const wrong: string[] = [];
-  for (const [name, content] of files) {
-    const r = await inNs(ns, 'cat', [`/etc/${name}`]);
-    if (r.stdout !== content) wrong.push(`/etc/${name}`);
-  }
+  const names = [...files.keys()];
+  const marker = `--netform-${randomBytes(8).toString('hex')}--`;
+  // The names are netform's own (hosts, resolv.conf, nsswitch.conf); a file cat cannot read reads as empty.
+  const script = names.map((n) => `cat '/etc/${n}'; printf '\\n%s\\n' '${marker}'`).join('\n');
+  const r = await inNs(ns, 'sh', ['-c', script]);
+  const seen = r.stdout.split(`\n${marker}\n`);
+  const wrong = names.filter((n, i) => seen[i] !== files.get(n)).map((n) => `/etc/${n}`);
   return {
     text: `files: ${container}`,
     outcome: wrong.length ? 'failed' : 'held',
-    detail: wrong.length ? `${wrong.join(', ')} differ from the build` : `${[...files.keys()].join(', ')} as built`,
+    detail: wrong.length ? `${wrong.join(', ')} differ from the build` : `${names.join(', ')} as built`,
   };
 }

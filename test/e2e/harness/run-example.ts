@@ -2,13 +2,13 @@
 // underlay), apply each host's build, start the servers, run the probes, tear each host down, check
 // that teardown and a ruleset restore give every host back, and remove everything, also when a step
 // fails. The result lists every probe with its outcome.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompileResult } from '../../../src/compile.ts';
 import type { Topology } from '../../../src/topology/types.ts';
 import { buildExample, example, MATRICES } from '../../support/examples.ts';
+import { scratchDir } from '../../support/scratch.ts';
 import { Agents } from './agent-process.ts';
 import { withBackend, type Backend } from './backend.ts';
 import { etcFiles, installEtc, loadRules, removeEtc, restoreRules, runScript, writeBuild } from './deploy.ts';
@@ -17,7 +17,7 @@ import { requiredFeatures, type KernelFeature } from './kernel.ts';
 import { parseMatrix, type Matrix } from './matrix.ts';
 import { delNetns, netnsWithPrefix } from './namespaces.ts';
 import { checkEtc, detectFeatures, runProbe, type ProbeResult } from './probes.ts';
-import { downSandbox, routeFromOutside, sandboxNamespaces, settleSandbox, upSandbox, type HostBox } from './sandbox.ts';
+import { downSandbox, routeFromOutside, sandboxNamespaces, SETTLE_POLL_MS, settleSandbox, upSandbox, type HostBox } from './sandbox.ts';
 import { baselineRuleset, hostState, savedRules, stateDiff, type HostState } from './snapshot.ts';
 import { checkMatrix, namespaceOf, outsideRoute, planWorld, type World } from './world.ts';
 
@@ -79,14 +79,15 @@ export function prepareExample(name: string, prefix: string, backend: Backend = 
 /**
  * Waits (4 s at most) until no IPv6 address in the example's namespaces is tentative: bridge addresses
  * and link-local addresses run duplicate address detection for a second or so after setup.sh, and a
- * neighbour solicitation sent meanwhile can go unanswered. Returns a note when it gave up.
+ * neighbour solicitation sent meanwhile can go unanswered. Returns a note when it gave up. Looks every
+ * SETTLE_POLL_MS: each look is an `ip` per namespace still pending.
  */
 async function settleDad(namespaces: readonly string[]): Promise<string | undefined> {
   let pending = [...namespaces];
-  for (let waited = 0; waited < 4000; waited += 50) {
+  for (let waited = 0; waited < 4000; waited += SETTLE_POLL_MS) {
     pending = pending.filter((ns) => check(tool('ip'), ['-n', ns, '-6', 'addr', 'show', 'tentative']).trim() !== '');
     if (!pending.length) return undefined;
-    await sleep(50);
+    await sleep(SETTLE_POLL_MS);
   }
   return `IPv6 addresses still tentative after 4 s in ${pending.join(', ')}`;
 }
@@ -165,7 +166,7 @@ export async function runExample(name: string, prefix: string, backend: Backend 
   const started = Date.now();
   const { world, matrix, files } = prepareExample(name, prefix, backend);
   const s = world.sandbox;
-  const work = mkdtempSync(path.join(tmpdir(), 'nfe2e-build-'));
+  const work = scratchDir('nfe2e-build');
   const hostDir = (h: HostBox) => path.join(work, h.name);
   const agents = new Agents();
   const results: ProbeResult[] = [];

@@ -222,6 +222,12 @@ export function upSandbox(s: Sandbox): void {
 }
 
 /**
+ * How often a wait for the kernel to settle looks again. Every look starts `ip` processes; the kernel
+ * takes a good part of a second (DAD: a second), so looking more often gains little and costs CPU.
+ */
+export const SETTLE_POLL_MS = 100;
+
+/**
  * Waits (5 s at most) until every link the sandbox made in the host namespaces has its carrier and,
  * where the namespace has IPv6, its link-local address: the kernel reports both a moment after the
  * link is up (linkwatch, then addrconf), and a snapshot taken earlier would differ from one taken after
@@ -240,11 +246,11 @@ export async function settleSandbox(s: Sandbox): Promise<void> {
         return !/ state UP /.test(line) || (hasV6 && !new RegExp(` ${n.replace(/\./g, '\\.')} +inet6 fe80:`).test(v6));
       }).map((n) => `${h.ns}/${n}`);
     });
-  for (let waited = 0; ; waited += 50) {
+  for (let waited = 0; ; waited += SETTLE_POLL_MS) {
     const left = pending();
     if (!left.length) return;
     if (waited >= 5000) throw new Error(`sandbox links not up after 5 s: ${left.join(' ')}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
   }
 }
 
