@@ -17,7 +17,7 @@ import { template, templateFromSpec } from '../src/render/template/handlebars.ts
 import { scriptView } from '../src/render/script/index.ts';
 import { TEMPLATES } from '../src/render/script/templates.ts';
 import { precompiledTemplatesSource, standaloneValidatorSource } from '../tools/codegen.ts';
-import { buildExample, EXAMPLES, exampleNames, REPO } from './support/examples.ts';
+import { buildExample, exampleNames, examples, REPO } from './support/examples.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -31,7 +31,7 @@ function standaloneValidator(): ValidateFunction {
 /** Values to validate: every example and the reference example of docs/input.md, and broken variants. */
 function corpus(): unknown[] {
   const docs: unknown[] = [];
-  for (const name of exampleNames()) docs.push(parseSource(readFileSync(path.join(EXAMPLES, `${name}.yaml`), 'utf8'), name).value);
+  for (const e of examples()) docs.push(parseSource(readFileSync(path.join(REPO, e.file), 'utf8'), e.name).value);
   const md = readFileSync(path.join(REPO, 'docs', 'input.md'), 'utf8');
   for (const m of md.matchAll(/```yaml\n([\s\S]*?)```/g)) {
     const p = parseSource(m[1]!, 'input.md');

@@ -1,5 +1,5 @@
 // The 5 goldens of moby's integration test TestEtcHostsDisconnect (integration/networking/
-// etchosts_test.go), reproduced from the setup described in shared/reference/moby/etc-README.md:
+// etchosts_test.go), reproduced from the setup described in test/fixtures/moby/README.md:
 //   network test-etchdbr (bridge, 192.168.123.0/24 gw .1, fde6:be58:aedf::/64 gw ::1),
 //   network test-etchdipv (ipvlan, 192.168.124.0/24 gw .1, fdd2:c4e3:c4d5::/64 gw ::1),
 //   docker run --name c1 --hostname c1.invalid --network test-etchdbr
@@ -11,9 +11,6 @@
 // from the endpoints still attached, in join order. Both must equal the golden.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import {
   type HostsRecord,
   containerHosts,
@@ -23,11 +20,9 @@ import {
   hostsAfterJoin,
   hostsAfterLeave,
 } from '../src/render/hosts/index.ts';
+import { goldenNames, readGolden } from './support/moby.ts';
 
-const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-const goldenDir = join(repoRoot, '..', 'shared', 'reference', 'moby', 'etchosts');
-const present = existsSync(goldenDir);
-const goldenFiles = present ? readdirSync(goldenDir).filter((f) => f.endsWith('.golden')).sort() : [];
+const goldenFiles = goldenNames('etchosts');
 
 const names = hostnameRecordNames('c1.invalid');
 const extraHosts: HostsRecord[] = [
@@ -48,9 +43,8 @@ const steps: Step[] = [
 
 let matched = 0;
 
-test('reference directory is present', () => {
-  assert.ok(present, `reference goldens not found at ${goldenDir}: CI must place shared/ beside the clone`);
-  assert.equal(goldenFiles, steps.map((s) => s.golden), `expected exactly the 5 TestEtcHostsDisconnect goldens in ${goldenDir}`);
+test('the 5 goldens are there', () => {
+  assert.equal(goldenFiles, steps.map((s) => s.golden), 'expected exactly the 5 TestEtcHostsDisconnect goldens in test/fixtures/moby/etchosts');
 });
 
 // docker run: the file is built when the netns is set up (no endpoint yet), then the bridge joins;
@@ -64,9 +58,7 @@ for (const step of steps) {
 
 steps.forEach((step, i) => {
   test(`TestEtcHostsDisconnect: ${step.golden}`, () => {
-    const path = join(goldenDir, step.golden);
-    assert.ok(existsSync(path), `golden ${path} is missing`);
-    const expected = readFileSync(path, 'utf8');
+    const expected = readGolden('etchosts', step.golden);
     const fresh = containerHosts({ ipv6Enabled: true, extraHosts, own: step.attached.flat(), links: [] });
     assert.fixture(replayed[i]!, expected, `${step.golden} (replayed edits)`);
     assert.fixture(fresh, expected, `${step.golden} (rendered afresh)`);
@@ -74,8 +66,9 @@ steps.forEach((step, i) => {
   });
 });
 
-test.after(() => {
-  console.log(`\n${matched}/5 hosts goldens`);
+test('every golden is reproduced', () => {
+  console.log(`\n${matched}/${steps.length} hosts goldens`);
+  assert.is(matched, steps.length);
 });
 
 test.run();

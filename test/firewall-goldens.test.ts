@@ -1,22 +1,18 @@
 // The 66 iptables-save goldens of moby's firewaller unit test (TestIptabler, Docker 29), reproduced
 // byte for byte. Each file name holds the test parameters; the inputs are those of iptabler_test.go
-// (see shared/reference/moby/iptables/README.md): bridge br-dummy, 192.168.0.0/24 and
+// (see test/fixtures/moby/README.md): bridge br-dummy, 192.168.0.0/24 and
 // fd49:efd7:54aa::/64, endpoint 192.168.0.2 / fd49:efd7:54aa::1, tcp 80 published on 8080.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildFirewall } from './support/firewall.ts';
 import type { FirewallInput, GatewayMode } from '../src/firewall/input.ts';
 import { renderIptablesRestore } from '../src/firewall/iptables/text/index.ts';
+import { goldenNames, readGolden } from './support/moby.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = resolve(repo, '../shared/reference/moby/iptables');
 const EXPECTED_FILES = 66;
 
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.golden')).sort() : [];
+const files = goldenNames('iptables');
 
 interface Params {
   readonly cleaned: boolean;
@@ -126,14 +122,13 @@ function showDiff(name: string, expected: string, actual: string): string {
 
 let matched = 0;
 
-test('goldens: the reference directory is there, with all 66 files', () => {
-  assert.ok(existsSync(dir), `missing ${dir}: shared/reference must sit beside the repository`);
-  assert.is(files.length, EXPECTED_FILES, `expected ${EXPECTED_FILES} golden files in ${dir}`);
+test('goldens: all 66 files are there', () => {
+  assert.is(files.length, EXPECTED_FILES, `expected ${EXPECTED_FILES} golden files in test/fixtures/moby/iptables`);
 });
 
 for (const file of files) {
   test(`golden ${file}`, () => {
-    const expected = readFileSync(join(dir, file), 'utf8');
+    const expected = readGolden('iptables', file);
     const { combos } = parseName(file);
     let ok = true;
     for (const p of combos) {

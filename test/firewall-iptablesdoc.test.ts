@@ -1,24 +1,18 @@
 // moby's iptablesdoc scenarios (integration/network/bridge/iptablesdoc, Docker 29): a whole daemon
 // (docker0 with the daemon defaults, DOCKER-USER, then the scenario's networks and containers),
-// compared with the final `iptables -S` block of each table in the scenario document.
+// compared with the `iptables -S` listing of each table in the scenario document.
 //
-// The scenario's setup is read from the document's header (the docker commands of the harness), and
-// the expected listings from its indented `-P/-N/-A` blocks. The docs show FORWARD policy ACCEPT
+// The scenario's setup is read from the harness's docker commands, and the expected listings from the
+// document's `iptables -S` blocks (both in test/fixtures/moby/iptablesdoc/v29/). The docs show FORWARD policy ACCEPT
 // (forwarding was already on in the harness), hence forwardDrop false. IPv4 only, as the docs.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildFirewall } from './support/firewall.ts';
 import type { FirewallEndpoint, FirewallInput, FirewallNetwork, FirewallPortBinding, GatewayMode } from '../src/firewall/input.ts';
-import type { TableName } from '../src/firewall/iptables/types.ts';
 import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
-import { listings } from './support/iptablesdoc.ts';
+import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = resolve(repo, '../shared/reference/moby/iptablesdoc');
 const SCENARIOS = [
   'new-daemon',
   'usernet-portmap',
@@ -30,17 +24,15 @@ const SCENARIOS = [
   'usernet-portmap-natunprot',
 ];
 
-// ----- the document: setup commands and `iptables -S` blocks ------------------------------------------
+// ----- the scenario's setup commands -----------------------------------------------------------------
 
 interface Setup {
   readonly userlandProxy: boolean;
   readonly commands: readonly string[][];
 }
 
-function parseSetup(md: string): Setup {
-  const section = /## Setup[^\n]*\n+```\n([\s\S]*?)\n```/.exec(md);
-  if (!section) throw new Error('no "## Setup" block in the scenario header');
-  const lines = section[1]!.split('\n').map((l) => l.replace(/\s+\(.*\)\s*$/, '').trim());
+function parseSetup(commandLines: readonly string[]): Setup {
+  const lines = commandLines.map((l) => l.replace(/\s+\(.*\)\s*$/, '').trim());
   const userlandProxy = !lines.some((l) => l.startsWith('dockerd') && l.includes('--userland-proxy=false'));
   const commands = lines.filter((l) => /^docker (network create|run) /.test(l)).map((l) => l.split(/\s+/));
   return { userlandProxy, commands };
@@ -152,18 +144,16 @@ function scenarioInput(setup: Setup): FirewallInput {
 
 let matched = 0;
 
-test('iptablesdoc: the scenario documents are there', () => {
-  assert.ok(existsSync(dir), `missing ${dir}: shared/reference must sit beside the repository`);
-  const present = readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md' && f !== 'swarm-portmap.md');
-  assert.equal(present.map((f) => f.replace(/\.md$/, '')).sort(), [...SCENARIOS].sort());
+test('iptablesdoc: the scenario listings are there (swarm-portmap is test/firewall-swarm.test.ts)', () => {
+  const present = iptablesdocScenarios('v29').filter((s) => s !== 'swarm-portmap');
+  assert.equal(present, [...SCENARIOS].sort());
 });
 
 for (const scenario of SCENARIOS) {
   test(`iptablesdoc ${scenario}`, () => {
-    const md = readFileSync(join(dir, `${scenario}.md`), 'utf8');
-    const { tables, excerpts } = listings(md);
+    const { commands, tables, excerpts } = iptablesdoc('v29', scenario);
     assert.ok(tables.has('filter') && tables.has('nat'), 'the document has filter and nat listings');
-    const v4 = buildFirewall(scenarioInput(parseSetup(md))).v4;
+    const v4 = buildFirewall(scenarioInput(parseSetup(commands))).v4;
     for (const [table, expectedLines] of tables) {
       const expected = `${expectedLines.join('\n')}\n`;
       const actual = renderIptablesS(v4, table);

@@ -6,72 +6,17 @@
 //    Docker 29 document and in the v28.5.2 one, as test/firewall-iptablesdoc.test.ts does;
 // 2. what the dumps do not show (several services, userland proxy off, Docker 27 / 20.10, the sandbox,
 //    the task, the swarm ports), checked against rules read from service_linux.go;
-// 3. the kernel: every rendered ruleset is loaded with iptables-restore in a scratch namespace
-//    (nftest-swarm-<pid>-<hex>, deleted afterwards; the root namespace is never touched) and must read
-//    back identical. The sandbox's `-m ipvs` rule needs xt_ipvs, which this kernel lacks: then only the
-//    sandbox's mangle table is loaded and the test says why.
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// (test/firewall-swarm.kernel.test.ts loads the same rulesets into a kernel.)
 import { createTwoFilesPatch } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildFirewall } from './support/firewall.ts';
 import { ingressSysctls } from '../src/firewall/iptables/ingress-host.ts';
-import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers, type LoadBalancerSandbox } from '../src/firewall/iptables/ingress-sandbox.ts';
-import type { Engine } from '../src/model/engine.ts';
-import type { FirewallDaemon, FirewallIngressService, FirewallInput, FirewallNetwork } from '../src/firewall/input.ts';
+import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from '../src/firewall/iptables/ingress-sandbox.ts';
 import type { Ruleset, TableName } from '../src/firewall/iptables/types.ts';
 import { renderIptablesRestore, renderIptablesS } from '../src/firewall/iptables/text/index.ts';
-import { listings } from './support/iptablesdoc.ts';
-import { netnsUnavailable, withNetns } from './support/netns.ts';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const docDir = resolve(repo, '../shared/reference/moby/iptablesdoc');
-
-// ----- the scenario -----------------------------------------------------------------------------------
-
-const daemon = (engine: Engine, over: Partial<FirewallDaemon> = {}): FirewallDaemon => ({
-  engine,
-  iptables: true,
-  ip6tables: true,
-  hairpin: false,
-  allowDirectRouting: false,
-  userChain: true,
-  forwardDrop: { 4: false, 6: false },
-  ...over,
-});
-
-const bridge = (name: string, ifName: string, prefix: string, icc: boolean): FirewallNetwork => ({
-  name,
-  ifName,
-  internal: false,
-  icc,
-  masquerade: true,
-  trustedHostInterfaces: [],
-  v4: { prefix, gatewayMode: 'nat' },
-});
-
-/**
- * The swarm-portmap harness: dockerd with defaults (docker0 172.17.0.0/16), then swarm init creates
- * docker_gwbridge (172.18.0.0/16, icc off) and the ingress sandbox joins it at 172.18.0.2; the service's
- * task joins it at 172.18.0.3; the service publishes 8080 -> 80/tcp in ingress mode.
- */
-function swarmPortmap(
-  d: FirewallDaemon,
-  services: readonly FirewallIngressService[] = [{ name: 'svc', ports: [{ proto: 'tcp', publishedPort: 8080, targetPort: 80 }] }],
-): FirewallInput {
-  return {
-    daemon: d,
-    networks: [bridge('bridge', 'docker0', '172.17.0.0/16', true), bridge('docker_gwbridge', 'docker_gwbridge', '172.18.0.0/16', false)],
-    endpoints: [
-      { network: 'docker_gwbridge', container: 'ingress-sbox', addr4: '172.18.0.2', ports: [] },
-      { network: 'docker_gwbridge', container: 'svc.1', addr4: '172.18.0.3', ports: [] },
-    ],
-    links: [],
-    ingress: { gatewayNetwork: 'docker_gwbridge', sandboxIP: '172.18.0.2', services },
-  };
-}
+import { iptablesdoc } from './support/moby.ts';
+import { daemon, ingressSandbox, swarmPortmap, twoServices } from './support/swarm.ts';
 
 const patch = (name: string, expected: string, actual: string): string =>
   createTwoFilesPatch(`${name} (expected)`, `${name} (netform)`, expected, actual, '', '', { context: 3 }).slice(0, 4000);
@@ -80,13 +25,13 @@ const lines = (rs: Ruleset, table: TableName): string[] => renderIptablesS(rs, t
 
 // ----- 1. the dumps -----------------------------------------------------------------------------------
 
-for (const [engine, file] of [
-  ['29', 'swarm-portmap.md'],
-  ['28', 'v28.5.2/swarm-portmap.md'],
+for (const [engine, version] of [
+  ['29', 'v29'],
+  ['28', 'v28.5.2'],
 ] as const) {
+  const file = `iptablesdoc/${version}/swarm-portmap`;
   test(`swarm-portmap (engine ${engine}): filter and nat equal moby's ${file}`, () => {
-    const md = readFileSync(join(docDir, file), 'utf8');
-    const { tables, excerpts } = listings(md);
+    const { tables, excerpts } = iptablesdoc(version, 'swarm-portmap');
     assert.equal([...tables.keys()].sort(), ['filter', 'nat'], 'the document shows filter and nat');
     const v4 = buildFirewall(swarmPortmap(daemon(engine))).v4;
     for (const [table, expectedLines] of tables) {
@@ -123,17 +68,6 @@ test('swarm-portmap: route_localnet on docker_gwbridge is reported as a sysctl',
 });
 
 // ----- 2. beyond the dumps (from service_linux.go) ------------------------------------------------------
-
-const twoServices: readonly FirewallIngressService[] = [
-  {
-    name: 'web',
-    ports: [
-      { proto: 'tcp' as const, publishedPort: 8080, targetPort: 80 },
-      { proto: 'udp' as const, publishedPort: 5353, targetPort: 53 },
-    ],
-  },
-  { name: 'api', ports: [{ proto: 'sctp' as const, publishedPort: 9000, targetPort: 9000 }] },
-];
 
 test('several services: every rule is inserted, so the newest port comes first', () => {
   for (const engine of ['29', '28'] as const) {
@@ -224,16 +158,6 @@ test('fwmarks: 256 upward, services in file order, ingress first within a servic
     ],
   );
 });
-
-/** The ingress sandbox of a node with the services above: 10.0.0.2/24, VIPs 10.0.0.5 (web) and 10.0.0.9 (api). */
-const ingressSandbox: LoadBalancerSandbox = {
-  address: '10.0.0.2/24',
-  services: [
-    { name: 'web', fwMark: 256, vip: '10.0.0.5', ports: twoServices[0]!.ports },
-    { name: 'db-dnsrr', fwMark: 258, ports: [] },
-    { name: 'api', fwMark: 259, vip: '10.0.0.9', ports: twoServices[1]!.ports },
-  ],
-};
 
 const SANDBOX_EXPECTED = `*mangle
 :PREROUTING ACCEPT [0:0]
@@ -329,57 +253,5 @@ test('swarm ports: NETFORM-SWARM appended to INPUT, managers add 2377, ESP with 
   // Without swarm ports, nothing changes.
   assert.is(renderIptablesRestore(buildFirewall(base).v4), renderIptablesRestore(buildFirewall({ ...base, swarmPorts: undefined }).v4));
 });
-
-// ----- 3. the kernel ----------------------------------------------------------------------------------
-
-const tablesIn = (text: string): string[] => [...text.matchAll(/^\*(\w+)$/gm)].map((m) => m[1]!);
-const stripComments = (text: string): string => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
-
-const reason = netnsUnavailable(['iptables-restore', 'iptables-save', 'iptables', 'ip6tables-restore', 'ip6tables-save']);
-if (reason) {
-  test(`swarm kernel: SKIPPED (${reason})`, () => console.log(`firewall-swarm: kernel checks skipped, ${reason}`));
-} else {
-  const prefix = `nftest-swarm-${process.pid}`;
-  const hostCases: { readonly name: string; readonly family: 4 | 6; readonly rs: Ruleset }[] = [];
-  for (const engine of ['29', '28', '27', '20.10'] as const) {
-    const input: FirewallInput = {
-      ...swarmPortmap(daemon(engine), twoServices),
-      swarmPorts: { family: 4, manager: true, dataPathPort: 4789, esp: true },
-    };
-    hostCases.push({ name: `host, engine ${engine}`, family: 4, rs: buildFirewall(input).v4 });
-  }
-  hostCases.push({
-    name: 'host, IPv6 swarm ports',
-    family: 6,
-    rs: buildFirewall({ ...swarmPortmap(daemon('29')), swarmPorts: { family: 6, manager: false, dataPathPort: 4789, esp: true } }).v6,
-  });
-  hostCases.push({ name: 'task container', family: 4, rs: ingressTaskRuleset({ address: '10.0.0.6', ports: twoServices[0]!.ports.concat(twoServices[1]!.ports) }) });
-
-  for (const c of hostCases) {
-    test(`swarm kernel: ${c.name} loads and reads back identical`, async () => {
-      const text = renderIptablesRestore(c.rs);
-      const tool = c.family === 4 ? 'iptables' : 'ip6tables';
-      const saved = await withNetns((ns) => {
-        ns.check(`${tool}-restore`, [], text);
-        return tablesIn(text).map((t) => stripComments(ns.check(`${tool}-save`, ['-t', t]))).join('');
-      }, prefix);
-      if (saved !== text) assert.unreachable(patch(`${c.name} (read back)`, text, saved));
-    });
-  }
-
-  test('swarm kernel: ingress sandbox (mangle always; nat only where -m ipvs exists)', async () => {
-    const text = renderIptablesRestore(loadBalancerSandboxRuleset(ingressSandbox));
-    await withNetns((ns) => {
-      const probe = ns.run('iptables', ['-t', 'nat', '-A', 'POSTROUTING', '-m', 'ipvs', '--ipvs', '-j', 'ACCEPT']);
-      const ipvs = probe.status === 0;
-      if (ipvs) ns.check('iptables', ['-t', 'nat', '-F', 'POSTROUTING']);
-      else console.log(`firewall-swarm: the sandbox's nat table (-m ipvs) is not loaded: ${probe.stderr.trim().split('\n')[0]} (no xt_ipvs/ip_vs in this kernel); mangle is checked alone`);
-      const loaded = ipvs ? text : text.replace(/\*nat\n[\s\S]*?COMMIT\n/, '');
-      ns.check('iptables-restore', [], loaded);
-      const saved = tablesIn(loaded).map((t) => stripComments(ns.check('iptables-save', ['-t', t]))).join('');
-      if (saved !== loaded) assert.unreachable(patch('ingress_sbox (read back)', loaded, saved));
-    }, prefix);
-  });
-}
 
 test.run();

@@ -1,4 +1,4 @@
-// moby's 66 firewaller goldens (../shared/reference/moby/iptables/), reproduced through the whole
+// moby's 66 firewaller goldens (test/fixtures/moby/iptables/), reproduced through the whole
 // pipeline: for each golden, a YAML file that encodes the stated input (one bridge br-dummy,
 // 192.168.0.0/24 and fd49:efd7:54aa::/64, one container 192.168.0.2 / fd49:efd7:54aa::1 publishing
 // 80 on 8080) is compiled, and its iptables.rules / ip6tables.rules compared with the golden.
@@ -10,15 +10,12 @@
 //   mapper zeroes the host port (portmappers/routed), so a daemon writes no DNAT, hairpin MASQUERADE or
 //   loopback drop there. netform does what the daemon does; those goldens are counted as misses with
 //   that reason (test/firewall-goldens.test.ts reproduces all 66 at the firewaller level).
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile.ts';
-import { REPO } from './support/examples.ts';
+import { goldenNames, readGolden } from './support/moby.ts';
 
-const DIR = path.resolve(REPO, '../shared/reference/moby/iptables');
-const goldens = readdirSync(DIR).filter((f) => f.endsWith('.golden')).sort();
+const goldens = goldenNames('iptables');
 
 function params(name: string): Record<string, string> {
   const [head] = name.split('__');
@@ -30,7 +27,7 @@ function params(name: string): Record<string, string> {
   return out;
 }
 
-/** The YAML that encodes a golden's input (see moby/iptables/README.md). */
+/** The YAML that encodes a golden's input (see test/fixtures/moby/README.md). */
 export function goldenYaml(name: string): string {
   const p = params(name);
   const daemon = ['  bridge: none', `  userland-proxy: ${p['hairpin'] !== 'true'}`, '  ip-forward-no-drop: true'];
@@ -83,7 +80,7 @@ for (const g of goldens) {
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     assert.equal(errors.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`), []);
     const rules = r.files!.get(`local/${family}.rules`)!;
-    const expected = readFileSync(path.join(DIR, g), 'utf8');
+    const expected = readGolden('iptables', g);
     const got = withoutUserChain(rules);
     if (got === expected) {
       matched++;
@@ -106,6 +103,12 @@ for (const g of goldens) {
 test('report', () => {
   console.log(`${matched}/${goldens.length} iptables goldens reproduced byte for byte from YAML; ${routedMisses.length} routed-mode goldens differ only by the unit test's host port 8080 (a daemon zeroes it)`);
   assert.is(goldens.length, 66);
+  // Every routed golden publishes a port (internal ones are named without gwm), so each of them, and
+  // nothing else, differs by the routed port mapper; all the others are reproduced byte for byte.
+  const routed = goldens.filter((g) => params(g.slice(0, -'.golden'.length))['gwm'] === 'routed').map((g) => g.slice(0, -'.golden'.length));
+  assert.is(routed.length, 16);
+  assert.equal(routedMisses, routed);
+  assert.is(matched, goldens.length - routed.length);
 });
 
 test.run();

@@ -7,11 +7,12 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exampleGraphs } from './support/graphs.ts';
+import { skip } from './support/skip.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 if (!CHROMIUM) {
-  test.skip('graph SVGs in headless Chromium: SKIPPED (no chromium at /usr/bin/chromium; apt-get install chromium)', () => {});
+  skip('graph SVGs in headless Chromium', 'no chromium at /usr/bin/chromium (apt-get install chromium)');
 } else {
   const puppeteer = (await import('puppeteer-core')).default;
   const graphs = await exampleGraphs();

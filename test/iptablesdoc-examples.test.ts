@@ -1,28 +1,21 @@
-// moby's iptablesdoc scenarios as netform examples (examples/iptablesdoc-*.yaml): the whole pipeline,
+// moby's iptablesdoc scenarios as netform examples (test/scenarios/iptablesdoc-*.yaml): the whole pipeline,
 // from YAML to iptables.rules, must give the tables Docker 29 listed with `iptables -S` in each
-// scenario document. Checked twice: on the rendered rules, and, where a kernel is available, by
-// loading iptables.rules into a scratch namespace and listing it with `iptables -S`.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// scenario document (test/iptablesdoc.kernel.test.ts loads the same rules into a kernel).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
-import type { TableName } from '../src/firewall/iptables/types.ts';
-import { buildExample, exampleNames, REPO } from './support/examples.ts';
-import { listings } from './support/iptablesdoc.ts';
-import { netnsUnavailable, withNetns } from './support/netns.ts';
+import { buildExample, exampleNames } from './support/examples.ts';
+import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 
-const DOCS = path.resolve(REPO, '../shared/reference/moby/iptablesdoc');
 // iptablesdoc-v28.5.2-* are the Docker 28 dumps (test/iptablesdoc-v28-examples.test.ts).
 const scenarios = exampleNames().filter((n) => /^iptablesdoc-(?!v\d)/.test(n)).map((n) => n.slice('iptablesdoc-'.length));
 const matched = new Set<string>();
 
-test('the iptablesdoc reference is present', () => {
-  assert.ok(existsSync(DOCS), `${DOCS} not found: CI must have shared/ beside the clone`);
+test('there is an example per Docker 29 iptablesdoc scenario', () => {
   assert.is(scenarios.length, 9, `expected 9 Docker 29 scenario examples, found ${scenarios.length}`);
 });
 
-const expected = (scenario: string) => listings(readFileSync(path.join(DOCS, `${scenario}.md`), 'utf8')).tables;
+const expected = (scenario: string) => iptablesdoc('v29', scenario).tables;
 
 for (const scenario of scenarios) {
   test(`iptablesdoc ${scenario}: rendered tables equal Docker's iptables -S`, () => {
@@ -38,27 +31,10 @@ for (const scenario of scenarios) {
   });
 }
 
-const why = netnsUnavailable(['iptables-restore', 'iptables']);
-if (why) {
-  test(`iptablesdoc kernel listings: SKIPPED (${why})`, () => console.log(`iptablesdoc kernel listings skipped: ${why}`));
-} else {
-  for (const scenario of scenarios) {
-    test(`iptablesdoc ${scenario}: iptables.rules loaded in a kernel lists as Docker's`, async () => {
-      const files = buildExample(`iptablesdoc-${scenario}`).files!;
-      const rules = [...files].find(([k]) => k.endsWith('/iptables.rules'))![1];
-      await withNetns((ns) => {
-        ns.check('iptables-restore', [], rules);
-        for (const [table, lines] of expected(scenario)) {
-          const got = ns.check('iptables', ['-S', '-t', table as TableName]).trimEnd().split('\n');
-          assert.equal(got, lines, `${scenario}: kernel table ${table}`);
-        }
-      });
-    });
-  }
-}
-
-test('report', () => {
-  console.log(`${matched.size}/8 iptablesdoc scenarios reproduced from YAML examples`);
+test('report: every Docker 29 scenario is reproduced from its YAML example', () => {
+  const all = iptablesdocScenarios('v29');
+  console.log(`${matched.size}/${all.length} iptablesdoc scenarios reproduced from YAML examples`);
+  assert.equal([...matched].sort(), all);
 });
 
 test.run();

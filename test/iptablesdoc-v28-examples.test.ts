@@ -1,31 +1,23 @@
-// moby's iptablesdoc scenarios as Docker 28.5.2 generated them (../shared/reference/moby/iptablesdoc/
-// v28.5.2/<scenario>.md, captured with `iptables -nvL` and `iptables -S`), compiled from
-// examples/iptablesdoc-v28.5.2-<scenario>.yaml with `engine: "28"`: every table's `iptables -S` block
+// moby's iptablesdoc scenarios as Docker 28.5.2 generated them (test/fixtures/moby/iptablesdoc/
+// v28.5.2/<scenario>/, the `iptables -S` listings of the documents), compiled from
+// test/scenarios/iptablesdoc-v28.5.2-<scenario>.yaml with `engine: "28"`: every table's `iptables -S` block
 // must equal netform's rendering, and so must the `iptables -S DOCKER` excerpts some documents show.
-// Where a kernel is available, iptables.rules is also loaded into a scratch namespace and listed.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// test/iptablesdoc.kernel.test.ts loads the same rules into a kernel.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
-import type { TableName } from '../src/firewall/iptables/types.ts';
-import { buildExample, exampleNames, REPO } from './support/examples.ts';
-import { listings } from './support/iptablesdoc.ts';
-import { netnsUnavailable, withNetns } from './support/netns.ts';
+import { buildExample, exampleNames } from './support/examples.ts';
+import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 
-const DOCS = path.resolve(REPO, '../shared/reference/moby/iptablesdoc/v28.5.2');
 const PREFIX = 'iptablesdoc-v28.5.2-';
 const scenarios = exampleNames().filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length));
-/** The document set has nine scenarios; swarm-portmap needs swarm mode, which netform does not model. */
-const ALL = 9;
 const matched = new Set<string>();
 
-const doc = (scenario: string) => listings(readFileSync(path.join(DOCS, `${scenario}.md`), 'utf8'));
+const doc = (scenario: string) => iptablesdoc('v28.5.2', scenario);
 
 test('the v28.5.2 iptablesdoc reference is present, with an example per reproducible scenario', () => {
-  assert.ok(existsSync(DOCS), `${DOCS} not found: CI must have shared/ beside the clone`);
   assert.is(scenarios.length, 9, `expected 9 Docker 28 scenario examples, found ${scenarios.length}`);
-  for (const s of scenarios) assert.ok(existsSync(path.join(DOCS, `${s}.md`)), `no v28.5.2/${s}.md`);
+  assert.equal([...scenarios].sort(), iptablesdocScenarios('v28.5.2'));
 });
 
 for (const scenario of scenarios) {
@@ -50,27 +42,10 @@ for (const scenario of scenarios) {
   });
 }
 
-const why = netnsUnavailable(['iptables-restore', 'iptables']);
-if (why) {
-  test(`iptablesdoc v28.5.2 kernel listings: SKIPPED (${why})`, () => console.log(`iptablesdoc v28.5.2 kernel listings skipped: ${why}`));
-} else {
-  for (const scenario of scenarios) {
-    test(`iptablesdoc v28.5.2 ${scenario}: iptables.rules loaded in a kernel lists as Docker 28's`, async () => {
-      const files = buildExample(`${PREFIX}${scenario}`).files!;
-      const rules = [...files].find(([k]) => k.endsWith('/iptables.rules'))![1];
-      await withNetns((ns) => {
-        ns.check('iptables-restore', [], rules);
-        for (const [table, lines] of doc(scenario).tables) {
-          const got = ns.check('iptables', ['-S', '-t', table as TableName]).trimEnd().split('\n');
-          assert.equal(got, lines, `${scenario}: kernel table ${table}`);
-        }
-      });
-    });
-  }
-}
-
-test('report', () => {
-  console.log(`${matched.size}/${ALL} iptablesdoc v28.5.2 scenarios reproduced from YAML examples (swarm-portmap needs swarm mode)`);
+test('report: every Docker 28.5.2 scenario is reproduced from its YAML example', () => {
+  const all = iptablesdocScenarios('v28.5.2');
+  console.log(`${matched.size}/${all.length} iptablesdoc v28.5.2 scenarios reproduced from YAML examples`);
+  assert.equal([...matched].sort(), all);
 });
 
 test.run();

@@ -5,9 +5,8 @@
 // - SPIs (buildSPI): real SPIs from Docker hosts, moby's TestBuildSPI cases, the AEAD key salt;
 // - the --secrets file: parsing, diagnostics (codes and paths) and that no key byte leaks;
 // - the xfrm plan and its `ip -batch` text (with keys, redacted, teardown);
-// - the iptables rules (programMangle / programInput) and their order;
-// - live, in scratch network namespaces only: policies, states (this kernel may lack ESP/AES-GCM:
-//   detected and reported as SKIPPED with the reason) and the iptables rules read back by iptables-save.
+// - the iptables rules (programMangle / programInput) and their order.
+// test/overlay-encryption.kernel.test.ts loads the policies, states and rules into a kernel.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,16 +21,13 @@ import {
   renderXfrmPolicies,
   renderXfrmStates,
   renderXfrmTeardown,
-  stateAddLine,
 } from '../src/render/xfrm/index.ts';
 import { addEncryptionRules, encryptionDropRule, encryptionMarkRule } from '../src/firewall/iptables/encryption-rules.ts';
 import { makeRule, RulesetBuilder } from '../src/firewall/iptables/ruleset-builder.ts';
-import type { IpFamily } from '../src/firewall/types.ts';
 import type { Ruleset } from '../src/firewall/iptables/types.ts';
 import { marshalXtBpf, vniMatchBpf, vniMatchProgram } from '../src/firewall/bpf.ts';
 import { KeyMaterial, parseSecrets, redactSecretsText, type ParsedSecrets } from '../src/topology/overlay/secrets.ts';
 import { aeadKey, buildSpi, OVERLAY_MARK, planXfrm, type UnderlayHost, type XfrmPlan } from '../src/topology/overlay/xfrm.ts';
-import { netnsUnavailable, withNetns, type Netns } from './support/netns.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KEY_FILE = join(here, 'fixtures/secrets/test-keys.yaml');
@@ -354,118 +350,5 @@ test('rules: the data path port is configurable; rules are data, not text', () =
   assert.ok(ruleArgs(drop, 4).join(' ').includes(`--bytecode "${bpf4096}"`));
   assert.throws(() => encryptionDropRule(4096, 0), RangeError);
 });
-
-// ----- live: scratch network namespaces ----------------------------------------------------------------
-
-const netnsPrefix = `nftest-xfrm-${process.pid}`;
-const why = netnsUnavailable(['iptables-restore', 'iptables-save', 'ip6tables-restore', 'ip6tables-save']);
-
-/** The kernel's answers when it lacks ESP (CONFIG_INET_ESP) or the AEAD (CONFIG_CRYPTO_GCM): the line
- * was parsed by `ip` and refused by the kernel. */
-const MISSING_KERNEL_SUPPORT = /Requested AEAD algorithm not found|Requested type not found|Protocol not supported/;
-
-const batch = (ns: Netns, text: string, force = false) => ns.run('ip', [...(force ? ['-force'] : []), '-batch', '-'], text);
-
-/** Whether SAs of this kind can be added here (probed once, in its own scratch namespace). */
-async function probeStates(): Promise<string | undefined> {
-  if (why) return why;
-  const line = stateAddLine(plan(A, [B]).states[0]!, 'reveal');
-  return withNetns((ns) => {
-    const r = batch(ns, `${line}\n`);
-    if (r.status === 0) return undefined;
-    const err = r.stderr.trim();
-    if (MISSING_KERNEL_SUPPORT.test(err)) return `the kernel refuses ESP/rfc4106(gcm(aes)) SAs ("${err}"): no CONFIG_INET_ESP or CONFIG_CRYPTO_GCM, and modules cannot be loaded`;
-    throw new Error(`unexpected answer to xfrm state add: ${err}`);
-  }, netnsPrefix);
-}
-const statesUnsupported = await probeStates();
-
-const planFor = (family: IpFamily): XfrmPlan =>
-  family === 4 ? plan(A, [B, C]) : plan(host('a', '2001:db8::1'), [host('b', '2001:db8::2'), host('c', '2001:db8::3')], 7789);
-
-if (why) {
-  test(`xfrm and iptables in a kernel: SKIPPED (${why})`, () => console.log(`overlay-encryption: kernel checks skipped, ${why}`));
-} else {
-  for (const family of [4, 6] as const) {
-    test(`kernel (IPv${family}): the policies load and read back; teardown removes them`, async () => {
-      const p = planFor(family);
-      await withNetns((ns) => {
-        const r = batch(ns, renderXfrmPolicies(p));
-        assert.is(r.status, 0, r.stderr);
-        const shown = ns.check('ip', ['xfrm', 'policy', 'show']);
-        for (const pol of p.policies) {
-          assert.ok(shown.includes(`src ${pol.selector.src} dst ${pol.selector.dst} proto udp dport ${pol.selector.dport}`), shown);
-          assert.ok(shown.includes(`proto esp spi 0x${pol.tmpl.spi.toString(16).padStart(8, '0')} reqid 13681891 mode transport`), shown);
-        }
-        assert.is(shown.match(/mark 0xd0c4e3\/0xffffffff/g)?.length, p.policies.length);
-        // States may be refused (see the next test); the teardown must still parse and remove the policies.
-        batch(ns, renderXfrmStates(p, 'reveal'), true);
-        const down = batch(ns, renderXfrmTeardown(p), true);
-        assert.not.match(down.stderr, /argument .* is wrong|Unknown|Usage|Not enough information/, down.stderr);
-        assert.is(ns.check('ip', ['xfrm', 'policy', 'show']).trim(), '');
-        assert.is(ns.check('ip', ['xfrm', 'state', 'show']).trim(), '');
-      }, netnsPrefix);
-    });
-
-    test(`kernel (IPv${family}): the redacted states cannot be applied`, async () => {
-      await withNetns((ns) => {
-        const r = batch(ns, renderXfrmStates(planFor(family), 'redact'));
-        assert.is.not(r.status, 0);
-        assert.match(r.stderr, /"0xREDACTED" is wrong/);
-      }, netnsPrefix);
-    });
-
-    if (statesUnsupported) {
-      test(`kernel (IPv${family}): the states load: SKIPPED (${statesUnsupported})`, async () => {
-        // What can be checked: `ip` parses every line, and only the kernel refuses them, for the algorithm.
-        await withNetns((ns) => {
-          for (const line of renderXfrmStates(planFor(family), 'reveal').split('\n').filter(Boolean)) {
-            const r = batch(ns, `${line}\n`);
-            assert.is.not(r.status, 0, 'the state loaded after all: the probe is wrong');
-            assert.match(r.stderr, MISSING_KERNEL_SUPPORT, r.stderr);
-          }
-        }, netnsPrefix);
-        console.log(`overlay-encryption: xfrm states not loaded, ${statesUnsupported}`);
-      });
-    } else {
-      test(`kernel (IPv${family}): the states load and read back; teardown removes them`, async () => {
-        const p = planFor(family);
-        await withNetns((ns) => {
-          const r = batch(ns, renderXfrmStates(p, 'reveal') + renderXfrmPolicies(p));
-          assert.is(r.status, 0, r.stderr);
-          const shown = ns.check('ip', ['xfrm', 'state', 'show']);
-          for (const s of p.states) {
-            assert.ok(shown.includes(`proto esp spi 0x${s.spi.toString(16).padStart(8, '0')} reqid 13681891 mode transport`), shown);
-            assert.ok(shown.includes(`0x${s.aead.key.revealHex()} 64`), 'AEAD key and ICV length');
-          }
-          const down = batch(ns, renderXfrmTeardown(p));
-          assert.is(down.status, 0, down.stderr);
-          assert.is(ns.check('ip', ['xfrm', 'state', 'show']).trim(), '');
-          assert.is(ns.check('ip', ['xfrm', 'policy', 'show']).trim(), '');
-        }, netnsPrefix);
-      });
-    }
-
-    test(`kernel (IPv${family}): the iptables rules load (-m bpf, -m policy) and iptables-save prints them back`, async () => {
-      const rs = new RulesetBuilder(family);
-      addEncryptionRules(rs, [4096, 4097, 0xffffff], family === 4 ? 4789 : 7789);
-      const text = quoteBytecode(renderIptablesRestore(rs.build()));
-      const tool = family === 4 ? 'iptables' : 'ip6tables';
-      await withNetns((ns) => {
-        const check = ns.run(`${tool}-restore`, ['--test'], text);
-        if (check.status !== 0 && /bpf|policy/i.test(check.stderr) && /load|match|extension/i.test(check.stderr)) {
-          console.log(`overlay-encryption: ${tool} rules SKIPPED (no bpf/policy match: ${check.stderr.trim()})`);
-          return;
-        }
-        assert.is(check.status, 0, check.stderr);
-        ns.check(`${tool}-restore`, [], text);
-        const saved = ['mangle', 'filter'].map((t) => ns.check(`${tool}-save`, ['-t', t])).join('');
-        const rules = (s: string) => s.split('\n').filter((l) => l.startsWith('-A '));
-        assert.equal(rules(saved), rules(text));
-        assert.ok(rules(saved).length === 6);
-      }, netnsPrefix);
-    });
-  }
-}
 
 test.run();

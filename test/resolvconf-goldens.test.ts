@@ -1,12 +1,8 @@
 // The 29 goldens of moby's internal/resolvconf unit tests (resolvconf_test.go at the commit named in
-// shared/reference/moby/etc-README.md), each reproduced byte for byte by making the same calls the Go
-// test makes, in the same order. The reference directory is read at run time from ../shared/reference
-// (beside the clone).
+// test/fixtures/moby/README.md, which also lists each case's input), each reproduced byte for byte by
+// making the same calls the Go test makes, in the same order.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import {
   type ExtDNSEntry,
   type ResolvConf,
@@ -23,11 +19,9 @@ import {
   transformForLegacyNw,
 } from '../src/render/resolvconf/index.ts';
 import { addrString, mustParseAddr } from '../src/net/index.ts';
+import { goldenNames, readGolden } from './support/moby.ts';
 
-const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-const goldenDir = join(repoRoot, '..', 'shared', 'reference', 'moby', 'resolvconf');
-const present = existsSync(goldenDir);
-const goldenFiles = present ? readdirSync(goldenDir).filter((f) => f.endsWith('.golden')).sort() : [];
+const goldenFiles = goldenNames('resolvconf');
 
 // Go's t.Name(): subtest names have spaces replaced by '_'; the reference copy replaced '/' by '__'.
 const goldenName = (testName: string, sub?: string): string =>
@@ -41,15 +35,13 @@ const covered = new Set<string>();
 
 function checkGolden(name: string, content: string): void {
   covered.add(name);
-  const path = join(goldenDir, name);
-  assert.ok(existsSync(path), `golden ${name} is missing from ${goldenDir}`);
-  assert.fixture(content, readFileSync(path, 'utf8'), name);
+  assert.ok(goldenFiles.includes(name), `golden ${name} is missing from test/fixtures/moby/resolvconf`);
+  assert.fixture(content, readGolden('resolvconf', name), name);
   matched++;
 }
 
-test('reference directory is present', () => {
-  assert.ok(present, `reference goldens not found at ${goldenDir}: CI must place shared/ beside the clone`);
-  assert.is(goldenFiles.length, 29, `expected 29 goldens in ${goldenDir}`);
+test('the 29 goldens are there', () => {
+  assert.is(goldenFiles.length, 29, 'expected 29 goldens in test/fixtures/moby/resolvconf');
 });
 
 // TestRCModify
@@ -262,8 +254,9 @@ test('every golden has a case', () => {
   assert.equal(uncovered, [], 'goldens without a test case');
 });
 
-test.after(() => {
-  console.log(`\n${matched}/29 resolv.conf goldens`);
+test('every golden is reproduced', () => {
+  console.log(`\n${matched}/${goldenFiles.length} resolv.conf goldens`);
+  assert.is(matched, goldenFiles.length);
 });
 
 test.run();

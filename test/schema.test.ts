@@ -1,6 +1,6 @@
 // The schema itself: it compiles under ajv's strict mode, it is documented for editors, it closes every
 // mapping, and every example (and the reference example in docs/input.md) conforms to it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -10,6 +10,7 @@ import schema from '../schemas/netform.schema.json' with { type: 'json' };
 import { parseSource } from '../src/parse/index.ts';
 import { schemaValidator, validateSchema } from '../src/schema/index.ts';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.ts';
+import { examples } from './support/examples.ts';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 type Json = Record<string, unknown>;
@@ -92,18 +93,15 @@ function diagnose(file: string): Diagnostic[] {
   return diags;
 }
 
-const examplesDir = path.join(root, 'examples');
-const examples = readdirSync(examplesDir)
-  .filter((f) => /\.ya?ml$/.test(f) && !f.endsWith('.e2e.yaml')) // *.e2e.yaml are test matrices, not inputs
-  .sort();
+const inputs = examples().map((e) => e.file);
 
 test('there are examples to validate', () => {
-  assert.ok(examples.length > 0, 'examples/ holds no .yaml file');
+  assert.ok(inputs.filter((f) => f.startsWith('examples')).length > 0, 'examples/ holds no .yaml file');
 });
 
-for (const name of examples) {
-  test(`examples/${name} conforms to the schema`, () => {
-    const diags = diagnose(path.join(examplesDir, name));
+for (const file of inputs) {
+  test(`${file} conforms to the schema`, () => {
+    const diags = diagnose(path.join(root, file));
     assert.equal(diags.map((d) => `${d.code} ${JSON.stringify(d.path)} ${d.message}`), []);
   });
 }

@@ -1,10 +1,12 @@
-// The e2e matrix format (harness/matrix.ts) and its checks against an example (harness/world.ts):
-// these run anywhere, root or not.
+// The e2e matrix format (harness/matrix.ts) and its checks against an example (harness/world.ts),
+// and every matrix in test/e2e/matrices/ against its example: these run anywhere, root or not.
+import { existsSync, readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildExample } from '../support/examples.ts';
+import { buildExample, exampleNames, MATRICES } from '../support/examples.ts';
 import { missingFeatures, requiredFeatures } from './harness/kernel.ts';
 import { parseMatrix, splitHostPort } from './harness/matrix.ts';
+import { matrixPath, prepareExample } from './harness/run-example.ts';
 import { planSandbox } from './harness/sandbox.ts';
 import { addressOf, checkMatrix, namespaceOf, outsideRoute, planWorld, type World } from './harness/world.ts';
 
@@ -188,6 +190,30 @@ test('kernel features: what an example needs, and the reason when this kernel la
   const have = new Map([['veth', undefined], ['bridge', undefined], ['vxlan', undefined], ['macvlan', 'Error: Unknown device type.']] as const);
   assert.is(missingFeatures(need('swarm-overlay'), have), undefined);
   assert.is(missingFeatures(need('e2e-macvlan'), have), 'this kernel has no macvlan [Error: Unknown device type.]');
+});
+
+test('every example has a matrix (iptablesdoc-* optional), every matrix an example', () => {
+  const names = exampleNames();
+  // iptablesdoc-* model moby's own harness: they run when they have a matrix.
+  assert.equal(
+    names.filter((n) => !n.startsWith('iptablesdoc-') && !existsSync(matrixPath(n))),
+    [],
+    'examples without test/e2e/matrices/<name>.e2e.yaml',
+  );
+  const orphans = readdirSync(MATRICES).filter((f) => !f.endsWith('.e2e.yaml') || !names.includes(f.slice(0, -'.e2e.yaml'.length)));
+  assert.equal(orphans, [], 'files in test/e2e/matrices/ that are not the matrix of an example');
+});
+
+test('every matrix is valid for its example', () => {
+  const problems: string[] = [];
+  for (const n of exampleNames().filter((name) => existsSync(matrixPath(name)))) {
+    try {
+      prepareExample(n, 'check-');
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  assert.equal(problems, []);
 });
 
 test.run();

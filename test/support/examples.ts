@@ -1,4 +1,6 @@
-// The bundled examples and their goldens, for tests that build every example.
+// The inputs the tests build: the user examples (examples/<name>.yaml, reviewed outputs in
+// golden/<name>/) and the test scenarios (test/scenarios/<name>.yaml, outputs in test/golden/<name>/).
+// Both are "examples" here, named by file name; a name is unique across the two folders.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,14 +9,53 @@ import { parseSecrets, type OverlayKey } from '../../src/topology/overlay/secret
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXAMPLES = path.join(REPO, 'examples');
-export const GOLDEN = path.join(REPO, 'golden');
+export const SCENARIOS = path.join(REPO, 'test', 'scenarios');
+/** The e2e matrix of every example that has one: test/e2e/matrices/<name>.e2e.yaml. */
+export const MATRICES = path.join(REPO, 'test', 'e2e', 'matrices');
 
-/** Example names (file names without .yaml), sorted; matrices and fixtures (*.e2e.yaml) excluded. */
-export function exampleNames(): string[] {
-  return readdirSync(EXAMPLES)
-    .filter((f) => f.endsWith('.yaml') && !f.endsWith('.e2e.yaml'))
-    .map((f) => f.slice(0, -'.yaml'.length))
-    .sort();
+export interface Example {
+  readonly name: string;
+  /** The input, relative to the repository (as the CLI would be given it from there). */
+  readonly file: string;
+  /** The golden directory, relative to the repository. */
+  readonly golden: string;
+}
+
+const FOLDERS = [
+  { inputs: 'examples', golden: 'golden' },
+  { inputs: path.join('test', 'scenarios'), golden: path.join('test', 'golden') },
+] as const;
+
+/** Every golden directory (each holds <example>/<host>/...). */
+export const GOLDEN_DIRS = FOLDERS.map((f) => path.join(REPO, f.golden));
+
+let all: Map<string, Example> | undefined;
+
+function load(): Map<string, Example> {
+  if (all) return all;
+  const found = new Map<string, Example>();
+  for (const f of FOLDERS) {
+    for (const entry of readdirSync(path.join(REPO, f.inputs)).filter((e) => e.endsWith('.yaml')).sort()) {
+      const name = entry.slice(0, -'.yaml'.length);
+      const prior = found.get(name);
+      if (prior) throw new Error(`example name ${name} is used twice: ${prior.file} and ${path.join(f.inputs, entry)}`);
+      found.set(name, { name, file: path.join(f.inputs, entry), golden: path.join(f.golden, name) });
+    }
+  }
+  all = new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return all;
+}
+
+/** Every example, user examples and test scenarios alike, sorted by name. */
+export const examples = (): Example[] => [...load().values()];
+
+/** Example names, sorted. */
+export const exampleNames = (): string[] => [...load().keys()];
+
+export function example(name: string): Example {
+  const e = load().get(name);
+  if (!e) throw new Error(`no example named ${name} in examples/ or test/scenarios/`);
+  return e;
 }
 
 /** The fixed test keys every example is built with (encrypted overlays need keys; goldens never hold them). */
@@ -29,14 +70,14 @@ export function testSecrets(): OverlayKey[] {
   return testKeys;
 }
 
-/** Compiles examples/<name>.yaml as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys). */
+/** Compiles an example as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys). */
 export function buildExample(name: string): CompileResult {
-  const file = path.join('examples', `${name}.yaml`);
+  const { file } = example(name);
   const text = readFileSync(path.join(REPO, file), 'utf8');
   return compile({ file, text }, (ref) => {
-    const p = path.join(EXAMPLES, ref);
+    const rel = path.join(path.dirname(file), ref);
     try {
-      return { file: path.join('examples', ref), text: readFileSync(p, 'utf8') };
+      return { file: rel, text: readFileSync(path.join(REPO, rel), 'utf8') };
     } catch (e) {
       return { error: (e as Error).message, missing: (e as NodeJS.ErrnoException).code === 'ENOENT' };
     }

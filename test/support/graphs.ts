@@ -1,6 +1,6 @@
 // The graph of every example in every format, for the graph tests (test/graph*.test.ts): built once per
 // process, as `netform graph` draws them.
-import { buildExample, exampleNames } from './examples.ts';
+import { buildExample, example, exampleNames } from './examples.ts';
 import { buildGraph, dotToSvg, graphToDot, graphToMermaid } from '../../src/render/graph/index.ts';
 
 export interface ExampleGraph {
@@ -17,7 +17,7 @@ export function exampleGraphs(): Promise<ExampleGraph[]> {
     const out: ExampleGraph[] = [];
     for (const name of exampleNames()) {
       const r = buildExample(name);
-      if (!r.model || !r.topologies) throw new Error(`examples/${name}.yaml does not build`);
+      if (!r.model || !r.topologies) throw new Error(`${example(name).file} does not build`);
       const graph = buildGraph(r.model, r.topologies);
       const dot = graphToDot(graph);
       out.push({ name, dot, mermaid: graphToMermaid(graph), svg: await dotToSvg(dot) });

@@ -1,10 +1,9 @@
 // Scratch network namespaces for tests that need a real kernel (iptables-restore, ip link ...).
 // Everything runs through `ip netns exec <name>`, so the root namespace's firewall and links are
-// never touched. Typical use:
+// never touched. Typical use (test/support/skip.ts counts the skip, with its reason):
 //
 //   const reason = netnsUnavailable(['iptables-restore', 'iptables-save']);
-//   if (reason) test(`kernel: SKIPPED (${reason})`, () => console.log(reason));
-//   else test('kernel: ...', () => withNetns((ns) => { ns.run('iptables-restore', [], text); ... }));
+//   testOrSkip(reason, 'kernel: ...', () => withNetns((ns) => { ns.run('iptables-restore', [], text); ... }));
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
@@ -22,6 +21,12 @@ export interface Netns {
   run(cmd: string, args?: readonly string[], input?: string): RunResult;
   /** As run(), but throws with the command's stderr when it exits non-zero. Returns stdout. */
   check(cmd: string, args?: readonly string[], input?: string): string;
+  /**
+   * Runs the commands one after another in one shell in the namespace (one process start, not one
+   * per command; `input` goes to the first) and returns each one's stdout. Throws with the stderr of
+   * the first that fails; the rest do not run.
+   */
+  checkAll(commands: readonly (readonly string[])[], input?: string): string[];
 }
 
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -49,6 +54,18 @@ function spawn(cmd: string, args: readonly string[], input?: string): RunResult 
 
 let probed: string | undefined | null = null;
 
+/** What the kernel half of the suite needs besides root and namespaces. */
+export const KERNEL_TOOLS = ['iptables', 'iptables-restore', 'iptables-save', 'ip6tables', 'ip6tables-restore', 'ip6tables-save'] as const;
+
+/** Every reason the kernel half cannot run here, joined (undefined when it can). */
+export function kernelUnavailable(tools: readonly string[]): string | undefined {
+  const missing = ['ip', ...tools].filter((t) => !findExecutable(t)).map((t) => `no \`${t}\``);
+  const notRoot = typeof process.getuid === 'function' && process.getuid() !== 0;
+  const problems = [...(notRoot ? ['not root'] : []), ...missing];
+  if (problems.length) return problems.join(', ');
+  return netnsUnavailable(tools);
+}
+
 /**
  * Why scratch namespaces cannot be used here (not root, `ip` or one of `tools` missing, netns
  * creation refused), or undefined when they can.
@@ -70,6 +87,17 @@ export function netnsUnavailable(tools: readonly string[] = []): string | undefi
 
 const scratchName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** A shell script running `commands` in order (set -e), each followed by a line holding `marker`. */
+function script(commands: readonly (readonly string[])[], marker: string): string {
+  const lines = commands.map(([cmd, ...args], i) => {
+    const argv = [findExecutable(cmd!) ?? cmd!, ...args].map(shellQuote).join(' ');
+    return `${argv}${i === 0 ? '' : ' </dev/null'}\nprintf '\\n%s\\n' '${marker}'`;
+  });
+  return `set -e\n${lines.join('\n')}\n`;
+}
+
 /** Creates a fresh namespace, runs fn in it, and always deletes the namespace afterwards. */
 export async function withNetns<T>(fn: (ns: Netns) => T | Promise<T>, prefix = 'netform-t'): Promise<T> {
   const ip = findExecutable('ip');
@@ -79,15 +107,23 @@ export async function withNetns<T>(fn: (ns: Netns) => T | Promise<T>, prefix = '
   if (add.status !== 0) throw new Error(`ip netns add ${name}: ${add.stderr.trim()}`);
   const run = (cmd: string, args: readonly string[] = [], input?: string): RunResult =>
     spawn(ip, ['netns', 'exec', name, findExecutable(cmd) ?? cmd, ...args], input);
-  const ns: Netns = {
-    name,
-    run,
-    check(cmd, args = [], input) {
-      const r = run(cmd, args, input);
-      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (netns ${name}) exited ${r.status}: ${r.stderr.trim()}`);
-      return r.stdout;
-    },
+  const check = (cmd: string, args: readonly string[] = [], input?: string): string => {
+    const r = run(cmd, args, input);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (netns ${name}) exited ${r.status}: ${r.stderr.trim()}`);
+    return r.stdout;
   };
+  const checkAll = (commands: readonly (readonly string[])[], input?: string): string[] => {
+    const marker = `--netform-${randomBytes(8).toString('hex')}--`;
+    const r = run('sh', ['-c', script(commands, marker)], input);
+    const outputs = r.stdout.split(`\n${marker}\n`);
+    if (r.status !== 0) {
+      const failed = commands[outputs.length - 1] ?? [];
+      throw new Error(`${failed.join(' ')} (netns ${name}) exited ${r.status}: ${r.stderr.trim()}`);
+    }
+    if (outputs.length !== commands.length + 1) throw new Error(`netns ${name}: ${commands.length} commands, ${outputs.length - 1} outputs`);
+    return outputs.slice(0, -1);
+  };
+  const ns: Netns = { name, run, check, checkAll };
   try {
     return await fn(ns);
   } finally {

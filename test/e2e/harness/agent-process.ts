@@ -16,16 +16,17 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 type Request = WithoutId<AgentRequest>;
 
 let script: Promise<{ dir: string; file: string }> | undefined;
+const AGENT_START_MS = 30_000;
 
 /** agent.ts as JavaScript in a temporary directory (once per process). */
 function agentScript(): Promise<{ dir: string; file: string }> {
   script ??= (async () => {
-    // Loaded here, not at import: a skipped suite should not pay for the compiler.
-    const ts = (await import('typescript')).default;
+    // Loaded here, not at import: a skipped suite should not pay for the transpiler.
+    const { transform } = await import('esbuild');
     const source = readFileSync(fileURLToPath(new URL('./agent.ts', import.meta.url)), 'utf8');
-    const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const out = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' });
     const dir = mkdtempSync(path.join(tmpdir(), 'nfe2e-agent-'));
-    writeFileSync(path.join(dir, 'agent.mjs'), out.outputText);
+    writeFileSync(path.join(dir, 'agent.mjs'), out.code);
     return { dir, file: path.join(dir, 'agent.mjs') };
   })();
   return script;
@@ -48,7 +49,11 @@ export class Agent {
     private readonly child: ChildProcessWithoutNullStreams,
   ) {}
 
-  /** Starts an agent in `ns` and waits until it is ready (5 s at most). */
+  /**
+   * Starts an agent in `ns` and waits until it is ready: a node process starts in a fraction of a
+   * second, but on a machine busy with other work (parallel lanes included) it can take several, so the
+   * limit only catches an agent that will never come up.
+   */
   static async start(ns: string): Promise<Agent> {
     const [ip, args] = inNetns(ns, process.execPath, [(await agentScript()).file, tool('ip')]);
     const child = spawn(ip, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -57,7 +62,7 @@ export class Agent {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (stderr += d));
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`agent in ${ns} not ready after 5 s`)), 5000);
+      const timer = setTimeout(() => reject(new Error(`agent in ${ns} not ready after ${AGENT_START_MS / 1000} s`)), AGENT_START_MS);
       readline.createInterface({ input: child.stdout }).on('line', (line) => {
         const msg = JSON.parse(line) as AgentResponse | { ready: true };
         if ('ready' in msg) {

@@ -40,10 +40,13 @@ export function check(cmd: string, args: readonly string[], opts: RunOptions = {
 /** Runs a program asynchronously; it is killed after timeoutMs (status -1, stderr "timed out"). */
 export function runAsync(cmd: string, args: readonly string[], timeoutMs: number): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      // When the timer fires as the program ends (an event loop held up on a busy machine), execFile
+      // discards the output it has not read yet and still reports exit status 0: a timeout all the same.
+      if (child.killed) return resolve({ status: -1, stdout, stderr: `timed out after ${timeoutMs} ms` });
       if (!err) return resolve({ status: 0, stdout, stderr });
       const status = typeof err.code === 'number' ? err.code : -1;
-      resolve({ status, stdout, stderr: err.killed ? `timed out after ${timeoutMs} ms` : stderr || err.message });
+      resolve({ status, stdout, stderr: stderr || err.message });
     });
   });
 }

@@ -1,4 +1,4 @@
-// The expectations file of one example (examples/<name>.e2e.yaml), parsed into probes. The format is
+// The expectations file of one example (test/e2e/matrices/<name>.e2e.yaml), parsed into probes. The format is
 // described in test/e2e/README.md. Every problem is collected and reported at once, with the probe's
 // position in the list, so a typo in a matrix reads like a compiler error rather than a failed probe.
 import YAML from 'yaml';

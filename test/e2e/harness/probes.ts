@@ -19,7 +19,14 @@ export interface ProbeResult {
 
 /** How long a connection probe waits for an answer: a blocked probe costs this much. */
 export const PROBE_TIMEOUT_MS = 400;
-const COMMAND_TIMEOUT_MS = 3000;
+/**
+ * A probe that should reach (or arrive) and did not is tried once more, waiting this long: on a busy
+ * machine an answer can take longer than PROBE_TIMEOUT_MS, and a slow answer is still an answer. A
+ * blocked probe is never retried (waiting longer could only make it fail).
+ */
+const RETRY_TIMEOUT_MS = 3000;
+/** getent, cat and ip in a namespace answer at once; the limit only catches one that hangs. */
+const COMMAND_TIMEOUT_MS = 20_000;
 
 export type Features = Record<NeedFeature, { readonly ok: boolean; readonly why: string }>;
 
@@ -51,11 +58,18 @@ interface Judgement {
 }
 
 async function conn(p: ConnProbe, ctx: ProbeContext): Promise<Judgement> {
+  const first = await connOnce(p, ctx, PROBE_TIMEOUT_MS);
+  if (first.held || p.expect === 'blocked') return first;
+  const second = await connOnce(p, ctx, RETRY_TIMEOUT_MS);
+  return second.held ? { held: true, detail: `${second.detail} (on a second try, waiting ${RETRY_TIMEOUT_MS} ms)` } : first;
+}
+
+async function connOnce(p: ConnProbe, ctx: ProbeContext, timeoutMs: number): Promise<Judgement> {
   const w = ctx.world;
   const host = addressOf(w, p.to.addr, p.family);
   const token = randomBytes(6).toString('hex');
   const client = await ctx.agents.get(namespaceOf(w, p.from));
-  const r = await client.request({ op: 'probe', proto: p.proto, host, port: p.to.port, token, timeoutMs: PROBE_TIMEOUT_MS });
+  const r = await client.request({ op: 'probe', proto: p.proto, host, port: p.to.port, token, timeoutMs });
   // Did the request reach the server named in the matrix (even if its answer was lost)?
   const server = await ctx.agents.get(namespaceOf(w, p.server.server));
   const s = await server.request({ op: 'seen', proto: p.proto, port: p.server.port, token });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompileResult } from '../../../src/compile.ts';
 import type { Topology } from '../../../src/topology/types.ts';
-import { buildExample, EXAMPLES } from '../../support/examples.ts';
+import { buildExample, example, MATRICES } from '../../support/examples.ts';
 import { Agents } from './agent-process.ts';
 import { etcFiles, installEtc, loadRules, removeEtc, restoreRules, runScript, writeBuild } from './deploy.ts';
 import { check, tool } from './exec.ts';
@@ -30,7 +30,8 @@ export interface ExampleRun {
   readonly ms: number;
 }
 
-export const matrixPath = (name: string): string => path.join(EXAMPLES, `${name}.e2e.yaml`);
+export const matrixPath = (name: string): string => path.join(MATRICES, `${name}.e2e.yaml`);
+const matrixName = (name: string): string => `test/e2e/matrices/${name}.e2e.yaml`;
 
 const builds = new Map<string, CompileResult>();
 /** buildExample, once per example and process (the suite asks several times). */
@@ -56,16 +57,16 @@ export function prepareExample(name: string, prefix: string): PreparedExample {
   const b = built(name);
   const errors = b.diagnostics.filter((d) => d.severity === 'error');
   const topologies: readonly Topology[] | undefined = b.topologies ?? (b.topology ? [b.topology] : undefined);
-  if (errors.length || !topologies || !b.files || !b.model) throw new Error(`examples/${name}.yaml does not build: ${errors.map((d) => d.message).join('; ')}`);
-  const matrix = parseMatrix(readFileSync(matrixPath(name), 'utf8'), `examples/${name}.e2e.yaml`);
+  if (errors.length || !topologies || !b.files || !b.model) throw new Error(`${example(name).file} does not build: ${errors.map((d) => d.message).join('; ')}`);
+  const matrix = parseMatrix(readFileSync(matrixPath(name), 'utf8'), matrixName(name));
   let world: World;
   try {
     world = planWorld(prefix, topologies, b.model.hosts, matrix);
   } catch (e) {
-    throw new Error(`examples/${name}.e2e.yaml:\n  ${(e as Error).message}`);
+    throw new Error(`${matrixName(name)}:\n  ${(e as Error).message}`);
   }
   const problems = checkMatrix(matrix, world);
-  if (problems.length) throw new Error(`examples/${name}.e2e.yaml:\n  ${problems.join('\n  ')}`);
+  if (problems.length) throw new Error(`${matrixName(name)}:\n  ${problems.join('\n  ')}`);
   return { world, matrix, files: b.files, features: requiredFeatures(topologies) };
 }
 

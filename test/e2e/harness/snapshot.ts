@@ -1,7 +1,7 @@
 // What teardown must give back: the host namespace's links, addresses and routes, and its firewall.
 // Snapshots drop what changes on its own (counters, DAD's "tentative" flag) and how `ip` names a
 // peer's namespace (by name, or by id when another process is creating a namespace meanwhile).
-import { checkIn } from './exec.ts';
+import { check, checkIn, tool } from './exec.ts';
 
 export interface HostState {
   readonly links: string;
@@ -17,10 +17,12 @@ const lines = (text: string): string =>
     .join('\n');
 
 export function hostState(ns: string): HostState {
+  // `ip -n` enters the namespace itself: one process instead of `ip netns exec` starting a second `ip`.
+  const ip = (...args: string[]): string => check(tool('ip'), ['-n', ns, ...args]);
   return {
-    links: lines(checkIn(ns, 'ip', ['-o', 'link', 'show']).replace(/ link-netns(id)? \S+/g, ' link-netns *')),
-    addresses: lines(checkIn(ns, 'ip', ['-o', 'addr', 'show']).replace(/ tentative\b/g, '')),
-    routes: lines(`${checkIn(ns, 'ip', ['route', 'show'])}\n${checkIn(ns, 'ip', ['-6', 'route', 'show'])}`),
+    links: lines(ip('-o', 'link', 'show').replace(/ link-netns(id)? \S+/g, ' link-netns *')),
+    addresses: lines(ip('-o', 'addr', 'show').replace(/ tentative\b/g, '')),
+    routes: lines(`${ip('route', 'show')}\n${ip('-6', 'route', 'show')}`),
   };
 }
 

@@ -1,0 +1,96 @@
+// End-to-end: every example with a matrix is built, applied for real in network namespaces of its own
+// (setup.sh, iptables-restore, /etc/netns files), and probed with packets as its matrix
+// (test/e2e/matrices/<name>.e2e.yaml) says; then teardown and a ruleset restore must give the host back.
+// Without root, `ip` or the iptables tools, or when an example's setup needs a kernel feature this
+// machine lacks (tried in a scratch namespace: VXLAN, macvlan, ipvlan, 802.1Q, dummy links, AES-GCM
+// for xfrm), that example is skipped with the reason; so is a probe whose `needs:` this kernel lacks.
+// NETFORM_E2E_PART=k/n runs every n-th example from the k-th (k from 0), so that test/run.ts can run
+// the suite in parallel lanes: every part has its own namespace prefix. The harness is in harness/,
+// the format in README.md; test/e2e/matrix.test.ts checks the matrices without a kernel.
+import { existsSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { exampleNames } from '../support/examples.ts';
+import { netnsUnavailable } from '../support/netns.ts';
+import { skip, skippedCheck, testOrSkip } from '../support/skip.ts';
+import { removeAgentScript } from './harness/agent-process.ts';
+import { kernelFeatures, missingFeatures } from './harness/kernel.ts';
+import { netnsWithPrefix, RUN_PREFIX } from './harness/namespaces.ts';
+import type { ProbeResult } from './harness/probes.ts';
+import { matrixPath, prepareExample, runExample, type ExampleRun } from './harness/run-example.ts';
+
+const started = Date.now();
+/** NETFORM_E2E_ONLY=name[,name] runs those examples only (when working on one). */
+const only = process.env['NETFORM_E2E_ONLY']?.split(',');
+const [part, parts] = (process.env['NETFORM_E2E_PART'] ?? '0/1').split('/').map(Number) as [number, number];
+if (!(parts >= 1 && part >= 0 && part < parts)) throw new Error(`NETFORM_E2E_PART=${process.env['NETFORM_E2E_PART']}: expected k/n with 0 <= k < n`);
+/** The examples with a matrix, numbered across all parts (the number is part of the namespace prefix). */
+const runnable = exampleNames()
+  .filter((n) => existsSync(matrixPath(n)) && (!only || only.includes(n)))
+  .map((name, index) => ({ name, index }))
+  .filter(({ index }) => index % parts === part);
+
+function report(name: string, run: ExampleRun): void {
+  const { results } = run;
+  const count = (o: ProbeResult['outcome']) => results.filter((r) => r.outcome === o).length;
+  const extra = [
+    count('skipped') && `${count('skipped')} skipped`,
+    count('known-bug') && `${count('known-bug')} known bugs`,
+    count('failed') && `${count('failed')} FAILED`,
+  ].filter(Boolean);
+  const time = `(${(run.ms / 1000).toFixed(1)} s)`;
+  if (run.error) console.log(`e2e ${name}: FAILED before its probes ran ${time}\n  ${run.error.replace(/\n/g, '\n  ')}`);
+  else console.log(`e2e ${name}: ${results.length} probes, ${count('held')} held${extra.length ? `, ${extra.join(', ')}` : ''} ${time}`);
+  const verbose = !!process.env['NETFORM_E2E_VERBOSE'];
+  for (const r of results) {
+    if (r.outcome === 'held' && !verbose) continue;
+    console.log(`  ${r.outcome.toUpperCase().padEnd(9)} ${r.text}\n        ${r.detail}`);
+  }
+  for (const n of run.notes) console.log(`  note: ${n}`);
+}
+
+let skipped = 0;
+const why = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save', 'getent', 'sh']);
+if (!why) kernelFeatures();
+for (const { name: n, index: i } of runnable) {
+  let lacking: string | undefined;
+  if (!why) {
+    try {
+      lacking = missingFeatures(prepareExample(n, 'check-').features);
+    } catch {
+      // An example that does not build or a matrix that does not fit: its test below says so.
+    }
+  }
+  if (why || lacking) {
+    skipped++;
+    skip(`e2e ${n}`, (why ?? lacking)!);
+    continue;
+  }
+  test(`e2e ${n}`, async () => {
+    const run = await runExample(n, `${RUN_PREFIX}${i}-`);
+    report(n, run);
+    for (const r of run.results) {
+      if (r.outcome === 'skipped') skippedCheck(`e2e ${n}: ${r.text}`, r.detail);
+      if (r.outcome === 'known-bug') skippedCheck(`e2e ${n}: ${r.text}`, `known bug, not enforced: ${r.detail}`);
+    }
+    assert.not.ok(run.error, `${n}: ${run.error}`);
+    assert.equal(
+      run.results.filter((r) => r.outcome === 'failed').map((r) => `${r.text}: ${r.detail}`),
+      [],
+      `${n}: probes that did not hold`,
+    );
+    assert.not.ok(run.cleanupFailed, `${n}: cleanup left something behind (see the notes above)`);
+  });
+}
+testOrSkip(why, `e2e: no namespace of this run is left (part ${part + 1}/${parts})`, () => {
+  assert.equal(netnsWithPrefix(RUN_PREFIX), []);
+});
+
+test.after(async () => {
+  await removeAgentScript();
+  const wall = `wall time ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const of = parts > 1 ? ` (part ${part + 1}/${parts})` : '';
+  console.log(why ? `e2e: all ${runnable.length} examples${of} SKIPPED (${why}), ${wall}` : `e2e: ${runnable.length - skipped} examples run${of}${skipped ? `, ${skipped} SKIPPED for missing kernel features` : ''}, ${wall}`);
+});
+
+test.run();
