@@ -47,11 +47,12 @@ export function installBundle(dir: string): string {
 
 export interface PlaybookRun {
   readonly code: number;
+  /** stdout, then stderr. */
   readonly out: string;
 }
 
-/** ansible-playbook with the collection found in ansible/, no colour, nothing written outside `scratch`. */
-export function ansiblePlaybook(args: readonly string[], scratch: string, timeoutMs = 8 * 60_000): Promise<PlaybookRun> {
+/** ansible-playbook with the collection found in ansible/, no colour, nothing written outside `scratch` (8 minutes at most). */
+export function ansiblePlaybook(args: readonly string[], scratch: string, opts: { timeoutMs?: number } = {}): Promise<PlaybookRun> {
   const env = {
     ...process.env,
     ANSIBLE_COLLECTIONS_PATH: COLLECTIONS,
@@ -65,7 +66,7 @@ export function ansiblePlaybook(args: readonly string[], scratch: string, timeou
     ANSIBLE_DEPRECATION_WARNINGS: '0',
   };
   return new Promise((resolve) => {
-    execFile(findExecutable('ansible-playbook')!, [...args], { env, cwd: scratch, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(findExecutable('ansible-playbook')!, [...args], { env, cwd: scratch, encoding: 'utf8', timeout: opts.timeoutMs ?? 8 * 60_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, out: `${stdout}${stderr}` });
     });

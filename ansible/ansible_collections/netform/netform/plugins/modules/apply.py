@@ -91,6 +91,7 @@ MIN_NODE = 20
 # netform's state root when --state-dir is not given (src/apply: DEFAULT_STATE_ROOT).
 STATE_ROOT = '/var/lib/netform'
 SCRIPT_SUFFIXES = ('.cjs', '.mjs', '.js')
+HOST_PROGRAMS = ('ip', 'flock')
 INSTALL = ('the smallest install is Node.js >= %d and the one file dist/netform.cjs of a netform build '
            '(npm run build), e.g. at /usr/local/lib/netform.cjs with executable: /usr/local/lib/netform.cjs' % MIN_NODE)
 
@@ -140,8 +141,17 @@ def netform_command(module):
 
 
 def netform_message(out, err):
-    """netform's own lines (`netform: ...`, `file:line:col: error: ...`), else all it printed."""
-    mine = [l for l in err.splitlines() if l.startswith('netform') or re.match(r'^\S.*:\d+:\d+: error: ', l)]
+    """netform's own lines (`netform: ...` with the indented lines under it, `file:line:col: error: ...`),
+    without the warnings and source excerpts around them; else all it printed."""
+    mine = []
+    keep = False
+    for line in err.splitlines():
+        if line.startswith('netform') or re.match(r'^\S.*:\d+:\d+: error: ', line):
+            keep = True
+        elif not (keep and line.startswith('  ') and not re.match(r'^\s+\d* *\|', line)):
+            keep = False
+        if keep:
+            mine.append(line)
     return '\n'.join(mine) or err.strip() or out.strip()
 
 
@@ -153,10 +163,19 @@ def warn_diagnostics(module, err):
             module.warn(line)
 
 
+def check_programs(module):
+    """Programs netform plan/apply start whatever the build (src/apply: ip for links and namespaces,
+    flock for the host's lock); netform itself names the firewall's tools when they are missing."""
+    missing = [p for p in HOST_PROGRAMS if not module.get_bin_path(p)]
+    if missing:
+        module.fail_json(msg='this host lacks %s, which netform apply runs (Debian: apt-get install iproute2 util-linux)' % ', '.join(missing))
+
+
 class Netform(object):
     def __init__(self, module):
         self.module = module
         self.argv = netform_command(module)
+        check_programs(module)
         env = {}
         if module.params['host_netns'] is not None:
             env['NETFORM_HOST_NETNS'] = module.params['host_netns']
