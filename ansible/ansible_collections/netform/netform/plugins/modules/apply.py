@@ -146,7 +146,7 @@ def netform_message(out, err):
     mine = []
     keep = False
     for line in err.splitlines():
-        if line.startswith('netform') or re.match(r'^\S.*:\d+:\d+: error: ', line):
+        if re.match(r'^netform( [a-z]+)?: ', line) or re.match(r'^\S.*:\d+:\d+: error: ', line):
             keep = True
         elif not (keep and line.startswith('  ') and not re.match(r'^\s+\d* *\|', line)):
             keep = False
