@@ -20,95 +20,76 @@ export function addPort(rs: RulesetBuilder, daemon: FirewallDaemon, net: Firewal
   // The family is the container address's (b.IP.To4() in moby).
   if (familyOf(b.containerIP) !== rs.family) return;
   if (net.internal) return;
-  const conf = familyConfig(net, rs.family);
-  const o = b.origin;
-  const hostFamily = familyOf(b.hostIP);
   const layout = engineLayout(daemon.engine);
-  const { cidr, iface, portModules, proto, target } = rs.pieces;
-
+  const hostFamily = familyOf(b.hostIP);
   // filterPortMappedOnLoopback: IPv4 only (the IPv6 loopback is not routable), and only with a host port.
   if (layout.raw && b.hostPort !== 0 && hostFamily === 4 && isLoopback(mustParseAddr(b.hostIP))) {
-    rs.append(
-      makeRule(
-        'raw',
-        'PREROUTING',
-        {
-          destination: cidr(b.hostIP),
-          inInterface: iface('lo', NOT),
-          protocol: proto(b.proto),
-          modules: portModules(b.proto, 'dport', b.hostPort),
-        },
-        target('drop'),
-        o,
-      ),
-    );
+    addLoopbackDrop(rs, b);
   }
-
   // Container IPv4 behind a host IPv6 address: docker-proxy alone handles it.
   if (hostFamily !== rs.family) return;
-
   // setPerPortNAT: nothing when NAT is disabled (host port 0, the routed mapper).
-  if (b.hostPort !== 0) {
-    // "0/0" for an unspecified host address: no -d match at all.
-    // Built field by field in the order of the other rules (the keys' order is topology.json's).
-    const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {};
-    if (rs.family === 6 && layout.dnatSkipsLinkLocal6) match.source = cidr('fe80::/10', NOT);
-    if (!isUnspecified(mustParseAddr(b.hostIP))) match.destination = cidr(b.hostIP);
-    // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
-    if (!daemon.hairpin) match.inInterface = iface(net.ifName, NOT);
-    match.protocol = proto(b.proto);
-    match.modules = portModules(b.proto, 'dport', b.hostPort);
-    const dnat = makeRule('nat', DOCKER, match, { kind: 'dnat', toAddress: inetAddr(b.containerIP), toPort: b.containerPort }, o);
-    rs.append(dnat);
-    if (daemon.hairpin || layout.portMasqueradeAlways) {
-      // A container reaching its own published port through the host: masquerade it.
-      const ip = inetAddr(b.containerIP);
-      rs.append(
-        makeRule(
-          'nat',
-          'POSTROUTING',
-          {
-            source: cidr(ip),
-            destination: cidr(ip),
-            protocol: proto(b.proto),
-            modules: portModules(b.proto, 'dport', b.containerPort),
-          },
-          target('masquerade'),
-          o,
-        ),
-      );
-    }
-  }
+  if (b.hostPort !== 0) addPortNat(rs, daemon, net, b);
+  if (familyConfig(net, rs.family)?.gatewayMode !== 'nat-unprotected') addPortForward(rs, daemon, net, b);
+}
 
-  // setPerPortForwarding: inserted at the head of DOCKER, above every network's default DROP (28+);
-  // appended before 28, when DOCKER had no default rule.
-  if (conf?.gatewayMode !== 'nat-unprotected') {
-    const accept = makeRule(
-      'filter',
-      DOCKER,
-      {
-        destination: cidr(b.containerIP),
-        inInterface: iface(net.ifName, NOT),
-        outInterface: iface(net.ifName),
-        protocol: proto(b.proto),
-        modules: portModules(b.proto, 'dport', b.containerPort),
-      },
-      target('accept'),
-      o,
-    );
-    if (layout.defaultForwardDrop) rs.insert(accept);
-    else rs.append(accept);
-    if (layout.sctpChecksum && b.proto === 'sctp') {
-      // The workaround for kernels <= 4.9 that enable NETIF_F_SCTP_CRC on veths (always on before 28).
-      rs.append(
-        makeRule(
-          'mangle',
-          'POSTROUTING',
-          { protocol: proto(b.proto), modules: portModules(b.proto, 'sport', b.containerPort) },
-          target('checksum-fill'),
-          o,
-        ),
-      );
-    }
-  }
+/** raw PREROUTING: drops packets for a loopback-bound port that did not come in on lo. */
+function addLoopbackDrop(rs: RulesetBuilder, b: FirewallerPortBinding): void {
+  const { cidr, iface, portModules, proto, target } = rs.pieces;
+  const match: RuleMatch = {
+    destination: cidr(b.hostIP),
+    inInterface: iface('lo', NOT),
+    protocol: proto(b.proto),
+    modules: portModules(b.proto, 'dport', b.hostPort),
+  };
+  rs.append(makeRule('raw', 'PREROUTING', match, target('drop'), b.origin));
+}
+
+/** setPerPortNAT: the DNAT in DOCKER and, with hairpin NAT, the MASQUERADE of a container reaching itself. */
+function addPortNat(rs: RulesetBuilder, daemon: FirewallDaemon, net: FirewallNetwork, b: FirewallerPortBinding): void {
+  const { cidr, iface, portModules, proto, target } = rs.pieces;
+  const layout = engineLayout(daemon.engine);
+  // "0/0" for an unspecified host address: no -d match at all.
+  // Built field by field in the order of the other rules (the keys' order is topology.json's).
+  const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {};
+  if (rs.family === 6 && layout.dnatSkipsLinkLocal6) match.source = cidr('fe80::/10', NOT);
+  if (!isUnspecified(mustParseAddr(b.hostIP))) match.destination = cidr(b.hostIP);
+  // With the userland proxy on, packets from the bridge itself are left to docker-proxy.
+  if (!daemon.hairpin) match.inInterface = iface(net.ifName, NOT);
+  match.protocol = proto(b.proto);
+  match.modules = portModules(b.proto, 'dport', b.hostPort);
+  const ip = inetAddr(b.containerIP);
+  rs.append(makeRule('nat', DOCKER, match, { kind: 'dnat', toAddress: ip, toPort: b.containerPort }, b.origin));
+  if (!daemon.hairpin && !layout.portMasqueradeAlways) return;
+  // A container reaching its own published port through the host: masquerade it.
+  const hairpin: RuleMatch = {
+    source: cidr(ip),
+    destination: cidr(ip),
+    protocol: proto(b.proto),
+    modules: portModules(b.proto, 'dport', b.containerPort),
+  };
+  rs.append(makeRule('nat', 'POSTROUTING', hairpin, target('masquerade'), b.origin));
+}
+
+/**
+ * setPerPortForwarding: inserted at the head of DOCKER, above every network's default DROP (28+);
+ * appended before 28, when DOCKER had no default rule.
+ */
+function addPortForward(rs: RulesetBuilder, daemon: FirewallDaemon, net: FirewallNetwork, b: FirewallerPortBinding): void {
+  const { cidr, iface, portModules, proto, target } = rs.pieces;
+  const layout = engineLayout(daemon.engine);
+  const match: RuleMatch = {
+    destination: cidr(b.containerIP),
+    inInterface: iface(net.ifName, NOT),
+    outInterface: iface(net.ifName),
+    protocol: proto(b.proto),
+    modules: portModules(b.proto, 'dport', b.containerPort),
+  };
+  const accept = makeRule('filter', DOCKER, match, target('accept'), b.origin);
+  if (layout.defaultForwardDrop) rs.insert(accept);
+  else rs.append(accept);
+  if (!layout.sctpChecksum || b.proto !== 'sctp') return;
+  // The workaround for kernels <= 4.9 that enable NETIF_F_SCTP_CRC on veths (always on before 28).
+  const sctp: RuleMatch = { protocol: proto(b.proto), modules: portModules(b.proto, 'sport', b.containerPort) };
+  rs.append(makeRule('mangle', 'POSTROUTING', sctp, target('checksum-fill'), b.origin));
 }
