@@ -40,7 +40,7 @@ interface TaskResult {
  * Runs the tasks on one local host named `host`; each task's result by its name. ansible-core has no
  * JSON callback: the results are registered and written out by a last task.
  */
-async function runTasks(host: string, tasks: readonly { name: string; args: Record<string, unknown> }[]): Promise<Map<string, TaskResult>> {
+async function runTasks(host: string, tasks: readonly { name: string; args: Record<string, unknown>; check?: boolean }[]): Promise<Map<string, TaskResult>> {
   const inventory = path.join(scratch, 'inventory.json');
   writeFileSync(inventory, JSON.stringify({ all: { hosts: { [host]: { ansible_connection: 'local', ansible_python_interpreter: '{{ ansible_playbook_python }}' } } } }));
   const results = path.join(scratch, 'results.json');
@@ -50,7 +50,7 @@ async function runTasks(host: string, tasks: readonly { name: string; args: Reco
       hosts: 'all',
       gather_facts: false,
       tasks: [
-        ...tasks.map((t, i) => ({ name: t.name, 'netform.netform.apply': t.args, register: `r${i}`, ignore_errors: true })),
+        ...tasks.map((t, i) => ({ name: t.name, 'netform.netform.apply': t.args, register: `r${i}`, ignore_errors: true, ...(t.check ? { check_mode: true } : {}) })),
         { name: 'results', 'ansible.builtin.copy': { content: registered, dest: results } },
       ],
     },
@@ -79,8 +79,9 @@ testOrSkip(reason, 'what a host lacks, a failure carrying netform\'s message, ho
     { name: 'no node', args: { src: bad, executable: script('bin/netform-a', '#!/nonexistent/bin/node\n') } },
     { name: 'old node', args: { src: bad, executable: script('bin/netform-b', `#!${oldNode}\n`) } },
     { name: 'no src', args: { src: path.join(scratch, 'nothing.yaml'), executable: fromSources } },
-    { name: 'bad file', args: { src: bad, executable: fromSources } },
-    { name: 'host', args: { src: path.join(HERE, 'fleet-v1.yaml'), executable: fromSources } },
+    // In check mode (netform plan): this machine's own namespace is read at most, never changed.
+    { name: 'bad file', args: { src: bad, executable: fromSources }, check: true },
+    { name: 'host', args: { src: path.join(HERE, 'fleet-v1.yaml'), executable: fromSources }, check: true },
     { name: 'absent', args: { state: 'absent', state_dir: states, executable: fromSources } },
   ]);
   const msg = (name: string) => {

@@ -1,9 +1,9 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# netform.netform.apply, run on the managed host: `netform plan` of the host's part of a netform file,
-# then `netform apply` of that very plan when it is not empty (`netform destroy` for state=absent).
-# netform does the work (it reads the live kernel, owns only its own part, rolls back on failure); this
-# module turns its exit codes into changed/failed and its plan text into Ansible's diff.
+# netform.netform.apply, run on the managed host: `netform apply` of the host's part of a netform file
+# (`netform plan` in check mode, `netform destroy` for state=absent). netform does the work (it reads
+# the live kernel, owns only its own part, rolls back on failure); this module turns its exit codes
+# into changed/failed and its plan text into Ansible's diff.
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -12,9 +12,9 @@ DOCUMENTATION = r'''
 module: apply
 short_description: Converge a host to a netform file with netform plan, apply and destroy
 description:
-  - Runs C(netform plan) for this host's part of a netform file and, when the plan is not empty,
-    C(netform apply) of that very plan (netform refuses it if the host changed in between). netform
-    rolls every step back when one fails; the task then fails with netform's message.
+  - Runs C(netform apply) for this host's part of a netform file, which converges the host and prints
+    its plan; C(changed) says whether that plan was empty. netform rolls every step back when one
+    fails; the task then fails with netform's message.
   - In check mode only the plan runs, and C(changed) says whether it is empty. With C(--diff) the plan's
     text (Terraform style, one line per object) is shown.
   - With I(state=absent), C(netform destroy) removes what netform applied to this host, and nothing else.
@@ -74,13 +74,8 @@ summary:
   description: The plan's counts (add, change, destroy).
   type: dict
   returned: state=present
-netform_version:
-  description: What C(netform --version) printed.
-  type: str
-  returned: always
 '''
 
-import json
 import os
 import re
 
@@ -182,16 +177,10 @@ class Netform(object):
         if module.params['netns_prefix'] is not None:
             env['NETFORM_NETNS_PREFIX'] = module.params['netns_prefix']
         self.env = env
-        self.result = dict(changed=False, netform_version=self.version())
+        self.result = dict(changed=False)
 
     def run(self, args):
         return self.module.run_command(self.argv + args, environ_update=self.env)
-
-    def version(self):
-        rc, out, err = self.run(['--version'])
-        if rc != 0:
-            self.module.fail_json(msg='%s does not run: %s' % (' '.join(self.argv), netform_message(out, err)), rc=rc)
-        return out.strip()
 
     def fail(self, verb, rc, out, err, **extra):
         self.result.update(extra)
@@ -202,36 +191,29 @@ class Netform(object):
         return ['--host', p['host']] + (['--state-dir', p['state_dir']] if p['state_dir'] else [])
 
     def present(self):
+        """check mode: netform plan; else netform apply, which prints the plan it carries out. Either
+        way the plan's last line, `Plan: N to add, N to change, N to destroy.` or `No changes.`, says
+        whether anything changes."""
         src = self.module.params['src']
         if not src:
             self.module.fail_json(msg='src is required with state=present')
         if not os.path.isfile(src):
             self.module.fail_json(msg='src: %s is not a file on this host (copy it there first)' % src)
-        plan_file = os.path.join(self.module.tmpdir, 'netform.plan')
-        rc, out, err = self.run(['plan', src] + self.host_args() + ['-o', plan_file, '--detailed-exitcode'])
+        check = self.module.check_mode
+        verb = 'plan' if check else 'apply'
+        rc, out, err = self.run([verb, os.path.abspath(src)] + self.host_args() + (['--detailed-exitcode'] if check else []))
         warn_diagnostics(self.module, err)
-        if rc not in (0, 2):
-            self.fail('plan', rc, out, err)
-        text = out.split('\nSaved the plan to ')[0].rstrip('\n') + '\n'
-        self.result.update(plan=text, summary=self.summary(plan_file))
-        if self.module._diff:
+        if rc not in ((0, 2) if check else (0,)):
+            self.fail(verb, rc, out, err)
+        text = out.split('\nApply complete: ')[0].rstrip('\n') + '\n'
+        counts = re.findall(r'^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\.$', text, re.M)
+        summary = dict(zip(('add', 'change', 'destroy'), [int(n) for n in counts[-1]] if counts else [0, 0, 0]))
+        changed = sum(summary.values()) > 0
+        if check and changed != (rc == 2):
+            self.module.fail_json(msg='netform plan exited %d but printed %s' % (rc, 'changes' if changed else 'no changes'), stdout=out, stderr=err)
+        self.result.update(changed=changed, plan=text, summary=summary, stdout=out, stderr=err)
+        if self.module._diff and changed:
             self.result['diff'] = dict(prepared=text)
-        if rc == 0:
-            return
-        self.result['changed'] = True
-        if self.module.check_mode:
-            return
-        rc, out, err = self.run(['apply', plan_file] + (['--state-dir', self.module.params['state_dir']] if self.module.params['state_dir'] else []))
-        if rc != 0:
-            self.fail('apply', rc, out, err, changed=False)
-        self.result.update(stdout=out, stderr=err)
-
-    def summary(self, plan_file):
-        try:
-            with open(plan_file) as f:
-                return json.load(f)['plan']['summary']
-        except (IOError, OSError, ValueError, KeyError):
-            return {}
 
     def absent(self):
         p = self.module.params
