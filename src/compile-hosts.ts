@@ -5,9 +5,11 @@ import { error, type Diagnostic } from './diagnostics/diagnostic.ts';
 import { allocateAddresses, endpointKey } from './ipam/allocate.ts';
 import { allocateSwarmAddresses } from './ipam/swarm.ts';
 import type { Addressing } from './ipam/types.ts';
+import { hostScope, NO_LOCK, SWARM_SCOPE, type LockScope } from './lock/index.ts';
 import { hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
 import type { Model } from './model/types.ts';
 import { buildTopology, type SwarmContext } from './topology/build.ts';
+import type { TopologyLock } from './topology/chosen.ts';
 import { overlayMembers, type OverlayMember } from './topology/overlay-sandboxes.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import { planXfrm, type XfrmPlan } from './topology/overlay/xfrm.ts';
@@ -18,9 +20,12 @@ const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === '
 /**
  * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
  * dockerd then allocates its local networks and builds its own topology from its view of the model.
- * A diagnostic the hosts share (the same default bridge problem on each) is reported once.
+ * A diagnostic the hosts share (the same default bridge problem on each) is reported once. `lock`: the
+ * lock file's allocations (each host's under hosts.NAME, the swarm's under swarm), and where every
+ * stage records what it chose.
  */
-export function compileHosts(model: Model, secrets: readonly OverlayKey[] | undefined, requireSecrets: boolean): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
+export function compileHosts(model: Model, secrets: readonly OverlayKey[] | undefined, requireSecrets: boolean, lock: LockScope = NO_LOCK): { topologies?: Topology[]; diagnostics: Diagnostic[] } {
+  const locks = (host: string): TopologyLock => ({ host: lock.scope(hostScope(host)), swarm: lock.scope(SWARM_SCOPE) });
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const report = (ds: readonly Diagnostic[]) => {
@@ -34,10 +39,10 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
   };
   // The common case, one host and no swarm, is the model itself.
   if (!model.swarm && model.hosts.length === 1) {
-    const { addressing, diagnostics: ad } = allocateAddresses(model);
+    const { addressing, diagnostics: ad } = allocateAddresses(model, { lock: lock.scope(hostScope(model.host.name)) });
     report(ad);
     if (hasErrors(diagnostics)) return { diagnostics };
-    const { topology, diagnostics: td } = buildTopology(model, addressing);
+    const { topology, diagnostics: td } = buildTopology(model, addressing, undefined, locks(model.host.name));
     report(td);
     return { topologies: [topology], diagnostics };
   }
@@ -45,19 +50,19 @@ export function compileHosts(model: Model, secrets: readonly OverlayKey[] | unde
   const joined = joinedModel(model);
   let swarmContext: SwarmContext | undefined;
   if (model.swarm) {
-    const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined);
+    const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined, lock);
     report(sd);
     if (hasErrors(diagnostics)) return { diagnostics };
-    swarmContext = { swarm, members: overlayMembers(joined, swarm), allContainers: joined.containers };
+    swarmContext = { swarm, members: overlayMembers(joined, swarm, lock), allContainers: joined.containers };
   }
   const topologies: Topology[] = [];
   for (const h of model.hosts) {
     const view = hostView(joined, h.name);
-    const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') });
+    const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') }, { lock: lock.scope(hostScope(h.name)) });
     report(ad);
     if (hasErrors(diagnostics)) return { diagnostics };
     const addressing = swarmContext ? mergeAddressing(local, swarmContext.swarm.addressing, sandboxAddressing(model, h.name, swarmContext)) : local;
-    const { topology, diagnostics: td } = buildTopology(view, addressing, swarmContext);
+    const { topology, diagnostics: td } = buildTopology(view, addressing, swarmContext, locks(h.name));
     report(td);
     const xfrm = swarmContext && (secrets || requireSecrets) ? encryptionPlan(model, h.name, swarmContext.members, secrets, report) : undefined;
     topologies.push(xfrm ? { ...topology, xfrm } : topology);

@@ -1,7 +1,7 @@
 // The pipeline in a few lines: parse -> schema -> model (+ semantic checks) -> IPAM -> topology ->
 // render. Pure: the caller hands in the source text and, when `daemon:` names a daemon.json, a way to
-// read it. Every stage reports diagnostics; the pipeline stops after the first stage with errors, so
-// a later stage never works on input an earlier one rejected.
+// read it (and the lock file's text, compile-lock.ts). Every stage reports diagnostics; the pipeline
+// stops after the first stage with errors, so a later stage never works on input an earlier one rejected.
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
 import type { SourceFile as DiagnosticSource } from './diagnostics/format.ts';
 import { error } from './diagnostics/diagnostic.ts';
@@ -11,6 +11,7 @@ import { parseSource, type ParsedSource } from './parse/index.ts';
 import { contentText, hostFiles, type FileContent } from './render/files/index.ts';
 import { validateSchema } from './schema/index.ts';
 import { compileHosts } from './compile-hosts.ts';
+import { lockInput, lockResult, type LockInput, type LockOptions, type LockResult } from './compile-lock.ts';
 import { expandProjects } from './compile-projects.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
 import type { Topology } from './topology/types.ts';
@@ -31,6 +32,8 @@ export interface CompileResult {
   readonly topologies?: readonly Topology[];
   /** Output files relative to the output directory (`<host>/...`), present when there is no error (unless options.files is false). */
   readonly files?: ReadonlyMap<string, string>;
+  /** With options.lock: the lock as it should now be, once every host compiled without error. */
+  readonly lock?: LockResult;
 }
 
 export interface CompileOptions {
@@ -47,6 +50,11 @@ export interface CompileOptions {
   readonly secrets?: readonly OverlayKey[];
   /** false: an encrypted overlay without `secrets` is no error (validate checks the network, not the keys). */
   readonly requireSecrets?: boolean;
+  /**
+   * The lock file (docs/lock.md): the allocations it pins are kept, new ones made around them, and
+   * `result.lock` says what it should now hold. Without this option, allocation is Docker's creation order.
+   */
+  readonly lock?: LockOptions;
 }
 
 /**
@@ -58,6 +66,16 @@ export type DaemonFileReader = (pathAsWritten: string) => SourceFile | { readonl
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === 'error');
 
 export function compile(input: SourceFile, readDaemon?: DaemonFileReader, options: CompileOptions = {}): CompileResult {
+  const lock = options.lock ? lockInput(options.lock) : undefined;
+  const result = compileInput(input, readDaemon, options, lock);
+  if (!lock?.read) return result;
+  // The lock's own problems come after the input's, its source last.
+  const sources = new Map(result.sources);
+  sources.set(lock.options.file, { text: lock.options.text!, parsed: lock.read.parsed });
+  return { ...result, sources, diagnostics: [...result.diagnostics, ...lock.read.diagnostics] };
+}
+
+function compileInput(input: SourceFile, readDaemon: DaemonFileReader | undefined, options: CompileOptions, lock: LockInput | undefined): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
   const parsed = parseSource(input.text, input.file);
@@ -101,17 +119,24 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
   diagnostics.push(...md.map(expanded.remap));
   if (!model || hasErrors(diagnostics)) return { diagnostics, sources, ...(model ? { model } : {}) };
 
-  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true);
+  if (lock?.read && hasErrors(lock.read.diagnostics)) return { diagnostics, sources, model };
+  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true, lock?.scope);
   diagnostics.push(...built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model };
   const topologies = built.topologies;
   const topology = topologies[0]!;
-  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies };
+  let locked: { lock?: LockResult } = {};
+  if (lock && !hasErrors(diagnostics)) {
+    const r = lockResult(lock);
+    diagnostics.push(...r.diagnostics.map(expanded.remap));
+    locked = { lock: r.lock };
+  }
+  if (hasErrors(diagnostics)) return { diagnostics, sources, model, topology, topologies, ...locked };
 
-  if (options.files === false) return { diagnostics, sources, model, topology, topologies };
+  if (options.files === false) return { diagnostics, sources, model, topology, topologies, ...locked };
   const files = new Map<string, string>();
   for (const [rel, content] of outputFiles(topologies, input.file)) files.set(rel, contentText(content));
-  return { diagnostics, sources, model, topology, topologies, files };
+  return { diagnostics, sources, model, topology, topologies, files, ...locked };
 }
 
 /**

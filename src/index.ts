@@ -4,6 +4,8 @@
 // a live host, through a System (nodeSystem() for the real one). See docs/library.md.
 export { compile, outputFiles, diagnosticSources } from './compile.ts';
 export type { CompileOptions, CompileResult, DaemonFileReader, SourceFile } from './compile.ts';
+export type { LockOptions, LockResult } from './compile-lock.ts';
+export type { LockChange } from './lock/index.ts';
 export type { Diagnostic, DiagnosticCode, Severity, YamlPath } from './diagnostics/diagnostic.ts';
 export { diagnosticsToJson, formatDiagnostics } from './diagnostics/format.ts';
 export type { JsonDiagnostic } from './diagnostics/format.ts';

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { compile, type CompileResult } from '../src/compile.ts';
 import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import type { TableName } from '../src/firewall/iptables/types.ts';
+import { iptablesRules } from './support/firewall.ts';
 
 const build = (text: string): CompileResult => compile({ file: 'engine.yaml', text: `version: 1\nhost: {resolv_conf: "nameserver 10.0.0.1\\n"}\n${text}` });
 const errors = (r: CompileResult) => r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path.join('.')}`);
@@ -16,7 +17,8 @@ const ok = (text: string): CompileResult => {
   return r;
 };
 const listing = (r: CompileResult, family: 4 | 6, table: TableName): string[] => {
-  const rs = family === 4 ? r.topology!.firewall.v4 : r.topology!.firewall.v6;
+  const fw = iptablesRules(r.topology!.firewall);
+  const rs = family === 4 ? fw.v4 : fw.v6;
   assert.ok(rs, `no IPv${family} ruleset`);
   return renderIptablesS(rs, table).trimEnd().split('\n').filter((l) => !l.startsWith('-P '));
 };

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import { buildExample, exampleNames } from './support/examples.ts';
+import { iptablesRules } from './support/firewall.ts';
 import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 
 // iptablesdoc-v28.5.2-* are the Docker 28 dumps (test/iptablesdoc-v28-examples.test.ts).
@@ -20,11 +21,12 @@ const expected = (scenario: string) => iptablesdoc('v29', scenario).tables;
 for (const scenario of scenarios) {
   test(`iptablesdoc ${scenario}: rendered tables equal Docker's iptables -S`, () => {
     const r = buildExample(`iptablesdoc-${scenario}`);
-    assert.ok(r.topology?.firewall.v4, 'no IPv4 ruleset');
+    const v4 = r.topology && iptablesRules(r.topology.firewall).v4;
+    assert.ok(v4, 'no IPv4 ruleset');
     const tables = expected(scenario);
     assert.ok(tables.size >= 2, 'the document has fewer than two table listings');
     for (const [table, lines] of tables) {
-      const got = renderIptablesS(r.topology!.firewall.v4!, table).trimEnd().split('\n');
+      const got = renderIptablesS(v4, table).trimEnd().split('\n');
       assert.equal(got, lines, `${scenario}: table ${table}`);
     }
     matched.add(scenario);

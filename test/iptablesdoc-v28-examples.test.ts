@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderIptablesS } from '../src/firewall/iptables/text/index.ts';
 import { buildExample, exampleNames } from './support/examples.ts';
+import { iptablesRules } from './support/firewall.ts';
 import { iptablesdoc, iptablesdocScenarios } from './support/moby.ts';
 
 const PREFIX = 'iptablesdoc-v28.5.2-';
@@ -25,7 +26,7 @@ for (const scenario of scenarios) {
     const r = buildExample(`${PREFIX}${scenario}`);
     assert.equal(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
     assert.is(r.model?.engine, '28');
-    const v4 = r.topology?.firewall.v4;
+    const v4 = r.topology && iptablesRules(r.topology.firewall).v4;
     assert.ok(v4, 'no IPv4 ruleset');
     const { tables, excerpts } = doc(scenario);
     assert.ok(tables.has('filter') && tables.has('nat'), 'the document lacks a filter or nat listing');

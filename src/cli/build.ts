@@ -1,8 +1,11 @@
-// netform build FILE -o DIR: compile, then write DIR/<host>/... atomically (output-dir.ts). Nothing is
-// written when FILE has errors.
+// netform build FILE -o DIR: compile, then write the lock beside FILE when it changed (lock-file.ts) and
+// DIR/<host>/... atomically (output-dir.ts). Nothing is written when FILE has errors, and the lock is
+// put back when DIR cannot be written.
 import type { Command } from './command.ts';
 import { EXIT, TroubleError, type Context } from './context.ts';
-import { compileFile, errorCount, readSecrets } from './inputs.ts';
+import type { ParsedArgs } from './args.ts';
+import { readSecrets } from './inputs.ts';
+import { compileWithLock, lockArgProblems, LOCK_OPTION_SPECS, type SavedLock } from './lock-file.ts';
 import { printText, shown } from './report.ts';
 import { outputFiles } from '../compile.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
@@ -23,15 +26,27 @@ export function secretsOption(file: unknown, ctx: Context, warnings: boolean): {
 }
 
 /**
- * Compiles for a build and prints the diagnostics; the topologies when there is no error, else the exit
- * code. Only the topologies outlive this function: the parsed document and the model are garbage while
- * the files are rendered (at 100,000 containers they are a large part of the heap).
+ * Compiles for a build (with its lock) and prints the diagnostics; the topologies and the lock still to
+ * write when there is no error, else the exit code. Only these outlive this function: the parsed
+ * document and the model are garbage while the files are rendered (at 100,000 containers they are a
+ * large part of the heap).
  */
-function compileForBuild(file: string, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): readonly Topology[] | number {
-  const { report, result } = compileFile(file, { files: false, ...(secrets ? { secrets } : {}) });
-  printText(shown(report, warnings), ctx);
-  if (report.unreadable) return EXIT.TROUBLE;
-  return result?.topologies && errorCount(report.diagnostics) === 0 ? result.topologies : EXIT.FAILED;
+function compileForBuild(file: string, args: ParsedArgs, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): { topologies: readonly Topology[]; saveLock: () => SavedLock } | number {
+  const built = compileWithLock(file, args, ctx, { files: false, ...(secrets ? { secrets } : {}) }, warnings);
+  if (typeof built === 'number') return built;
+  return { topologies: built.result.topologies!, saveLock: built.saveLock };
+}
+
+/** Writes DIR from the topologies; a file-system failure becomes one line (a TroubleError). */
+function publish(dir: string, file: string, topologies: readonly Topology[]): number {
+  try {
+    // Files are rendered one by one as they are written, not all held in memory first.
+    return publishTree(dir, outputFiles(topologies, file));
+  } catch (e) {
+    if (e instanceof OutputDirError) throw new TroubleError(e.message);
+    if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+    throw e;
+  }
 }
 
 export const buildCommand: Command = {
@@ -41,6 +56,7 @@ export const buildCommand: Command = {
   options: {
     output: { type: 'string', short: 'o', value: 'DIR', required: true, help: 'the output directory (replaced as a whole)' },
     secrets: { type: 'string', value: 'KEYS', help: 'the swarm\'s data path keys, for encrypted overlays (docs/overlay.md)' },
+    ...LOCK_OPTION_SPECS,
     'no-warnings': { type: 'boolean', help: 'print errors only' },
   },
   description: `Compiles FILE and writes DIR/<host>/... (iptables.rules, ip6tables.rules, setup.sh, teardown.sh,
@@ -50,24 +66,34 @@ folder .DIR.netform beside it, and a new build swaps the link in one rename; a r
 output or the new one, never a mix, and a killed build leaves the old one. An earlier netform output
 in DIR is replaced; any other non-empty DIR is refused. --secrets KEYS: the SAs go to
 DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else.
+
+The allocations netform chose (subnets, addresses, MACs, bridge ids, VNIs, host ports) are kept in the
+lock file beside FILE (site.yaml -> site.lock, or --lock LOCK): a build keeps the ones it holds, so that
+editing FILE renumbers nothing, and rewrites it when allocations are added or freed (atomically,
+before DIR; put back as it was when DIR cannot be written). --frozen-lock: exit 1 with the allocations
+the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's creation order (docs/lock.md).
 `,
+  check: lockArgProblems,
   run(args, ctx) {
     const file = args.operands[0]!;
     const dir = args.options['output'] as string;
     const warnings = !args.options['no-warnings'];
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
-    const topologies = compileForBuild(file, ctx, warnings, secrets.keys);
-    if (typeof topologies === 'number') return topologies;
+    const built = compileForBuild(file, args, ctx, warnings, secrets.keys);
+    if (typeof built === 'number') return built;
+    // The lock before the output, so that an output is never left built from allocations the lock does
+    // not hold; when the output then cannot be written, the lock is put back as it was.
+    const saved = built.saveLock();
     let written: number;
     try {
-      // Files are rendered one by one as they are written, not all held in memory first.
-      written = publishTree(dir, outputFiles(topologies, file));
+      written = publish(dir, file, built.topologies);
     } catch (e) {
-      if (e instanceof OutputDirError) throw new TroubleError(e.message);
-      if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
+      const problem = saved.restore();
+      if (problem && e instanceof TroubleError) throw new TroubleError(`${e.message}; ${problem}`);
       throw e;
     }
+    if (saved.message) ctx.io.out(saved.message);
     ctx.io.out(`${file}: wrote ${written} files to ${dir}\n`);
     return EXIT.OK;
   },

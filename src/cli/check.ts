@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { EXIT, TroubleError } from './context.ts';
 import { compileFile, errorCount } from './inputs.ts';
+import { lockArgProblems, lockArgs, lockFor, LOCK_OPTION_SPECS } from './lock-file.ts';
 import { printText, shown } from './report.ts';
 import { secretsOption } from './build.ts';
 import { fsStep, isFsError, reasonOf } from './fs-errors.ts';
@@ -30,12 +31,17 @@ export const checkCommand: Command = {
     golden: { type: 'string', value: 'DIR', required: true, help: 'the golden directory (laid out like a build)' },
     update: { type: 'boolean', help: 'rewrite DIR with the build, after you have read the diff' },
     secrets: { type: 'string', value: 'KEYS', help: 'as for build' },
+    ...LOCK_OPTION_SPECS,
     'no-warnings': { type: 'boolean', help: 'print errors only' },
   },
   description: `Builds FILE in memory and compares every file with DIR. Prints a unified diff per difference
 (capped for huge changes) and exits 1 on any mismatch. Files holding keys (*.secret) are never
 compared or written to DIR. DIR must exist, unless --update creates it.
+
+FILE's lock file (docs/lock.md) is read as build reads it, so that the comparison is with what build
+would write; it is never written (--frozen-lock: exit 1 when the lock is not up to date).
 `,
+  check: lockArgProblems,
   async run(args, ctx) {
     const file = args.operands[0]!;
     const golden = args.options['golden'] as string;
@@ -45,7 +51,9 @@ compared or written to DIR. DIR must exist, unless --update creates it.
     if (state === 'absent' && !update) throw new TroubleError(`--golden ${golden} does not exist (--update creates it)`);
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
-    const { report, result } = compileFile(file, secrets.keys ? { secrets: secrets.keys } : {});
+    const lock = lockFor(file, lockArgs(args), undefined, true);
+    if (lock.unreadable) throw new TroubleError(`cannot read ${lock.unreadable.file}: ${lock.unreadable.reason}`);
+    const { report, result } = compileFile(file, { ...(secrets.keys ? { secrets: secrets.keys } : {}), ...(lock.options ? { lock: lock.options } : {}) });
     printText(shown(report, warnings), ctx);
     if (report.unreadable) return EXIT.TROUBLE;
     if (!result?.files || errorCount(report.diagnostics) > 0) return EXIT.FAILED;

@@ -19,7 +19,7 @@ export interface FileReport {
 
 export const errorCount = (ds: readonly Diagnostic[]): number => ds.filter((d) => d.severity === 'error').length;
 
-function unreadable(file: string, reason: string): FileReport {
+export function unreadable(file: string, reason: string): FileReport {
   return { file, diagnostics: [error('FILE_UNREADABLE', [], `cannot read the file: ${reason}`, { file })], sources: [{ file, text: '' }], unreadable: true };
 }
 

@@ -70,6 +70,10 @@ export type DiagnosticCode =
   | 'COMPOSE_REFERENCE' // a reference to a network, service or container that does not exist; a cycle
   | 'COMPOSE_CONFLICT' // two projects (or a project and the netform file) make the same container
   | 'COMPOSE_UNSUPPORTED' // networking netform cannot reproduce
+  // the lock file (src/lock, docs/lock.md)
+  | 'LOCK_INVALID' // the lock file is not as netform writes it (an unknown key, a value of the wrong kind)
+  | 'LOCK_CONFLICT' // an allocation the lock pins that the input no longer allows
+  | 'LOCK_OUT_OF_DATE' // allocations the lock would gain or lose (--frozen-lock, validate)
   // warnings
   | 'PORTS_IGNORED'
   | 'NO_HOST_RESOLV_CONF'

@@ -5,6 +5,8 @@
 // its rules type in the FirewallRules union and its entry in index.ts.
 import type { FirewallInput } from './input.ts';
 import type { Ruleset } from './iptables/types.ts';
+import type { NftTable } from './nftables/types.ts';
+import type { SourcePath } from './types.ts';
 
 /** The iptables backend's rules: one ruleset per family (absent when nothing is programmed in it). */
 export interface IptablesRules {
@@ -13,8 +15,25 @@ export interface IptablesRules {
   readonly v6?: Ruleset;
 }
 
+/** Something dockerd would refuse to program (the container or network then fails to start). */
+export interface FirewallRefusal {
+  readonly origin?: SourcePath;
+  readonly message: string;
+}
+
+/** The nftables backend's rules: Docker's nft tables, and the iptables rules kept beside them. */
+export interface NftablesRules {
+  readonly backend: 'nftables';
+  /** `docker-bridges` of each enabled family (ip, then ip6), then `docker-overlay` when encrypted overlays need it. */
+  readonly tables: readonly NftTable[];
+  /** netform's own NETFORM-SWARM chain, which is no part of Docker's nft tables (none/index.ts keptRules). */
+  readonly iptables?: { readonly v4?: Ruleset; readonly v6?: Ruleset };
+  /** What dockerd would refuse; the build reports each as an error. */
+  readonly refusals?: readonly FirewallRefusal[];
+}
+
 /** The rules of a build, in the shape of the backend that made them. */
-export type FirewallRules = IptablesRules;
+export type FirewallRules = IptablesRules | NftablesRules;
 
 export type FirewallBackendName = FirewallRules['backend'];
 

@@ -3,9 +3,11 @@
 import type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRules } from './backend.ts';
 import type { FirewallInput } from './input.ts';
 import { iptablesBackend } from './iptables/index.ts';
+import { nftablesBackend } from './nftables/index.ts';
 
 const BACKENDS: { readonly [N in FirewallBackendName]: FirewallBackend<Extract<FirewallRules, { backend: N }>> } = {
   iptables: iptablesBackend,
+  nftables: nftablesBackend,
 };
 
 export function buildFirewall(input: FirewallInput, backend: FirewallBackendName = 'iptables'): FirewallRules {
@@ -17,5 +19,5 @@ export function firewallFiles(rules: FirewallRules): readonly FirewallFile[] {
   return backend.files(rules);
 }
 
-export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRules, IptablesRules } from './backend.ts';
+export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRefusal, FirewallRules, IptablesRules, NftablesRules } from './backend.ts';
 export { droppedRules } from './none/index.ts';

@@ -7,9 +7,15 @@
 // subnet is reserved before anything dynamic is allocated. Docker reserves them when it reaches them,
 // so there a dynamic allocation made earlier can take an address a later declaration asks for and the
 // later `docker run` fails; a declarative file has no "earlier", so netform keeps them apart instead.
+//
+// With a lock (lock/, docs/lock.md) the allocations it pins are taken first, each subnet's after the
+// explicit ones and each address's after its network's subnet (pins.ts), and only what is new is
+// allocated as above, around them: inserting, removing or reordering items renumbers nothing.
 import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { addressKey, NO_LOCK, type LockScope } from '../lock/index.ts';
 import type { Model } from '../model/types.ts';
 import { addrFrom, contains, lastOf, networkOf, parseAddr, prefixString, unmap, valueString, type Addr, type Family } from '../net/index.ts';
+import { pinnedEndpoints, pinTakenMessage } from './pins.ts';
 import { networkSubnets, type FamilyState, type NetworkState } from './subnets.ts';
 import type { Addressing, FamilyAddressing } from './types.ts';
 
@@ -24,6 +30,8 @@ export interface AllocateOptions {
    * nameservers to avoid, no host-derived IPv6 ULA pool. Default true (a dockerd on its host).
    */
   readonly hostFacts?: boolean;
+  /** The lock's allocations in this scope, and where the choices go (default: no lock). */
+  readonly lock?: LockScope;
 }
 
 /** Static addresses (ipv4_address / ipv6_address), every one before any dynamic one; a slot per endpoint. */
@@ -54,6 +62,11 @@ function staticAddresses(model: Model, states: ReadonlyMap<string, NetworkState>
           diagnostics.push(error('DUPLICATE_ADDRESS', p, `${text} is already assigned to container "${owner}" on network "${e.network}"`));
           continue;
         }
+        const pinned = fs.pins?.holders.get(a.value);
+        if (pinned) {
+          diagnostics.push(error('LOCK_CONFLICT', p, pinTakenMessage(text, pinned, e.network)));
+          continue;
+        }
         if (fs.set.has(a.value)) {
           const why = a.value === fs.gateway ? 'the gateway' : a.value === networkOf(fs.subnet) ? 'the network address' : family === 4 && a.value === lastOf(fs.subnet) ? 'the broadcast address' : 'reserved (auxiliary address)';
           diagnostics.push(error('DUPLICATE_ADDRESS', p, `${text} is ${why} of network "${e.network}"`));
@@ -68,7 +81,7 @@ function staticAddresses(model: Model, states: ReadonlyMap<string, NetworkState>
   return endpoints;
 }
 
-/** The other addresses: the lowest free one of the range, in join order. */
+/** The other addresses: the one the lock pins, else the lowest free one of the range, in join order. */
 function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState>, endpoints: ReadonlyMap<string, Slot>, diagnostics: Diagnostic[]): void {
   for (const c of model.containers) {
     if (c.mode.kind !== 'networks') continue;
@@ -80,7 +93,7 @@ function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState
         const fs = st[family];
         const slotKey = family === 4 ? 'v4' : 'v6';
         if (!fs || slot[slotKey] || (family === 4 ? e.ipv4Address : e.ipv6Address)) continue;
-        const v = fs.set.lowestFree(fs.range);
+        const v = fs.pins?.endpoints.get(c.name) ?? fs.set.lowestFree(fs.range);
         if (v === undefined) {
           diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${prefixString(fs.range)} of network "${e.network}"`));
           continue;
@@ -117,10 +130,24 @@ function addressing(states: ReadonlyMap<string, NetworkState>, endpoints: Readon
   return out;
 }
 
+/** Records every endpoint address the input left to netform. */
+function recordAddresses(model: Model, endpoints: ReadonlyMap<string, Slot>, lock: LockScope): void {
+  for (const c of model.containers) {
+    if (c.mode.kind !== 'networks') continue;
+    for (const e of c.endpoints) {
+      const slot = endpoints.get(endpointKey(c.name, e.network));
+      if (slot?.v4 && !e.ipv4Address) lock.chose(addressKey(e.network, c.name, 4), valueString(4, slot.v4.value), e.path);
+      if (slot?.v6 && !e.ipv6Address) lock.chose(addressKey(e.network, c.name, 6), valueString(6, slot.v6.value), e.path);
+    }
+  }
+}
+
 export function allocateAddresses(model: Model, options: AllocateOptions = {}): { addressing: Addressing; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const states = networkSubnets(model, options.hostFacts ?? true, diagnostics);
+  const lock = options.lock ?? NO_LOCK;
+  const states = networkSubnets(model, options.hostFacts ?? true, diagnostics, lock, pinnedEndpoints(model, lock));
   const endpoints = staticAddresses(model, states, diagnostics);
   dynamicAddresses(model, states, endpoints, diagnostics);
+  if (lock.active) recordAddresses(model, endpoints, lock);
   return { addressing: addressing(states, endpoints), diagnostics };
 }

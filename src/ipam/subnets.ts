@@ -2,12 +2,14 @@
 // subnets first (see allocate.ts), then the lowest free subnet of the predefined pools; in each subnet the
 // reserved addresses, the allocation range, the gateway and the auxiliary addresses.
 import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { gatewayKey, subnetKey, type LockScope } from '../lock/index.ts';
 import { isDefaultBridge } from '../model/network-types.ts';
 import type { IpamConfigEntry, Model, Network } from '../model/types.ts';
-import { contains, hostPrefix, isMasked, lastOf, masked, networkOf, overlaps, parseAddr, parsePrefix, prefixString, within, type Family, type Prefix } from '../net/index.ts';
+import { contains, isMasked, lastOf, masked, networkOf, overlaps, parseAddr, parsePrefix, prefixString, valueString, within, type Family, type Prefix } from '../net/index.ts';
 import { AddressSet } from './address-set.ts';
-import { DEFAULT_LOCAL_POOLS, lowestFreeSubnet, normalisePools, ulaPool, type Pool, type PoolSpec } from './pools.ts';
-import { AddressSpace } from './space.ts';
+import { pinnedSubnetId, pinnedSubnets, pinTakenMessage, reservePinnedAddresses, type FamilyPins, type PinnedEndpoints } from './pins.ts';
+import { lowestFreeSubnet } from './pools.ts';
+import { SubnetSpace } from './subnet-space.ts';
 
 /** One family of one network: its subnet, where dynamic addresses come from, and what is taken. */
 export interface FamilyState {
@@ -17,55 +19,11 @@ export interface FamilyState {
   readonly entry: IpamConfigEntry;
   gateway?: bigint;
   defaultGateway?: bigint;
+  /** What the lock pins in this subnet (only when a lock is kept). */
+  pins?: FamilyPins;
 }
 
 export type NetworkState = { 4?: FamilyState; 6?: FamilyState };
-
-/**
- * Nameservers of the host's resolv.conf: dockerd keeps predefined subnets clear of them
- * (InferReservedNetworks), each as a single-address prefix (the resolv.conf parser reads them with
- * netip.ParseAddr; a prefix drops the zone).
- */
-function hostNameservers(text: string | undefined): Prefix[] {
-  const out: Prefix[] = [];
-  for (const line of (text ?? '').split('\n')) {
-    const m = /^\s*nameserver\s+(\S+)/.exec(line);
-    const a = m && parseAddr(m[1]!);
-    if (a) out.push(hostPrefix(a));
-  }
-  return out;
-}
-
-/** The subnets of one allocation: what is taken so far, and where diagnostics go. */
-class SubnetSpace {
-  readonly allocated: { prefix: Prefix; network: string }[] = [];
-  /** The same prefixes as interval sets per family: `explicit` holds allocated subnets (disjoint), `taken` also the reserved ones, which predefined pools avoid. */
-  readonly explicit = { 4: new AddressSpace(), 6: new AddressSpace() };
-  readonly taken = { 4: new AddressSpace(), 6: new AddressSpace() };
-  readonly routes: { cidr: string; prefix: Prefix }[];
-  readonly pools: { readonly 4: Pool[]; readonly 6: Pool[] };
-
-  constructor(readonly model: Model, hostFacts: boolean, readonly diagnostics: Diagnostic[]) {
-    const d = model.daemon;
-    this.routes = model.host.routes.map((r) => ({ cidr: r.cidr, prefix: parsePrefix(r.cidr) })).filter((r): r is { cidr: string; prefix: Prefix } => !!r.prefix);
-    const reserved = hostFacts ? [...this.routes.map((r) => masked(r.prefix)), ...hostNameservers(model.host.resolvConf)] : [];
-    for (const p of reserved) this.taken[p.family].addPrefix(p);
-    const poolSpecsV4: readonly PoolSpec[] = d.defaultAddressPools?.length ? d.defaultAddressPools : DEFAULT_LOCAL_POOLS;
-    const poolSpecsV6: readonly PoolSpec[] = [...(d.defaultAddressPools ?? []), ...(hostFacts ? [ulaPool(model.host.name)] : [])];
-    this.pools = { 4: normalisePools(poolSpecsV4, 4), 6: normalisePools(poolSpecsV6, 6) };
-  }
-
-  /** The default bridge's problems are in daemon.json when it came from a file. */
-  fileOf(n: Network): { file?: string } {
-    return isDefaultBridge(n) && this.model.daemon.file ? { file: this.model.daemon.file } : {};
-  }
-
-  take(prefix: Prefix, network: string, explicit: boolean): void {
-    this.allocated.push({ prefix, network });
-    if (explicit) this.explicit[prefix.family].addPrefix(prefix);
-    this.taken[prefix.family].addPrefix(prefix);
-  }
-}
 
 /** Every explicit subnet, checked and taken in model order; the ones refused are left out. */
 function explicitSubnets(space: SubnetSpace): Map<IpamConfigEntry, Prefix> {
@@ -115,14 +73,25 @@ function allocationRange(space: SubnetSpace, n: Network, family: Family, entry: 
   return subnet;
 }
 
+/** Isolated networks, and internal ones with inhibit_ipv4, get no gateway (bridge driver GetSkipGwAlloc). */
+const skipsGateway = (n: Network, family: Family): boolean =>
+  n.driver === 'bridge' && (family === 4 ? n.gatewayModeV4 === 'isolated' || (n.inhibitIPv4 && n.internal) : n.gatewayModeV6 === 'isolated');
+
+/** A conflict between an address the input gives and one the lock pins. */
+function pinConflict(space: SubnetSpace, n: Network, fs: FamilyState, value: bigint, path: readonly (string | number)[], text: string): boolean {
+  const holder = fs.pins?.holders.get(value);
+  if (!holder) return false;
+  space.diagnostics.push(error('LOCK_CONFLICT', path, pinTakenMessage(text, holder, n.name), space.fileOf(n)));
+  return true;
+}
+
 /**
- * The gateway: as given, else the first free address of the range. Isolated networks, and internal ones
- * with inhibit_ipv4, get none (bridge driver GetSkipGwAlloc).
+ * The gateway: as given, else the one the lock pins (reservePinnedAddresses), else the first free
+ * address of the range; none where skipsGateway.
  */
 function allocateGateway(space: SubnetSpace, n: Network, family: Family, fs: FamilyState): void {
   const { entry, subnet, set } = fs;
   const d = space.model.daemon;
-  const skipGw = n.driver === 'bridge' && (family === 4 ? n.gatewayModeV4 === 'isolated' || (n.inhibitIPv4 && n.internal) : n.gatewayModeV6 === 'isolated');
   const gwPath = isDefaultBridge(n) ? d.paths[family === 4 ? 'bip' : 'bip6'] ?? entry.path : [...entry.path, 'gateway'];
   const report = (dg: Diagnostic) => space.diagnostics.push(dg);
   const hostBits = (family === 4 ? 32 : 128) - subnet.length;
@@ -132,17 +101,21 @@ function allocateGateway(space: SubnetSpace, n: Network, family: Family, fs: Fam
     else if (!contains(subnet, g)) report(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is not inside the subnet ${prefixString(subnet)}`, space.fileOf(n)));
     else if (hostBits > 1 && (g.value === networkOf(subnet) || (family === 4 && g.value === lastOf(subnet)))) {
       report(error('BAD_GATEWAY', gwPath, `gateway ${entry.gateway} is the ${g.value === networkOf(subnet) ? 'network' : 'broadcast'} address of ${prefixString(subnet)}`, space.fileOf(n)));
-    } else {
+    } else if (!pinConflict(space, n, fs, g.value, gwPath, `gateway ${entry.gateway}`)) {
       fs.gateway = g.value;
       set.add(g.value);
     }
-  } else if (!skipGw) {
-    const g = set.lowestFree(fs.range);
-    if (g === undefined) report(error('POOL_EXHAUSTED', n.path, `no free address for the gateway in ${prefixString(fs.range)}`, space.fileOf(n)));
-    else {
+  } else if (!skipsGateway(n, family)) {
+    if (fs.gateway === undefined) {
+      const g = set.lowestFree(fs.range);
+      if (g === undefined) {
+        report(error('POOL_EXHAUSTED', n.path, `no free address for the gateway in ${prefixString(fs.range)}`, space.fileOf(n)));
+        return;
+      }
       fs.gateway = g;
       set.add(g);
     }
+    space.lock.chose(gatewayKey(n.name, family), valueString(family, fs.gateway), n.path);
   }
 }
 
@@ -162,20 +135,32 @@ function reserveAuxAddresses(space: SubnetSpace, n: Network, family: Family, fs:
       space.diagnostics.push(error('ADDRESS_OUTSIDE_SUBNET', auxPath, what, space.fileOf(n)));
       continue;
     }
+    if (pinConflict(space, n, fs, a.value, auxPath, `auxiliary address ${aux.address}`)) continue;
     if (aux.name === 'DefaultGatewayIPv4' || aux.name === 'DefaultGatewayIPv6') fs.defaultGateway = a.value;
     fs.set.add(a.value);
   }
 }
 
-/** One family of `n`: its subnet (explicit, or from the pools), range, gateway and aux addresses. */
-function familyState(space: SubnetSpace, explicit: ReadonlyMap<IpamConfigEntry, Prefix>, n: Network, family: Family): FamilyState | undefined {
+/** What familyState reads besides the network: the explicit subnets, and what the lock pins. */
+interface Taken {
+  readonly explicit: ReadonlyMap<IpamConfigEntry, Prefix>;
+  readonly pinned: ReadonlyMap<string, Prefix | undefined>;
+  readonly endpoints: PinnedEndpoints;
+}
+
+/**
+ * One family of `n`: its subnet (explicit, pinned by the lock, or from the pools), range, the lock's
+ * addresses, the gateway and aux addresses.
+ */
+function familyState(space: SubnetSpace, taken: Taken, n: Network, family: Family): FamilyState | undefined {
   const entries = family === 4 ? n.ipamV4 : n.ipamV6;
   // One subnet per family: the first config entry (Docker allows several; netform routes one).
   const entry: IpamConfigEntry = entries[0] ?? { auxAddresses: [], path: n.path };
   if (entries.length > 1) {
     space.diagnostics.push(error('UNSUPPORTED', entries[1]!.path, `only one IPv${family} subnet per network is supported`));
   }
-  let subnet = entry.subnet ? explicit.get(entry) : undefined;
+  const pinnedId = pinnedSubnetId(n.name, family);
+  let subnet = entry.subnet ? taken.explicit.get(entry) : taken.pinned.get(pinnedId);
   if (entry.subnet && !subnet) return undefined; // already reported
   if (!subnet) {
     subnet = lowestFreeSubnet(space.pools[family], family, space.taken[family]);
@@ -185,6 +170,7 @@ function familyState(space: SubnetSpace, explicit: ReadonlyMap<IpamConfigEntry, 
     }
     space.take(subnet, n.name, false);
   }
+  if (!entry.subnet) space.lock.chose(subnetKey(n.name, family), prefixString(subnet), n.path);
   const set = new AddressSet(subnet);
   // Reserved in every subnet: the network address (IPv6: the subnet-router anycast) and the IPv4
   // broadcast, except in /31 and /32 (/127, /128) where every address is a host.
@@ -193,6 +179,10 @@ function familyState(space: SubnetSpace, explicit: ReadonlyMap<IpamConfigEntry, 
     if (family === 4) set.add(lastOf(subnet));
   }
   const fs: FamilyState = { subnet, range: allocationRange(space, n, family, entry, subnet), set, entry };
+  // A pinned subnet refused is the problem already reported; its addresses are not checked against another.
+  if (!(taken.pinned.has(pinnedId) && !taken.pinned.get(pinnedId))) {
+    reservePinnedAddresses(space, taken.endpoints, n, family, fs, !entry.gateway && !skipsGateway(n, family));
+  }
   allocateGateway(space, n, family, fs);
   reserveAuxAddresses(space, n, family, fs);
   return fs;
@@ -200,18 +190,20 @@ function familyState(space: SubnetSpace, explicit: ReadonlyMap<IpamConfigEntry, 
 
 /**
  * Every network's subnets, in model order. `hostFacts` false: as swarm's manager allocates, knowing
- * nothing of a host (no routes or nameservers to avoid, no host-derived IPv6 ULA pool).
+ * nothing of a host (no routes or nameservers to avoid, no host-derived IPv6 ULA pool). With a lock, the
+ * subnets it pins are taken after the explicit ones and before any from the pools.
  */
-export function networkSubnets(model: Model, hostFacts: boolean, diagnostics: Diagnostic[]): Map<string, NetworkState> {
-  const space = new SubnetSpace(model, hostFacts, diagnostics);
+export function networkSubnets(model: Model, hostFacts: boolean, diagnostics: Diagnostic[], lock: LockScope, endpoints: PinnedEndpoints): Map<string, NetworkState> {
+  const space = new SubnetSpace(model, hostFacts, diagnostics, lock);
   const explicit = explicitSubnets(space);
+  const taken: Taken = { explicit, pinned: pinnedSubnets(space), endpoints };
   const states = new Map<string, NetworkState>();
   for (const n of model.networks) {
     const st: NetworkState = {};
     states.set(n.name, st);
     for (const family of [4, 6] as const) {
       if (!(family === 4 ? n.enableIPv4 : n.enableIPv6)) continue;
-      const fs = familyState(space, explicit, n, family);
+      const fs = familyState(space, taken, n, family);
       if (fs) st[family] = fs;
     }
   }

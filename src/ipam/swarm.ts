@@ -7,11 +7,13 @@
 // containers. Serial allocation equals "lowest free" here: nothing is ever released.
 //
 // VNIs (ovmanager.go): pinned ones (vxlanid_list) are reserved; the others are given from 4096 upwards
-// in network order.
-import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+// in network order. With a lock, the VNIs it pins are reserved too, and new networks take the lowest free.
+import { error, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { NO_LOCK, sandboxKey, SWARM_SCOPE, vipKey, vniKey, type LockKey, type LockScope } from '../lock/index.ts';
 import { ingressNetwork, ingressSandbox, type JoinedModel } from '../model/host-view.ts';
-import type { Container, Model } from '../model/types.ts';
+import type { Container, Model, OverlayNetwork } from '../model/types.ts';
 import { allocateAddresses, endpointKey } from './allocate.ts';
+import { holderOf, sandboxHolder, vipHolder } from './holders.ts';
 import type { Addressing } from './types.ts';
 
 /** The first VNI swarm hands out, above every 802.1Q VLAN id. */
@@ -27,11 +29,52 @@ export interface SwarmAddressing {
   readonly vips: ReadonlyMap<string, ReadonlyMap<string, { readonly v4?: string; readonly v6?: string }>>;
 }
 
-/** Key of a service's VIP in the addressing tables (not a container name: contains NUL). */
-const vipHolder = (service: string) => `\u0000vip\u0000${service}`;
-const sandboxHolder = (host: string) => `\u0000ingress_sbox\u0000${host}`;
+/** Where the lock file keeps the addresses of the holders that are not containers: vips and ingress_sandboxes. */
+function lockPlace(key: LockKey): LockKey {
+  const [section, network, containers, name, family] = key;
+  if (section !== 'networks' || containers !== 'containers' || !name?.startsWith('\u0000')) return key;
+  const h = holderOf(name);
+  const f = family === 'ipv6' ? 6 : 4;
+  return h.kind === 'vip' ? vipKey(h.name, network!, f) : sandboxKey(h.name, f);
+}
 
-export function allocateSwarmAddresses(m: JoinedModel): { swarm: SwarmAddressing; diagnostics: Diagnostic[] } {
+/**
+ * VNIs: the ones the input pins (vxlanid_list), then the ones the lock pins, then from FIRST_VNI upwards
+ * the lowest free for each other network, in network order.
+ */
+function allocateVnis(overlays: readonly OverlayNetwork[], lock: LockScope, diagnostics: Diagnostic[]): Map<string, number> {
+  const vnis = new Map<string, number>();
+  const used = new Map<number, string>();
+  for (const n of overlays) if (n.vni !== undefined) used.set(n.vni, n.name);
+  for (const n of overlays) {
+    const pinned = n.vni === undefined ? lock.pinned(vniKey(n.name)) : undefined;
+    if (!pinned) continue;
+    const vni = pinned.value as number;
+    const holder = used.get(vni);
+    if (holder !== undefined) {
+      diagnostics.push(error('LOCK_CONFLICT', n.path, `${lock.where(pinned)} gives network "${n.name}" the VXLAN id ${vni}, which network "${holder}" has: delete networks.${n.name}.vni from the lock to let netform choose another`, { atKey: true }));
+      continue;
+    }
+    used.set(vni, n.name);
+    vnis.set(n.name, vni);
+  }
+  let next = FIRST_VNI;
+  for (const n of overlays) {
+    if (n.vni !== undefined) {
+      vnis.set(n.name, n.vni);
+      continue;
+    }
+    if (!vnis.has(n.name)) {
+      while (used.has(next)) next++;
+      used.set(next, n.name);
+      vnis.set(n.name, next++);
+    }
+    lock.chose(vniKey(n.name), vnis.get(n.name)!, n.path);
+  }
+  return new Map(overlays.map((n) => [n.name, vnis.get(n.name)!]));
+}
+
+export function allocateSwarmAddresses(m: JoinedModel, lock: LockScope = NO_LOCK): { swarm: SwarmAddressing; diagnostics: Diagnostic[] } {
   const overlays = m.networks.filter((n) => n.driver === 'overlay');
   const overlayNames = new Set(overlays.map((n) => n.name));
   const holders: Container[] = [];
@@ -59,19 +102,8 @@ export function allocateSwarmAddresses(m: JoinedModel): { swarm: SwarmAddressing
     // The manager's allocator knows nothing of a host's routes or nameservers.
     host: { ...m.host, routes: [] },
   };
-  const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false });
-
-  const vnis = new Map<string, number>();
-  const pinned = new Set(overlays.map((n) => n.vni).filter((v): v is number => v !== undefined));
-  let next = FIRST_VNI;
-  for (const n of overlays) {
-    if (n.vni !== undefined) {
-      vnis.set(n.name, n.vni);
-      continue;
-    }
-    while (pinned.has(next)) next++;
-    vnis.set(n.name, next++);
-  }
+  const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false, lock: lock.scope(SWARM_SCOPE, lockPlace) });
+  const vnis = allocateVnis(overlays, lock.scope(SWARM_SCOPE), diagnostics);
 
   const ingressSandboxes = new Map<string, string>();
   if (ingress) {

@@ -57,6 +57,19 @@ function checkDaemon(m: Model, out: Diagnostic[]): void {
   if (!d.iptables && !d.icc) {
     out.push(error('BAD_OPTION', d.paths['icc'] ?? ['daemon'], 'dockerd: "You specified --iptables=false with --icc=false. ICC=false uses iptables to function. Please set --icc or --iptables to true"', f));
   }
+  // daemon/config/config_linux.go IsSwarmCompatible (Docker 29): "Swarm has not yet been updated to use
+  // nftables. But, if "iptables" is disabled, it doesn't add rules anyway." (The daemon feature
+  // swarm-nftables lifts the check; netform does not model daemon features.)
+  if (m.swarm && d.firewallBackend === 'nftables' && d.iptables) {
+    out.push(
+      error(
+        'UNSUPPORTED',
+        d.paths['firewall-backend'] ?? ['daemon'],
+        'dockerd: "--firewall-backend=nftables is incompatible with swarm mode" (this file declares an overlay network); set "iptables": false, or use the iptables backend',
+        f,
+      ),
+    );
+  }
   if (d.bridgeAcceptFwmark !== undefined) {
     if (!parseFwMark(d.bridgeAcceptFwmark)) {
       out.push(error('BAD_OPTION', d.paths['bridge-accept-fwmark']!, `invalid bridge-accept-fwmark "${d.bridgeAcceptFwmark}": expected MARK or MARK/MASK, 32-bit numbers`, f));

@@ -78,8 +78,5 @@ export function buildDaemon(
     paths,
     ...(file ? { file } : {}),
   };
-  if (daemon.firewallBackend === 'nftables') {
-    diagnostics.push(error('UNSUPPORTED', [...base, 'firewall-backend'], 'the nftables backend is not implemented yet; use "iptables"', file ? { file } : {}));
-  }
   return { daemon, diagnostics };
 }

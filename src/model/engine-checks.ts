@@ -25,13 +25,17 @@ export function parseEngine(value: unknown, path: YamlPath = ['engine']): { engi
   return refuse(`${JSON.stringify(value)} is not a supported engine; expected one of ${LISTED}`);
 }
 
+const NFTABLES_BY_ENVIRONMENT =
+  'Docker 28.2 to 28.5 had an experimental nftables backend, chosen only by the environment variable DOCKER_FIREWALL_BACKEND=nftables, which netform does not reproduce; use engine "29"';
+
 function checkDaemonKeys(m: Model, out: Diagnostic[]): void {
   const e = m.engine;
   const d = m.daemon;
   const f = d.file ? { file: d.file } : {};
   for (const [key, since, what] of DAEMON_KEYS_SINCE) {
     if (d.paths[key] && !atLeast(e, since)) {
-      out.push(error('UNSUPPORTED', d.paths[key]!, `${what} does not exist in Docker ${e} (added in ${since}); dockerd would refuse to start`, { atKey: true, ...f }));
+      const note = key === 'firewall-backend' && engineRelease(e).nftablesBackend === 'environment-variable' ? `; ${NFTABLES_BY_ENVIRONMENT}` : '';
+      out.push(error('UNSUPPORTED', d.paths[key]!, `${what} does not exist in Docker ${e} (added in ${since}); dockerd would refuse to start${note}`, { atKey: true, ...f }));
     }
   }
   if (engineRelease(e).ip6tablesNeedsExperimental && d.ip6tables && !d.experimental) {

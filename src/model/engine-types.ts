@@ -119,6 +119,13 @@ export interface EngineRelease {
   /** The daemon's `ip6tables` default: true since 27.0, false in 20.10 (cmd/dockerd/config_unix.go). */
   readonly ip6tablesDefault: boolean;
   /**
+   * How the nftables firewall backend is chosen: the daemon option `firewall-backend` (29), only the
+   * environment variable DOCKER_FIREWALL_BACKEND=nftables, an experimental backend (28.2 to 28.5:
+   * libnetwork/firewall_linux.go selectFirewallBackend "Only try to use nftables if explicitly enabled by
+   * env-var"), or not at all (<= 27).
+   */
+  readonly nftablesBackend: 'daemon-option' | 'environment-variable' | 'none';
+  /**
    * ip6tables needs `experimental` (20.10: daemon_unix.go verifyDaemonSettings, "ip6tables rules are only
    * available if experimental features are enabled").
    */

@@ -110,6 +110,7 @@ const RELEASE_29: EngineRelease = {
   brNetfilterWithoutProxy: true,
   deferredDefaultBridgeIPv6: false,
   ip6tablesDefault: true,
+  nftablesBackend: 'daemon-option',
   ip6tablesNeedsExperimental: false,
   gatewayModes: ['nat', 'nat-unprotected', 'routed', 'isolated'],
   ipv4Optional: true,
@@ -120,12 +121,13 @@ const RELEASE_29: EngineRelease = {
   gwPriority: true,
 };
 
-const RELEASE_28: EngineRelease = { ...RELEASE_29, engine: '28', firewall: FIREWALL_28 };
+const RELEASE_28: EngineRelease = { ...RELEASE_29, engine: '28', firewall: FIREWALL_28, nftablesBackend: 'environment-variable' };
 
 const RELEASE_27: EngineRelease = {
   ...RELEASE_28,
   engine: '27',
   firewall: FIREWALL_27,
+  nftablesBackend: 'none',
   macs: 'from-ipv4',
   hostGateway: 'ipv4',
   legacyHostsIPv6Spelling: true,

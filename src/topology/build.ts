@@ -2,7 +2,7 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 // The phases: the containers' endpoints (endpoints.ts), the firewall's input and rules, each container's
 // files (dns.ts), the host's own devices (host-devices.ts), and in swarm mode the overlay namespaces.
-import { warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Addressing } from '../ipam/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { engineRelease } from '../model/engine.ts';
@@ -12,6 +12,7 @@ import { isDefaultBridge } from '../model/network-types.ts';
 import type { BridgeNetwork, Container, Model } from '../model/types.ts';
 import { buildFirewall, droppedRules } from '../firewall/index.ts';
 import type { FirewallInput } from '../firewall/input.ts';
+import { ChosenNames, NO_TOPOLOGY_LOCK, type TopologyLock } from './chosen.ts';
 import { containerDns, dnsContext, type DnsContext } from './dns.ts';
 import { connectContainers, legacyLinks, type Connections } from './endpoints.ts';
 import { bridgeDevice, firewallNetwork, hostSysctls, parentLinks } from './host-devices.ts';
@@ -53,7 +54,7 @@ function nullBackendWarnings(m: Model, input: FirewallInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [family, key, on] of [[4, 'iptables', m.daemon.iptables], [6, 'ip6tables', m.daemon.ip6tables]] as const) {
     if (on) continue;
-    const dropped = droppedRules(input, family);
+    const dropped = droppedRules(input, family, m.daemon.firewallBackend);
     if (!dropped) continue;
     const f = m.daemon.file ? { file: m.daemon.file } : {};
     const where = m.hosts.length > 1 ? ` on host ${m.host.name}` : '';
@@ -63,7 +64,7 @@ function nullBackendWarnings(m: Model, input: FirewallInput): Diagnostic[] {
 }
 
 /** What the firewall programs: the daemon's settings, the bridge networks, endpoints with ports, links, the swarm's part. */
-function firewallInput(m: Model, a: Addressing, bridges: readonly BridgeNetwork[], connections: Connections, swarmFw: SwarmFirewall | undefined): FirewallInput {
+function firewallInput(m: Model, a: Addressing, names: ChosenNames, bridges: readonly BridgeNetwork[], connections: Connections, swarmFw: SwarmFirewall | undefined): FirewallInput {
   const d = m.daemon;
   return {
     daemon: {
@@ -78,7 +79,7 @@ function firewallInput(m: Model, a: Addressing, bridges: readonly BridgeNetwork[
       ...(d.bridgeAcceptFwmark && parseFwMark(d.bridgeAcceptFwmark) ? { acceptFwMark: parseFwMark(d.bridgeAcceptFwmark)! } : {}),
       origin: ['daemon'],
     },
-    networks: bridges.map((n) => firewallNetwork(n, a)),
+    networks: bridges.map((n) => firewallNetwork(n, a, names)),
     endpoints: connections.firewallEndpoints,
     links: legacyLinks(m, connections.endpoints),
     ...(swarmFw?.input ?? {}),
@@ -122,26 +123,35 @@ function containerNodes(m: Model, dns: DnsContext, connections: Connections, swa
   });
 }
 
-export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmContext): { topology: Topology; diagnostics: Diagnostic[] } {
+/**
+ * `lock`: the lock's scopes for this host and the swarm; the names, MACs and host ports it pins are kept,
+ * and every one Docker would make at random is recorded there.
+ */
+export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmContext, lock: TopologyLock = NO_TOPOLOGY_LOCK): { topology: Topology; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const names = new ChosenNames(lock, diagnostics);
   const bridges = m.networks.filter((n) => n.driver === 'bridge');
-  const connections = connectContainers(m, a, diagnostics);
-  const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.members, swarmContext.allContainers, diagnostics) : undefined;
-  const fwInput = firewallInput(m, a, bridges, connections, swarmFw);
-  const firewall = buildFirewall(fwInput);
+  const connections = connectContainers(m, a, names, diagnostics);
+  const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.members, swarmContext.allContainers, diagnostics, lock.swarm) : undefined;
+  const fwInput = firewallInput(m, a, names, bridges, connections, swarmFw);
+  const firewall = buildFirewall(fwInput, m.daemon.firewallBackend);
   diagnostics.push(...nullBackendWarnings(m, fwInput));
+  // What dockerd's nftables backend refuses to program makes the container fail to start.
+  if (firewall.backend === 'nftables') {
+    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin ?? ['daemon', 'firewall-backend'], r.message));
+  }
   const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
   const dns = dnsContext(m, connections.endpoints, hostGatewayIPs(m, a), remote);
   const containers = containerNodes(m, dns, connections, swarmFw, diagnostics);
-  const overlays = swarmContext ? overlaySandboxes(m, swarmContext.swarm, swarmContext.members) : [];
-  const parents = parentLinks(m);
+  const overlays = swarmContext ? overlaySandboxes(m, swarmContext.swarm, swarmContext.members, names) : [];
+  const parents = parentLinks(m, names);
   const topology: Topology = {
     format: 'netform-topology/2',
     engine: m.engine,
     host: m.host.name,
     nameResolution: m.nameResolution,
     hostSysctls: [...hostSysctls(m, bridges), ...(swarmFw?.sysctls ?? [])],
-    bridges: bridges.map((n) => bridgeDevice(m, n, a, m.daemon.userlandProxy)),
+    bridges: bridges.map((n) => bridgeDevice(m, n, a, m.daemon.userlandProxy, names)),
     containers,
     endpoints: connections.endpoints,
     ports: connections.ports,

@@ -1,23 +1,27 @@
 // Names and MACs Docker makes random (network ids, veth names, MACs) are derived here by hashing
-// the names the user wrote, so the same input gives the same bytes on every machine.
+// the names the user wrote, so the same input gives the same bytes on every machine (and a lock file,
+// chosen.ts, keeps the ones a build chose).
 import { createHash } from 'node:crypto';
 
 const hex = (...parts: string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex');
 
-/** A network's id (derived from its name): the hex digits Docker's device and namespace names take. */
-const networkId = (network: string): string => hex('network', network);
+/**
+ * A network's id, as many hex digits as Docker's device and namespace names take (12), derived from its
+ * name; a lock file may pin another (chosen.ts).
+ */
+export const derivedNetworkId = (network: string): string => hex('network', network).slice(0, 12);
 
 /** Docker: "br-" + the first 12 hex digits of the network id (bridge_linux.go). */
-export const bridgeName = (network: string): string => `br-${networkId(network).slice(0, 12)}`;
+export const bridgeName = (id: string): string => `br-${id.slice(0, 12)}`;
 
 /** Overlay namespace: Docker's "1-" + the first 10 hex digits of the network id (/var/run/docker/netns/1-...). */
-export const overlayNamespace = (network: string): string => `1-${networkId(network).slice(0, 10)}`;
+export const overlayNamespace = (id: string): string => `1-${id.slice(0, 10)}`;
 
 /** The VXLAN device's name until it is moved into the overlay namespace (renamed vxlan0 there): vx-%06x-<id[:5]>. */
-export const vxlanDeviceName = (vni: number, network: string): string => `vx-${vni.toString(16).padStart(6, '0')}-${networkId(network).slice(0, 5)}`;
+export const vxlanDeviceName = (vni: number, id: string): string => `vx-${vni.toString(16).padStart(6, '0')}-${id.slice(0, 5)}`;
 
 /** macvlan/ipvlan without a parent: Docker's dummy link, dm-<id[:12]> (macvlan) or di-<id[:12]> (ipvlan). */
-export const dummyParentName = (driver: 'macvlan' | 'ipvlan', network: string): string => `${driver === 'macvlan' ? 'dm' : 'di'}-${networkId(network).slice(0, 12)}`;
+export const dummyParentName = (driver: 'macvlan' | 'ipvlan', id: string): string => `${driver === 'macvlan' ? 'dm' : 'di'}-${id.slice(0, 12)}`;
 
 /** Docker: "veth" + 7 random hex digits (netutils.GenerateIfaceName, vethLen 11). */
 export const vethName = (container: string, network: string): string => `veth${hex('veth', container, network).slice(0, 7)}`;

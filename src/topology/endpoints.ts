@@ -7,26 +7,27 @@ import { endpointKey } from '../ipam/allocate.ts';
 import type { Addressing, EndpointAddressing } from '../ipam/types.ts';
 import { engineRelease } from '../model/engine.ts';
 import { isDefaultBridge } from '../model/network-types.ts';
-import type { Container, EndpointRequest, Model, Network, PortBinding } from '../model/types.ts';
+import type { Container, EndpointRequest, Model, Network } from '../model/types.ts';
 import { networkOf, parseCIDR, valueString } from '../net/index.ts';
 import type { FirewallEndpoint, FirewallLink } from '../firewall/input.ts';
+import type { ChosenNames } from './chosen.ts';
 import { derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
-import { deviceName } from './host-devices.ts';
 import { overlayMac } from './overlay-sandboxes.ts';
-import { bindEndpointPorts, endpointBindingRequests, HostPorts } from './port-bindings.ts';
+import { bindEndpointPorts, endpointBindingRequests, HostPorts, lockBindings, type BindingRequest } from './port-bindings.ts';
 import type { Endpoint, EndpointAttachment, PortMapping, Route } from './types.ts';
 
 /**
  * An endpoint's MAC: the one configured (the container-level mac_address applies to its first network),
- * else one made as the release makes it (EngineRelease.macs): 02:42 + the IPv4 address, or random.
- * Overlay endpoints get theirs from the overlay driver (overlayMac).
+ * else one made as the release makes it (EngineRelease.macs): 02:42 + the IPv4 address, or random (the
+ * lock's, or derived). Overlay endpoints get theirs from the overlay driver (overlayMac).
  */
-function endpointMac(m: Model, c: Container, req: EndpointRequest, index: number, n: Network, ipv4: string | undefined): string {
+function endpointMac(m: Model, names: ChosenNames, c: Container, req: EndpointRequest, index: number, n: Network, ipv4: string | undefined): string {
   const configured = index === 0 ? req.macAddress ?? c.macAddress : req.macAddress;
-  if (n.driver === 'overlay') return overlayMac(configured, ipv4, c.name, n.name);
+  const random = () => names.endpointMac(n, c.name, req.path, () => derivedMac('endpoint', c.name, n.name));
+  if (n.driver === 'overlay') return overlayMac(configured, ipv4, random);
   if (configured) return configured;
-  return engineRelease(m.engine).macs === 'from-ipv4' && ipv4 ? macFromIPv4(ipv4) : derivedMac('endpoint', c.name, n.name);
+  return engineRelease(m.engine).macs === 'from-ipv4' && ipv4 ? macFromIPv4(ipv4) : random();
 }
 
 /**
@@ -44,16 +45,16 @@ function deferredIPv6(m: Model, n: Network, addresses: EndpointAddressing, mac: 
 }
 
 /** How an endpoint on `n` attaches (undefined: a veth to a bridge of the host namespace). */
-function attachment(n: Network): EndpointAttachment | undefined {
+function attachment(n: Network, names: ChosenNames): EndpointAttachment | undefined {
   switch (n.driver) {
     case 'bridge':
       return undefined;
     case 'overlay':
-      return { kind: 'overlay', namespace: overlayNamespace(n.name) };
+      return { kind: 'overlay', namespace: overlayNamespace(names.networkId(n)) };
     case 'macvlan':
-      return { kind: 'macvlan', parent: n.parent ?? dummyParentName('macvlan', n.name), mode: n.mode };
+      return { kind: 'macvlan', parent: n.parent ?? dummyParentName('macvlan', names.networkId(n)), mode: n.mode };
     case 'ipvlan':
-      return { kind: 'ipvlan', parent: n.parent ?? dummyParentName('ipvlan', n.name), mode: n.mode, flag: n.flag };
+      return { kind: 'ipvlan', parent: n.parent ?? dummyParentName('ipvlan', names.networkId(n)), mode: n.mode, flag: n.flag };
   }
 }
 
@@ -63,14 +64,14 @@ interface Joined extends GatewayCandidate {
 }
 
 /** The container's endpoints that got addresses, in join order. */
-function joinedEndpoints(m: Model, a: Addressing, networks: ReadonlyMap<string, Network>, c: Container): Joined[] {
+function joinedEndpoints(m: Model, a: Addressing, names: ChosenNames, networks: ReadonlyMap<string, Network>, c: Container): Joined[] {
   const out: Joined[] = [];
   for (const req of c.endpoints) {
     const n = networks.get(req.network);
     const allocated = a.endpoints.get(endpointKey(c.name, req.network));
     if (!n || !allocated) continue;
     const na = a.networks.get(n.name) ?? {};
-    const mac = endpointMac(m, c, req, out.length, n, allocated.v4);
+    const mac = endpointMac(m, names, c, req, out.length, n, allocated.v4);
     const addresses = deferredIPv6(m, n, allocated, mac);
     // The overlay driver gives no gateway (docker_gwbridge does); the others route via the subnet's.
     const routes = n.driver !== 'overlay' && !n.internal;
@@ -96,14 +97,14 @@ export interface Connections {
 }
 
 /** The interface a joined endpoint gets in the container. */
-function endpointOf(m: Model, a: Addressing, c: Container, j: Joined, index: number): Endpoint {
+function endpointOf(m: Model, a: Addressing, names: ChosenNames, c: Container, j: Joined, index: number): Endpoint {
   const n = j.network;
   const na = a.networks.get(n.name) ?? {};
-  const attach = attachment(n);
+  const attach = attachment(n, names);
   return {
     container: c.name,
     network: n.name,
-    bridge: n.driver === 'overlay' ? 'br0' : deviceName(n),
+    bridge: n.driver === 'overlay' ? 'br0' : names.deviceName(n),
     hostIfname: vethName(c.name, n.name),
     ifname: j.request.interfaceName ?? `${n.containerIfacePrefix}${j.request.slot ?? index}`,
     mac: j.mac,
@@ -132,11 +133,32 @@ function defaultRoutes(a: Addressing, joined: readonly Joined[], ifnames: readon
   return routes;
 }
 
+/** A container's endpoints in join order, its gateway endpoints, and the port bindings of each bridge endpoint. */
+interface ContainerJoins {
+  readonly container: Container;
+  readonly joined: readonly Joined[];
+  readonly gw: { gw4?: GatewayCandidate; gw6?: GatewayCandidate };
+  readonly bindings: ReadonlyMap<Joined, readonly BindingRequest[]>;
+}
+
+function containerJoins(m: Model, a: Addressing, names: ChosenNames, networks: ReadonlyMap<string, Network>, c: Container): ContainerJoins {
+  const joined = joinedEndpoints(m, a, names, networks, c);
+  const gw = gatewayEndpoints(joined);
+  // Ports in mode ingress belong to the routing mesh, not to the container's gateway endpoint.
+  const published = c.ports.filter((p) => p.mode !== 'ingress');
+  const bindings = new Map<Joined, BindingRequest[]>();
+  for (const j of joined) {
+    const n = j.network;
+    if (n.driver !== 'bridge') continue;
+    bindings.set(j, endpointBindingRequests({ network: n, addresses: j.addresses, isGw4: j === gw.gw4, isGw6: j === gw.gw6, hasGw6: !!gw.gw6, userlandProxy: m.daemon.userlandProxy }, published));
+  }
+  if (names.lock.host.active) lockBindings(c.name, [...bindings.values()].flat(), names.lock.host);
+  return { container: c, joined, gw, bindings };
+}
+
 /** A bridge endpoint's published ports, bound on the host; the firewall's view of the endpoint. */
-function publishPorts(m: Model, c: Container, j: Joined, gw: { gw4?: GatewayCandidate; gw6?: GatewayCandidate }, published: readonly PortBinding[], hostPorts: HostPorts, out: Connections): void {
+function publishPorts(c: Container, j: Joined, requests: readonly BindingRequest[], hostPorts: HostPorts, out: Connections): void {
   const n = j.network;
-  if (n.driver !== 'bridge') return;
-  const requests = endpointBindingRequests({ network: n, addresses: j.addresses, isGw4: j === gw.gw4, isGw6: j === gw.gw6, hasGw6: !!gw.gw6, userlandProxy: m.daemon.userlandProxy }, published);
   const mapped = bindEndpointPorts(requests, hostPorts, c.name, n.name);
   out.ports.push(...mapped);
   out.firewallEndpoints.push({
@@ -154,24 +176,25 @@ function publishPorts(m: Model, c: Container, j: Joined, gw: { gw4?: GatewayCand
   });
 }
 
-/** Every container's endpoints, default routes and published ports, in container and join order. */
-export function connectContainers(m: Model, a: Addressing, diagnostics: Diagnostic[]): Connections {
+/**
+ * Every container's endpoints, default routes and published ports, in container and join order. The
+ * joins are worked out first, so that the host ports a lock pins are reserved before any is bound.
+ */
+export function connectContainers(m: Model, a: Addressing, names: ChosenNames, diagnostics: Diagnostic[]): Connections {
   const networks = new Map(m.networks.map((n) => [n.name, n]));
   const out: Connections = { endpoints: [], firewallEndpoints: [], ports: [], routes: new Map() };
-  const hostPorts = new HostPorts();
-  for (const c of m.containers) {
-    if (c.mode.kind !== 'networks') continue;
-    const joined = joinedEndpoints(m, a, networks, c);
-    const gw = gatewayEndpoints(joined);
-    const endpoints = joined.map((j, index) => endpointOf(m, a, c, j, index));
+  const hostPorts = new HostPorts(names.lock.host);
+  const joins = m.containers.filter((c) => c.mode.kind === 'networks').map((c) => containerJoins(m, a, names, networks, c));
+  if (names.lock.host.active) for (const x of joins) hostPorts.reserve(x.container.name, [...x.bindings.values()].flat());
+  for (const { container: c, joined, gw, bindings } of joins) {
+    const endpoints = joined.map((j, index) => endpointOf(m, a, names, c, j, index));
     out.endpoints.push(...endpoints);
     out.routes.set(c.name, defaultRoutes(a, joined, endpoints.map((e) => e.ifname), gw));
-    // Ports in mode ingress belong to the routing mesh, not to the container's gateway endpoint.
-    const published = c.ports.filter((p) => p.mode !== 'ingress');
     for (const j of joined) {
       const n = j.network;
-      if (n.driver === 'bridge') publishPorts(m, c, j, gw, published, hostPorts, out);
-      else if ((j === gw.gw4 || j === gw.gw6) && published.length > 0) {
+      const requests = bindings.get(j);
+      if (requests) publishPorts(c, j, requests, hostPorts, out);
+      else if ((j === gw.gw4 || j === gw.gw6) && c.ports.some((p) => p.mode !== 'ingress')) {
         // macvlan / ipvlan: "port mappings are ignored" (the drivers make no iptables rules); overlay
         // endpoints never hold the gateway, so ports go to docker_gwbridge instead.
         diagnostics.push(warning('PORTS_IGNORED', [...c.path, 'ports'], `published ports are ignored on ${n.driver} network "${n.name}", which gives container "${c.name}" its gateway (Docker: port mappings are not supported by the ${n.driver} driver)`, { atKey: true }));

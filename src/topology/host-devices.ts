@@ -3,21 +3,19 @@
 // the firewall sees it.
 import type { Addressing } from '../ipam/types.ts';
 import { engineRelease } from '../model/engine.ts';
-import type { BridgeNetwork, LocalNetwork, Model } from '../model/types.ts';
+import type { BridgeNetwork, Model } from '../model/types.ts';
 import type { FirewallNetwork } from '../firewall/input.ts';
-import { bridgeName, derivedLegacyMac, derivedMac, dummyParentName } from './derived-names.ts';
+import type { ChosenNames } from './chosen.ts';
+import { derivedLegacyMac, derivedMac, dummyParentName } from './derived-names.ts';
 import type { BridgeDevice, ParentLink, Sysctl } from './types.ts';
 
-/** The bridge device (macvlan and ipvlan endpoints name one too, in topology.json, though none is made). */
-export const deviceName = (n: LocalNetwork): string => (n.driver === 'bridge' ? n.bridgeName : undefined) ?? bridgeName(n.name);
-
 /** Bridge MACs are random in every release, within 02:42 up to 27 (EngineRelease.macs). */
-const bridgeMac = (m: Model, n: BridgeNetwork): string =>
-  engineRelease(m.engine).macs === 'random' ? derivedMac('bridge', n.name) : derivedLegacyMac('bridge', n.name);
+const bridgeMac = (m: Model, n: BridgeNetwork, names: ChosenNames): string =>
+  names.bridgeMac(n, () => (engineRelease(m.engine).macs === 'random' ? derivedMac('bridge', n.name) : derivedLegacyMac('bridge', n.name)));
 
-export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userlandProxy: boolean): BridgeDevice {
+export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userlandProxy: boolean, names: ChosenNames): BridgeDevice {
   const addr = a.networks.get(n.name) ?? {};
-  const name = deviceName(n);
+  const name = names.deviceName(n);
   const addresses: string[] = [];
   if (addr.v4?.gateway && !n.inhibitIPv4) addresses.push(`${addr.v4.gateway}/${addr.v4.prefixLength}`);
   if (addr.v6?.gateway) addresses.push(`${addr.v6.gateway}/${addr.v6.prefixLength}`);
@@ -35,19 +33,22 @@ export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userland
   if (!userlandProxy) {
     sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
   }
-  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n), addresses, sysctls, origin: n.path };
+  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n, names), addresses, sysctls, origin: n.path };
 }
 
 export function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl[] {
   const out: Sysctl[] = [];
   const d = m.daemon;
   if (d.ipForward) {
-    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: 'Docker: ip-forward (setupIPv4Forwarding)' });
+    // The nftables backend is no filterForwardDropper: dockerd does not turn forwarding on, it refuses to
+    // create a network while it is off (bridge_linux.go checkIPv4Forwarding / checkIPv6Forwarding), so
+    // the host must have it on; setup.sh does that.
+    const nft = d.firewallBackend === 'nftables';
+    const v4 = nft ? 'Docker, nftables backend: forwarding must be on (checkIPv4Forwarding)' : 'Docker: ip-forward (setupIPv4Forwarding)';
+    const v6 = nft ? 'Docker, nftables backend: forwarding must be on (checkIPv6Forwarding)' : 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)';
+    out.push({ key: ['net', 'ipv4', 'ip_forward'], value: '1', reason: v4 });
     if (bridges.some((n) => n.enableIPv6)) {
-      out.push(
-        { key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
-        { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: 'Docker: ip-forward, IPv6 networks (setupIPv6Forwarding)' },
-      );
+      out.push({ key: ['net', 'ipv6', 'conf', 'all', 'forwarding'], value: '1', reason: v6 }, { key: ['net', 'ipv6', 'conf', 'default', 'forwarding'], value: '1', reason: v6 });
     }
   }
   // br_netfilter, so that bridged traffic between containers of one bridge goes through iptables
@@ -61,11 +62,11 @@ export function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl
   return out;
 }
 
-export function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwork {
+export function firewallNetwork(n: BridgeNetwork, a: Addressing, names: ChosenNames): FirewallNetwork {
   const addr = a.networks.get(n.name) ?? {};
   return {
     name: n.name,
-    ifName: deviceName(n),
+    ifName: names.deviceName(n),
     internal: n.internal,
     icc: n.icc,
     masquerade: n.masquerade,
@@ -77,14 +78,14 @@ export function firewallNetwork(n: BridgeNetwork, a: Addressing): FirewallNetwor
 }
 
 /** The links netform creates as macvlan/ipvlan parents: VLAN sub-interfaces and dummy links, once each. */
-export function parentLinks(m: Model): ParentLink[] {
+export function parentLinks(m: Model, names: ChosenNames): ParentLink[] {
   const out = new Map<string, ParentLink>();
   for (const n of m.networks) {
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
     if (n.vlan && n.parent && !m.host.interfaces?.includes(n.parent)) {
       out.set(n.parent, { name: n.parent, kind: 'vlan', link: n.vlan.link, vlanId: n.vlan.id, network: n.name });
     } else if (!n.parent) {
-      const name = dummyParentName(n.driver, n.name);
+      const name = dummyParentName(n.driver, names.networkId(n));
       out.set(name, { name, kind: 'dummy', network: n.name });
     }
   }

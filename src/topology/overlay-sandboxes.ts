@@ -5,8 +5,10 @@
 // flood entry (00:00:00:00:00:00) per peer host for broadcast and multicast.
 import { endpointKey } from '../ipam/allocate.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
+import { endpointMacKey, NO_LOCK, SWARM_SCOPE, type LockScope } from '../lock/index.ts';
 import { ingressNetwork, INGRESS_SANDBOX, type JoinedModel } from '../model/host-view.ts';
 import type { Model } from '../model/types.ts';
+import { pick, type ChosenNames } from './chosen.ts';
 import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
 import type { OverlaySandbox } from './types.ts';
 
@@ -21,13 +23,20 @@ export interface OverlayMember {
   readonly aliases: readonly string[];
 }
 
-/** Overlay endpoints take GenerateMACFromIP (02:42 + IPv4) unless configured (overlay/ov_endpoint.go CreateEndpoint). */
-export function overlayMac(configured: string | undefined, ipv4: string | undefined, container: string, network: string): string {
-  return configured ?? (ipv4 ? macFromIPv4(ipv4) : derivedMac('endpoint', container, network));
+/**
+ * Overlay endpoints take GenerateMACFromIP (02:42 + IPv4) unless configured (overlay/ov_endpoint.go
+ * CreateEndpoint); one without IPv4 a random MAC (`random`: the lock's, or derived).
+ */
+export function overlayMac(configured: string | undefined, ipv4: string | undefined, random: () => string): string {
+  return configured ?? (ipv4 ? macFromIPv4(ipv4) : random());
 }
 
-/** Every overlay endpoint of the model (all hosts): each host's ingress_sbox, then containers in file order. */
-export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): OverlayMember[] {
+/**
+ * Every overlay endpoint of the model (all hosts): each host's ingress_sbox, then containers in file order.
+ * `lock`: the whole lock (its swarm scope keeps the MACs of endpoints without IPv4).
+ */
+export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing, lock: LockScope = NO_LOCK): OverlayMember[] {
+  const swarmLock = lock.scope(SWARM_SCOPE);
   const out: OverlayMember[] = [];
   const ingress = ingressNetwork(m);
   if (ingress) {
@@ -47,7 +56,7 @@ export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): OverlayM
         network: e.network,
         host: c.host,
         container: c.name,
-        mac: overlayMac(configured, a.v4, c.name, e.network),
+        mac: overlayMac(configured, a.v4, () => pick(swarmLock, endpointMacKey(e.network, c.name), e.path, () => derivedMac('endpoint', c.name, e.network))),
         ...(a.v4 ? { ipv4: a.v4 } : {}),
         ...(a.v6 ? { ipv6: a.v6 } : {}),
         aliases: e.aliases,
@@ -58,7 +67,7 @@ export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing): OverlayM
 }
 
 /** The overlay namespaces of `view.host`: one per overlay with at least one endpoint on this host. */
-export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: readonly OverlayMember[]): OverlaySandbox[] {
+export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: readonly OverlayMember[], names: ChosenNames): OverlaySandbox[] {
   const here = view.host.name;
   const underlay = new Map(view.hosts.map((h) => [h.name, h.address]));
   const out: OverlaySandbox[] = [];
@@ -77,17 +86,18 @@ export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: r
     const remote = onNet.filter((x) => x.host !== here && underlay.get(x.host) !== undefined);
     const floods = [...new Set(remote.map((x) => underlay.get(x.host)!))];
     const local = underlay.get(here);
+    const id = names.networkId(n);
     out.push({
       network: n.name,
-      namespace: overlayNamespace(n.name),
+      namespace: overlayNamespace(id),
       vni,
       mtu: n.mtu,
-      vxlanName: vxlanDeviceName(vni, n.name),
+      vxlanName: vxlanDeviceName(vni, id),
       bridgeAddresses: [
         ...(na.v4?.gateway ? [`${na.v4.gateway}/${na.v4.prefixLength}`] : []),
         ...(na.v6?.gateway ? [`${na.v6.gateway}/${na.v6.prefixLength}`] : []),
       ],
-      bridgeMac: derivedMac('overlay-bridge', here, n.name),
+      bridgeMac: names.bridgeMac(n, () => derivedMac('overlay-bridge', here, n.name)),
       ...(local ? { local } : {}),
       port: view.swarm?.dataPathPort ?? 4789,
       encrypted: n.encrypted,

@@ -2,10 +2,11 @@
 // local task's redirect rules), netform's NETFORM-SWARM chain and the encrypted overlays' rules. Services
 // are read from the whole model (every node of a swarm programs the mesh for every service).
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { hostPortKey, NO_LOCK, type LockScope, type Pinned } from '../lock/index.ts';
 import { familyOf } from '../net/index.ts';
 import { ingressNetwork, INGRESS_SANDBOX } from '../model/host-view.ts';
 import { GATEWAY_BRIDGE } from '../model/swarm-networks.ts';
-import type { Container, Model } from '../model/types.ts';
+import type { Container, Model, PortBinding } from '../model/types.ts';
 import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { ingressSysctls } from '../firewall/iptables/ingress-host.ts';
 import { ingressTaskRuleset, loadBalancerSandboxRuleset, loadBalancerSandboxSysctls, numberLoadBalancers } from '../firewall/iptables/ingress-sandbox.ts';
@@ -25,11 +26,52 @@ interface Service {
   readonly origin: readonly (string | number)[];
 }
 
+/** Each service's ingress ports published without a number, by their key in the lock (80/tcp, then 80/tcp #2). */
+function dynamicIngressPorts(firstTask: ReadonlyMap<string, Container>): Map<PortBinding, string> {
+  const specs = new Map<PortBinding, string>();
+  for (const c of firstTask.values()) {
+    const seen = new Map<string, number>();
+    for (const p of c.ports) {
+      if (p.mode !== 'ingress' || p.hostPort !== 0) continue;
+      const base = `${p.containerPort}/${p.proto}`;
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      specs.set(p, n === 1 ? base : `${base} #${n}`);
+    }
+  }
+  return specs;
+}
+
+/**
+ * The ports the lock pins for ingress ports published without a number, reserved before any is chosen
+ * (a port a service publishes by number keeps it; a pin on it is a conflict).
+ */
+function reservePinnedIngress(firstTask: ReadonlyMap<string, Container>, specs: ReadonlyMap<PortBinding, string>, taken: Map<string, string>, lock: LockScope, diagnostics: Diagnostic[]): Map<PortBinding, number> {
+  const pinned = new Map<PortBinding, number>();
+  for (const [name, c] of firstTask) {
+    for (const p of c.ports) {
+      const spec = specs.get(p);
+      const pin: Pinned | undefined = spec !== undefined ? lock.pinned(hostPortKey(name, spec)) : undefined;
+      if (!pin) continue;
+      const port = pin.value as number;
+      const holder = taken.get(`${p.proto}/${port}`);
+      if (holder !== undefined) {
+        diagnostics.push(error('LOCK_CONFLICT', p.path, `${lock.where(pin)} gives ${spec} of service "${name}" the ingress port ${port}, which service "${holder}" publishes: delete it from the lock to let netform choose another`));
+        continue;
+      }
+      taken.set(`${p.proto}/${port}`, name);
+      pinned.set(p, port);
+    }
+  }
+  return pinned;
+}
+
 /**
  * Services in file order of their first task, with their ingress ports (published ports allocated as swarm
- * does). `all`: every container, its endpoints as Docker joins them (model/host-view.ts JoinedModel).
+ * does; with a lock, the ones it pins kept). `all`: every container, its endpoints as Docker joins them
+ * (model/host-view.ts JoinedModel). `lock`: the swarm's scope of the lock.
  */
-export function swarmServices(m: Model, all: readonly Container[], diagnostics: Diagnostic[]): Service[] {
+export function swarmServices(m: Model, all: readonly Container[], diagnostics: Diagnostic[], lock: LockScope = NO_LOCK): Service[] {
   const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));
   const firstTask = new Map<string, Container>();
   for (const c of all) if (c.service && !firstTask.has(c.service)) firstTask.set(c.service, c);
@@ -38,6 +80,8 @@ export function swarmServices(m: Model, all: readonly Container[], diagnostics: 
     // The first service (in file order) to publish a port owns it; a later one is refused.
     for (const p of c.ports) if (p.mode === 'ingress' && p.hostPort !== 0 && !taken.has(`${p.proto}/${p.hostPort}`)) taken.set(`${p.proto}/${p.hostPort}`, c.service!);
   }
+  const specs = lock.active ? dynamicIngressPorts(firstTask) : new Map<PortBinding, string>();
+  const pinned = lock.active ? reservePinnedIngress(firstTask, specs, taken, lock, diagnostics) : new Map<PortBinding, number>();
   let nextDynamic: number = DYNAMIC_PORTS[0];
   const out: Service[] = [];
   for (const [name, c] of firstTask) {
@@ -46,9 +90,14 @@ export function swarmServices(m: Model, all: readonly Container[], diagnostics: 
       if (p.mode !== 'ingress') continue;
       let published = p.hostPort;
       if (published === 0) {
-        while (taken.has(`${p.proto}/${nextDynamic}`)) nextDynamic++;
-        published = nextDynamic++;
-        taken.set(`${p.proto}/${published}`, name);
+        published = pinned.get(p) ?? 0;
+        if (published === 0) {
+          while (taken.has(`${p.proto}/${nextDynamic}`)) nextDynamic++;
+          published = nextDynamic++;
+          taken.set(`${p.proto}/${published}`, name);
+        }
+        const spec = specs.get(p);
+        if (spec !== undefined) lock.chose(hostPortKey(name, spec), published, p.path);
       } else if (taken.get(`${p.proto}/${published}`) !== name) {
         diagnostics.push(error('PORT_CONFLICT', p.path, `ingress port ${published}/${p.proto} is already published by service "${taken.get(`${p.proto}/${published}`)}" (swarm: port already in use)`));
         continue;
@@ -70,10 +119,10 @@ export interface SwarmFirewall {
   readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
 }
 
-export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, members: readonly OverlayMember[], all: readonly Container[], diagnostics: Diagnostic[]): SwarmFirewall {
+export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, members: readonly OverlayMember[], all: readonly Container[], diagnostics: Diagnostic[], lock: LockScope = NO_LOCK): SwarmFirewall {
   const host = view.host;
   const ingress = ingressNetwork(view);
-  const services = swarmServices(view, all, diagnostics);
+  const services = swarmServices(view, all, diagnostics, lock);
   const published = services.filter((s) => s.ports.length > 0);
   const namespaceRules = new Map<string, Ruleset>();
   const loadBalancers = new Map<string, LoadBalancer>();

@@ -4,6 +4,8 @@
 // Without root, `ip` or the iptables tools, or when an example's setup needs a kernel feature this
 // machine lacks (tried in a scratch namespace: VXLAN, macvlan, ipvlan, 802.1Q, dummy links, AES-GCM
 // for xfrm), that example is skipped with the reason; so is a probe whose `needs:` this kernel lacks.
+// Each example Docker 29 can run with `firewall-backend: nftables` then runs again on that backend
+// (nftables.rules loaded with nft -f, harness/backend.ts), and every verdict must be the iptables run's.
 // NETFORM_E2E_PART=k/n runs every n-th example from the k-th (k from 0), so that test/run.ts can run
 // the suite in parallel lanes: every part has its own namespace prefix. The harness is in harness/,
 // the format in README.md; test/e2e/matrix.test.ts checks the matrices without a kernel.
@@ -11,9 +13,10 @@ import { existsSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exampleNames } from '../support/examples.ts';
-import { netnsUnavailable } from '../support/netns.ts';
+import { findExecutable, netnsUnavailable } from '../support/netns.ts';
 import { skip, skippedCheck, testOrSkip } from '../support/skip.ts';
 import { removeAgentScript } from './harness/agent-process.ts';
+import { verdictDifferences } from './harness/backend.ts';
 import { kernelFeatures, missingFeatures } from './harness/kernel.ts';
 import { netnsWithPrefix, RUN_PREFIX } from './harness/namespaces.ts';
 import type { ProbeResult } from './harness/probes.ts';
@@ -49,6 +52,54 @@ function report(name: string, run: ExampleRun): void {
   for (const n of run.notes) console.log(`  note: ${n}`);
 }
 
+function assertHeld(name: string, run: ExampleRun): void {
+  for (const r of run.results) {
+    if (r.outcome === 'skipped') skippedCheck(`e2e ${name}: ${r.text}`, r.detail);
+    if (r.outcome === 'known-bug') skippedCheck(`e2e ${name}: ${r.text}`, `known bug, not enforced: ${r.detail}`);
+  }
+  assert.not.ok(run.error, `${name}: ${run.error}`);
+  assert.equal(
+    run.results.filter((r) => r.outcome === 'failed').map((r) => `${r.text}: ${r.detail}`),
+    [],
+    `${name}: probes that did not hold`,
+  );
+  assert.not.ok(run.cleanupFailed, `${name}: cleanup left something behind (see the notes above)`);
+}
+
+// The second run: each example again with `firewall-backend: nftables`, where Docker 29 can run it on
+// that backend; every verdict must be the iptables run's (both runs are in this part's process).
+const iptablesRuns = new Map<string, ExampleRun>();
+const nftTotals = { run: 0, skipped: 0, compared: 0, differences: 0 };
+const nftMissing = findExecutable('nft') ? undefined : '`nft` not found';
+
+function nftablesTest(n: string, i: number): void {
+  let unsupported: string | undefined;
+  try {
+    prepareExample(n, 'check-', 'nftables');
+  } catch (e) {
+    unsupported = (e as Error).message;
+  }
+  const reason = nftMissing ?? unsupported;
+  if (reason) {
+    nftTotals.skipped++;
+    skip(`e2e ${n} (nftables)`, reason);
+    return;
+  }
+  test(`e2e ${n} (nftables)`, async () => {
+    const run = await runExample(n, `${RUN_PREFIX}${i}n-`, 'nftables');
+    report(`${n} (nftables)`, run);
+    const base = iptablesRuns.get(n);
+    const diffs = base ? verdictDifferences(base.results, run.results) : ['the iptables run did not finish'];
+    nftTotals.run++;
+    nftTotals.compared += base?.results.length ?? 0;
+    nftTotals.differences += diffs.length;
+    console.log(`e2e ${n} (nftables): ${base?.results.length ?? 0} verdicts compared with the iptables run, ${diffs.length} differ`);
+    for (const d of diffs) console.log(`  DIFFERS   ${d}`);
+    assertHeld(`${n} (nftables)`, run);
+    assert.equal(diffs, [], `${n}: verdicts that differ between the iptables and the nftables backend`);
+  });
+}
+
 let skipped = 0;
 const why = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save', 'getent', 'sh']);
 if (!why) kernelFeatures();
@@ -63,24 +114,18 @@ for (const { name: n, index: i } of runnable) {
   }
   if (why || lacking) {
     skipped++;
+    nftTotals.skipped++;
     skip(`e2e ${n}`, (why ?? lacking)!);
+    skip(`e2e ${n} (nftables)`, (why ?? lacking)!);
     continue;
   }
   test(`e2e ${n}`, async () => {
     const run = await runExample(n, `${RUN_PREFIX}${i}-`);
+    iptablesRuns.set(n, run);
     report(n, run);
-    for (const r of run.results) {
-      if (r.outcome === 'skipped') skippedCheck(`e2e ${n}: ${r.text}`, r.detail);
-      if (r.outcome === 'known-bug') skippedCheck(`e2e ${n}: ${r.text}`, `known bug, not enforced: ${r.detail}`);
-    }
-    assert.not.ok(run.error, `${n}: ${run.error}`);
-    assert.equal(
-      run.results.filter((r) => r.outcome === 'failed').map((r) => `${r.text}: ${r.detail}`),
-      [],
-      `${n}: probes that did not hold`,
-    );
-    assert.not.ok(run.cleanupFailed, `${n}: cleanup left something behind (see the notes above)`);
+    assertHeld(n, run);
   });
+  nftablesTest(n, i);
 }
 testOrSkip(why, `e2e: no namespace of this run is left (part ${part + 1}/${parts})`, () => {
   assert.equal(netnsWithPrefix(RUN_PREFIX), []);
@@ -91,6 +136,10 @@ test.after(async () => {
   const wall = `wall time ${((Date.now() - started) / 1000).toFixed(1)} s`;
   const of = parts > 1 ? ` (part ${part + 1}/${parts})` : '';
   console.log(why ? `e2e: all ${runnable.length} examples${of} SKIPPED (${why}), ${wall}` : `e2e: ${runnable.length - skipped} examples run${of}${skipped ? `, ${skipped} SKIPPED for missing kernel features` : ''}, ${wall}`);
+  if (!why) {
+    const t = nftTotals;
+    console.log(`e2e nftables${of}: ${t.run} examples run again with firewall-backend: nftables, ${t.skipped} SKIPPED (reasons above); ${t.compared} verdicts compared, ${t.differences} differ between the backends`);
+  }
 });
 
 test.run();

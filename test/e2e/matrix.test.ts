@@ -192,11 +192,11 @@ test('kernel features: what an example needs, and the reason when this kernel la
   assert.is(missingFeatures(need('e2e-macvlan'), have), 'this kernel has no macvlan [Error: Unknown device type.]');
 });
 
-test('every example has a matrix (iptablesdoc-* optional), every matrix an example', () => {
+test('every example has a matrix (iptablesdoc-* and nftablesdoc-* optional), every matrix an example', () => {
   const names = exampleNames();
-  // iptablesdoc-* model moby's own harness: they run when they have a matrix.
+  // iptablesdoc-* and nftablesdoc-* model moby's own harness: they run when they have a matrix.
   assert.equal(
-    names.filter((n) => !n.startsWith('iptablesdoc-') && !existsSync(matrixPath(n))),
+    names.filter((n) => !/^(ip|nf)tablesdoc-/.test(n) && !existsSync(matrixPath(n))),
     [],
     'examples without test/e2e/matrices/<name>.e2e.yaml',
   );

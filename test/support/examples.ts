@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, type CompileResult } from '../../src/compile.ts';
+import { compile, type CompileOptions, type CompileResult, type DaemonFileReader, type SourceFile } from '../../src/compile.ts';
 import { parseSecrets, type OverlayKey } from '../../src/topology/overlay/secrets.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -70,16 +70,24 @@ export function testSecrets(): OverlayKey[] {
   return testKeys;
 }
 
-/** Compiles an example as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys). */
-export function buildExample(name: string): CompileResult {
+/** Changes an example's input before it is compiled (the e2e suite's second backend). */
+export type ExampleVariant = (source: SourceFile, readDaemon: DaemonFileReader) => { source: SourceFile; readDaemon: DaemonFileReader };
+
+/**
+ * Compiles an example as the CLI does (daemon.json paths relative to the file; `--secrets` the test keys);
+ * `options` added (a lock), `variant` applied to the input first.
+ */
+export function buildExample(name: string, options: CompileOptions = {}, variant?: ExampleVariant): CompileResult {
   const { file } = example(name);
   const text = readFileSync(path.join(REPO, file), 'utf8');
-  return compile({ file, text }, (ref) => {
+  const read: DaemonFileReader = (ref) => {
     const rel = path.join(path.dirname(file), ref);
     try {
       return { file: rel, text: readFileSync(path.join(REPO, rel), 'utf8') };
     } catch (e) {
       return { error: (e as Error).message, missing: (e as NodeJS.ErrnoException).code === 'ENOENT' };
     }
-  }, { secrets: testSecrets() });
+  };
+  const input = variant ? variant({ file, text }, read) : { source: { file, text }, readDaemon: read };
+  return compile(input.source, input.readDaemon, { secrets: testSecrets(), ...options });
 }

@@ -6,6 +6,7 @@
 //     leaves in clear text and unencrypted VXLAN for an encrypted VNI is accepted;
 //   - netform's own NETFORM-SWARM chain (hosts.<h>.open_swarm_ports), which is no part of Docker's replay.
 // As netavark's fwnone, it adds nothing of the bridge driver's; unlike it, it keeps the drivers' rules.
+import type { FirewallBackendName } from '../backend.ts';
 import type { FirewallInput } from '../input.ts';
 import { addEncryptionRules } from '../iptables/encryption-rules.ts';
 import type { RulePieces } from '../iptables/pieces.ts';
@@ -30,17 +31,18 @@ export function keptRules(input: FirewallInput, family: IpFamily, pieces: RulePi
  * What the bridge driver would have programmed in `family` and does not, in words for a warning; undefined
  * when it would have programmed nothing (no network of that family).
  */
-export function droppedRules(input: FirewallInput, family: IpFamily): string | undefined {
+export function droppedRules(input: FirewallInput, family: IpFamily, backend: FirewallBackendName = 'iptables'): string | undefined {
   const networks = input.networks.filter((n) => (family === 4 ? n.v4 : n.v6));
   if (networks.length === 0) return undefined;
   const ports = input.endpoints.reduce((sum, ep) => sum + ep.ports.filter((p) => p.hostIP.includes(':') === (family === 6)).length, 0);
   const what = [
     `no masquerading or isolation for ${networks.length} network${networks.length === 1 ? '' : 's'} (${networks.map((n) => n.name).join(', ')})`,
     ...(ports > 0 ? [`${ports} published port binding${ports === 1 ? '' : 's'} not forwarded`] : []),
-    'no DOCKER-USER chain',
+    // The nftables backend has no DOCKER-USER in any case (firewall_linux.go setupUserChains).
+    ...(backend === 'iptables' ? ['no DOCKER-USER chain'] : []),
   ];
   const kept = [
-    ...(input.encryption?.family === family ? ['the overlay driver\'s encryption rules'] : []),
+    ...(input.encryption?.family === family ? [backend === 'iptables' ? 'the overlay driver\'s encryption rules' : 'the overlay driver\'s encryption rules (nft table docker-overlay)'] : []),
     ...(input.swarmPorts?.family === family ? ['NETFORM-SWARM'] : []),
   ];
   return `${what.join('; ')}${kept.length > 0 ? `; kept, as dockerd programs them whatever this option says: ${kept.join(' and ')}` : ''}`;

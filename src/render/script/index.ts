@@ -72,6 +72,10 @@ function makeView(t: Topology, source: string): ScriptView {
     }));
   return {
     host: bw(t.host),
+    firewallNote:
+      t.firewall.backend === 'nftables'
+        ? `Firewall rules are in nftables.rules\n# (load it with nft -f)${t.firewall.iptables ? ', NETFORM-SWARM in iptables.rules / ip6tables.rules (iptables-restore)' : ''}`
+        : 'Firewall rules are in iptables.rules / ip6tables.rules\n# (load them with iptables-restore)',
     engine: bw(t.engine),
     source: commentWord(source),
     namespaces: [...own.map((c) => bw(c.name)), ...overlays.map((o) => o.ns)],

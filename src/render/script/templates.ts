@@ -22,8 +22,7 @@ import { JOURNAL, PRELUDE, UNDO } from './shell.ts';
 
 export const SETUP = `#!/bin/sh
 # netform: network setup for host {{host}}, as Docker Engine {{engine}} sets it up.
-# Generated from {{source}}; do not edit. Firewall rules are in iptables.rules / ip6tables.rules
-# (load them with iptables-restore); teardown.sh undoes this script.
+# Generated from {{source}}; do not edit. {{firewallNote}}; teardown.sh undoes this script.
 #   NETFORM_HOST_NETNS    run the host side in this named network namespace (unset: the current one)
 #   NETFORM_NETNS_PREFIX  prefix of every namespace this script creates (unset: none)
 ${PRELUDE}

@@ -5,6 +5,8 @@ export interface ScriptView {
   engine: string;
   /** The input file's name, made safe for a comment (commentWord): it cannot end the line. */
   source: string;
+  /** Where the firewall rules are and how they load (the header comment; it may span lines). */
+  firewallNote: string;
   namespaces: string[];
   bridges: { name: string; mac: string; mtu: number; addresses: { address: string; v4: boolean; nodad: boolean }[] }[];
   endpoints: { hostIfname: string; ifname: string; mtu: number; netns: string; bridge: string; hairpin: boolean }[];

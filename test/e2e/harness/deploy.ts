@@ -1,7 +1,7 @@
 // Applying a build the way a user would, inside the sandbox, host by host: each host's setup.sh and
 // teardown.sh run as plain `sh` from the root mount namespace (never under `ip netns exec`, which
 // would hide the namespaces they create) with that host's NETFORM_HOST_NETNS and NETFORM_NETNS_PREFIX,
-// its rulesets are loaded with iptables-restore in its namespace, and each container's hosts and
+// its rulesets are loaded with iptables-restore (nftables.rules with nft -f) in its namespace, and each container's hosts and
 // resolv.conf go to /etc/netns/<ns>/, which `ip netns exec` mounts over /etc.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,12 +30,17 @@ export function runScript(hostDir: string, name: 'setup.sh' | 'teardown.sh', h: 
 /** iptables-restore / ip6tables-restore of `text` in a host namespace. */
 export const restoreRules = (ns: string, family: 4 | 6, text: string): void => void checkIn(ns, restoreTool(family), [], text);
 
-/** Loads iptables.rules and ip6tables.rules (when the build has them) into a host namespace. */
+/**
+ * Loads iptables.rules and ip6tables.rules into a host namespace, and nftables.rules with `nft -f` (one
+ * transaction for all its tables), each when the build has it.
+ */
 export function loadRules(hostDir: string, ns: string): void {
   for (const [file, family] of [['iptables.rules', 4], ['ip6tables.rules', 6]] as const) {
     const p = path.join(hostDir, file);
     if (existsSync(p)) restoreRules(ns, family, readFileSync(p, 'utf8'));
   }
+  const nft = path.join(hostDir, 'nftables.rules');
+  if (existsSync(nft)) checkIn(ns, 'nft', ['-f', nft]);
 }
 
 /** hosts lookups read /etc/hosts only: a name that is not there must not become a DNS query. */

@@ -10,6 +10,7 @@ import type { CompileResult } from '../../../src/compile.ts';
 import type { Topology } from '../../../src/topology/types.ts';
 import { buildExample, example, MATRICES } from '../../support/examples.ts';
 import { Agents } from './agent-process.ts';
+import { withBackend, type Backend } from './backend.ts';
 import { etcFiles, installEtc, loadRules, removeEtc, restoreRules, runScript, writeBuild } from './deploy.ts';
 import { check, tool } from './exec.ts';
 import { requiredFeatures, type KernelFeature } from './kernel.ts';
@@ -34,12 +35,13 @@ export const matrixPath = (name: string): string => path.join(MATRICES, `${name}
 const matrixName = (name: string): string => `test/e2e/matrices/${name}.e2e.yaml`;
 
 const builds = new Map<string, CompileResult>();
-/** buildExample, once per example and process (the suite asks several times). */
-function built(name: string): CompileResult {
-  let b = builds.get(name);
+/** buildExample on a firewall backend, once per example, backend and process (the suite asks several times). */
+function built(name: string, backend: Backend): CompileResult {
+  const key = `${backend} ${name}`;
+  let b = builds.get(key);
   if (!b) {
-    b = buildExample(name);
-    builds.set(name, b);
+    b = backend === 'iptables' ? buildExample(name) : buildExample(name, {}, (source, read) => withBackend(source, read, backend));
+    builds.set(key, b);
   }
   return b;
 }
@@ -52,12 +54,16 @@ export interface PreparedExample {
   readonly features: readonly KernelFeature[];
 }
 
-/** Builds the example and reads its matrix; throws with every problem found. Creates nothing. */
-export function prepareExample(name: string, prefix: string): PreparedExample {
-  const b = built(name);
+/**
+ * Builds the example (as written, or with `firewall-backend: nftables` set) and reads its matrix; throws
+ * with every problem found. Creates nothing.
+ */
+export function prepareExample(name: string, prefix: string, backend: Backend = 'iptables'): PreparedExample {
+  const b = built(name, backend);
   const errors = b.diagnostics.filter((d) => d.severity === 'error');
   const topologies: readonly Topology[] | undefined = b.topologies ?? (b.topology ? [b.topology] : undefined);
-  if (errors.length || !topologies || !b.files || !b.model) throw new Error(`${example(name).file} does not build: ${errors.map((d) => d.message).join('; ')}`);
+  const as = backend === 'iptables' ? '' : ` with firewall-backend: ${backend}`;
+  if (errors.length || !topologies || !b.files || !b.model) throw new Error(`${example(name).file} does not build${as}: ${errors.map((d) => d.message).join('; ')}`);
   const matrix = parseMatrix(readFileSync(matrixPath(name), 'utf8'), matrixName(name));
   let world: World;
   try {
@@ -135,9 +141,29 @@ function restoredChecks(w: World, before: ReadonlyMap<string, HostBefore>): Prob
   return out;
 }
 
-export async function runExample(name: string, prefix: string): Promise<ExampleRun> {
+/**
+ * nft -f of nftables.rules changed no iptables table: each host's iptables-save is still its own
+ * ruleset (for a host whose build also has iptables.rules, that file is loaded too: not checked).
+ */
+function untouchedIptables(w: World, before: ReadonlyMap<string, HostBefore>, files: ReadonlyMap<string, string>): ProbeResult[] {
+  const out: ProbeResult[] = [];
+  for (const h of w.sandbox.hosts) {
+    if (files.has(`${h.name}/iptables.rules`) || files.has(`${h.name}/ip6tables.rules`)) continue;
+    for (const [family, text] of before.get(h.name)!.saved) {
+      const now = savedRules(h.ns, family);
+      out.push({
+        text: `nft -f nftables.rules left ${family === 4 ? 'iptables' : 'ip6tables'} as it was${w.sandbox.hosts.length > 1 ? ` (${h.name})` : ''}`,
+        outcome: now === text ? 'held' : 'failed',
+        detail: now === text ? 'identical' : `now:\n${now}`,
+      });
+    }
+  }
+  return out;
+}
+
+export async function runExample(name: string, prefix: string, backend: Backend = 'iptables'): Promise<ExampleRun> {
   const started = Date.now();
-  const { world, matrix, files } = prepareExample(name, prefix);
+  const { world, matrix, files } = prepareExample(name, prefix, backend);
   const s = world.sandbox;
   const work = mkdtempSync(path.join(tmpdir(), 'nfe2e-build-'));
   const hostDir = (h: HostBox) => path.join(work, h.name);
@@ -172,6 +198,7 @@ export async function runExample(name: string, prefix: string): Promise<ExampleR
       if (warnings) notes.push(`setup.sh${several ? ` (${h.name})` : ''}: ${warnings}`);
     }
     for (const h of s.hosts) loadRules(hostDir(h), h.ns);
+    if (backend === 'nftables') results.push(...untouchedIptables(world, before, files));
     const etc = etcFiles(world, files);
     etcDirs = installEtc(etc);
     const features = detectFeatures(s.hosts.map((h) => h.ns));

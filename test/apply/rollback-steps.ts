@@ -1,23 +1,20 @@
-// Rollback at every step of v1 -> v2 -> v3 -> destroy, on a host namespace shared with ufw, kube-proxy,
-// fail2ban and a DOCKER-USER rule: each step is first made to fail in every way (the kernel refusing a
+// Rollback at a step of v1 -> v2 -> v3 -> destroy, on a host namespace shared with ufw, kube-proxy,
+// fail2ban and a DOCKER-USER rule: the step is first made to fail in every way (the kernel refusing a
 // rule after other tables were committed, a link name taken just before netform makes it or, for
 // destroy, a removal failing after the namespaces went, the process killed half-way and the next apply
 // rolling back what it left), and the host must then be what it was before that step, byte for byte;
-// then the step runs for real. Also: apply --try rolls back on a failing probe or without confirm, concurrent applies
-// wait for each other, a saved plan is refused once the host changed.
+// then the step runs for real. The steps are shared by two test files (each a job of its own).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { apply, confirm, nodeSystem, plan, type System } from '../../src/apply/index.ts';
-import { testOrSkip } from '../support/skip.ts';
+import { apply, nodeSystem, plan, type System } from '../../src/apply/index.ts';
 import { netnsUnavailable } from '../support/netns.ts';
 import { withFault, type Fault } from './faults.ts';
-import { dropHost, makeHost, snapshot, type ApplyHost } from './sandbox.ts';
+import { snapshot, type ApplyHost } from './sandbox.ts';
 
-const why = netnsUnavailable(['iptables-restore', 'iptables-save', 'ip6tables-restore', 'ip6tables-save', 'nft']);
+export const why = netnsUnavailable(['iptables-restore', 'iptables-save', 'ip6tables-restore', 'ip6tables-save', 'nft']);
 
 async function failing(h: ApplyHost, version: string | undefined, fault: Fault): Promise<void> {
   const before = snapshot(h);
@@ -31,7 +28,7 @@ async function failing(h: ApplyHost, version: string | undefined, fault: Fault):
   assert.not.ok(existsSync(path.join(h.stateDir, 'journal.json')), 'no journal left');
 }
 
-async function ok(h: ApplyHost, version: string | undefined, system?: System): Promise<void> {
+export async function ok(h: ApplyHost, version: string | undefined, system?: System): Promise<void> {
   const o = await apply({ ...(version ? { desired: h.desired(version) } : {}), target: h.target, stateDir: h.stateDir, ...(system ? { system } : {}) });
   assert.is(o.error, undefined, o.error);
 }
@@ -105,90 +102,18 @@ function newHostLink(h: ApplyHost, version: string, previous: string | undefined
   return fresh[fresh.length - 1]!;
 }
 
-// Each step fails three ways before it runs: the kernel refusing a rule (raw and filter committed, nat
-// refused), a link name taken just before netform makes it (destroy makes none: there, a removal
-// failing after the namespaces went), and the process killed half-way with apply re-run.
-testOrSkip(why, 'every step fails in each way and leaves the host as it was; then runs', async () => {
-  const h = await makeHost(['v1', 'v2', 'v3']);
-  try {
-    const s0 = snapshot(h);
-    const steps: [string | undefined, string | undefined][] = [
-      [undefined, 'v1'],
-      ['v1', 'v2'],
-      ['v2', 'v3'],
-      ['v3', undefined],
-    ];
-    for (const [from, to] of steps) {
-      await failing(h, to, { kind: 'kernel-refuses-nat-rule' });
-      const taken: Fault = to ? { kind: 'link-name-taken', name: newHostLink(h, to, from) } : { kind: 'batch-fails', match: /^link del br-/m };
-      await failing(h, to, taken);
-      await killedThenRerun(h, from, to);
-      await ok(h, to);
-    }
-    assert.equal(snapshot(h), s0, 'after destroy: as before the first apply');
-  } finally {
-    for (const p of dropHost(h)) console.log(`cleanup: ${p}`);
-  }
-});
+/** A step: the version the host has (undefined: nothing of netform's) and the one applied (undefined: destroy). */
+export type RollbackStep = readonly [from: string | undefined, to: string | undefined];
 
-testOrSkip(why, 'apply --try rolls back on a failing probe and without confirm; keeps a confirmed apply; applies wait for each other; a stale plan is refused', async () => {
-  const h = await makeHost(['v1', 'v2']);
-  try {
-    await ok(h, 'v1');
-    const s1 = snapshot(h);
-    const ns = `${h.target.prefix}cache`;
-    const failed = await apply({ desired: h.desired('v2'), target: h.target, stateDir: h.stateDir, try: { seconds: 30, probes: [`ip netns exec ${ns} false`] } });
-    assert.equal(failed.tried?.confirmed, false);
-    assert.match(failed.tried!.reason!, /probe failed/);
-    assert.equal(snapshot(h), s1, 'failing probe: rolled back');
-    const timedOut = await apply({ desired: h.desired('v2'), target: h.target, stateDir: h.stateDir, try: { seconds: 1, probes: [`ip netns exec ${ns} true`] } });
-    assert.equal(timedOut.tried?.confirmed, false);
-    assert.equal(snapshot(h), s1, 'no confirm: rolled back');
-
-    const tried = apply({ desired: h.desired('v2'), target: h.target, stateDir: h.stateDir, try: { seconds: 60, probes: [`ip netns exec ${ns} true`] } });
-    let confirmed = false;
-    for (let i = 0; i < 600 && !confirmed; i++) {
-      await sleep(50);
-      try {
-        confirm({ target: h.target, stateDir: h.stateDir });
-        confirmed = true;
-      } catch {
-        // not waiting yet
-      }
-    }
-    assert.equal((await tried).tried, { confirmed: true });
-    const s2 = snapshot(h);
-    assert.not.equal(s2, s1);
-
-    // Two applies at once: the second waits for the first, then finds nothing to do.
-    const waited: string[] = [];
-    const [a, b] = await Promise.all([
-      apply({ desired: h.desired('v1'), target: h.target, stateDir: h.stateDir }),
-      sleep(100).then(() => apply({ desired: h.desired('v1'), target: h.target, stateDir: h.stateDir, log: (l) => waited.push(l) })),
-    ]);
-    assert.is(a.error, undefined);
-    assert.is(b.error, undefined);
-    assert.ok(waited.some((l) => /waiting for/.test(l)), `the second apply waited: ${waited.join(' | ')}`);
-    assert.ok(a.plan.summary.destroy > 0);
-    assert.equal(b.plan.summary, { add: 0, change: 0, destroy: 0 });
-    assert.equal(snapshot(h), s1);
-
-    // A saved plan is refused once the host changed, and applies while it has not.
-    const saved = await plan({ desired: h.desired('v2'), target: h.target, stateDir: h.stateDir });
-    h.runner.check('iptables', ['-I', 'DOCKER', '-s', '192.0.2.99', '-j', 'ACCEPT']);
-    try {
-      await apply({ target: h.target, stateDir: h.stateDir, saved });
-      assert.unreachable('stale plan');
-    } catch (e) {
-      assert.match((e as Error).message, /stale plan/);
-    }
-    h.runner.check('iptables', ['-D', 'DOCKER', '-s', '192.0.2.99', '-j', 'ACCEPT']);
-    const fresh = await apply({ target: h.target, stateDir: h.stateDir, saved });
-    assert.is(fresh.error, undefined);
-    await ok(h, undefined);
-  } finally {
-    for (const p of dropHost(h)) console.log(`cleanup: ${p}`);
-  }
-});
-
-test.run();
+/**
+ * The step fails three ways before it runs: the kernel refusing a rule (raw and filter committed, nat
+ * refused), a link name taken just before netform makes it (destroy makes none: there, a removal
+ * failing after the namespaces went), and the process killed half-way with apply re-run.
+ */
+export async function failThenRun(h: ApplyHost, [from, to]: RollbackStep): Promise<void> {
+  await failing(h, to, { kind: 'kernel-refuses-nat-rule' });
+  const taken: Fault = to ? { kind: 'link-name-taken', name: newHostLink(h, to, from) } : { kind: 'batch-fails', match: /^link del br-/m };
+  await failing(h, to, taken);
+  await killedThenRerun(h, from, to);
+  await ok(h, to);
+}
