@@ -5,7 +5,7 @@
 //   v2 under --check --diff: the plan shown for the hosts it changes, nothing changed; then applied;
 //   v3 with a foreign link on h3 in the way: h3 fails with netform's message and keeps v2, h1 and h2
 //   are applied; state: absent removes what netform made.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -71,7 +71,12 @@ function tearDown(f: Fleet): void {
   rmSync(f.scratch, { recursive: true, force: true });
 }
 
-const play = (v: string, ...args: string[]) => ansiblePlaybook(['-i', F().inventory, PLAYBOOK, '-e', `netform_src=${fixture(v)}`, ...args], F().scratch);
+/** Runs the playbook on a copy of fleet-<v>.yaml in the scratch folder, where apply writes its lock. */
+const play = (v: string, ...args: string[]) => {
+  const src = path.join(F().scratch, `fleet-${v}.yaml`);
+  copyFileSync(fixture(v), src);
+  return ansiblePlaybook(['-i', F().inventory, PLAYBOOK, '-e', `netform_src=${src}`, ...args], F().scratch);
+};
 
 /** Everything an apply changes on a host, as text: rules, links, addresses, routes, namespaces, files, state. */
 function snapshot(h: HostBox): string {
