@@ -10,6 +10,7 @@ import type { Addressing, EndpointAddressing, NetworkAddressing } from './ipam/t
 import { hostScope, NO_LOCK, SWARM_SCOPE, type LockScope } from './lock/index.ts';
 import { hostIndex, hostView, INGRESS_SANDBOX, ingressNetwork, joinedModel } from './model/host-view.ts';
 import type { HostFacts, Model } from './model/types.ts';
+import { parseIP } from './net/index.ts';
 import { buildTopology } from './topology/build.ts';
 import type { TopologyLock } from './topology/chosen.ts';
 import { swarmContext, type SwarmContext } from './topology/swarm-context.ts';
@@ -30,9 +31,10 @@ export type HostsProgress =
 /**
  * IPAM and topology for every host. Swarm-scope addresses (overlays) are decided once; each host's
  * dockerd then allocates its local networks and builds its own topology from its view of the model.
- * A diagnostic the hosts share (the same default bridge problem on each) is reported once. `lock`: the
- * lock file's allocations (each host's under hosts.NAME, the swarm's under swarm), and where every
- * stage records what it chose.
+ * A diagnostic the hosts share (the same default bridge problem on each) is reported once. The topology
+ * is built even when IPAM found errors, for its own checks (host port conflicts): it leaves out the
+ * endpoints that got no address. `lock`: the lock file's allocations (each host's under hosts.NAME, the
+ * swarm's under swarm), and where every stage records what it chose.
  */
 export function compileHosts(
   model: Model,
@@ -57,7 +59,6 @@ export function compileHosts(
   if (!model.swarm && model.hosts.length === 1) {
     const { addressing, diagnostics: ad } = allocateAddresses(model, { lock: lock.scope(hostScope(model.host.name)) });
     report(ad);
-    if (hasErrors(diagnostics)) return { diagnostics };
     const { topology, diagnostics: td } = buildTopology(model, addressing, undefined, locks(model.host.name));
     report(td);
     progress?.({ stage: 'hosts', done: 1, total: 1, containers: model.containers.length });
@@ -70,7 +71,6 @@ export function compileHosts(
     progress?.({ stage: 'swarm' });
     const { swarm, diagnostics: sd } = allocateSwarmAddresses(joined, lock);
     report(sd);
-    if (hasErrors(diagnostics)) return { diagnostics };
     const cd: Diagnostic[] = [];
     ctx = swarmContext(joined, swarm, cd, lock);
     report(cd);
@@ -83,7 +83,6 @@ export function compileHosts(
     const view = hostView(joined, index, h);
     const { addressing: local, diagnostics: ad } = allocateAddresses({ ...view, networks: view.networks.filter((n) => n.driver !== 'overlay') }, { lock: lock.scope(hostScope(h.name)) });
     report(ad);
-    if (hasErrors(diagnostics)) return { diagnostics };
     const addressing = ctx ? hostAddressing(local, ctx.swarm, view) : local;
     const { topology, diagnostics: td } = buildTopology(view, addressing, ctx, locks(h.name));
     report(td);
@@ -138,9 +137,16 @@ function encryptionPlan(model: Model, host: HostFacts, enc: EncryptionPeers, sec
     return undefined;
   }
   const facts = (h: HostFacts) => ({ name: h.name, address: h.address! });
+  const local = facts(host);
+  const others = [...peers].sort((a, b) => enc.order.get(a)! - enc.order.get(b)!).map((p) => facts(enc.hosts.get(p)!));
+  // A host without a usable underlay address, two hosts on one address, or mixed families: the model
+  // reported it (NO_UNDERLAY_ADDRESS, DUPLICATE_UNDERLAY), and there is no tunnel to plan.
+  const underlays = [local, ...others].map((f) => (f.address === undefined ? undefined : parseIP(f.address)));
+  const texts = new Set(underlays.map((a) => (a ? `${a.family}/${a.value}` : '')));
+  if (underlays.some((a) => !a || a.family !== underlays[0]!.family) || texts.size !== underlays.length) return undefined;
   return planXfrm({
-    local: facts(host),
-    peers: [...peers].sort((a, b) => enc.order.get(a)! - enc.order.get(b)!).map((p) => facts(enc.hosts.get(p)!)),
+    local,
+    peers: others,
     keys: secrets,
     dataPathPort: model.swarm?.dataPathPort ?? 4789,
   });

@@ -3,7 +3,8 @@
 // The file's own networks and containers exist first; then each project in the order written, its
 // networks, then its containers in start order. A problem any later stage finds in what a project
 // brought is reported at the compose file (remap).
-import { error, type Diagnostic } from './diagnostics/diagnostic.ts';
+import { error, type Diagnostic, appendAll } from './diagnostics/diagnostic.ts';
+import type { OriginRedirect } from './diagnostics/origin.ts';
 import { Fragment, loadComposeProject, projectFragment, type ComposeSource, type FileReader, type ProjectRequest } from './compose/index.ts';
 
 type Raw = Record<string, unknown>;
@@ -15,6 +16,8 @@ export interface ExpandedProjects {
   readonly diagnostics: readonly Diagnostic[];
   /** A diagnostic of a later stage, pointed at the compose file when it concerns what a project brought. */
   readonly remap: (d: Diagnostic) => Diagnostic;
+  /** Where in a compose file the element at a netform path was written, for what a project brought (origins). */
+  readonly redirect?: OriginRedirect;
 }
 
 /** Networks every Docker host has: a compose file may name them as external networks. */
@@ -38,21 +41,21 @@ export function expandProjects(value: unknown, read: FileReader | undefined): Ex
     const reader = read ?? (() => ({ error: 'reading files is not available here' }));
     const loaded = loadComposeProject(req, reader);
     sources.push(...loaded.sources);
-    diagnostics.push(...loaded.diagnostics);
+    appendAll(diagnostics, loaded.diagnostics);
     if (!loaded.project) {
       if (!loaded.diagnostics.some((d) => d.severity === 'error')) diagnostics.push(error('COMPOSE_FILE', ['projects', name], `project "${name}" could not be loaded`));
       continue;
     }
     const host = (spec as Raw)?.['host'];
     const { fragment, diagnostics: fd } = projectFragment(loaded.project, { ...ctx, ...(typeof host === 'string' ? { host } : {}) });
-    diagnostics.push(...fd);
+    appendAll(diagnostics, fd);
     all.append(fragment);
   }
   const networks: Raw = { ...own.networks };
   for (const n of all.networks) networks[n.name] = n.value;
   const containers: Raw = { ...own.containers };
   for (const c of all.containers) containers[c.name] = c.value;
-  return { value: { ...raw, networks, containers }, sources, diagnostics, remap: composeRemap(all) };
+  return { value: { ...raw, networks, containers }, sources, diagnostics, remap: composeRemap(all), redirect: composeRedirect(all) };
 }
 
 function projectRequest(name: string, spec: unknown): ProjectRequest {
@@ -88,6 +91,17 @@ function remap(d: Diagnostic, fragment: Fragment, generated: { networks: Readonl
   const { origin, depth } = found;
   const range = d.atKey && depth === d.path.length && origin.keyRange ? origin.keyRange : origin.range;
   return { ...d, file: origin.file, range, path: [...origin.path, ...d.path.slice(depth)], message: `${d.message} (netform: ${pathText(d.path)})` };
+}
+
+/** The compose position of the element at a netform path, for a network or container a project brought. */
+function composeRedirect(fragment: Fragment): OriginRedirect {
+  const generated = { networks: new Set(fragment.networks.map((n) => n.name)), containers: new Set(fragment.containers.map((c) => c.name)) };
+  return (path) => {
+    const [section, name] = path;
+    const ours = (section === 'networks' && generated.networks.has(String(name))) || (section === 'containers' && generated.containers.has(String(name)));
+    const found = ours ? fragment.originOf(path) : undefined;
+    return found && { file: found.origin.file, path: [...found.origin.path, ...path.slice(found.depth)], range: found.origin.keyRange && found.origin.range[1] - found.origin.range[0] === 0 ? found.origin.keyRange : found.origin.range };
+  };
 }
 
 const pathText = (p: readonly (string | number)[]) => p.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').slice(1);

@@ -478,7 +478,7 @@ test('RulesetBuilder: append/insert skip a rule already in the chain (keeping it
   const built = rs.build();
   const x = built.tables[0]!.chains.find((c) => c.name === 'X')!;
   assert.equal(
-    x.rules.map((q) => [q.match.destination?.cidr, q.origin?.[0]]),
+    x.rules.map((q) => [q.match.destination?.cidr, (q.origin as readonly string[] | undefined)?.[0]]),
     [
       ['10.0.0.3', 'e'],
       ['10.0.0.1', 'a'],

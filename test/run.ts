@@ -15,6 +15,7 @@ import { cpuSoFar } from './support/cpu.ts';
 import type { Job, JobResult } from './support/lane.ts';
 import { KERNEL_TOOLS, kernelUnavailable } from './support/netns.ts';
 import { planJobs, recordTimes, selectFiles, type Half } from './support/jobs.ts';
+import { tracerTallyLine } from './support/tracer-tally.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const LANE = path.join(REPO, 'test', 'support', 'lane.ts');
@@ -120,6 +121,8 @@ function summary(outcomes: readonly Outcome[], kernelNote: string, cost: string)
     if (result.failed) lines.push(`FAILED ${job.label}: ${result.importError ? `did not run: ${result.importError.split('\n')[0]}` : plural(result.failed, 'test')}`);
     else if (result.passed + result.skipped === 0) lines.push(`FAILED ${job.label}: ran no test (does it call test.run()?)`);
   }
+  const tally = tracerTallyLine(outcomes.map((o) => o.result.output));
+  if (tally) lines.push(tally);
   return lines;
 }
 

@@ -115,7 +115,7 @@ test('the reference example in docs/input.md conforms to the schema', () => {
   const diags = validateSchema(p.value);
   assert.equal(diags.map((d) => `${d.code} ${JSON.stringify(d.path)} ${d.message}`), []);
   // The reference example exercises every top-level section and both forms of the union-typed fields.
-  assert.equal(Object.keys(p.value as Json).sort(), ['containers', 'daemon', 'engine', 'host', 'name_resolution', 'networks', 'projects', 'version']);
+  assert.equal(Object.keys(p.value as Json).sort(), ['containers', 'daemon', 'engine', 'expect', 'host', 'name_resolution', 'networks', 'projects', 'version']);
 });
 
 test('validation reports every problem at once and a conforming value reports none', () => {

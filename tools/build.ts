@@ -55,6 +55,14 @@ const precompiled: Plugin = {
 /** Modules whose presence in the bundle means a compiler is loaded at start-up again. */
 const FORBIDDEN = [/node_modules[\\/]ajv[\\/]dist[\\/]core\.js$/, /node_modules[\\/]ajv[\\/]dist[\\/]2020\.js$/, /node_modules[\\/]handlebars[\\/]dist[\\/]cjs[\\/]handlebars[\\/]compiler[\\/]/];
 
+// `node dist/netform.cjs ARGS` runs the command line by itself: that one file and node are the smallest
+// install of a managed host (README, Ansible). bin/netform.js loads the bundle as a module of its own
+// (bin/load-bundle.js), where require.main is not that module, and calls main itself.
+const RUN_WHEN_MAIN = `if (require.main === module) {
+  module.exports.main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), env: process.env, stderrIsTTY: process.stderr.isTTY === true })
+    .then((code) => { process.exitCode = code; });
+}`;
+
 rmSync(outfile, { force: true });
 const result = await build({
   entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
@@ -64,6 +72,7 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   metafile: true,
+  footer: { js: RUN_WHEN_MAIN },
   legalComments: 'none',
   logLevel: 'warning',
   // src/cli/package-root.ts reads import.meta only where the bundle's __filename is not there.

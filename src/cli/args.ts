@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** The command cannot run without it (`build -o DIR`). */
   readonly required?: boolean;
+  /** It may be given several times (`--probe CMD --probe CMD`): every value is in `lists`, in order. */
+  readonly multiple?: boolean;
   readonly help: string;
 }
 
@@ -29,6 +31,8 @@ export interface OperandSpec {
 export interface ParsedArgs {
   readonly options: Readonly<Record<string, string | boolean | undefined>>;
   readonly operands: readonly string[];
+  /** The values of the options given several times (OptionSpec.multiple); `options` holds the last. */
+  readonly lists?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The options every command takes (and the top level). */
@@ -49,6 +53,7 @@ export function readArgs(args: readonly string[], specs: OptionSpecs): ParsedArg
   const options = Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, s.short ? { type: s.type, short: s.short } : { type: s.type }]));
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   const values: Record<string, string | boolean | undefined> = {};
+  const lists: Record<string, string[]> = {};
   const operands: string[] = [];
   const problems: string[] = [];
   for (const t of tokens) {
@@ -74,6 +79,9 @@ export function readArgs(args: readonly string[], specs: OptionSpecs): ParsedArg
       problems.push(`${shown} needs a value${spec.value ? ` (${spec.value})` : ''}, got the option ${value} (write --${t.name}=${value} if that is the value)`);
     } else if (spec.choices && !spec.choices.includes(value)) {
       problems.push(`${shown} must be one of ${spec.choices.join(', ')} (got "${value}")`);
+    } else if (spec.multiple) {
+      (lists[t.name] ??= []).push(value);
+      values[t.name] = value;
     } else if (values[t.name] !== undefined && values[t.name] !== value) {
       problems.push(`${shown} is given twice ("${String(values[t.name])}" and "${value}")`);
     } else {
@@ -85,7 +93,7 @@ export function readArgs(args: readonly string[], specs: OptionSpecs): ParsedArg
       problems.push(`${display(name, spec)}${spec.value ? ` ${spec.value}` : ''} is required`);
     }
   }
-  return { options: values, operands, problems };
+  return { options: values, operands, problems, lists };
 }
 
 /** The problem with the number of operands, if any: `takes one FILE (got 2: a.yaml b.yaml)`. */

@@ -7,7 +7,7 @@ import type { ParsedArgs } from './args.ts';
 import { readSecrets } from './inputs.ts';
 import { compileWithLock, lockArgProblems, LOCK_OPTION_SPECS, type SavedLock } from './lock-file.ts';
 import { printText, shown } from './report.ts';
-import { outputFiles, type CompileProgress } from '../compile.ts';
+import { outputFiles, type CompileProgress, type CompileResult } from '../compile.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
 import type { Topology } from '../topology/types.ts';
 import { isFsError, reasonOf } from './fs-errors.ts';
@@ -39,7 +39,7 @@ function compileForBuild(
   warnings: boolean,
   secrets: readonly OverlayKey[] | undefined,
   progress: Progress,
-): { topologies: readonly Topology[]; saveLock: () => SavedLock } | number {
+): { result: CompileResult & { topologies: readonly Topology[] }; saveLock: () => SavedLock } | number {
   // The progress line is erased before the diagnostics are printed.
   const erasing = (write: (s: string) => void) => (s: string) => {
     progress.clear();
@@ -50,7 +50,11 @@ function compileForBuild(
   const built = compileWithLock(file, args, printing, options, warnings);
   progress.clear();
   if (typeof built === 'number') return built;
-  return { topologies: built.result.topologies!, saveLock: built.saveLock };
+  return { result: built.result as CompileResult & { topologies: readonly Topology[] }, saveLock: built.saveLock };
+}
+
+function* chain<T>(...lists: Iterable<T>[]): Generator<T> {
+  for (const l of lists) yield* l;
 }
 
 /** The output files, host after host, with the hosts and containers written so far on the progress line. */
@@ -64,10 +68,10 @@ function* withProgress(topologies: readonly Topology[], file: string, progress: 
 }
 
 /** Writes DIR from the topologies; a file-system failure becomes one line (a TroubleError). */
-function publish(dir: string, file: string, topologies: readonly Topology[], progress: Progress): number {
+function publish(dir: string, file: string, topologies: readonly Topology[], maps: Iterable<[string, string]>, progress: Progress): number {
   try {
     // Files are rendered one by one as they are written, not all held in memory first.
-    return publishTree(dir, withProgress(topologies, file, progress));
+    return publishTree(dir, chain(withProgress(topologies, file, progress), maps));
   } catch (e) {
     if (e instanceof OutputDirError) throw new TroubleError(e.message);
     if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
@@ -86,6 +90,7 @@ export const buildCommand: Command = {
     secrets: { type: 'string', value: 'KEYS', help: 'the swarm\'s data path keys, for encrypted overlays (docs/overlay.md)' },
     ...LOCK_OPTION_SPECS,
     'no-warnings': { type: 'boolean', help: 'print errors only' },
+    'source-map': { type: 'boolean', help: 'write FILE.map beside each rules file, script, hosts and resolv.conf: the YAML line of each line (netform blame)' },
   },
   description: `Compiles FILE and writes DIR/<host>/... (iptables.rules, ip6tables.rules, setup.sh, teardown.sh,
 containers/<name>/{hosts,resolv.conf}, topology.json), one folder per host. Nothing is written when FILE
@@ -93,7 +98,9 @@ has errors. DIR is replaced atomically: it is a symbolic link to the complete ou
 folder .DIR.netform beside it, and a new build swaps the link in one rename; a reader sees the old
 output or the new one, never a mix, and a killed build leaves the old one. An earlier netform output
 in DIR is replaced; any other non-empty DIR is refused. --secrets KEYS: the SAs go to
-DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else.
+DIR/<host>/xfrm-states.secret, mode 0600, and nowhere else. An expect: entry the build contradicts is
+an error (docs/trace.md). --source-map: beside each rules file, script, hosts and resolv.conf, FILE.map
+gives the YAML position (or the named implicit origin) of each of its lines; netform blame reads them.
 
 The allocations netform chose (subnets, addresses, MACs, bridge ids, VNIs, host ports) are kept in the
 lock file beside FILE (site.yaml -> site.lock, or --lock LOCK): a build keeps the ones it holds, so that
@@ -102,7 +109,7 @@ before DIR; put back as it was when DIR cannot be written). --frozen-lock: exit 
 the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's creation order (docs/lock.md).
 `,
   check: lockArgProblems,
-  run(args, ctx) {
+  async run(args, ctx) {
     const file = args.operands[0]!;
     const dir = args.options['output'] as string;
     const warnings = !args.options['no-warnings'];
@@ -113,10 +120,11 @@ the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's cre
     if (typeof built === 'number') return built;
     // The lock before the output, so that an output is never left built from allocations the lock does
     // not hold; when the output then cannot be written, the lock is put back as it was.
+    const maps = args.options['source-map'] ? (await import('./source-maps.ts')).sourceMapFiles(built.result, file, dir) : [];
     const saved = built.saveLock();
     let written: number;
     try {
-      written = publish(dir, file, built.topologies, progress);
+      written = publish(dir, file, built.result.topologies, maps, progress);
     } catch (e) {
       const problem = saved.restore();
       if (problem && e instanceof TroubleError) throw new TroubleError(`${e.message}; ${problem}`);

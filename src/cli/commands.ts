@@ -5,5 +5,19 @@ import { validateCommand } from './validate.ts';
 import { buildCommand } from './build.ts';
 import { checkCommand } from './check.ts';
 import { graphCommand, importCommand } from './compose-commands.ts';
+import { blameCommand, traceCommand } from './trace-commands.ts';
+import { applyCommand, confirmCommand, destroyCommand, planCommand } from './apply-commands.ts';
 
-export const COMMANDS: readonly Command[] = [validateCommand, buildCommand, checkCommand, importCommand, graphCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  buildCommand,
+  checkCommand,
+  importCommand,
+  graphCommand,
+  traceCommand,
+  blameCommand,
+  planCommand,
+  applyCommand,
+  destroyCommand,
+  confirmCommand,
+];

@@ -13,9 +13,10 @@ function optionLines(options: OptionSpecs, indent: string): string {
   return rows.map(([flag, help]) => `${indent}${flag.padEnd(width)}  ${help}\n`).join('');
 }
 
-export const EXIT_CODES = `Exit codes: 0 success; 1 invalid input, or a build that differs from its golden directory;
-2 the command could not do its work (a usage error, or a file that cannot be read or written);
-3 a bug in netform (please report it).
+export const EXIT_CODES = `Exit codes: 0 success; 1 invalid input, a build that differs from its golden directory, or an
+apply or destroy refused or rolled back; 2 the command could not do its work (a usage error, or a file
+that cannot be read or written); 3 a bug in netform (please report it). plan --detailed-exitcode: 0 no
+changes, 2 changes, 1 anything else.
 `;
 
 const ENVIRONMENT = `Environment: NO_COLOR (any value: no colour), FORCE_COLOR (colour even when stderr is not a

@@ -65,22 +65,24 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  // plan --detailed-exitcode: 2 means "changes" and nothing else, as in Terraform; a failure of any kind is 1.
+  const failure = (code: number) => (argv.includes('--detailed-exitcode') ? EXIT.FAILED : code);
   try {
     return await dispatch(argv, io);
   } catch (e) {
     if (e instanceof UsageError) {
       const lines = e.problems.map((p) => `netform${e.command ? ` ${e.command}` : ''}: ${p}\n`).join('');
       io.err(`${lines}Run netform ${e.command ? `${e.command} ` : ''}--help for usage.\n`);
-      return EXIT.TROUBLE;
+      return failure(EXIT.TROUBLE);
     }
     if (e instanceof TroubleError) {
       io.err(`netform: ${e.message}\n`);
-      return EXIT.TROUBLE;
+      return failure(EXIT.TROUBLE);
     }
     // A bug: one line, and the stack only when asked for (NETFORM_DEBUG=1).
     const err = e instanceof Error ? e : new Error(String(e));
     io.err(`netform: internal error: ${err.message.split('\n')[0]} (a bug in netform; please report it${io.env?.['NETFORM_DEBUG'] ? '' : ', with NETFORM_DEBUG=1 for the stack trace'})\n`);
     if (io.env?.['NETFORM_DEBUG']) io.err(`${err.stack ?? ''}\n`);
-    return EXIT.INTERNAL;
+    return failure(EXIT.INTERNAL);
   }
 }

@@ -39,6 +39,8 @@ export type DiagnosticCode =
   | 'BAD_INTERFACE_NAME'
   | 'BAD_NAME'
   | 'BAD_OPTION'
+  | 'DUPLICATE_NETWORK'
+  | 'BAD_HOST_FILE'
   | 'POOL_EXHAUSTED'
   | 'IPV6_DISABLED'
   | 'UNSUPPORTED'
@@ -70,6 +72,10 @@ export type DiagnosticCode =
   | 'COMPOSE_REFERENCE' // a reference to a network, service or container that does not exist; a cycle
   | 'COMPOSE_CONFLICT' // two projects (or a project and the netform file) make the same container
   | 'COMPOSE_UNSUPPORTED' // networking netform cannot reproduce
+  // expect: (checked with the packet tracer)
+  | 'EXPECT_FAILED'
+  | 'EXPECT_INVALID'
+  | 'EXPECT_UNKNOWN'
   // the lock file (src/lock, docs/lock.md)
   | 'LOCK_INVALID' // the lock file is not as netform writes it (an unknown key, a value of the wrong kind)
   | 'LOCK_CONFLICT' // an allocation the lock pins that the input no longer allows
@@ -96,10 +102,20 @@ export interface Diagnostic {
   readonly file?: string;
 }
 
+/**
+ * Characters a terminal takes as a line break or a control sequence (C0 and C1 controls but tab, DEL, the
+ * Unicode line and paragraph separators): a message quoting a value from the input must stay one line.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** `s` on one line: each control character written as an escape (\n, \r, \u001b, \u2028). */
+export const oneLine = (s: string): string =>
+  s.replace(CONTROL_CHARACTERS, (ch) => (ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
 export const error = (code: DiagnosticCode, path: YamlPath, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
   severity: 'error',
   code,
-  message,
+  message: oneLine(message),
   path,
   ...extra,
 });
@@ -107,7 +123,15 @@ export const error = (code: DiagnosticCode, path: YamlPath, message: string, ext
 export const warning = (code: DiagnosticCode, path: YamlPath, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
   severity: 'warning',
   code,
-  message,
+  message: oneLine(message),
   path,
   ...extra,
 });
+
+/**
+ * Appends `items` to `list`. `list.push(...items)` passes every item as an argument, on the stack: it
+ * fails somewhere past 100,000 items, which one file with that many containers or ports reaches.
+ */
+export function appendAll<T>(list: T[], items: Iterable<T>): void {
+  for (const item of items) list.push(item);
+}

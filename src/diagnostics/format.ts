@@ -15,7 +15,7 @@
 // Lines and columns are 1-based; `endCol` is exclusive (the column just past the last character).
 import { LineCounter, type Document, type Node } from 'yaml';
 import { lookup, nodeSpan, type Span } from './yaml-nodes.ts';
-import type { Diagnostic, YamlPath } from './diagnostic.ts';
+import { CONTROL_CHARACTERS as CONTROL, oneLine, type Diagnostic, type YamlPath } from './diagnostic.ts';
 
 export interface SourceFile {
   readonly file: string;
@@ -110,6 +110,16 @@ function lineText(text: string, lineCounter: LineCounter, line: number): string 
 }
 
 /**
+ * A source line as printed beside the gutter: each control character becomes one visible character of
+ * the Unicode Control Pictures block (U+240A for a line feed), so the caret below still lines up.
+ */
+const visibleLine = (s: string): string =>
+  s.replace(CONTROL, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\u2424';
+  });
+
+/**
  * One diagnostic: a `file:line:col: severity: path: message` header, then the source line and a caret
  * underline. `source` must be the file the diagnostic belongs to (`d.file`, or the main input).
  */
@@ -117,8 +127,8 @@ export function formatDiagnostic(d: Diagnostic, source: SourceFile, options: For
   const c = options.color ? ANSI : PLAIN;
   const sev = d.severity === 'error' ? c.bold(c.red('error')) : c.bold(c.yellow('warning'));
   const where = formatPath(d.path);
-  const message = `${where ? `${where}: ` : ''}${d.message}`;
-  const file = d.file ?? source.file;
+  const message = oneLine(`${where ? `${where}: ` : ''}${d.message}`);
+  const file = oneLine(d.file ?? source.file);
   if (d.file !== undefined && d.file !== source.file) return `${c.bold(`${file}:`)} ${sev}: ${message}`;
 
   if (!source.doc && !d.range) return `${c.bold(`${file}:`)} ${sev}: ${message}`;
@@ -126,7 +136,7 @@ export function formatDiagnostic(d: Diagnostic, source: SourceFile, options: For
   const [start] = spanOf(d, source.doc);
   const pos = locate(d, source.doc, lc);
   const header = `${c.bold(`${file}:${pos.line}:${pos.col}:`)} ${sev}: ${message}`;
-  const text = lineText(source.text, lc, pos.line);
+  const text = visibleLine(lineText(source.text, lc, pos.line));
   if (start >= source.text.length && text === '') return header; // empty file, or a position past the end
 
   const lineEnd = pos.line === pos.endLine ? (pos.endCol ?? pos.col + 1) : text.trimEnd().length + 1;

@@ -6,7 +6,7 @@
 import type { FirewallInput } from './input.ts';
 import type { Ruleset } from './iptables/types.ts';
 import type { NftTable } from './nftables/types.ts';
-import type { SourcePath } from './types.ts';
+import type { Origin, SourcePath } from './types.ts';
 
 /** The iptables backend's rules: one ruleset per family (absent when nothing is programmed in it). */
 export interface IptablesRules {
@@ -49,4 +49,12 @@ export interface FirewallBackend<R extends FirewallRules = FirewallRules> {
   build(input: FirewallInput): R;
   /** The files that load `rules` into a kernel, in the order a build lists them. */
   files(rules: R): readonly FirewallFile[];
+  /**
+   * For source maps: per file of `files`, the origin of each line (the rule it spells), or undefined for
+   * the file's frame (table and chain declarations, COMMIT), which the release's layout makes.
+   */
+  origins?(rules: R): readonly FirewallFileOrigins[];
 }
+
+/** An output file's name and, per line, the origin of what it spells (undefined: the frame). */
+export type FirewallFileOrigins = readonly [name: string, lines: readonly (Origin | undefined)[]];

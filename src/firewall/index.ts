@@ -1,6 +1,6 @@
 // The firewall stage: the backend the daemon names builds the rules of a FirewallInput; render asks the
 // same backend for the files that load them.
-import type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRules } from './backend.ts';
+import type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRules } from './backend.ts';
 import type { FirewallInput } from './input.ts';
 import { iptablesBackend } from './iptables/index.ts';
 import { nftablesBackend } from './nftables/index.ts';
@@ -19,5 +19,12 @@ export function firewallFiles(rules: FirewallRules): readonly FirewallFile[] {
   return backend.files(rules);
 }
 
-export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallRefusal, FirewallRules, IptablesRules, NftablesRules } from './backend.ts';
+/** Per firewall file, the origin of each of its lines (source maps). */
+export function firewallFileOrigins(rules: FirewallRules): readonly FirewallFileOrigins[] {
+  const backend = BACKENDS[rules.backend] as FirewallBackend;
+  // A backend without line origins: every line of its files is the release's layout.
+  return backend.origins?.(rules) ?? backend.files(rules).map(([name, text]) => [name, text.split('\n').slice(0, -1).map(() => undefined)] as const);
+}
+
+export type { FirewallBackend, FirewallBackendName, FirewallFile, FirewallFileOrigins, FirewallRefusal, FirewallRules, IptablesRules, NftablesRules } from './backend.ts';
 export { droppedRules } from './none/index.ts';

@@ -2,12 +2,16 @@
 // addresses are prefixes, ports are numbers, conntrack states are sets, targets carry their arguments as
 // values. Nothing here is iptables or nft syntax; each backend spells its rules in its own folder, and
 // the packet tracer and plan/apply read these values, not text.
+import type { Origin } from '../diagnostics/origin.ts';
 import type { Family as IpFamily } from '../net/index.ts';
 
-export type { IpFamily };
+export type { IpFamily, Origin };
 
-/** Where a rule came from in the YAML (a path such as ['networks','my-net']), for source maps. */
-export type SourcePath = readonly (string | number)[];
+/**
+ * Where a rule came from, for source maps and the packet tracer: a YAML path such as
+ * ['networks','my-net'], a path into the daemon.json `daemon:` names, or a named implicit origin.
+ */
+export type SourcePath = Origin;
 
 /** A source or destination match: an address prefix in canonical masked form (`10.0.0.2/32`). */
 export interface AddressMatch {

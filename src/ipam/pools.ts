@@ -75,7 +75,8 @@ export function lowestFreeSubnet(
   }
   for (const pool of pools) {
     const length = wantLength ?? pool.size;
-    if (length < pool.prefix.length) continue;
+    // A pool whose size is not a prefix length of its base gives no subnet (reported by the model's checks).
+    if (length < pool.prefix.length || length > (family === 4 ? 32 : 128)) continue;
     const step = sizeOf({ family, address: 0n, length });
     const end = lastOf(pool.prefix);
     for (let addr = pool.prefix.address; addr <= end; ) {

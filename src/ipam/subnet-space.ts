@@ -5,7 +5,7 @@ import type { LockScope } from '../lock/index.ts';
 import type { Exhausted } from './types.ts';
 import { isDefaultBridge } from '../model/network-types.ts';
 import type { Model, Network } from '../model/types.ts';
-import { hostPrefix, masked, parseAddr, parsePrefix, type Prefix } from '../net/index.ts';
+import { hostPrefix, masked, parseAddr, parsePrefix, type Family, type Prefix } from '../net/index.ts';
 import { DEFAULT_LOCAL_POOLS, normalisePools, ulaPool, type Pool, type PoolSpec } from './pools.ts';
 import { AddressSpace } from './space.ts';
 
@@ -33,6 +33,8 @@ export class SubnetSpace {
   /** The host's nameservers (hostFacts only). */
   readonly nameservers: Prefix[];
   readonly pools: { readonly 4: Pool[]; readonly 6: Pool[] };
+  /** A configured pool cannot be split as configured (the model reports it): running out of pools is its consequence. */
+  readonly badPools: { readonly 4: boolean; readonly 6: boolean };
 
   constructor(
     readonly model: Model,
@@ -50,6 +52,8 @@ export class SubnetSpace {
     const poolSpecsV4: readonly PoolSpec[] = d.defaultAddressPools?.length ? d.defaultAddressPools : DEFAULT_LOCAL_POOLS;
     const poolSpecsV6: readonly PoolSpec[] = [...(d.defaultAddressPools ?? []), ...(hostFacts ? [ulaPool(model.host.name)] : [])];
     this.pools = { 4: normalisePools(poolSpecsV4, 4), 6: normalisePools(poolSpecsV6, 6) };
+    const bad = (f: Family) => this.pools[f].some((p) => p.size < p.prefix.length || p.size > (f === 4 ? 32 : 128));
+    this.badPools = { 4: bad(4), 6: bad(6) };
   }
 
   /** The default bridge's problems are in daemon.json when it came from a file. */

@@ -166,6 +166,7 @@ function familyState(space: SubnetSpace, taken: Taken, n: Network, family: Famil
   if (!subnet) {
     subnet = lowestFreeSubnet(space.pools[family], family, space.taken[family]);
     if (!subnet) {
+      if (space.badPools[family]) return undefined;
       if (space.onExhausted) space.onExhausted({ kind: 'pool', network: n.name, family });
       else space.diagnostics.push(error('POOL_EXHAUSTED', n.path, `all predefined address pools have been fully subnetted: no free IPv${family} subnet for network "${n.name}"`, space.fileOf(n)));
       return undefined;

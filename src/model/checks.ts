@@ -8,6 +8,7 @@ import { interfaceNameProblem } from './names.ts';
 import { DEFAULT_MTU } from './network-defaults.ts';
 import { isDefaultBridge } from './network-types.ts';
 import type { BridgeNetwork, Container, Model } from './types.ts';
+import { isRefused, type Refused } from '../schema/prune.ts';
 
 function checkMtu(mtu: number, path: readonly (string | number)[], out: Diagnostic[]): void {
   // dockerd rejects MTUs the kernel would refuse for an Ethernet device (68..65535).
@@ -30,10 +31,35 @@ function endpointAddressProblems(v4: string | undefined, v6: string | undefined)
   return out;
 }
 
+/**
+ * default-address-pools: each pool's size lies between its base's prefix length and the address length.
+ * dockerd refuses to start with a smaller size (27+: defaultipam splitByIPFamily "has a smaller prefix
+ * (/16) than the target size of that pool (/8)"; 20.10: ipamutils splitNetworks "invalid pools size").
+ * A size beyond the address length makes no subnet at all (29: netip.PrefixFrom gives an invalid prefix;
+ * 20.10 tries to list 2^(size - length) subnets).
+ */
+function checkPools(m: Model, out: Diagnostic[]): void {
+  const d = m.daemon;
+  const at = d.paths['default-address-pools'];
+  if (!at || !d.defaultAddressPools) return;
+  const f = d.file ? { file: d.file } : {};
+  d.defaultAddressPools.forEach((pool, i) => {
+    const base = parseCIDR(pool.base);
+    if (!base) return;
+    const bits = base.family === 4 ? 32 : 128;
+    if (pool.size > bits) {
+      out.push(error('BAD_PREFIX', [...at, i, 'size'], `size ${pool.size} is longer than an IPv${base.family} address (${bits} bits): the pool ${pool.base} has no subnet of that size`, f));
+    } else if (pool.size < base.length) {
+      out.push(error('BAD_PREFIX', [...at, i, 'size'], `dockerd refuses to start: network at index ${i} (${pool.base}) has a smaller prefix (/${base.length}) than the target size of that pool (/${pool.size})`, f));
+    }
+  });
+}
+
 function checkDaemon(m: Model, out: Diagnostic[]): void {
   const d = m.daemon;
   const f = d.file ? { file: d.file } : {};
   if (d.paths['mtu']) checkMtu(d.mtu, d.paths['mtu'], out);
+  checkPools(m, out);
   if (d.bip && d.fixedCidr) {
     // Both are read with net.ParseCIDR (daemon_unix.go getDefaultBridgeIPAMConf).
     const bip = parseCIDR(d.bip);
@@ -90,10 +116,11 @@ function checkNetworks(m: Model, out: Diagnostic[]): void {
   }
 }
 
-function resolveContainerMode(c: Container, byName: Map<string, Container>, out: Diagnostic[]): void {
+function resolveContainerMode(c: Container, byName: Map<string, Container>, refused: Refused, out: Diagnostic[]): void {
   if (c.mode.kind !== 'container') return;
   const seen = new Set([c.name]);
   let target = byName.get(c.mode.container);
+  if (!target && isRefused(refused.containers, c.mode.container)) return;
   if (!target) {
     out.push(error('UNKNOWN_CONTAINER', [...c.path, 'network_mode'], `network_mode refers to container "${c.mode.container}", which is not declared`));
     return;
@@ -108,12 +135,13 @@ function resolveContainerMode(c: Container, byName: Map<string, Container>, out:
   }
 }
 
-function checkContainers(m: Model, out: Diagnostic[]): void {
+function checkContainers(m: Model, refused: Refused, out: Diagnostic[]): void {
   const networks = new Map(m.networks.map((n) => [n.name, n]));
   const byName = new Map(m.containers.map((c) => [c.name, c]));
   for (const c of m.containers) {
-    resolveContainerMode(c, byName, out);
+    resolveContainerMode(c, byName, refused, out);
     for (const e of c.endpoints) {
+      if (!networks.has(e.network) && isRefused(refused.networks, e.network)) continue;
       if (e.network === 'host' || e.network === 'none') {
         out.push(error('NETWORK_MODE_CONFLICT', e.path, `"${e.network}" is a network mode, not a network to join: write network_mode: ${e.network}`));
       } else if (!networks.has(e.network)) {
@@ -144,6 +172,7 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
     // netform does not model): both ends must be on it.
     for (const l of c.links) {
       const target = byName.get(l.container);
+      if (!target && isRefused(refused.containers, l.container)) continue;
       if (!target) {
         out.push(error('UNKNOWN_CONTAINER', l.path, `link to container "${l.container}", which is not declared`));
         continue;
@@ -156,10 +185,10 @@ function checkContainers(m: Model, out: Diagnostic[]): void {
   }
 }
 
-export function checkModel(m: Model): Diagnostic[] {
+export function checkModel(m: Model, refused: Refused): Diagnostic[] {
   const out: Diagnostic[] = [];
   checkDaemon(m, out);
   checkNetworks(m, out);
-  checkContainers(m, out);
+  checkContainers(m, refused, out);
   return out;
 }

@@ -3,6 +3,7 @@
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { addrString, parseAddr, parseIP } from '../net/index.ts';
 import { HOSTNAME, interfaceNameProblem } from './names.ts';
+import { containerRecordProblems } from './record-words.ts';
 import { parseExpose, parseLongPort, parseShortPort, type LongPort } from './ports.ts';
 import type { Container, EndpointRequest, ExtraHost, Link, NetworkMode, PortBinding } from './types.ts';
 import { DEFAULT_BRIDGE } from './networks.ts';
@@ -134,6 +135,7 @@ export function buildContainer(name: string, raw: Raw | null, defaultHost?: stri
   const path: YamlPath = ['containers', name];
   const diagnostics: Diagnostic[] = [];
   const mode = networkMode(r, path, diagnostics);
+  diagnostics.push(...containerRecordProblems(r, path));
   const hostname = (r['hostname'] as string | undefined) ?? name;
   if (r['hostname'] !== undefined && !HOSTNAME.test(hostname)) {
     diagnostics.push(error('BAD_NAME', [...path, 'hostname'], `"${hostname}" is not a valid host name (RFC 1123: letters, digits, hyphens, dots)`));
@@ -159,7 +161,7 @@ export function buildContainer(name: string, raw: Raw | null, defaultHost?: stri
   (Array.isArray(r['expose']) ? (r['expose'] as unknown[]) : []).forEach((e, i) => {
     const parsed = parseExpose(e as string | number);
     if (!parsed) diagnostics.push(error('BAD_PORT', [...path, 'expose', i], `"${String(e)}" is not a port, port range or port/protocol`));
-    else expose.push(...parsed);
+    else for (const x of parsed) expose.push(x);
   });
   const dns = asList(r['dns']);
   const dnsSearch = asList(r['dns_search']);

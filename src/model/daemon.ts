@@ -4,6 +4,7 @@
 import { error, warning, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { engineRelease, LATEST_ENGINE, type Engine } from './engine.ts';
 import { DEFAULT_MTU } from './network-defaults.ts';
+import { daemonRecordProblems } from './record-words.ts';
 import type { DaemonSettings } from './types.ts';
 
 /** Daemon keys netform models. Anything else the schema let through is a real dockerd key netform ignores. */
@@ -31,6 +32,7 @@ export function buildDaemon(
       diagnostics.push(warning('IGNORED', [...base, key], `daemon.json key "${key}" does not affect networking; netform ignores it`, { atKey: true, ...(file ? { file } : {}) }));
     }
   }
+  diagnostics.push(...daemonRecordProblems(r, base, file));
   const bool = (key: string, dflt: boolean): boolean => (typeof r[key] === 'boolean' ? (r[key] as boolean) : dflt);
   const str = (key: string): string | undefined => (typeof r[key] === 'string' && r[key] !== '' ? (r[key] as string) : undefined);
   const list = (key: string): string[] | undefined => (Array.isArray(r[key]) ? (r[key] as unknown[]).map(String) : undefined);

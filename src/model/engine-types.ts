@@ -150,6 +150,21 @@ export interface EngineRelease {
    * enabled for the default bridge, but no subnet is configured").
    */
   readonly defaultBridgeIPv6NeedsFixedCidr: boolean;
+  /**
+   * The order of a legacy link's ports (the child's exposed ports, one pair of ACCEPT rules each):
+   * 'sort-port-map' (20.10 to 28: daemon/network.go buildCreateEndpointOptions sorts them with
+   * go-connections nat.SortPortMap, so the highest port comes first); 'map' (29:
+   * buildPortsRelatedCreateEndpointOptions ranges over the PortBindings map, an order Go randomises;
+   * netform writes them ascending).
+   */
+  readonly linkPortOrder: 'sort-port-map' | 'map';
+  /**
+   * An internal bridge network still gives its endpoints a gateway, so a container whose only network is
+   * internal gets a default route through it (<= 24: bridge driver Join calls SetGateway for every
+   * network; 25.0 added `if !network.config.Internal`). It never gets published ports there (libnetwork
+   * sbJoin programs external connectivity only on non-internal networks).
+   */
+  readonly internalBridgeGateway: boolean;
   /** Endpoint options of 28.0: interface_name (com.docker.network.endpoint.ifname) and gw_priority. */
   readonly endpointInterfaceName: boolean;
   readonly gwPriority: boolean;

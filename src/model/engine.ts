@@ -119,9 +119,11 @@ const RELEASE_29: EngineRelease = {
   defaultBridgeIPv6NeedsFixedCidr: false,
   endpointInterfaceName: true,
   gwPriority: true,
+  linkPortOrder: 'map',
+  internalBridgeGateway: false,
 };
 
-const RELEASE_28: EngineRelease = { ...RELEASE_29, engine: '28', firewall: FIREWALL_28, nftablesBackend: 'environment-variable' };
+const RELEASE_28: EngineRelease = { ...RELEASE_29, engine: '28', firewall: FIREWALL_28, nftablesBackend: 'environment-variable', linkPortOrder: 'sort-port-map' };
 
 const RELEASE_27: EngineRelease = {
   ...RELEASE_28,
@@ -152,6 +154,7 @@ const RELEASE_20_10: EngineRelease = {
   gatewayModes: ['nat'],
   hostIPv4SnatsIPv6: true,
   defaultIPv6Pool: false,
+  internalBridgeGateway: true,
 };
 
 const RELEASES: { readonly [E in Engine]: EngineRelease } = { '29': RELEASE_29, '28': RELEASE_28, '27': RELEASE_27, '20.10': RELEASE_20_10 };

@@ -11,6 +11,8 @@ export function interfaceNameProblem(name: string): string | undefined {
   if (Buffer.byteLength(name) > 15) return `interface name "${name}" is ${Buffer.byteLength(name)} bytes; Linux allows at most 15`;
   if (!IFNAME.test(name)) return `interface name "${name}" may only contain A-Z a-z 0-9 _ . -`;
   if (name === '.' || name === '..') return `interface name "${name}" is reserved`;
+  // The kernel takes it, but ip and iptables would read the name as an option.
+  if (name.startsWith('-')) return `interface name "${name}" starts with "-", which ip and iptables would read as an option`;
   return undefined;
 }
 

@@ -2,6 +2,7 @@
 // that exists. Values still carry the YAML path they came from, so later stages can point at the line.
 import type { YamlPath } from '../diagnostics/diagnostic.ts';
 import type { Engine } from './engine.ts';
+import type { Expectation } from './expectations.ts';
 import type { Network } from './network-types.ts';
 
 export type {
@@ -174,4 +175,6 @@ export interface Model {
   readonly networks: readonly Network[];
   /** Containers in file order (the order they are started). */
   readonly containers: readonly Container[];
+  /** `expect:`, checked with the packet tracer once the topology is built. */
+  readonly expectations: readonly Expectation[];
 }

@@ -11,8 +11,11 @@
 //   this itself, in one walk with the alias checks: yaml's own `uniqueKeys` compares each key with every
 //   earlier key of its mapping, which is quadratic (minutes for a mapping of 100,000 containers).
 // - One document per file: a second `---` document is an error.
+// - Nesting is bounded (MAX_NESTING levels of collections): netform's own input is less than a dozen levels
+//   deep, and the YAML library, the schema validator and every walk over the value recurse per level, so a
+//   document thousands of levels deep would otherwise end in a stack overflow rather than a diagnostic.
 import { LineCounter, parseDocument, visit, isAlias, isCollection, isMap, isPair, isScalar, type Alias, type Document, type Node } from 'yaml';
-import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic, appendAll } from '../diagnostics/diagnostic.ts';
 import { keyString, pathOfNode } from '../diagnostics/yaml-nodes.ts';
 
 export interface ParsedSource {
@@ -25,7 +28,19 @@ export interface ParsedSource {
    */
   readonly value: unknown;
   readonly diagnostics: Diagnostic[];
+  /**
+   * The value stands for the whole document as written: it was built, and the only errors are repeated
+   * keys (the later value is kept, each repetition is reported) or a second document (ignored). Later
+   * stages may then check the value and report their own problems beside these.
+   */
+  readonly sound: boolean;
 }
+
+/** Collections nested deeper than this are refused (the deepest path of a netform file is about 8). */
+export const MAX_NESTING = 64;
+
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+const tooDeep = `the document nests collections more than ${MAX_NESTING} levels deep, which no netform input does`;
 
 export function parseSource(text: string, file: string): ParsedSource {
   const lineCounter = new LineCounter();
@@ -50,7 +65,14 @@ export function parseSource(text: string, file: string): ParsedSource {
   // One broken line makes yaml report several errors (a tab used as indentation yields five): keep the first
   // error of each line, which names the cause.
   const errorLines = new Set<number>();
+  let soundErrors = true;
+  let overflowed = false;
   for (const e of doc.errors) {
+    if (e.code !== 'MULTIPLE_DOCS') soundErrors = false;
+    // The YAML library recurses per level: a document thousands of levels deep overflows its stack.
+    const overflow = e.message.includes(STACK_OVERFLOW);
+    if (overflow && overflowed) continue;
+    overflowed ||= overflow;
     const [start, end] = e.pos;
     const line = lineCounter.linePos(start).line;
     if (errorLines.has(line)) continue;
@@ -62,14 +84,15 @@ export function parseSource(text: string, file: string): ParsedSource {
       diagnostics.push(error('YAML_SYNTAX', [], `this ${q} quote is never closed`, at([opening, opening + 1])));
       continue;
     }
-    diagnostics.push(error('YAML_SYNTAX', [], syntaxMessage(e.code, e.message), at([start, end])));
+    const message = overflow ? tooDeep : syntaxMessage(e.code, e.message);
+    diagnostics.push(error('YAML_SYNTAX', [], message, at([start, end])));
   }
-  diagnostics.push(...checked.duplicates);
+  appendAll(diagnostics, checked.duplicates);
   for (const w of doc.warnings) {
     diagnostics.push(warning('YAML_WARNING', [], w.message, at(w.pos)));
   }
-  diagnostics.push(...checked.aliases);
-  const valueUsable = checked.aliases.length === 0;
+  diagnostics.push(...checked.aliases, ...(overflowed ? [] : checked.nesting));
+  const valueUsable = checked.aliases.length === 0 && checked.nesting.length === 0;
 
   let value: unknown;
   if (valueUsable) {
@@ -77,10 +100,31 @@ export function parseSource(text: string, file: string): ParsedSource {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
       value = undefined;
-      diagnostics.push(error('YAML_SYNTAX', [], `cannot build the document: ${(e as Error).message}`, { file }));
+      const message = (e as Error).message.includes(STACK_OVERFLOW) ? tooDeep : (e as Error).message;
+      diagnostics.push(error('YAML_SYNTAX', [], `cannot build the document: ${message}`, { file }));
+    }
+    // Aliases nest a value without nesting the text: an anchored list inside an anchored list, and so on.
+    if (value !== undefined && checked.hasAliases && nestingOf(value) > MAX_NESTING) {
+      value = undefined;
+      diagnostics.push(error('YAML_SYNTAX', [], `${tooDeep} (through aliases)`, { file }));
     }
   }
-  return { doc, lineCounter, value, diagnostics };
+  const sound = value !== undefined && soundErrors && checked.aliases.length === 0 && checked.nesting.length === 0;
+  return { doc, lineCounter, value, diagnostics, sound };
+}
+
+/** How many collections deep a plain value is, walked without recursion. */
+function nestingOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_NESTING) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function syntaxMessage(code: string, message: string): string {
@@ -117,6 +161,9 @@ interface Checked {
   readonly duplicates: Diagnostic[];
   /** Aliases to no anchor or to a collection that contains them (the value cannot be built). */
   readonly aliases: Diagnostic[];
+  /** The first collection nested more than MAX_NESTING levels deep (the value is not built). */
+  readonly nesting: Diagnostic[];
+  readonly hasAliases: boolean;
 }
 
 /**
@@ -133,6 +180,8 @@ interface Checked {
 function checkNodes(doc: Document.Parsed, lc: LineCounter, file: string): Checked {
   const duplicates: Diagnostic[] = [];
   const aliases: Diagnostic[] = [];
+  const nesting: Diagnostic[] = [];
+  let hasAliases = false;
   const ancestors: unknown[] = [doc];
   const alias = (node: Alias) => {
     const target = node.resolve(doc);
@@ -143,12 +192,20 @@ function checkNodes(doc: Document.Parsed, lc: LineCounter, file: string): Checke
       aliases.push(error('YAML_SYNTAX', pathOfNode(ancestors, node), `alias *${node.source} refers to a collection that contains it (a cycle)`, range));
     }
   };
-  const walk = (node: unknown): void => {
+  const walk = (node: unknown, depth: number): void => {
     if (isAlias(node)) {
+      hasAliases = true;
       alias(node);
       return;
     }
     if (!isCollection(node)) return;
+    if (depth >= MAX_NESTING) {
+      if (nesting.length === 0) {
+        const range = node.range ? { range: [node.range[0], node.range[0] + 1] as const, file } : { file };
+        nesting.push(error('YAML_SYNTAX', [], tooDeep, range));
+      }
+      return;
+    }
     ancestors.push(node);
     // Only mappings can repeat a key. A short mapping is searched (no allocation: most mappings have a
     // handful of keys); a long one keeps the first occurrence of each key in a Map.
@@ -158,7 +215,7 @@ function checkNodes(doc: Document.Parsed, lc: LineCounter, file: string): Checke
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       if (!isPair(item)) {
-        walk(item);
+        walk(item, depth + 1);
         continue;
       }
       ancestors.push(item);
@@ -181,12 +238,12 @@ function checkNodes(doc: Document.Parsed, lc: LineCounter, file: string): Checke
           duplicates.push(error('YAML_SYNTAX', path, `duplicate key ${JSON.stringify(name)} (first at line ${lc.linePos(seen).line}): keys in a mapping must be unique`, { range: [key.range[0], key.range[1]], file }));
         }
       }
-      walk(key);
-      walk(item.value);
+      walk(key, depth + 1);
+      walk(item.value, depth + 1);
       ancestors.pop();
     }
     ancestors.pop();
   };
-  walk(doc.contents);
-  return { duplicates, aliases };
+  walk(doc.contents, 0);
+  return { duplicates, aliases, nesting, hasAliases };
 }

@@ -2,7 +2,7 @@
 // firewall (rules as data, replayed in the order dockerd programs them, for the release `engine` names).
 // The phases: the containers' endpoints (endpoints.ts), the firewall's input and rules, each container's
 // files (dns.ts), the host's own devices (host-devices.ts), and in swarm mode the overlay namespaces.
-import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { error, warning, type Diagnostic, appendAll } from '../diagnostics/diagnostic.ts';
 import type { Addressing } from '../ipam/types.ts';
 import { engineRelease } from '../model/engine.ts';
 import { parseFwMark } from '../model/fwmark.ts';
@@ -19,6 +19,7 @@ import { overlaySandboxes } from './overlay-sandboxes.ts';
 import type { SwarmContext } from './swarm-context.ts';
 import { swarmFirewall, type SwarmFirewall } from './swarm-firewall.ts';
 import type { ContainerNode, Endpoint, Topology } from './types.ts';
+import { daemonOrigin, originOf } from './origin.ts';
 
 /**
  * Endpoints of containers on other hosts on the overlays this host joins, for name resolution (hosts
@@ -78,9 +79,9 @@ function firewallInput(m: Model, a: Addressing, names: ChosenNames, bridges: rea
       // The setup enables forwarding, which is when dockerd sets the policy to DROP (FilterForwardDrop).
       forwardDrop: { 4: d.ipForward && !d.ipForwardNoDrop, 6: d.ipForward && !d.ipForwardNoDrop },
       ...(d.bridgeAcceptFwmark && parseFwMark(d.bridgeAcceptFwmark) ? { acceptFwMark: parseFwMark(d.bridgeAcceptFwmark)! } : {}),
-      origin: ['daemon'],
+      origin: daemonOrigin(d, 'iptables'),
     },
-    networks: bridges.map((n) => firewallNetwork(n, a, names)),
+    networks: bridges.map((n) => firewallNetwork(m, n, a, names)),
     endpoints: connections.firewallEndpoints,
     links: legacyLinks(m, connections.endpoints),
     ...(swarmFw?.input ?? {}),
@@ -119,7 +120,7 @@ function containerNodes(m: Model, dns: DnsContext, connections: Connections, swa
       ...(c.sandbox ? { sandbox: c.sandbox } : {}),
       ...(swarmFw?.namespaceRules.has(c.name) ? { firewall: { v4: swarmFw.namespaceRules.get(c.name)! } } : {}),
       ...(swarmFw?.loadBalancers.has(c.name) ? { loadBalancer: swarmFw.loadBalancers.get(c.name)! } : {}),
-      origin: c.path,
+      origin: originOf(m, c.path),
     };
   });
 }
@@ -136,10 +137,10 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.mesh, diagnostics) : undefined;
   const fwInput = firewallInput(m, a, names, bridges, connections, swarmFw);
   const firewall = buildFirewall(fwInput, m.daemon.firewallBackend);
-  diagnostics.push(...nullBackendWarnings(m, fwInput));
+  appendAll(diagnostics, nullBackendWarnings(m, fwInput));
   // What dockerd's nftables backend refuses to program makes the container fail to start.
   if (firewall.backend === 'nftables') {
-    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin ?? ['daemon', 'firewall-backend'], r.message));
+    for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin && Array.isArray(r.origin) ? r.origin : ['daemon', 'firewall-backend'], r.message));
   }
   // Peers on other hosts are only ever written into hosts files (name_resolution: hosts).
   const remote = swarmContext ? { endpoints: m.nameResolution === 'hosts' ? remoteOverlayEndpoints(m, swarmContext) : [], containers: swarmContext.containers } : undefined;

@@ -13,9 +13,11 @@ import type { FirewallEndpoint, FirewallLink } from '../firewall/input.ts';
 import type { ChosenNames } from './chosen.ts';
 import { derivedMac, dummyParentName, macFromIPv4, overlayNamespace, vethName } from './derived-names.ts';
 import { gatewayEndpoints, type GatewayCandidate } from './gateway.ts';
+import { linkPorts } from './link-ports.ts';
 import { overlayMac } from './overlay-sandboxes.ts';
 import { bindEndpointPorts, endpointBindingRequests, HostPorts, lockBindings, type BindingRequest } from './port-bindings.ts';
 import type { Endpoint, EndpointAttachment, PortMapping, Route } from './types.ts';
+import { originOf } from './origin.ts';
 
 /**
  * An endpoint's MAC: the one configured (the container-level mac_address applies to its first network),
@@ -73,8 +75,9 @@ function joinedEndpoints(m: Model, a: Addressing, names: ChosenNames, networks: 
     const na = a.networks.get(n.name) ?? {};
     const mac = endpointMac(m, names, c, req, out.length, n, allocated.v4);
     const addresses = deferredIPv6(m, n, allocated, mac);
-    // The overlay driver gives no gateway (docker_gwbridge does); the others route via the subnet's.
-    const routes = n.driver !== 'overlay' && !n.internal;
+    // The overlay driver gives no gateway (docker_gwbridge does); the others route via the subnet's, but
+    // for internal networks (an internal bridge too up to 24: EngineRelease.internalBridgeGateway).
+    const routes = n.driver !== 'overlay' && (!n.internal || (n.driver === 'bridge' && engineRelease(m.engine).internalBridgeGateway));
     out.push({
       request: req,
       network: n,
@@ -83,6 +86,12 @@ function joinedEndpoints(m: Model, a: Addressing, names: ChosenNames, networks: 
       gw4: routes && !!addresses.v4 && !!(na.v4?.defaultGateway ?? na.v4?.gateway),
       gw6: routes && !!addresses.v6 && !!(na.v6?.defaultGateway ?? na.v6?.gateway),
     });
+  }
+  // Up to 24 one endpoint gives both default routes (getGatewayEndpoint: the first in Endpoint.Less order
+  // with a gateway), and internal networks sort last: an internal gateway is used only when the
+  // container has no other.
+  if (out.some((j) => !j.network.internal && (j.gw4 || j.gw6))) {
+    return out.map((j) => (j.network.internal ? { ...j, gw4: false, gw6: false } : j));
   }
   return out;
 }
@@ -114,7 +123,7 @@ function endpointOf(m: Model, a: Addressing, names: ChosenNames, c: Container, j
     hairpin: n.driver === 'bridge' && !m.daemon.userlandProxy,
     aliases: j.request.aliases,
     ...(attach ? { attachment: attach } : {}),
-    origin: j.request.path,
+    origin: originOf(m, j.request.path),
   };
 }
 
@@ -150,17 +159,28 @@ function containerJoins(m: Model, a: Addressing, names: ChosenNames, networks: R
   for (const j of joined) {
     const n = j.network;
     if (n.driver !== 'bridge') continue;
-    bindings.set(j, endpointBindingRequests({ network: n, addresses: j.addresses, isGw4: j === gw.gw4, isGw6: j === gw.gw6, hasGw6: !!gw.gw6, userlandProxy: m.daemon.userlandProxy }, published));
+    // An internal network's gateway (Docker 20.10) routes, but never publishes: sbJoin programs external
+    // connectivity only on non-internal networks.
+    const external = (x?: GatewayCandidate) => !!x && !x.network.internal;
+    bindings.set(j, endpointBindingRequests({ network: n, addresses: j.addresses, isGw4: j === gw.gw4 && external(gw.gw4), isGw6: j === gw.gw6 && external(gw.gw6), hasGw6: external(gw.gw6), userlandProxy: m.daemon.userlandProxy }, published));
   }
   if (names.lock.host.active) lockBindings(c.name, [...bindings.values()].flat(), names.lock.host);
   return { container: c, joined, gw, bindings };
 }
 
 /** A bridge endpoint's published ports, bound on the host; the firewall's view of the endpoint. */
-function publishPorts(c: Container, j: Joined, requests: readonly BindingRequest[], hostPorts: HostPorts, out: Connections): void {
+function publishPorts(m: Model, c: Container, j: Joined, requests: readonly BindingRequest[], hostPorts: HostPorts, out: Connections): void {
   const n = j.network;
   const mapped = bindEndpointPorts(requests, hostPorts, c.name, n.name);
-  out.ports.push(...mapped);
+  // A loop, not push(...mapped): a range of 60,000 ports is more arguments than a call takes.
+  for (const p of mapped) out.ports.push(p);
+  // Each mapping's request, found through a map: a search per mapping would be quadratic in the range.
+  const key = (path: unknown, containerPort: number, hostIP: string, proto: string) => `${JSON.stringify(path)}\u0000${containerPort}\u0000${hostIP}\u0000${proto}`;
+  const byKey = new Map<string, BindingRequest>();
+  for (const r of requests) {
+    const k = key(r.source.path, r.containerPort, r.hostIP, r.proto);
+    if (!byKey.has(k)) byKey.set(k, r);
+  }
   out.firewallEndpoints.push({
     network: n.name,
     container: c.name,
@@ -169,10 +189,10 @@ function publishPorts(c: Container, j: Joined, requests: readonly BindingRequest
     ports: mapped
       .filter((p) => p.mapper !== 'proxy')
       .map((p) => {
-        const req = requests.find((r) => r.source.path === p.origin && r.containerPort === p.containerPort && r.hostIP === p.hostIP && r.proto === p.proto)!;
+        const req = byKey.get(key(p.origin, p.containerPort, p.hostIP, p.proto))!;
         return { proto: p.proto, hostIP: p.hostIP, hostPort: p.hostPort, containerPort: p.containerPort, requestedHostPorts: [req.hostPort, req.hostPortEnd] as const, origin: p.origin };
       }),
-    origin: j.request.path,
+    origin: originOf(m, j.request.path),
   });
 }
 
@@ -193,7 +213,7 @@ export function connectContainers(m: Model, a: Addressing, names: ChosenNames, d
     for (const j of joined) {
       const n = j.network;
       const requests = bindings.get(j);
-      if (requests) publishPorts(c, j, requests, hostPorts, out);
+      if (requests) publishPorts(m, c, j, requests, hostPorts, out);
       else if ((j === gw.gw4 || j === gw.gw6) && c.ports.some((p) => p.mode !== 'ingress')) {
         // macvlan / ipvlan: "port mappings are ignored" (the drivers make no iptables rules); overlay
         // endpoints never hold the gateway, so ports go to docker_gwbridge instead.
@@ -201,7 +221,7 @@ export function connectContainers(m: Model, a: Addressing, names: ChosenNames, d
       }
     }
   }
-  diagnostics.push(...hostPorts.diagnostics);
+  for (const d of hostPorts.diagnostics) diagnostics.push(d);
   return out;
 }
 
@@ -222,11 +242,7 @@ export function legacyLinks(m: Model, endpoints: readonly Endpoint[]): FirewallL
       const child = onDefault.get(l.container);
       const childModel = byName.get(l.container);
       if (!parent?.ipv4 || !child?.ipv4 || !childModel) continue;
-      const exposed = new Map<string, { proto: 'tcp' | 'udp' | 'sctp'; port: number }>();
-      for (const e of childModel.expose) exposed.set(`${e.port}/${e.proto}`, e);
-      for (const p of childModel.ports) exposed.set(`${p.containerPort}/${p.proto}`, { proto: p.proto, port: p.containerPort });
-      const list = [...exposed.values()].sort((x, y) => x.port - y.port || x.proto.localeCompare(y.proto));
-      links.push({ network: parent.network, parentIP: parent.ipv4, childIP: child.ipv4, ports: list, origin: l.path });
+      links.push({ network: parent.network, parentIP: parent.ipv4, childIP: child.ipv4, ports: linkPorts(m, childModel), origin: l.path });
     }
   }
   return links;

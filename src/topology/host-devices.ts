@@ -8,6 +8,7 @@ import type { FirewallNetwork } from '../firewall/input.ts';
 import type { ChosenNames } from './chosen.ts';
 import { derivedLegacyMac, derivedMac, dummyParentName } from './derived-names.ts';
 import type { BridgeDevice, ParentLink, Sysctl } from './types.ts';
+import { originOf } from './origin.ts';
 
 /** Bridge MACs are random in every release, within 02:42 up to 27 (EngineRelease.macs). */
 const bridgeMac = (m: Model, n: BridgeNetwork, names: ChosenNames): string =>
@@ -33,7 +34,7 @@ export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userland
   if (!userlandProxy) {
     sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
   }
-  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n, names), addresses, sysctls, origin: n.path };
+  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n, names), addresses, sysctls, origin: originOf(m, n.path) };
 }
 
 export function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl[] {
@@ -62,7 +63,7 @@ export function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl
   return out;
 }
 
-export function firewallNetwork(n: BridgeNetwork, a: Addressing, names: ChosenNames): FirewallNetwork {
+export function firewallNetwork(m: Model, n: BridgeNetwork, a: Addressing, names: ChosenNames): FirewallNetwork {
   const addr = a.networks.get(n.name) ?? {};
   return {
     name: n.name,
@@ -73,7 +74,7 @@ export function firewallNetwork(n: BridgeNetwork, a: Addressing, names: ChosenNa
     trustedHostInterfaces: n.trustedHostInterfaces,
     ...(addr.v4 ? { v4: { prefix: addr.v4.subnet, gatewayMode: n.gatewayModeV4, ...(n.hostIPv4 ? { hostIP: n.hostIPv4 } : {}) } } : {}),
     ...(addr.v6 ? { v6: { prefix: addr.v6.subnet, gatewayMode: n.gatewayModeV6, ...(n.hostIPv6 ? { hostIP: n.hostIPv6 } : {}) } } : {}),
-    origin: n.path,
+    origin: originOf(m, n.path),
   };
 }
 

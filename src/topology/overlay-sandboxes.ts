@@ -11,6 +11,7 @@ import type { Model } from '../model/types.ts';
 import { pick, type ChosenNames } from './chosen.ts';
 import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
 import type { OverlayPeer, OverlaySandbox } from './types.ts';
+import { originOf } from './origin.ts';
 
 /** One endpoint on an overlay network, on any host. */
 export interface OverlayMember {
@@ -128,7 +129,7 @@ export function overlaySandboxes(
       encrypted: n.encrypted,
       floods,
       peers: remote,
-      origin: n.path,
+      origin: originOf(view, n.path),
     });
   }
   return out;

@@ -15,6 +15,7 @@ import type { OverlayMember } from './overlay-sandboxes.ts';
 import type { FirewallIngress, FirewallIngressPort, FirewallInput } from '../firewall/input.ts';
 import type { Ruleset } from '../firewall/iptables/types.ts';
 import type { Endpoint, LoadBalancer, Sysctl } from './types.ts';
+import { originOf } from './origin.ts';
 
 /** Swarm's dynamic range for ingress ports published without a number (swarmkit portallocator: 30000-32767). */
 const DYNAMIC_PORTS = [30000, 32767] as const;
@@ -175,9 +176,12 @@ function hostMesh(view: Model, endpoints: readonly Endpoint[], mesh: readonly Me
     gatewayNetwork: GATEWAY_BRIDGE,
     sandboxIP: sandboxGw.ipv4,
     services: mesh.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
-    origin: ingress.path,
+    origin: originOf(view, ingress.path),
   };
-  out.sysctls.push(...ingressSysctls({ ifName: GATEWAY_BRIDGE }, ingressInput));
+  // route_localnet on the interface that holds the sandbox's gateway (findOIFName): docker_gwbridge's device
+  // (its com.docker.network.bridge.name; a docker_gwbridge of the file's own should set one, as Docker's does).
+  const gwNetwork = view.networks.find((n) => n.name === GATEWAY_BRIDGE);
+  out.sysctls.push(...ingressSysctls({ ifName: gwNetwork && gwNetwork.driver === 'bridge' && gwNetwork.bridgeName ? gwNetwork.bridgeName : GATEWAY_BRIDGE }, ingressInput));
   const balanced = mesh.map((s) => ({ name: s.name, fwMark: s.fwMark, ...(s.vip ? { vip: s.vip } : {}), ports: s.ports, origin: s.origin }));
   const sandbox = { address: `${sandboxIngress.ipv4}/${sandboxIngress.ipv4PrefixLength}`, services: balanced };
   out.namespaceRules.set(INGRESS_SANDBOX, loadBalancerSandboxRuleset(sandbox));
@@ -218,7 +222,7 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
   const input: SwarmFirewall['input'] = {
     ...(ingressInput ? { ingress: ingressInput } : {}),
     ...(host.openSwarmPorts ? { swarmPorts: { family, manager: host.role === 'manager', dataPathPort, esp: encrypted.length > 0, origin: [...host.path, 'open_swarm_ports'] } } : {}),
-    ...(encrypted.length > 0 ? { encryption: { family, vnis: encrypted.map((n) => ({ vni: swarm.vnis.get(n.name)!, origin: n.path })), dataPathPort } } : {}),
+    ...(encrypted.length > 0 ? { encryption: { family, vnis: encrypted.map((n) => ({ vni: swarm.vnis.get(n.name)!, origin: originOf(view, n.path) })), dataPathPort } } : {}),
   };
   return { input, sysctls: out.sysctls, namespaceRules: out.namespaceRules, loadBalancers: out.loadBalancers };
 }

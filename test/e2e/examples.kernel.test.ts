@@ -21,6 +21,7 @@ import { kernelFeatures, missingFeatures } from './harness/kernel.ts';
 import { netnsWithPrefix, RUN_PREFIX } from './harness/namespaces.ts';
 import type { ProbeResult } from './harness/probes.ts';
 import { matrixPath, prepareExample, runExample, type ExampleRun } from './harness/run-example.ts';
+import { TRACER_TALLY_PREFIX } from '../support/tracer-tally.ts';
 
 const started = Date.now();
 /** NETFORM_E2E_ONLY=name[,name] runs those examples only (when working on one). */
@@ -50,7 +51,17 @@ function report(name: string, run: ExampleRun): void {
     console.log(`  ${r.outcome.toUpperCase().padEnd(9)} ${r.text}\n        ${r.detail}`);
   }
   for (const n of run.notes) console.log(`  note: ${n}`);
+  const t = run.tracer;
+  console.log(`  tracer: ${t.compared} probes compared with the kernel, ${t.disagreements.length} disagree, ${t.unknown.length} unknown`);
+  for (const d of t.disagreements) console.log(`  TRACER DISAGREES  ${d}`);
+  for (const u of t.unknown) console.log(`  tracer unknown    ${u}`);
+  tracer.compared += t.compared;
+  tracer.disagreements.push(...t.disagreements.map((d) => `${name}: ${d}`));
+  tracer.unknown += t.unknown.length;
 }
+
+/** The packet tracer against the kernel over the examples this part ran. */
+const tracer = { compared: 0, disagreements: [] as string[], unknown: 0 };
 
 function assertHeld(name: string, run: ExampleRun): void {
   for (const r of run.results) {
@@ -129,6 +140,12 @@ for (const { name: n, index: i } of runnable) {
 }
 testOrSkip(why, `e2e: no namespace of this run is left (part ${part + 1}/${parts})`, () => {
   assert.equal(netnsWithPrefix(RUN_PREFIX), []);
+});
+
+testOrSkip(why, `e2e: the packet tracer agrees with the kernel on every probe it judged (part ${part + 1}/${parts})`, () => {
+  // test/run.ts sums these lines over the parts into the suite's summary.
+  console.log(`${TRACER_TALLY_PREFIX} ${tracer.compared} compared, ${tracer.disagreements.length} disagreements, ${tracer.unknown} unknown`);
+  assert.equal(tracer.disagreements, []);
 });
 
 test.after(async () => {

@@ -6,7 +6,7 @@ import { keptRules } from '../none/index.ts';
 import type { IpFamily } from '../types.ts';
 import { RulePieces } from './pieces.ts';
 import { indexNetworks, replayFamily } from './replay.ts';
-import { renderIptablesRestore } from './text/restore.ts';
+import { iptablesRestoreOrigins, renderIptablesRestore } from './text/restore.ts';
 import type { Ruleset } from './types.ts';
 
 function build(input: FirewallInput): IptablesRules {
@@ -25,5 +25,9 @@ export const iptablesBackend: FirewallBackend<IptablesRules> = {
   files: (rules) => [
     ...(rules.v4 ? [['iptables.rules', renderIptablesRestore(rules.v4)] as const] : []),
     ...(rules.v6 ? [['ip6tables.rules', renderIptablesRestore(rules.v6)] as const] : []),
+  ],
+  origins: (rules) => [
+    ...(rules.v4 ? [['iptables.rules', iptablesRestoreOrigins(rules.v4)] as const] : []),
+    ...(rules.v6 ? [['ip6tables.rules', iptablesRestoreOrigins(rules.v6)] as const] : []),
   ],
 };

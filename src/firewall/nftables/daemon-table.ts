@@ -4,7 +4,7 @@
 // have nothing to do with Docker never meet a per-network rule), the nat chains that jump to the DNAT
 // chain for local destinations, and an empty raw-PREROUTING for the direct-access drops.
 import type { FirewallDaemon } from '../input.ts';
-import type { IpFamily, MatchModule } from '../types.ts';
+import type { IpFamily, MatchModule, SourcePath } from '../types.ts';
 import { NftTableBuilder } from './table-builder.ts';
 import type { NftMatch, NftRule } from './types.ts';
 
@@ -46,9 +46,11 @@ export const PRIORITY = { raw: -300, mangle: -150, dstnat: -100, filter: 0, srcn
 export const localDst: MatchModule = { kind: 'addrtype', dstType: 'LOCAL' };
 export const localSrc: MatchModule = { kind: 'addrtype', srcType: 'LOCAL' };
 
-const vmapRule = (key: 'iifname' | 'oifname', map: string): NftRule => ({ matches: [], counter: false, action: { kind: 'vmap', key, map } });
+// The rules of the daemon's own chains carry the daemon settings' origin (`daemon default` when the
+// file sets nothing that shapes them), as the iptables backend's daemon chains do.
+const vmapRule = (key: 'iifname' | 'oifname', map: string, origin: SourcePath | undefined): NftRule => ({ matches: [], counter: false, action: { kind: 'vmap', key, map }, ...(origin ? { origin } : {}) });
 
-const jumpToNat = (matches: readonly NftMatch[]): NftRule => ({ matches, counter: true, action: { kind: 'jump', chain: NAT_CHAIN } });
+const jumpToNat = (matches: readonly NftMatch[], origin: SourcePath | undefined): NftRule => ({ matches, counter: true, action: { kind: 'jump', chain: NAT_CHAIN }, ...(origin ? { origin } : {}) });
 
 /** nftabler.go init: the table of `family` with its base chains, maps and jumps, in one transaction. */
 export function initTable(family: IpFamily, daemon: FirewallDaemon): NftTableBuilder {
@@ -57,26 +59,26 @@ export function initTable(family: IpFamily, daemon: FirewallDaemon): NftTableBui
     const g = GROUP.initial;
     tx.baseChain(FORWARD_CHAIN, { type: 'filter', hook: 'forward', priority: PRIORITY.filter, policy: 'accept' });
     tx.verdictMap(FWD_IN_VMAP);
-    tx.rule(FORWARD_CHAIN, g, vmapRule('oifname', FWD_IN_VMAP));
+    tx.rule(FORWARD_CHAIN, g, vmapRule('oifname', FWD_IN_VMAP, daemon.origin));
     tx.verdictMap(FWD_OUT_VMAP);
-    tx.rule(FORWARD_CHAIN, g, vmapRule('iifname', FWD_OUT_VMAP));
+    tx.rule(FORWARD_CHAIN, g, vmapRule('iifname', FWD_OUT_VMAP, daemon.origin));
 
     tx.baseChain(POSTROUTING_CHAIN, { type: 'nat', hook: 'postrouting', priority: PRIORITY.srcnat, policy: 'accept' });
     tx.verdictMap(NAT_POSTROUTING_OUT_VMAP);
-    tx.rule(POSTROUTING_CHAIN, g, vmapRule('iifname', NAT_POSTROUTING_OUT_VMAP));
+    tx.rule(POSTROUTING_CHAIN, g, vmapRule('iifname', NAT_POSTROUTING_OUT_VMAP, daemon.origin));
     tx.verdictMap(NAT_POSTROUTING_IN_VMAP);
-    tx.rule(POSTROUTING_CHAIN, g, vmapRule('oifname', NAT_POSTROUTING_IN_VMAP));
+    tx.rule(POSTROUTING_CHAIN, g, vmapRule('oifname', NAT_POSTROUTING_IN_VMAP, daemon.origin));
 
     tx.chain(NAT_CHAIN);
     tx.baseChain(PREROUTING_CHAIN, { type: 'nat', hook: 'prerouting', priority: PRIORITY.dstnat, policy: 'accept' });
-    tx.rule(PREROUTING_CHAIN, g, jumpToNat([localDst]));
+    tx.rule(PREROUTING_CHAIN, g, jumpToNat([localDst], daemon.origin));
     tx.baseChain(OUTPUT_CHAIN, { type: 'nat', hook: 'output', priority: PRIORITY.dstnat, policy: 'accept' });
     // With the userland proxy on (no hairpin), connections to loopback addresses are docker-proxy's.
     // moby writes `ip daddr != 127.0.0.1/8`, which nft stores masked.
     const skipLoopback: NftMatch[] = daemon.hairpin
       ? []
       : [{ kind: 'destination', address: { cidr: family === 4 ? '127.0.0.0/8' : '::1/128', negate: true } }];
-    tx.rule(OUTPUT_CHAIN, g, jumpToNat([...skipLoopback, localDst]));
+    tx.rule(OUTPUT_CHAIN, g, jumpToNat([...skipLoopback, localDst], daemon.origin));
 
     tx.baseChain(RAW_PREROUTING_CHAIN, { type: 'filter', hook: 'prerouting', priority: PRIORITY.raw, policy: 'accept' });
     // The WSL2 mirrored-networking workaround (wsl2.go) is not modelled: netform does not target WSL2.

@@ -40,6 +40,24 @@ export function containerHosts(spec: ContainerHostsSpec): string {
   return text;
 }
 
+/** What made each line of containerHosts(spec), in order: Docker's defaults, --add-host, links, own addresses, peers. */
+export type HostsLineKind =
+  | { readonly kind: 'default' | 'note' }
+  | { readonly kind: 'extra' | 'link' | 'own' | 'peer'; readonly record: HostsRecord };
+
+export function containerHostsLineKinds(spec: ContainerHostsSpec): HostsLineKind[] {
+  const keep = (r: HostsRecord): boolean => spec.ipv6Enabled || !is6(parseHostsAddr(r.ip));
+  const defaults = (spec.ipv6Enabled ? buildEtcHosts([], spec.legacyIPv6Spelling) : buildEtcHostsNoIPv6([])).split('\n').length - 1;
+  const out: HostsLineKind[] = Array.from({ length: defaults }, () => ({ kind: 'default' as const }));
+  // BuildNoIPv6 leaves IPv6 records of --add-host and links out; Build keeps them all.
+  for (const r of spec.extraHosts) if (keep(r)) out.push({ kind: 'extra', record: r });
+  for (const r of spec.links) if (keep(r)) out.push({ kind: 'link', record: r });
+  for (const r of spec.own) if (keep(r)) out.push({ kind: 'own', record: r });
+  const peers = (spec.peers ?? []).filter(keep);
+  if (peers.length > 0) out.push({ kind: 'note' }, ...peers.map((r) => ({ kind: 'peer' as const, record: r })));
+  return out;
+}
+
 /**
  * `--network host`: a copy of the host's /etc/hosts, unless --add-host is used; then the file is
  * built as for any container, without own records (the host endpoint has no addresses of its own),

@@ -190,3 +190,17 @@ export function containerResolvConfResult(spec: ContainerResolvConfSpec): Contai
 export function containerResolvConf(spec: ContainerResolvConfSpec): string {
   return containerResolvConfResult(spec).text;
 }
+
+/**
+ * Why Docker would fail to write this container's resolv.conf (and so refuse to start it), or undefined:
+ * a source line of 64 KiB or more, Docker 20.10's rebuildDNS refusing a malformed ndots option.
+ */
+export function resolvConfFailure(spec: ContainerResolvConfSpec): ResolvConfError | undefined {
+  try {
+    containerResolvConfResult(spec);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ResolvConfError) return e;
+    throw e;
+  }
+}

@@ -24,6 +24,7 @@ export {
   SYSTEMD_RESOLV_CONF,
   containerResolvConf,
   containerResolvConfResult,
+  resolvConfFailure,
   resolvConfSource,
   usesSystemdResolvConf,
 } from './container.ts';

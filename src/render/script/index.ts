@@ -9,17 +9,31 @@ import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
 import type { ScriptView } from './view.ts';
 import type { RenderContext, Renderer } from '../renderer.ts';
-import { renderIptablesRestore } from '../../firewall/iptables/text/index.ts';
+import { OriginMarkers, type AnnotatedText } from './origin-markers.ts';
+import { iptablesRestoreOrigins, renderIptablesRestore } from '../../firewall/iptables/text/index.ts';
+import type { Ruleset } from '../../firewall/iptables/types.ts';
+import { implicit, type Origin } from '../../diagnostics/origin.ts';
 import { renderXfrmPolicies, renderXfrmTeardown } from '../xfrm/index.ts';
 
 export type { ScriptView };
 
+/**
+ * Puts an origin on a word of the view, for source maps: a marker the caller removes after rendering,
+ * noting which lines held it (origin-markers.ts). Without one, words go in as they are.
+ */
+export type OriginTag = (origin: Origin, word: string) => string;
+
+const untagged: OriginTag = (_o, w) => w;
+
 /** What the templates see of a topology. */
-export function scriptView(t: Topology, source: string): ScriptView {
-  return makeView(t, source);
+export function scriptView(t: Topology, source: string, tag: OriginTag = untagged): ScriptView {
+  return makeView(t, source, tag);
 }
 
-function makeView(t: Topology, source: string): ScriptView {
+/** Each line of a multi-line text tagged with `origin` (a ruleset, ipvsadm input, xfrm lines). */
+const tagLines = (tag: OriginTag, origin: Origin, text: string): string => (tag === untagged ? text : text.replace(/^(?=.)/gm, tag(origin, '')));
+
+function makeView(t: Topology, source: string, tag: OriginTag): ScriptView {
   const own = t.containers.filter((c) => c.networking.kind === 'netns');
   // Endpoints by container, in join order (one pass: a filter per container would be quadratic).
   const endpointsOf = new Map<string, Topology['endpoints'][number][]>();
@@ -31,45 +45,52 @@ function makeView(t: Topology, source: string): ScriptView {
   // The bridge's IPv6 address is added with IFA_F_NODAD where the release does (EngineRelease.bridgeIPv6Nodad).
   const nodad = engineRelease(t.engine).bridgeIPv6Nodad;
   const bridges = t.bridges.map((b) => ({
-    name: bw(b.name),
+    name: tag(b.origin, bw(b.name)),
     mac: bw(b.mac),
     mtu: b.mtu,
-    addresses: b.addresses.map((a) => ({ address: bw(a), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
+    addresses: b.addresses.map((a) => ({ address: tag(b.origin, bw(a)), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
   }));
-  const link = (e: Topology['endpoints'][number]) => ({ hostIfname: bw(e.hostIfname), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
+  const link = (e: Topology['endpoints'][number]) => ({ hostIfname: tag(e.origin, bw(e.hostIfname)), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
   const onHostBridge = (e: Topology['endpoints'][number]) => !e.attachment;
   const endpoints = t.endpoints.filter(onHostBridge).map((e) => ({ ...link(e), netns: bw(e.container) }));
-  const overlays = (t.overlays ?? []).map((o) => overlayView(o, t.endpoints));
+  const overlays = (t.overlays ?? []).map((o) => overlayView(o, t.endpoints, tag));
   const parentLinks = (t.parentLinks ?? []).map((l) => ({
-    name: bw(l.name),
-    create: l.kind === 'vlan' ? `link add link ${bw(l.link!)} name ${bw(l.name)} type vlan id ${l.vlanId}` : `link add name ${bw(l.name)} type dummy`,
+    name: tag(['networks', l.network], bw(l.name)),
+    create: tag(['networks', l.network], l.kind === 'vlan' ? `link add link ${bw(l.link!)} name ${bw(l.name)} type vlan id ${l.vlanId}` : `link add name ${bw(l.name)} type dummy`),
   }));
-  const sysctls = [...t.hostSysctls, ...t.bridges.flatMap((b) => b.sysctls)].map((s) => ({
-    path: `/proc/sys/${s.key.map(bw).join('/')}`,
+  // Docker sets the host's sysctls (ip-forward, br_netfilter) unless told otherwise; a bridge's for that bridge.
+  const withOrigin = [...t.hostSysctls.map((x) => [x, implicit('daemon default')] as const), ...t.bridges.flatMap((b) => b.sysctls.map((x) => [x, b.origin] as const))];
+  const sysctls = withOrigin.map(([s, origin]) => ({
+    path: tag(origin, `/proc/sys/${s.key.map(bw).join('/')}`),
     value: bw(s.value),
     key: s.key.join('.'),
     reason: s.reason.replace(/[^A-Za-z0-9 _.,:/()+-]/g, ''),
     optional: !!s.optional,
   }));
-  const containers = own.map((c, i) => ({
+  const containers = own.map((c, i) => {
+    const eps = endpointsOf.get(c.name) ?? [];
+    // A default route is there for the endpoint that gives the container its gateway.
+    const routeOrigin = (device: string) => eps.find((e) => e.ifname === device)?.origin ?? c.origin;
+    return {
       n: i + 1,
-      name: bw(c.name),
-      links: (endpointsOf.get(c.name) ?? []).filter(onHostBridge).map(link),
-      otherLinks: (endpointsOf.get(c.name) ?? []).filter((e) => !onHostBridge(e)).map((e) => otherLink(e, c.name)),
-      linkCount: (endpointsOf.get(c.name) ?? []).length,
-      interfaces: (endpointsOf.get(c.name) ?? []).map((e) => ({
-        ifname: bw(e.ifname),
+      name: tag(c.origin, bw(c.name)),
+      links: eps.filter(onHostBridge).map(link),
+      otherLinks: eps.filter((e) => !onHostBridge(e)).map((e) => tag(e.origin, otherLink(e, c.name))),
+      linkCount: eps.length,
+      interfaces: eps.map((e) => ({
+        ifname: tag(e.origin, bw(e.ifname)),
         mac: bw(e.mac),
         addresses: [
-          ...(e.ipv4 ? [{ address: bw(`${e.ipv4}/${e.ipv4PrefixLength}`), v4: true }] : []),
-          ...(e.ipv6 ? [{ address: bw(`${e.ipv6}/${e.ipv6PrefixLength}`), v4: false }] : []),
+          ...(e.ipv4 ? [{ address: tag(e.origin, bw(`${e.ipv4}/${e.ipv4PrefixLength}`)), v4: true }] : []),
+          ...(e.ipv6 ? [{ address: tag(e.origin, bw(`${e.ipv6}/${e.ipv6PrefixLength}`)), v4: false }] : []),
         ],
       })),
-      routes: c.routes.map((r) => ({ ...(r.via ? { via: bw(r.via) } : {}), device: bw(r.device) })),
-      ...(c.firewall?.v4 ? { rules: renderIptablesRestore(c.firewall.v4) } : {}),
+      routes: c.routes.map((r) => ({ ...(r.via ? { via: bw(r.via) } : {}), device: tag(routeOrigin(r.device), bw(r.device)) })),
+      ...(c.firewall?.v4 ? { rules: rulesText(c.firewall.v4, c.origin, tag) } : {}),
       rulesOptional: c.sandbox === 'ingress',
-      ...(c.loadBalancer ? { loadBalancer: loadBalancerView(c.loadBalancer) } : {}),
-    }));
+      ...(c.loadBalancer ? { loadBalancer: loadBalancerView(c.loadBalancer, c.origin, tag) } : {}),
+    };
+  });
   return {
     host: bw(t.host),
     firewallNote:
@@ -78,14 +99,14 @@ function makeView(t: Topology, source: string): ScriptView {
         : 'Firewall rules are in iptables.rules / ip6tables.rules\n# (load them with iptables-restore)',
     engine: bw(t.engine),
     source: commentWord(source),
-    namespaces: [...own.map((c) => bw(c.name)), ...overlays.map((o) => o.ns)],
+    namespaces: [...own.map((c) => tag(c.origin, bw(c.name))), ...overlays.map((o) => o.ns)],
     bridges,
     endpoints,
     hostBatch: bridges.length + endpoints.length > 0,
     hostCleanup: bridges.length + endpoints.length + overlays.length + parentLinks.length > 0,
     overlays,
     parentLinks,
-    ...(t.xfrm ? { xfrm: { policies: renderXfrmPolicies(t.xfrm), teardown: renderXfrmTeardown(t.xfrm) } } : {}),
+    ...(t.xfrm ? { xfrm: xfrmView(t, tag) } : {}),
     hostLinkNames: [...bridges.map((b) => b.name), ...endpoints.map((e) => e.hostIfname), ...overlays.map((o) => o.vxlan), ...parentLinks.map((l) => l.name)],
     sysctls,
     containers,
@@ -106,25 +127,40 @@ function otherLink(e: Topology['endpoints'][number], container: string): string 
   return `link add link ${bw(a.parent)} name ${inContainer} type ipvlan mode ${bw(a.mode)} ${bw(a.flag)}`;
 }
 
+/** Rules inside a namespace as iptables-restore input, each rule's line tagged with its origin, the frame with the namespace's. */
+function rulesText(rs: Ruleset, origin: Origin, tag: OriginTag): string {
+  const text = renderIptablesRestore(rs);
+  if (tag === untagged) return text;
+  const origins = iptablesRestoreOrigins(rs);
+  let i = 0;
+  return text.replace(/^(?=.)/gm, () => tag(origins[i++] ?? origin, ''));
+}
+
+/** The encrypted overlays' policies and their teardown, tagged with the encrypted overlays they are for. */
+function xfrmView(t: Topology, tag: OriginTag): NonNullable<ScriptView['xfrm']> {
+  const origin = (t.overlays ?? []).find((o) => o.encrypted)?.origin ?? implicit('swarm init');
+  return { policies: tagLines(tag, origin, renderXfrmPolicies(t.xfrm!)), teardown: tagLines(tag, origin, renderXfrmTeardown(t.xfrm!)) };
+}
+
 /** ipvsadm-save form: `-A -f MARK -s rr`, then `-a -f MARK -r IP:0 -m -w 1` per task (masquerading). */
-function loadBalancerView(lb: NonNullable<Topology['containers'][number]['loadBalancer']>): NonNullable<ScriptView['containers'][number]['loadBalancer']> {
+function loadBalancerView(lb: NonNullable<Topology['containers'][number]['loadBalancer']>, origin: Origin, tag: OriginTag): NonNullable<ScriptView['containers'][number]['loadBalancer']> {
   let ipvs = '';
   for (const s of lb.services) {
     ipvs += `-A -f ${s.fwMark} -s rr\n`;
     for (const d of s.destinations) ipvs += `-a -f ${s.fwMark} -r ${bw(d)}:0 -m -w 1\n`;
   }
   return {
-    aliases: lb.vips.map((v) => `addr add ${bw(v)} dev ${bw(lb.device)}`),
-    ipvs,
+    aliases: lb.vips.map((v) => tag(origin, `addr add ${bw(v)} dev ${bw(lb.device)}`)),
+    ipvs: tagLines(tag, origin, ipvs),
     sysctls: lb.sysctls.map((x) => {
       const file = `/proc/sys/${x.key.map(bw).join('/')}`;
-      return `if [ -e ${file} ]; then echo ${bw(x.value)} > ${file}; fi`;
+      return tag(origin, `if [ -e ${file} ]; then echo ${bw(x.value)} > ${file}; fi`);
     }),
   };
 }
 
-function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology['endpoints']): ScriptView['overlays'][number] {
-  const vxlan = bw(o.vxlanName);
+function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology['endpoints'], tag: OriginTag): ScriptView['overlays'][number] {
+  const vxlan = tag(o.origin, bw(o.vxlanName));
   const nsLines = [
     'link set dev lo up',
     `link add name br0 type bridge`,
@@ -141,12 +177,12 @@ function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology
     ...o.peers.map((p) => `fdb add ${bw(p.mac)} dev vxlan0 dst ${bw(p.vtep)} self permanent`),
   ];
   return {
-    ns: bw(o.namespace),
+    ns: tag(o.origin, bw(o.namespace)),
     vxlan,
     create: `link add name ${vxlan} mtu ${o.mtu} type vxlan id ${o.vni}${o.local ? ` local ${bw(o.local)}` : ''} dstport ${o.port} learning proxy l2miss l3miss`,
-    nsLines,
-    fdbLines,
-    ports: all.filter((e) => e.attachment?.kind === 'overlay' && e.network === o.network).map((e) => bw(e.hostIfname)),
+    nsLines: nsLines.map((l) => tag(o.origin, l)),
+    fdbLines: fdbLines.map((l) => tag(o.origin, l)),
+    ports: all.filter((e) => e.attachment?.kind === 'overlay' && e.network === o.network).map((e) => tag(e.origin, bw(e.hostIfname))),
   };
 }
 
@@ -157,4 +193,23 @@ function* scripts(t: Topology, context: RenderContext): Generator<readonly [stri
   yield ['teardown.sh', template<ScriptView>('teardown.sh', TEARDOWN)(view)];
 }
 
-export const scriptRenderer: Renderer = { name: 'scripts', files: scripts };
+/**
+ * The scripts rendered with every word of the view tagged with its origin, the tags removed, and each
+ * line's origins noted: the text is the one scripts() writes (a test holds every golden to it); a line
+ * with no tagged word is netform's own scaffolding.
+ */
+export function* annotatedScripts(t: Topology, context: RenderContext): Generator<readonly [string, AnnotatedText]> {
+  const markers = new OriginMarkers();
+  const view = scriptView(t, context.source, markers.tag);
+  for (const [name, source] of [['setup.sh', SETUP], ['teardown.sh', TEARDOWN]] as const) {
+    yield [name, markers.extract(template<ScriptView>(name, source)(view), implicit('netform scaffolding'))];
+  }
+}
+
+export const scriptRenderer: Renderer = {
+  name: 'scripts',
+  files: scripts,
+  *origins(t, context) {
+    for (const [name, annotated] of annotatedScripts(t, context)) yield [name, annotated.lines];
+  },
+};

@@ -14,15 +14,27 @@ import { withBackend, type Backend } from './backend.ts';
 import { etcFiles, installEtc, loadRules, removeEtc, restoreRules, runScript, writeBuild } from './deploy.ts';
 import { check, tool } from './exec.ts';
 import { requiredFeatures, type KernelFeature } from './kernel.ts';
-import { parseMatrix, type Matrix } from './matrix.ts';
+import { parseMatrix, type Matrix, type Probe } from './matrix.ts';
+import { judgeWithTracer, traceWorld, type TracerJudgement } from './tracer.ts';
 import { delNetns, netnsWithPrefix } from './namespaces.ts';
 import { checkEtc, detectFeatures, runProbe, type ProbeResult } from './probes.ts';
 import { downSandbox, routeFromOutside, sandboxNamespaces, SETTLE_POLL_MS, settleSandbox, upSandbox, type HostBox } from './sandbox.ts';
 import { baselineRuleset, hostState, savedRules, stateDiff, type HostState } from './snapshot.ts';
 import { checkMatrix, namespaceOf, outsideRoute, planWorld, type World } from './world.ts';
 
+/** The packet tracer against the kernel, over one example's connection probes. */
+export interface TracerTally {
+  /** Probes whose kernel outcome is known (held, or failed as a known bug) and the tracer judged. */
+  readonly compared: number;
+  /** `probe: what the tracer said` where it says the opposite of the kernel. */
+  readonly disagreements: readonly string[];
+  /** `probe: why` where the tracer cannot tell. */
+  readonly unknown: readonly string[];
+}
+
 export interface ExampleRun {
   readonly results: readonly ProbeResult[];
+  readonly tracer: TracerTally;
   /** Why the run stopped before its probes were all judged (setup.sh failed, ...). */
   readonly error?: string;
   /** Messages from the run: setup.sh warnings, cleanup problems (a leftover is a failure). */
@@ -143,6 +155,26 @@ function restoredChecks(w: World, before: ReadonlyMap<string, HostBefore>): Prob
 }
 
 /**
+ * Where the tracer stands against the kernel: a probe that held means the kernel did what the matrix
+ * expects, one that failed as a known bug that it did the opposite; a probe that failed otherwise (a
+ * timeout on a loaded machine) or was skipped tells nothing about the kernel and is not compared.
+ */
+function tallyTracer(probes: readonly Probe[], results: readonly ProbeResult[], judged: readonly (TracerJudgement | undefined)[]): TracerTally {
+  let compared = 0;
+  const disagreements: string[] = [];
+  const unknown: string[] = [];
+  probes.forEach((p, i) => {
+    const j = judged[i];
+    const outcome = results[i]?.outcome;
+    if (!j || (outcome !== 'held' && outcome !== 'known-bug')) return;
+    if (j.agrees === 'unknown') return void unknown.push(`${p.text}: ${j.detail}`);
+    compared++;
+    if (j.agrees !== (outcome === 'held')) disagreements.push(`${p.text}: ${j.detail}`);
+  });
+  return { compared, disagreements, unknown };
+}
+
+/**
  * nft -f of nftables.rules changed no iptables table: each host's iptables-save is still its own
  * ruleset (for a host whose build also has iptables.rules, that file is loaded too: not checked).
  */
@@ -176,6 +208,7 @@ export async function runExample(name: string, prefix: string, backend: Backend 
   const setUp = new Set<HostBox>();
   let cleanupFailed = false;
   let error: string | undefined;
+  let tracer: TracerTally = { compared: 0, disagreements: [], unknown: [] };
   const several = s.hosts.length > 1;
   try {
     writeBuild(work, files);
@@ -209,8 +242,12 @@ export async function runExample(name: string, prefix: string, backend: Backend 
     }
     await startServers(matrix, world, agents);
 
+    // The tracer's verdict on every connection probe, asked before any packet is sent.
+    const tw = traceWorld(world, matrix.outsideRoutes, { brNetfilter: features.br_netfilter.ok });
+    const judged = matrix.probes.map((p) => (p.kind === 'conn' ? judgeWithTracer(p, world, tw) : undefined));
     const ctx = { world, agents, features };
     results.push(...(await Promise.all(matrix.probes.map((p) => runProbe(p, ctx)))));
+    tracer = tallyTracer(matrix.probes, results, judged);
     results.push(...(await Promise.all(etc.map(checkEtc))));
 
     await agents.close();
@@ -242,5 +279,5 @@ export async function runExample(name: string, prefix: string, backend: Backend 
     }
     rmSync(work, { recursive: true, force: true });
   }
-  return { results, ...(error === undefined ? {} : { error }), notes, cleanupFailed, ms: Date.now() - started };
+  return { results, tracer, ...(error === undefined ? {} : { error }), notes, cleanupFailed, ms: Date.now() - started };
 }

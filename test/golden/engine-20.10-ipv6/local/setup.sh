@@ -184,6 +184,8 @@ link set dev eth0 address 02:42:0a:3d:00:02
 addr add 10.61.0.2/24 dev eth0 brd +
 addr add fd00:61::2/64 dev eth0 nodad
 link set dev eth0 up
+route add default via 10.61.0.1 dev eth0
+route add default via fd00:61::1 dev eth0
 EOF
 }
 

@@ -171,6 +171,7 @@ link set dev lo up
 link set dev eth0 address 02:42:0a:14:00:03
 addr add 10.20.0.3/24 dev eth0 brd +
 link set dev eth0 up
+route add default via 10.20.0.1 dev eth0
 EOF
 }
 

@@ -1,0 +1,240 @@
+// npm run bench:apply: plan and apply of netform itself on a host
+// of 20 networks / 100 containers / 100 ports, in scratch network namespaces, next to floors measured
+// in the same run:
+//   - plan of an unchanged host vs `iptables-save` + `ip -j link` of that host alone (target <= 2x);
+//   - apply of a one-container change (one container more) vs a full apply from empty (target <= 10%);
+//   - apply from empty vs the kernel floor as bench/run.ts measures it (the same namespaces and links
+//     made by a minimal `ip -batch` each, plus iptables-restore of the same rules; target <= 1.5x).
+// Every command is the real command line (`node bin/netform.js ...`) with NETFORM_HOST_NETNS and
+// NETFORM_NETNS_PREFIX; each round runs in fresh namespaces `nfa<pid>-<round>-` that are deleted after
+// it (and on exit, failure included). Nothing is contacted.
+//
+//   node --import tsx bench/apply.ts [--runs N] [--settle-ms MS]
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate, toYaml } from './generate.ts';
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const CLI = path.join(ROOT, 'bin', 'netform.js');
+const argv = process.argv.slice(2);
+const value = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const RUNS = Number(value('--runs') ?? 5);
+const SETTLE_MS = Number(value('--settle-ms') ?? 2000);
+const SIZE = { networks: 20, containers: 100, ports: 100 };
+const NS = `nfa${process.pid}-`;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 100 ? 1 : 0)} ms`);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+const base = existsSync('/dev/shm') && statSync('/dev/shm').isDirectory() ? '/dev/shm' : os.tmpdir();
+const WORK = mkdtempSync(path.join(base, 'netform-bench-apply-'));
+
+function run(cmd: readonly string[], options: SpawnSyncOptions = {}): string {
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 256 << 20, ...options });
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')}: exit ${r.status ?? r.signal}\n${String(r.stderr ?? '').slice(-2000)}`);
+  return String(r.stdout ?? '');
+}
+
+/** Wall time of one command (ms); it must succeed (exit 0, or one of `ok`). */
+function timed(cmd: readonly string[], options: SpawnSyncOptions = {}, ok: readonly number[] = [0]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, ...options });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd.join(' ')}: exit ${r.status ?? r.signal}\n${String(r.stderr ?? '').slice(-2000)}`);
+  return ms;
+}
+
+function deleteNamespaces(prefix: string): void {
+  const ours = run(['ip', 'netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith(prefix));
+  if (ours.length) spawnSync('ip', ['-force', '-batch', '-'], { input: ours.map((n) => `netns del ${n}\n`).join('') });
+  for (const n of ours) rmSync(path.join('/etc/netns', n), { recursive: true, force: true });
+}
+
+function cleanup(): void {
+  try {
+    deleteNamespaces(NS);
+  } catch {
+    // exiting anyway
+  }
+  rmSync(WORK, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130));
+
+interface TopologyForFloor {
+  containers: { name: string; networking: { kind: string } }[];
+  bridges: { name: string }[];
+  endpoints: { hostIfname: string; ifname: string; container: string; bridge: string }[];
+}
+
+/** The inputs: 20/100/100 as generated, and the same with one container more (no ports: nothing else moves). */
+function inputs(): { file: string; plusOne: string; dir: string } {
+  const g = generate(SIZE);
+  const file = path.join(WORK, 'apply.yaml');
+  writeFileSync(file, toYaml(g));
+  const plusOne = path.join(WORK, 'apply-plus-one.yaml');
+  writeFileSync(plusOne, toYaml({ ...g, containers: [...g.containers, { name: 'c-extra', networks: [g.networks[0]!.name], ports: [] }] }));
+  const out = path.join(WORK, 'out');
+  run([process.execPath, CLI, 'build', file, '-o', out]);
+  return { file, plusOne, dir: path.join(out, 'bench') };
+}
+
+/** The kernel floor of bench/run.ts: namespaces, bridges and veths by a minimal `ip -batch` each, then the rules. */
+function floorApply(dir: string, prefix: string): number {
+  const t = JSON.parse(readFileSync(path.join(dir, 'topology.json'), 'utf8')) as TopologyForFloor;
+  const own = t.containers.filter((c) => c.networking.kind === 'netns');
+  const host = `${prefix}host`;
+  run(['ip', 'netns', 'add', host]);
+  writeFileSync(path.join(WORK, 'floor-ns.batch'), own.map((c) => `netns add ${prefix}${c.name}\n`).join(''));
+  const links = [
+    ...t.bridges.flatMap((b) => [`link add name ${b.name} type bridge`, `link set dev ${b.name} up`]),
+    ...t.endpoints.flatMap((e) => [`link add name ${e.hostIfname} type veth peer name ${e.ifname} netns ${prefix}${e.container}`, `link set dev ${e.hostIfname} master ${e.bridge}`, `link set dev ${e.hostIfname} up`]),
+  ];
+  writeFileSync(path.join(WORK, 'floor-links.batch'), `${links.join('\n')}\n`);
+  const restore = [['iptables-restore', 'iptables.rules'], ['ip6tables-restore', 'ip6tables.rules']]
+    .filter(([, f]) => existsSync(path.join(dir, f!)))
+    .map(([tool, f]) => `ip netns exec ${host} ${tool} < ${path.join(dir, f!)}`)
+    .join(' && ');
+  return timed(['sh', '-ec', `ip -batch ${WORK}/floor-ns.batch && ip -n ${host} -batch ${WORK}/floor-links.batch && ${restore}`]);
+}
+
+interface Round {
+  libPlan: number;
+  libOneLess: number;
+  libOneMore: number;
+  libDestroy: number;
+  libApply: number;
+  floorApply: number;
+  scripts: number;
+  validate: number;
+  apply: number;
+  floorRead: number;
+  plan: number;
+  oneMore: number;
+  destroy: number;
+}
+
+/** The same objects made by the build's own scripts: setup.sh, then iptables-restore of its rules. */
+function scriptsApply(dir: string, prefix: string): number {
+  const host = `${prefix}host`;
+  run(['ip', 'netns', 'add', host]);
+  const env = { ...process.env, NETFORM_HOST_NETNS: host, NETFORM_NETNS_PREFIX: prefix };
+  const restore = [['iptables-restore', 'iptables.rules'], ['ip6tables-restore', 'ip6tables.rules']]
+    .filter(([, f]) => existsSync(path.join(dir, f!)))
+    .map(([tool, f]) => `ip netns exec ${host} ${tool} < ${path.join(dir, f!)}`)
+    .join(' && ');
+  return timed(['sh', '-ec', `sh ${path.join(dir, 'setup.sh')} && ${restore}`], { env });
+}
+
+type Lib = typeof import('../src/index.ts');
+
+/**
+ * The same operations through the library, in this process, the compile done beforehand: what plan and
+ * apply cost beyond start-up and compile. On the host as the command line left it (one container more).
+ */
+async function library(files: { file: string; plusOne: string }, target: { host: string; hostNetns: string; prefix: string }, stateDir: string) {
+  const lib = (await import(path.join(ROOT, 'dist', 'index.js'))) as Lib;
+  const desired = (file: string) => lib.desiredFromBuild(lib.compile({ file, text: readFileSync(file, 'utf8') }, undefined, { files: false }), target);
+  const base = desired(files.file);
+  const more = desired(files.plusOne);
+  const time = async (f: () => Promise<unknown>) => {
+    const t0 = process.hrtime.bigint();
+    const r = (await f()) as { error?: string };
+    if (r && r.error) throw new Error(r.error);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const libPlan = await time(() => lib.plan({ desired: more, target, stateDir }));
+  const libOneLess = await time(() => lib.apply({ desired: base, target, stateDir }));
+  const libOneMore = await time(() => lib.apply({ desired: more, target, stateDir }));
+  const libDestroy = await time(() => lib.apply({ target, stateDir }));
+  sleep(SETTLE_MS);
+  const libApply = await time(() => lib.apply({ desired: more, target, stateDir }));
+  return { libPlan, libOneLess, libOneMore, libDestroy, libApply };
+}
+
+async function round(i: number, files: { file: string; plusOne: string; dir: string }): Promise<Round> {
+  const f = floorApply(files.dir, `${NS}f${i}-`);
+  deleteNamespaces(`${NS}f${i}-`);
+  sleep(SETTLE_MS);
+  const scripts = scriptsApply(files.dir, `${NS}s${i}-`);
+  deleteNamespaces(`${NS}s${i}-`);
+  sleep(SETTLE_MS);
+  const validate = timed([process.execPath, CLI, 'validate', files.file]);
+  const prefix = `${NS}a${i}-`;
+  const host = `${prefix}host`;
+  run(['ip', 'netns', 'add', host]);
+  const state = path.join(WORK, `state-${i}`);
+  mkdirSync(state);
+  const env = { ...process.env, NETFORM_HOST_NETNS: host, NETFORM_NETNS_PREFIX: prefix };
+  const cli = (...args: string[]) => [process.execPath, CLI, ...args, '--state-dir', state];
+  const apply = timed(cli('apply', files.file), { env });
+  const floorRead = timed(['sh', '-ec', `ip netns exec ${host} iptables-save > /dev/null && ip -n ${host} -j link > /dev/null`]);
+  const plan = timed(cli('plan', files.file, '--detailed-exitcode'), { env });
+  const oneMore = timed(cli('apply', files.plusOne), { env });
+  const lib = await library(files, { host: 'bench', hostNetns: host, prefix }, state);
+  const destroy = timed(cli('destroy'), { env });
+  deleteNamespaces(prefix);
+  sleep(SETTLE_MS);
+  return { ...lib, floorApply: f, scripts, validate, apply, floorRead, plan, oneMore, destroy };
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('bench/apply.ts needs root (network namespaces)');
+  if (!existsSync(path.join(ROOT, 'dist', 'netform.cjs'))) throw new Error('build the command line first: npm run build');
+  log(`bench apply: work directory ${WORK}, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const files = inputs();
+  const rounds: Round[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const r = await round(i, files);
+    log(`  round ${i === 0 ? 'warm-up' : i}: floor ${fmt(r.floorApply)}, scripts ${fmt(r.scripts)}, validate ${fmt(r.validate)}, apply ${fmt(r.apply)}, read floor ${fmt(r.floorRead)}, plan ${fmt(r.plan)}, one more ${fmt(r.oneMore)}, destroy ${fmt(r.destroy)}`);
+    if (i > 0) rounds.push(r);
+  }
+  const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
+  const rows = [
+    ['kernel floor: ip -batch (namespaces), ip -batch (links), iptables-restore', fmt(m('floorApply'))],
+    ['setup.sh + iptables-restore (the same objects, by the build\'s scripts)', fmt(m('scripts'))],
+    ['netform validate (start-up and compile, what every command pays first)', fmt(m('validate'))],
+    ['netform apply, from empty', fmt(m('apply'))],
+    ['iptables-save + ip -j link of the applied host', fmt(m('floorRead'))],
+    ['netform plan, unchanged host', fmt(m('plan'))],
+    ['netform apply, one container more', fmt(m('oneMore'))],
+    ['netform destroy', fmt(m('destroy'))],
+    ['library (in one process, compiled beforehand): plan, unchanged host', fmt(m('libPlan'))],
+    ['library: apply, one container less', fmt(m('libOneLess'))],
+    ['library: apply, one container more', fmt(m('libOneMore'))],
+    ['library: destroy', fmt(m('libDestroy'))],
+    ['library: apply, from empty', fmt(m('libApply'))],
+  ];
+  const out = [
+    `## netform plan / apply, ${SIZE.networks} networks / ${SIZE.containers} containers / ${SIZE.ports} ports (median of ${RUNS} rounds; ${os.cpus().length} CPUs)`,
+    '',
+    '| step | time |',
+    '|:--|--:|',
+    ...rows.map(([a, b]) => `| ${a} | ${b} |`),
+    '',
+    `- plan of an unchanged host / (iptables-save + ip -j link) = ${ratio(m('plan'), m('floorRead'))} (target <= 2x); without start-up and compile (plan - validate): ${ratio(m('plan') - m('validate'), m('floorRead'))}`,
+    `- apply of a one-container change / full apply from empty = ${((100 * m('oneMore')) / m('apply')).toFixed(1)}% (target <= 10%); both without start-up and compile: ${((100 * (m('oneMore') - m('validate'))) / (m('apply') - m('validate'))).toFixed(1)}%`,
+    `- in one process: plan / (iptables-save + ip -j link) = ${ratio(m('libPlan'), m('floorRead'))}; one container more / apply from empty = ${((100 * m('libOneMore')) / m('libApply')).toFixed(1)}%, one container less: ${((100 * m('libOneLess')) / m('libApply')).toFixed(1)}%; apply from empty / kernel floor = ${ratio(m('libApply'), m('floorApply'))}`,
+    `- apply from empty / kernel floor = ${ratio(m('apply'), m('floorApply'))} (target <= 1.5x); / setup.sh + iptables-restore = ${ratio(m('apply'), m('scripts'))}`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  log(`bench apply: ${(e as Error).stack ?? String(e)}`);
+  process.exitCode = 1;
+});

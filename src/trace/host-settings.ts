@@ -1,0 +1,58 @@
+// What a host's sysctls decide for the tracer (forwarding per family, br_netfilter, route_localnet,
+// interfaces without IPv6), and the host's firewall as base chains. A setting the topology does not fix
+// is left to the world (see TraceWorld.facts).
+import type { Sysctl, Topology } from '../topology/types.ts';
+import type { Ns, Setting } from './fabric.ts';
+import { iptablesFirewall } from './iptables.ts';
+import { mergeFirewalls, type BaseChain, type Firewall, type Hook } from './netfilter.ts';
+
+const key = (s: Sysctl) => s.key.join('.');
+
+/** Applies the host's sysctls to its namespace; returns the interfaces whose IPv6 is disabled. */
+export function applySysctls(ns: Ns, t: Topology): Set<string> {
+  const noIPv6 = new Set<string>();
+  const fixed = new Map<string, boolean>();
+  for (const s of [...t.hostSysctls, ...t.bridges.flatMap((b) => b.sysctls)]) {
+    const on = s.value === '1';
+    const k = key(s);
+    if (k === 'net.ipv4.ip_forward' || k === 'net.ipv6.conf.all.forwarding' || k === 'net.bridge.bridge-nf-call-iptables' || k === 'net.bridge.bridge-nf-call-ip6tables') fixed.set(k, on);
+    else if (s.key.length === 5 && s.key[4] === 'route_localnet' && on) ns.routeLocalnet.add(s.key[3]!);
+    else if (s.key.length === 5 && s.key[4] === 'disable_ipv6' && on) noIPv6.add(s.key[3]!);
+  }
+  const setting = (k: string, fact: Setting): Setting => fixed.get(k) ?? fact;
+  ns.forward = { 4: setting('net.ipv4.ip_forward', 'forward4'), 6: setting('net.ipv6.conf.all.forwarding', 'forward6') };
+  ns.brNetfilter = { 4: setting('net.bridge.bridge-nf-call-iptables', 'brNetfilter'), 6: setting('net.bridge.bridge-nf-call-ip6tables', 'brNetfilter') };
+  return noIPv6;
+}
+
+export function hostFirewall(t: Topology): Firewall | undefined {
+  const fw = t.firewall;
+  if (fw.backend === 'iptables') return fw.v4 || fw.v6 ? iptablesFirewall(fw.v4, fw.v6) : undefined;
+  if (fw.backend === 'nftables') {
+    const kept = fw.iptables?.v4 || fw.iptables?.v6 ? [iptablesFirewall(fw.iptables.v4, fw.iptables.v6)] : [];
+    return fw.tables.length > 0 ? mergeFirewalls([...kept, NFT_NOT_MODELLED]) : kept[0];
+  }
+  return undefined;
+}
+
+const NFT_REASON = "Docker's nftables tables are not modelled by the tracer (the iptables backend is)";
+
+/**
+ * Docker's nft tables (firewall-backend: nftables), which the tracer does not evaluate: a packet that
+ * goes through any netfilter hook of the host meets a chain that answers `unknown` (before any other,
+ * so no iptables verdict is given in its place). A packet that never enters the host's hooks is judged
+ * as before: no nft rule of the host sees it either.
+ */
+const NFT_NOT_MODELLED: Firewall = (() => {
+  const chains = new Map<Hook, readonly BaseChain[]>();
+  return {
+    chainsAt(hook) {
+      let c = chains.get(hook);
+      if (!c) {
+        c = [{ hook, priority: -1000, type: 'filter', label: 'nftables', run: () => ({ verdict: 'unknown', reason: NFT_REASON }) }];
+        chains.set(hook, c);
+      }
+      return c;
+    },
+  };
+})();

@@ -1,0 +1,94 @@
+// The world the command line assumes around the hosts, when nothing else is known: each host has an
+// uplink (eth0, or uplink0 when eth0 is a macvlan parent) on one segment with the outside, in a
+// documentation subnet the topology does not use; the outside is the router and the internet beyond
+// (the hosts' default route, every address the fleet lacks) and routes every bridge subnet to its host
+// (so that direct routing to a container is a question with an answer); a macvlan/ipvlan parent is a
+// LAN whose router is the network's gateway. Host settings the topology leaves alone are unknown.
+import { overlaps, parseAddr, parsePrefix } from '../net/index.ts';
+import type { Topology } from '../topology/types.ts';
+import type { HostWorld, TraceWorld } from './types.ts';
+
+const V4 = ['203.0.113', '198.51.100', '192.0.2'];
+const V6 = ['2001:db8:203::', '2001:db8:198::', 'fd0e:2e::'];
+
+/** Subnets the topologies use (the uplink must stay clear of them): bridges', overlays', and macvlan/ipvlan endpoints'. */
+function subnetsInUse(topologies: readonly Topology[]): string[] {
+  return topologies.flatMap((t) => [
+    ...t.bridges.flatMap((b) => b.addresses),
+    ...(t.overlays ?? []).flatMap((o) => o.bridgeAddresses),
+    ...t.endpoints
+      .filter((e) => e.attachment && e.attachment.kind !== 'overlay')
+      .flatMap((e) => [...(e.ipv4 ? [`${e.ipv4}/${e.ipv4PrefixLength ?? 32}`] : []), ...(e.ipv6 ? [`${e.ipv6}/${e.ipv6PrefixLength ?? 128}`] : [])]),
+  ]);
+}
+
+function pick(candidates: readonly string[], cidr: (c: string) => string, used: readonly string[]): string {
+  const taken = used.map((u) => parsePrefix(u)).filter((p) => p !== undefined);
+  return candidates.find((c) => {
+    const p = parsePrefix(cidr(c))!;
+    return !taken.some((u) => overlaps(u, p));
+  }) ?? candidates[0]!;
+}
+
+/** The macvlan/ipvlan parents of a host's endpoints, each with its network's gateway (from a container's default route). */
+function lanGateways(t: Topology): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const e of t.endpoints) {
+    const a = e.attachment;
+    if (!a || a.kind === 'overlay' || (t.parentLinks ?? []).some((l) => l.name === a.parent)) continue;
+    const c = t.containers.find((x) => x.name === e.container);
+    const gw = c?.routes.find((r) => r.family === 4 && r.device === e.ifname && r.via)?.via;
+    if (!out.get(a.parent)) out.set(a.parent, gw && e.ipv4PrefixLength ? `${gw}/${e.ipv4PrefixLength}` : undefined);
+  }
+  return out;
+}
+
+/** The longest prefix the hosts' underlay addresses share, at most /24: they are on one link. */
+function underlayLength(addresses: readonly string[]): number {
+  const parsed = addresses.map((a) => parseAddr(a)!);
+  if (parsed.some((a) => a.family !== 4)) return 64;
+  const values = parsed.map((a) => a.value);
+  let length = 24;
+  while (length > 0 && values.some((v) => v >> BigInt(32 - length) !== values[0]! >> BigInt(32 - length))) length--;
+  return length;
+}
+
+/** The host addresses ports are published on (Docker binds them: the host has them), as host prefixes. */
+function publishedOn(t: Topology): { addresses?: string[] } {
+  const own = new Set(t.bridges.flatMap((b) => b.addresses.map((a) => a.split('/')[0]!)));
+  const ips = new Set<string>();
+  for (const p of t.ports) ips.add(p.hostIP);
+  const list = [...ips].filter((a) => !own.has(a) && a !== '0.0.0.0' && a !== '::' && !a.startsWith('127.') && a !== '::1');
+  return list.length > 0 ? { addresses: list.map((a) => `${a}/${a.includes(':') ? 128 : 32}`) } : {};
+}
+
+export function defaultWorld(topologies: readonly Topology[]): TraceWorld {
+  const used = subnetsInUse(topologies);
+  const locals = topologies.map((t) => (t.overlays ?? []).find((o) => o.local)?.local);
+  const length = underlayLength(locals.filter((x): x is string => !!x));
+  const v4 = pick(V4, (c) => `${c}.0/24`, used);
+  const v6 = pick(V6, (c) => `${c}/64`, used);
+  const octet = (i: number) => (i === 0 ? 1 : i + 2);
+  const lans: Record<string, { outside?: string }> = {};
+  const hosts: Record<string, HostWorld> = {};
+  topologies.forEach((t, i) => {
+    const parents = lanGateways(t);
+    for (const [name, gw] of parents) lans[name] = lans[name]?.outside ? lans[name]! : gw ? { outside: gw } : {};
+    const ifname = parents.has('eth0') ? 'uplink0' : 'eth0';
+    const local = locals[i];
+    hosts[t.host] = {
+      uplink: { ifname, v4: `${v4}.${octet(i)}/24`, v6: `${v6}${octet(i).toString(16)}/64` },
+      ...publishedOn(t),
+      ...(local ? { underlay: { ifname, address: `${local}/${length}` } } : {}),
+    };
+  });
+  return {
+    hosts,
+    outside: { v4: `${v4}.2/24`, v6: `${v6}2/64` },
+    outsideRoutes: 'all',
+    lans,
+    hostDefaultRoute: true,
+    outsideOwnsTheRest: true,
+    outsideForwards: true,
+  };
+}

@@ -1,0 +1,21 @@
+// Rollback at the step v1 -> v2 (the host brought to v1 first), made to fail each way first
+// (test/apply/rollback-steps.ts). One file per step, so that the steps run in parallel lanes.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { testOrSkip } from '../support/skip.ts';
+import { failThenRun, ok, why } from './rollback-steps.ts';
+import { dropHost, makeHost, snapshot } from './sandbox.ts';
+
+testOrSkip(why, 'v1 -> v2 fails in each way and leaves the host as it was; then runs', async () => {
+  const h = await makeHost(['v1', 'v2']);
+  try {
+    const s0 = snapshot(h);
+    await ok(h, 'v1');
+    await failThenRun(h, ['v1', 'v2']);
+    assert.not.equal(snapshot(h), s0);
+  } finally {
+    for (const p of dropHost(h)) console.log(`cleanup: ${p}`);
+  }
+});
+
+test.run();
