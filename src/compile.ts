@@ -19,7 +19,7 @@ import { contentText, hostFiles, type FileContent } from './render/files/index.t
 import { resolvConfFailure, SYSTEMD_RESOLV_CONF, type ResolvConfError } from './render/resolvconf/index.ts';
 import { validateSchema } from './schema/index.ts';
 import { checkSchema, type Refused } from './schema/prune.ts';
-import { compileHosts } from './compile-hosts.ts';
+import { compileHosts, type HostsProgress } from './compile-hosts.ts';
 import { lockInput, lockResult, type LockInput, type LockOptions, type LockResult } from './compile-lock.ts';
 import { expandProjects } from './compile-projects.ts';
 import type { OverlayKey } from './topology/overlay/secrets.ts';
@@ -61,12 +61,17 @@ export interface CompileOptions {
   readonly secrets?: readonly OverlayKey[];
   /** false: an encrypted overlay without `secrets` is no error (validate checks the network, not the keys). */
   readonly requireSecrets?: boolean;
+  /** Told when a stage starts and as hosts are built, for a caller that shows long work as it goes. */
+  readonly progress?: (p: CompileProgress) => void;
   /**
    * The lock file (docs/lock.md): the allocations it pins are kept, new ones made around them, and
    * `result.lock` says what it should now hold. Without this option, allocation is Docker's creation order.
    */
   readonly lock?: LockOptions;
 }
+
+/** The stage compile() is in: reading the input, building the model, then the hosts (compile-hosts.ts). */
+export type CompileProgress = { readonly stage: 'parse' } | { readonly stage: 'model' } | HostsProgress;
 
 /**
  * Reads a file the input names, relative to the input file: the daemon.json of `daemon:`, the compose
@@ -117,6 +122,7 @@ export function compile(input: SourceFile, readDaemon?: DaemonFileReader, option
 function compileInput(input: SourceFile, readDaemon: DaemonFileReader | undefined, options: CompileOptions, lock: LockInput | undefined): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, { text: string; parsed?: ParsedSource }>();
+  options.progress?.({ stage: 'parse' });
   const parsed = parseSource(input.text, input.file);
   sources.set(input.file, { text: input.text, parsed });
   appendAll(diagnostics, parsed.diagnostics);
@@ -151,13 +157,14 @@ function compileInput(input: SourceFile, readDaemon: DaemonFileReader | undefine
   // A project that could not be loaded brought networks and containers the file may name.
   if (hasErrors(expanded.diagnostics)) refused = union(refused, { networks: new Set(['*']), containers: new Set(['*']), incomplete: true });
 
+  options.progress?.({ stage: 'model' });
   const { model, diagnostics: md } = buildModel(value, input.file, daemonFile, refused);
   appendAll(diagnostics, md.map(expanded.remap));
   const redirect = expanded.redirect ? { redirect: expanded.redirect } : {};
   if (!model || refused.incomplete) return { diagnostics, sources, ...redirect, ...(model ? { model } : {}) };
 
   if (lock?.read && hasErrors(lock.read.diagnostics)) return { diagnostics, sources, model, ...redirect };
-  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true, lock?.scope);
+  const built = compileHosts(model, options.secrets, options.requireSecrets ?? true, lock?.scope, options.progress);
   appendAll(diagnostics, built.diagnostics.map(expanded.remap));
   if (!built.topologies) return { diagnostics, sources, model, ...redirect };
   const topologies = built.topologies;

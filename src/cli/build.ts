@@ -7,11 +7,12 @@ import type { ParsedArgs } from './args.ts';
 import { readSecrets } from './inputs.ts';
 import { compileWithLock, lockArgProblems, LOCK_OPTION_SPECS, type SavedLock } from './lock-file.ts';
 import { printText, shown } from './report.ts';
-import { outputFiles, type CompileResult } from '../compile.ts';
+import { outputFiles, type CompileProgress, type CompileResult } from '../compile.ts';
 import type { OverlayKey } from '../topology/overlay/secrets.ts';
 import type { Topology } from '../topology/types.ts';
 import { isFsError, reasonOf } from './fs-errors.ts';
-import { OutputDirError, publishTree } from './output-dir.ts';
+import { OutputDirError, publishTree, type WriteContent } from './output-dir.ts';
+import { compileProgressText, progressLine, writeProgressText, type Progress } from './progress.ts';
 
 /**
  * The keys of `--secrets FILE` when given (undefined without the flag), or the exit code when the file
@@ -31,8 +32,23 @@ export function secretsOption(file: unknown, ctx: Context, warnings: boolean): {
  * document and the model are garbage while the files are rendered (at 100,000 containers they are a
  * large part of the heap).
  */
-function compileForBuild(file: string, args: ParsedArgs, ctx: Context, warnings: boolean, secrets: readonly OverlayKey[] | undefined): { result: CompileResult & { topologies: readonly Topology[] }; saveLock: () => SavedLock } | number {
-  const built = compileWithLock(file, args, ctx, { files: false, ...(secrets ? { secrets } : {}) }, warnings);
+function compileForBuild(
+  file: string,
+  args: ParsedArgs,
+  ctx: Context,
+  warnings: boolean,
+  secrets: readonly OverlayKey[] | undefined,
+  progress: Progress,
+): { result: CompileResult & { topologies: readonly Topology[] }; saveLock: () => SavedLock } | number {
+  // The progress line is erased before the diagnostics are printed.
+  const erasing = (write: (s: string) => void) => (s: string) => {
+    progress.clear();
+    write(s);
+  };
+  const printing: Context = { ...ctx, io: { ...ctx.io, out: erasing(ctx.io.out), err: erasing(ctx.io.err) } };
+  const options = { files: false, ...(secrets ? { secrets } : {}), progress: (p: CompileProgress) => progress.show(p.stage, compileProgressText(p)) };
+  const built = compileWithLock(file, args, printing, options, warnings);
+  progress.clear();
   if (typeof built === 'number') return built;
   return { result: built.result as CompileResult & { topologies: readonly Topology[] }, saveLock: built.saveLock };
 }
@@ -41,15 +57,27 @@ function* chain<T>(...lists: Iterable<T>[]): Generator<T> {
   for (const l of lists) yield* l;
 }
 
+/** The output files, host after host, with the hosts and containers written so far on the progress line. */
+function* withProgress(topologies: readonly Topology[], file: string, progress: Progress): Generator<[string, WriteContent]> {
+  let containers = 0;
+  for (const [i, topology] of topologies.entries()) {
+    yield* outputFiles(topology, file);
+    containers += topology.containers.filter((c) => !c.sandbox).length;
+    progress.show('write', writeProgressText(i + 1, topologies.length, containers));
+  }
+}
+
 /** Writes DIR from the topologies; a file-system failure becomes one line (a TroubleError). */
-function publish(dir: string, file: string, topologies: readonly Topology[], maps: Iterable<[string, string]>): number {
+function publish(dir: string, file: string, topologies: readonly Topology[], maps: Iterable<[string, string]>, progress: Progress): number {
   try {
     // Files are rendered one by one as they are written, not all held in memory first.
-    return publishTree(dir, chain(outputFiles(topologies, file), maps));
+    return publishTree(dir, chain(withProgress(topologies, file, progress), maps));
   } catch (e) {
     if (e instanceof OutputDirError) throw new TroubleError(e.message);
     if (isFsError(e)) throw new TroubleError(`cannot write ${dir}: ${reasonOf(e)}${e.path && e.path !== dir ? ` (${e.path})` : ''}`);
     throw e;
+  } finally {
+    progress.clear();
   }
 }
 
@@ -87,7 +115,8 @@ the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's cre
     const warnings = !args.options['no-warnings'];
     const secrets = secretsOption(args.options['secrets'], ctx, warnings);
     if ('exit' in secrets) return secrets.exit;
-    const built = compileForBuild(file, args, ctx, warnings, secrets.keys);
+    const progress = progressLine(ctx);
+    const built = compileForBuild(file, args, ctx, warnings, secrets.keys, progress);
     if (typeof built === 'number') return built;
     // The lock before the output, so that an output is never left built from allocations the lock does
     // not hold; when the output then cannot be written, the lock is put back as it was.
@@ -95,7 +124,7 @@ the lock would gain or lose, and write nothing. --no-lock: no lock, Docker's cre
     const saved = built.saveLock();
     let written: number;
     try {
-      written = publish(dir, file, built.result.topologies, maps);
+      written = publish(dir, file, built.result.topologies, maps, progress);
     } catch (e) {
       const problem = saved.restore();
       if (problem && e instanceof TroubleError) throw new TroubleError(`${e.message}; ${problem}`);

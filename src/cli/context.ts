@@ -8,6 +8,8 @@ export interface Io {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Whether stderr (where diagnostics go) is a terminal; false when absent. */
   readonly stderrIsTTY?: boolean;
+  /** A clock in milliseconds, for how long work has run (progress.ts); performance.now when absent. */
+  readonly now?: () => number;
 }
 
 export interface Context {

@@ -17,7 +17,7 @@ import type { Model } from '../model/types.ts';
 import { addrFrom, contains, lastOf, networkOf, parseAddr, prefixString, unmap, valueString, type Addr, type Family } from '../net/index.ts';
 import { pinnedEndpoints, pinTakenMessage } from './pins.ts';
 import { networkSubnets, type FamilyState, type NetworkState } from './subnets.ts';
-import type { Addressing, FamilyAddressing } from './types.ts';
+import type { Addressing, Exhausted, FamilyAddressing } from './types.ts';
 
 /** Key of an endpoint in Addressing.endpoints. */
 export const endpointKey = (container: string, network: string) => `${container}\u0000${network}`;
@@ -30,6 +30,12 @@ export interface AllocateOptions {
    * nameservers to avoid, no host-derived IPv6 ULA pool. Default true (a dockerd on its host).
    */
   readonly hostFacts?: boolean;
+  /**
+   * Told, instead of a diagnostic, when the pools have no subnet left for a network or a network has no
+   * address left for an endpoint: swarm's resources are shared by the fleet, and ipam/swarm.ts reports
+   * their exhaustion once, at the setting to change.
+   */
+  readonly onExhausted?: (x: Exhausted) => void;
   /** The lock's allocations in this scope, and where the choices go (default: no lock). */
   readonly lock?: LockScope;
 }
@@ -82,7 +88,7 @@ function staticAddresses(model: Model, states: ReadonlyMap<string, NetworkState>
 }
 
 /** The other addresses: the one the lock pins, else the lowest free one of the range, in join order. */
-function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState>, endpoints: ReadonlyMap<string, Slot>, diagnostics: Diagnostic[]): void {
+function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState>, endpoints: ReadonlyMap<string, Slot>, diagnostics: Diagnostic[], onExhausted?: AllocateOptions['onExhausted']): void {
   for (const c of model.containers) {
     if (c.mode.kind !== 'networks') continue;
     for (const e of c.endpoints) {
@@ -95,7 +101,8 @@ function dynamicAddresses(model: Model, states: ReadonlyMap<string, NetworkState
         if (!fs || slot[slotKey] || (family === 4 ? e.ipv4Address : e.ipv6Address)) continue;
         const v = fs.pins?.endpoints.get(c.name) ?? fs.set.lowestFree(fs.range);
         if (v === undefined) {
-          diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${prefixString(fs.range)} of network "${e.network}"`));
+          if (onExhausted) onExhausted({ kind: 'address', network: e.network, family, range: prefixString(fs.range), container: c.name });
+          else diagnostics.push(error('POOL_EXHAUSTED', e.path, `no free IPv${family} address left in ${prefixString(fs.range)} of network "${e.network}"`));
           continue;
         }
         fs.set.add(v);
@@ -145,9 +152,9 @@ function recordAddresses(model: Model, endpoints: ReadonlyMap<string, Slot>, loc
 export function allocateAddresses(model: Model, options: AllocateOptions = {}): { addressing: Addressing; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const lock = options.lock ?? NO_LOCK;
-  const states = networkSubnets(model, options.hostFacts ?? true, diagnostics, lock, pinnedEndpoints(model, lock));
+  const states = networkSubnets(model, options.hostFacts ?? true, diagnostics, lock, pinnedEndpoints(model, lock), options.onExhausted);
   const endpoints = staticAddresses(model, states, diagnostics);
-  dynamicAddresses(model, states, endpoints, diagnostics);
+  dynamicAddresses(model, states, endpoints, diagnostics, options.onExhausted);
   if (lock.active) recordAddresses(model, endpoints, lock);
   return { addressing: addressing(states, endpoints), diagnostics };
 }

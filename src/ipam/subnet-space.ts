@@ -2,6 +2,7 @@
 // nameservers, which predefined pools avoid), the pools, the lock, and where diagnostics go.
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { LockScope } from '../lock/index.ts';
+import type { Exhausted } from './types.ts';
 import { isDefaultBridge } from '../model/network-types.ts';
 import type { Model, Network } from '../model/types.ts';
 import { hostPrefix, masked, parseAddr, parsePrefix, type Family, type Prefix } from '../net/index.ts';
@@ -40,6 +41,8 @@ export class SubnetSpace {
     hostFacts: boolean,
     readonly diagnostics: Diagnostic[],
     readonly lock: LockScope,
+    /** Told instead of a diagnostic when the pools have no subnet left (swarm's are reported fleet-wide: swarm-exhaustion.ts). */
+    readonly onExhausted?: (x: Exhausted) => void,
   ) {
     const d = model.daemon;
     this.routes = model.host.routes.map((r) => ({ cidr: r.cidr, prefix: parsePrefix(r.cidr) })).filter((r): r is { cidr: string; prefix: Prefix } => !!r.prefix);

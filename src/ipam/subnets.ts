@@ -7,6 +7,7 @@ import { isDefaultBridge } from '../model/network-types.ts';
 import type { IpamConfigEntry, Model, Network } from '../model/types.ts';
 import { contains, isMasked, lastOf, masked, networkOf, overlaps, parseAddr, parsePrefix, prefixString, valueString, within, type Family, type Prefix } from '../net/index.ts';
 import { AddressSet } from './address-set.ts';
+import type { Exhausted } from './types.ts';
 import { pinnedSubnetId, pinnedSubnets, pinTakenMessage, reservePinnedAddresses, type FamilyPins, type PinnedEndpoints } from './pins.ts';
 import { lowestFreeSubnet } from './pools.ts';
 import { SubnetSpace } from './subnet-space.ts';
@@ -166,7 +167,8 @@ function familyState(space: SubnetSpace, taken: Taken, n: Network, family: Famil
     subnet = lowestFreeSubnet(space.pools[family], family, space.taken[family]);
     if (!subnet) {
       if (space.badPools[family]) return undefined;
-      space.diagnostics.push(error('POOL_EXHAUSTED', n.path, `all predefined address pools have been fully subnetted: no free IPv${family} subnet for network "${n.name}"`, space.fileOf(n)));
+      if (space.onExhausted) space.onExhausted({ kind: 'pool', network: n.name, family });
+      else space.diagnostics.push(error('POOL_EXHAUSTED', n.path, `all predefined address pools have been fully subnetted: no free IPv${family} subnet for network "${n.name}"`, space.fileOf(n)));
       return undefined;
     }
     space.take(subnet, n.name, false);
@@ -194,8 +196,15 @@ function familyState(space: SubnetSpace, taken: Taken, n: Network, family: Famil
  * nothing of a host (no routes or nameservers to avoid, no host-derived IPv6 ULA pool). With a lock, the
  * subnets it pins are taken after the explicit ones and before any from the pools.
  */
-export function networkSubnets(model: Model, hostFacts: boolean, diagnostics: Diagnostic[], lock: LockScope, endpoints: PinnedEndpoints): Map<string, NetworkState> {
-  const space = new SubnetSpace(model, hostFacts, diagnostics, lock);
+export function networkSubnets(
+  model: Model,
+  hostFacts: boolean,
+  diagnostics: Diagnostic[],
+  lock: LockScope,
+  endpoints: PinnedEndpoints,
+  onExhausted?: (x: Exhausted) => void,
+): Map<string, NetworkState> {
+  const space = new SubnetSpace(model, hostFacts, diagnostics, lock, onExhausted);
   const explicit = explicitSubnets(space);
   const taken: Taken = { explicit, pinned: pinnedSubnets(space), endpoints };
   const states = new Map<string, NetworkState>();

@@ -13,8 +13,9 @@ import { NO_LOCK, sandboxKey, SWARM_SCOPE, vipKey, vniKey, type LockKey, type Lo
 import { ingressNetwork, ingressSandbox, type JoinedModel } from '../model/host-view.ts';
 import type { Container, Model, OverlayNetwork } from '../model/types.ts';
 import { allocateAddresses, endpointKey } from './allocate.ts';
+import { exhaustionDiagnostics, type Demand } from './swarm-exhaustion.ts';
 import { holderOf, sandboxHolder, vipHolder } from './holders.ts';
-import type { Addressing } from './types.ts';
+import type { Addressing, Exhausted } from './types.ts';
 
 /** The first VNI swarm hands out, above every 802.1Q VLAN id. */
 export const FIRST_VNI = 4096;
@@ -27,6 +28,21 @@ export interface SwarmAddressing {
   readonly ingressSandboxes: ReadonlyMap<string, string>;
   /** Service virtual IPs: service -> network -> addresses (endpoint_mode vip only). */
   readonly vips: ReadonlyMap<string, ReadonlyMap<string, { readonly v4?: string; readonly v6?: string }>>;
+}
+
+/** What takes an address of `family` on `network` in the manager's allocation: sandboxes, VIPs, the others. */
+function demandOn(view: Model, network: string, family: 4 | 6): Demand {
+  const n = view.networks.find((x) => x.name === network);
+  const demand = { sandboxes: 0, vips: 0, tasks: 0, containers: 0 };
+  if (!n || !(family === 4 ? n.enableIPv4 : n.enableIPv6)) return demand;
+  for (const c of view.containers) {
+    if (!c.endpoints.some((e) => e.network === network)) continue;
+    if (c.name.startsWith(sandboxHolder(''))) demand.sandboxes++;
+    else if (c.name.startsWith(vipHolder(''))) demand.vips++;
+    else if (c.service) demand.tasks++;
+    else demand.containers++;
+  }
+  return demand;
 }
 
 /** Where the lock file keeps the addresses of the holders that are not containers: vips and ingress_sandboxes. */
@@ -102,7 +118,9 @@ export function allocateSwarmAddresses(m: JoinedModel, lock: LockScope = NO_LOCK
     // The manager's allocator knows nothing of a host's routes or nameservers.
     host: { ...m.host, routes: [] },
   };
-  const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false, lock: lock.scope(SWARM_SCOPE, lockPlace) });
+  const exhausted: Exhausted[] = [];
+  const { addressing, diagnostics } = allocateAddresses(view, { hostFacts: false, lock: lock.scope(SWARM_SCOPE, lockPlace), onExhausted: (x) => exhausted.push(x) });
+  if (exhausted.length > 0) diagnostics.push(...exhaustionDiagnostics(m, exhausted, (network, family) => demandOn(view, network, family)));
   const vnis = allocateVnis(overlays, lock.scope(SWARM_SCOPE), diagnostics);
 
   const ingressSandboxes = new Map<string, string>();

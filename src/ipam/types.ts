@@ -27,3 +27,8 @@ export interface Addressing {
   /** Keyed by endpointKey(container, network). */
   readonly endpoints: Map<string, EndpointAddressing>;
 }
+
+/** A pool with no subnet left for `network`, or `network` with no address left in `range` for `container`. */
+export type Exhausted =
+  | { readonly kind: 'pool'; readonly network: string; readonly family: 4 | 6 }
+  | { readonly kind: 'address'; readonly network: string; readonly family: 4 | 6; readonly range: string; readonly container: string };

@@ -54,7 +54,7 @@ function checkJoin(m: Model, c: Container, e: EndpointRequest, n: Network, out: 
     } else if (!c.service && !n.attachable) {
       out.push(error('NOT_ATTACHABLE', e.path, `network "${n.name}" is not attachable: only swarm service tasks (service: NAME) may join it; set attachable: true to let standalone containers join (dockerd: "Could not attach to network ${n.name}: rpc error: ... not manually attachable")`));
     }
-  } else if (!networkHosts(m, n).includes(c.host)) {
+  } else if (n.onHosts && !n.onHosts.includes(c.host)) {
     out.push(error('UNKNOWN_NETWORK', e.path, `network "${n.name}" is not created on host "${c.host}" (its hosts: ${networkHosts(m, n).join(', ')})`));
   }
 }
@@ -96,13 +96,14 @@ function checkSwarmHosts(m: Model, out: Diagnostic[]): void {
 
 /** macvlan / ipvlan parents must exist on the host (or be NAME.VID of an interface that does). */
 function checkParents(m: Model, out: Diagnostic[]): void {
+  const hosts = new Map(m.hosts.map((h) => [h.name, h]));
   for (const n of m.networks) {
     if (n.driver !== 'macvlan' && n.driver !== 'ipvlan') continue;
     const parent = n.parent;
     if (parent === undefined) continue;
     const base = n.vlan?.link ?? parent;
     for (const hn of networkHosts(m, n)) {
-      const h = m.hosts.find((x) => x.name === hn);
+      const h = hosts.get(hn);
       if (!h?.interfaces || h.interfaces.includes(base) || h.interfaces.includes(parent)) continue;
       out.push(error('UNKNOWN_PARENT', [...n.path, 'driver_opts', 'parent'], `parent "${base}" is not an interface of host "${hn}" (its interfaces: ${h.interfaces.join(', ') || 'none'})`));
     }

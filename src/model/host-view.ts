@@ -108,13 +108,48 @@ export function ingressSandbox(host: string): Container {
   };
 }
 
-/** The model as the dockerd of `hostName` sees it, its ingress_sbox first in swarm mode. */
-export function hostView(m: JoinedModel, hostName: string): Model {
-  const host = m.hosts.find((h) => h.name === hostName)!;
-  const networks = m.networks.filter((n) => n.driver === 'overlay' || networkHosts(m, n).includes(hostName));
-  const own = m.containers.filter((c) => c.host === hostName);
+/**
+ * Each host's part of the model, indexed once per compile so that a host's view costs what the host
+ * holds, never what the fleet holds: its networks in model order (local networks created on it; the
+ * overlays it has an endpoint on, the ingress network for its ingress_sbox; a node's dockerd creates an
+ * overlay only when a task or container there attaches to it, ov_network.go joinSandbox) and its
+ * containers in file order.
+ */
+export interface HostIndex {
+  readonly networks: ReadonlyMap<string, readonly Network[]>;
+  readonly containers: ReadonlyMap<string, readonly Container[]>;
+  /** What the ingress_sbox's joins look up; absent without an ingress_sbox. */
+  readonly sandboxJoins?: JoinNetworks;
+}
+
+export function hostIndex(m: JoinedModel): HostIndex {
+  const networks = new Map<string, Network[]>(m.hosts.map((h) => [h.name, []]));
+  const containers = new Map<string, Container[]>(m.hosts.map((h) => [h.name, []]));
+  const overlayHosts = new Map<string, Set<string>>();
+  for (const c of m.containers) {
+    containers.get(c.host)?.push(c);
+    if (c.mode.kind !== 'networks') continue;
+    for (const e of c.endpoints) {
+      const on = overlayHosts.get(e.network);
+      if (on) on.add(c.host);
+      else overlayHosts.set(e.network, new Set([c.host]));
+    }
+  }
+  const joins = joinNetworks(m);
+  const sandboxes = !!m.swarm && !!joins.ingress;
+  for (const n of m.networks) {
+    const on = n.driver !== 'overlay' ? networkHosts(m, n) : sandboxes && isIngress(n) ? m.hosts.map((h) => h.name) : overlayHosts.get(n.name) ?? [];
+    for (const h of on) networks.get(h)?.push(n);
+  }
+  return { networks, containers, ...(sandboxes ? { sandboxJoins: joins } : {}) };
+}
+
+/** The model as the dockerd of `host` sees it, its ingress_sbox first in swarm mode. */
+export function hostView(m: Model, index: HostIndex, host: Model['host']): Model {
+  const networks = index.networks.get(host.name) ?? [];
+  const own = index.containers.get(host.name) ?? [];
   // The ingress sandbox joins docker_gwbridge at swarm init/join, before any container (172.18.0.2).
-  const sandbox = m.swarm && ingressNetwork(m) ? [ingressSandbox(hostName)] : [];
-  const joined = sandbox.map((c) => ({ ...c, endpoints: dockerJoins(joinNetworks(m), c) }));
-  return { ...m, host, networks, containers: [...joined, ...own] };
+  const joins = index.sandboxJoins;
+  const sandbox = joins ? [{ ...ingressSandbox(host.name), endpoints: dockerJoins(joins, ingressSandbox(host.name)) }] : [];
+  return { ...m, host, networks, containers: [...sandbox, ...own] };
 }

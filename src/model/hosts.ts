@@ -64,5 +64,6 @@ export function swarmSettings(raw: Raw): SwarmSettings | undefined {
     defaultAddrPool: Array.isArray(s['default_addr_pool']) ? (s['default_addr_pool'] as unknown[]).map(String) : ['10.0.0.0/8'],
     defaultAddrPoolMaskLength: typeof s['default_addr_pool_mask_length'] === 'number' ? s['default_addr_pool_mask_length'] : 24,
     path: raw['swarm'] !== undefined ? ['swarm'] : [],
+    paths: Object.fromEntries(Object.keys(s).map((k) => [k, ['swarm', k]])),
   };
 }

@@ -78,6 +78,8 @@ export interface SwarmSettings {
   readonly defaultAddrPool: readonly string[];
   readonly defaultAddrPoolMaskLength: number;
   readonly path: YamlPath;
+  /** Where each key of the swarm: block was written (key -> path), for diagnostics about what it sets. */
+  readonly paths: Readonly<Record<string, YamlPath>>;
 }
 
 export interface PortBinding {

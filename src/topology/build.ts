@@ -4,7 +4,6 @@
 // files (dns.ts), the host's own devices (host-devices.ts), and in swarm mode the overlay namespaces.
 import { error, warning, type Diagnostic, appendAll } from '../diagnostics/diagnostic.ts';
 import type { Addressing } from '../ipam/types.ts';
-import type { SwarmAddressing } from '../ipam/swarm.ts';
 import { engineRelease } from '../model/engine.ts';
 import { parseFwMark } from '../model/fwmark.ts';
 import { INGRESS_SANDBOX } from '../model/host-view.ts';
@@ -16,38 +15,40 @@ import { ChosenNames, NO_TOPOLOGY_LOCK, type TopologyLock } from './chosen.ts';
 import { containerDns, dnsContext, type DnsContext } from './dns.ts';
 import { connectContainers, legacyLinks, type Connections } from './endpoints.ts';
 import { bridgeDevice, firewallNetwork, hostSysctls, parentLinks } from './host-devices.ts';
-import { overlaySandboxes, type OverlayMember } from './overlay-sandboxes.ts';
+import { overlaySandboxes } from './overlay-sandboxes.ts';
+import type { SwarmContext } from './swarm-context.ts';
 import { swarmFirewall, type SwarmFirewall } from './swarm-firewall.ts';
 import type { ContainerNode, Endpoint, Topology } from './types.ts';
 import { daemonOrigin, originOf } from './origin.ts';
 
-/** What a host's topology needs to know of the swarm: its allocations, and every overlay endpoint on every host. */
-export interface SwarmContext {
-  readonly swarm: SwarmAddressing;
-  readonly members: readonly OverlayMember[];
-  /** Every container of the model, its endpoints as Docker joins them (peers on other hosts are named in hosts files). */
-  readonly allContainers: readonly Container[];
-}
-
-/** Overlay endpoints of containers on other hosts, for name resolution (hosts files) on shared overlays. */
-function remoteOverlayEndpoints(m: Model, ctx: SwarmContext): { endpoints: Endpoint[]; containers: readonly Container[] } {
-  const endpoints: Endpoint[] = ctx.members
-    .filter((x) => x.host !== m.host.name && x.container !== INGRESS_SANDBOX)
-    .map((x) => ({
-      container: x.container,
-      network: x.network,
-      bridge: 'br0',
-      hostIfname: '',
-      ifname: '',
-      mac: x.mac,
-      mtu: 0,
-      ...(x.ipv4 ? { ipv4: x.ipv4 } : {}),
-      ...(x.ipv6 ? { ipv6: x.ipv6 } : {}),
-      hairpin: false,
-      aliases: x.aliases,
-      origin: [],
-    }));
-  return { endpoints, containers: ctx.allContainers };
+/**
+ * Endpoints of containers on other hosts on the overlays this host joins, for name resolution (hosts
+ * files name peers on a shared overlay wherever they run). Not on the ingress network: its endpoints
+ * are anonymous (dns.ts).
+ */
+function remoteOverlayEndpoints(m: Model, ctx: SwarmContext): Endpoint[] {
+  const endpoints: Endpoint[] = [];
+  for (const n of m.networks) {
+    if (n.driver !== 'overlay' || n.ingress) continue;
+    for (const x of ctx.members.get(n.name) ?? []) {
+      if (x.host === m.host.name || x.container === INGRESS_SANDBOX) continue;
+      endpoints.push({
+        container: x.container,
+        network: x.network,
+        bridge: 'br0',
+        hostIfname: '',
+        ifname: '',
+        mac: x.mac,
+        mtu: 0,
+        ...(x.ipv4 ? { ipv4: x.ipv4 } : {}),
+        ...(x.ipv6 ? { ipv6: x.ipv6 } : {}),
+        hairpin: false,
+        aliases: x.aliases,
+        origin: [],
+      });
+    }
+  }
+  return endpoints;
 }
 
 /** A warning per family whose daemon option is off, saying what Docker's bridge driver does not program there. */
@@ -133,7 +134,7 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   const names = new ChosenNames(lock, diagnostics);
   const bridges = m.networks.filter((n) => n.driver === 'bridge');
   const connections = connectContainers(m, a, names, diagnostics);
-  const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.members, swarmContext.allContainers, diagnostics, lock.swarm) : undefined;
+  const swarmFw = swarmContext ? swarmFirewall(m, connections.endpoints, swarmContext.swarm, swarmContext.mesh, diagnostics) : undefined;
   const fwInput = firewallInput(m, a, names, bridges, connections, swarmFw);
   const firewall = buildFirewall(fwInput, m.daemon.firewallBackend);
   appendAll(diagnostics, nullBackendWarnings(m, fwInput));
@@ -141,10 +142,11 @@ export function buildTopology(m: Model, a: Addressing, swarmContext?: SwarmConte
   if (firewall.backend === 'nftables') {
     for (const r of firewall.refusals ?? []) diagnostics.push(error('UNSUPPORTED', r.origin && Array.isArray(r.origin) ? r.origin : ['daemon', 'firewall-backend'], r.message));
   }
-  const remote = swarmContext ? remoteOverlayEndpoints(m, swarmContext) : undefined;
+  // Peers on other hosts are only ever written into hosts files (name_resolution: hosts).
+  const remote = swarmContext ? { endpoints: m.nameResolution === 'hosts' ? remoteOverlayEndpoints(m, swarmContext) : [], containers: swarmContext.containers } : undefined;
   const dns = dnsContext(m, connections.endpoints, hostGatewayIPs(m, a), remote);
   const containers = containerNodes(m, dns, connections, swarmFw, diagnostics);
-  const overlays = swarmContext ? overlaySandboxes(m, swarmContext.swarm, swarmContext.members, names) : [];
+  const overlays = swarmContext ? overlaySandboxes(m, swarmContext.swarm, swarmContext.members, swarmContext.peers, names) : [];
   const parents = parentLinks(m, names);
   const topology: Topology = {
     format: 'netform-topology/2',

@@ -31,17 +31,23 @@ export interface DnsContext {
   /** Containers and networks by name (built once, not per container: 100,000 containers stay linear). */
   readonly containers: ReadonlyMap<string, Container>;
   readonly networks: ReadonlyMap<string, Model['networks'][number]>;
+  /**
+   * Each endpoint's records as a peer sees it, made once and shared by every hosts file that names it:
+   * a fleet's hosts files name hundreds of peers each, and their records would otherwise be copied per file.
+   */
+  readonly peerRecords: Map<Endpoint, readonly HostsRecord[]>;
 }
 
 /**
  * `remote`: endpoints of containers on other hosts (overlay networks only) and every container of the
- * model, so that hosts files name peers on a shared overlay wherever they run.
+ * model by name (built once per compile, not per host), so that hosts files name peers on a shared
+ * overlay wherever they run.
  */
 export function dnsContext(
   model: Model,
   endpoints: readonly Endpoint[],
   hostGatewayIPs: readonly string[],
-  remote?: { readonly endpoints: readonly Endpoint[]; readonly containers: readonly Container[] },
+  remote?: { readonly endpoints: readonly Endpoint[]; readonly containers: ReadonlyMap<string, Container> },
 ): DnsContext {
   const byContainer = new Map<string, Endpoint[]>();
   const byNetwork = new Map<string, Endpoint[]>();
@@ -63,8 +69,9 @@ export function dnsContext(
     byNetwork,
     hostGatewayIPs,
     ...(def ? { defaultBridge: def } : {}),
-    containers: new Map((remote?.containers ?? model.containers).map((c) => [c.name, c])),
+    containers: remote?.containers ?? new Map(model.containers.map((c) => [c.name, c])),
     networks: new Map(model.networks.map((n) => [n.name, n])),
+    peerRecords: new Map(),
   };
 }
 
@@ -126,6 +133,17 @@ function resolvConfSpec(ctx: DnsContext, c: Container, eps: readonly Endpoint[])
   };
 }
 
+/** The records naming `other` in its peers' hosts files: none for the ingress_sbox, which has no container. */
+function peerRecords(ctx: DnsContext, other: Endpoint): readonly HostsRecord[] {
+  let recs = ctx.peerRecords.get(other);
+  if (recs) return recs;
+  const oc = ctx.containers.get(other.container);
+  const n = oc ? dnsNames(oc, other.aliases) : [];
+  recs = !oc ? [] : [...(other.ipv4 ? [{ ip: other.ipv4, names: n }] : []), ...(other.ipv6 ? [{ ip: other.ipv6, names: [...n] }] : [])];
+  ctx.peerRecords.set(other, recs);
+  return recs;
+}
+
 export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): Pick<ContainerNode, 'hosts' | 'resolvConf'> {
   const eps = ctx.byContainer.get(c.name) ?? [];
   const extra = extraHosts(ctx, c, out);
@@ -156,11 +174,7 @@ export function containerDns(ctx: DnsContext, c: Container, out: Diagnostic[]): 
     };
     for (const mine of eps.filter((e) => named(e.network))) {
       for (const other of ctx.byNetwork.get(mine.network) ?? []) {
-        const oc = byName.get(other.container);
-        if (other.container === c.name || !oc) continue; // itself, or the ingress_sbox
-        const n = dnsNames(oc, other.aliases);
-        if (other.ipv4) peers.push({ ip: other.ipv4, names: n });
-        if (other.ipv6) peers.push({ ip: other.ipv6, names: [...n] });
+        if (other.container !== c.name) peers.push(...peerRecords(ctx, other));
       }
     }
   }

@@ -10,7 +10,7 @@ import { ingressNetwork, INGRESS_SANDBOX, type JoinedModel } from '../model/host
 import type { Model } from '../model/types.ts';
 import { pick, type ChosenNames } from './chosen.ts';
 import { derivedMac, macFromIPv4, overlayNamespace, vxlanDeviceName } from './derived-names.ts';
-import type { OverlaySandbox } from './types.ts';
+import type { OverlayPeer, OverlaySandbox } from './types.ts';
 import { originOf } from './origin.ts';
 
 /** One endpoint on an overlay network, on any host. */
@@ -33,17 +33,23 @@ export function overlayMac(configured: string | undefined, ipv4: string | undefi
 }
 
 /**
- * Every overlay endpoint of the model (all hosts): each host's ingress_sbox, then containers in file order.
- * `lock`: the whole lock (its swarm scope keeps the MACs of endpoints without IPv4).
+/**
+ * Every overlay endpoint of the model (all hosts) by network: each host's ingress_sbox, then containers in
+ * file order. `lock`: the whole lock (its swarm scope keeps the MACs of endpoints without IPv4).
  */
-export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing, lock: LockScope = NO_LOCK): OverlayMember[] {
+export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing, lock: LockScope = NO_LOCK): Map<string, OverlayMember[]> {
   const swarmLock = lock.scope(SWARM_SCOPE);
-  const out: OverlayMember[] = [];
+  const out = new Map<string, OverlayMember[]>();
+  const add = (x: OverlayMember) => {
+    const list = out.get(x.network);
+    if (list) list.push(x);
+    else out.set(x.network, [x]);
+  };
   const ingress = ingressNetwork(m);
   if (ingress) {
     for (const h of m.hosts) {
       const ip = swarm.ingressSandboxes.get(h.name);
-      if (ip) out.push({ network: ingress.name, host: h.name, container: INGRESS_SANDBOX, mac: macFromIPv4(ip), ipv4: ip, aliases: [] });
+      if (ip) add({ network: ingress.name, host: h.name, container: INGRESS_SANDBOX, mac: macFromIPv4(ip), ipv4: ip, aliases: [] });
     }
   }
   const overlays = new Set(m.networks.filter((n) => n.driver === 'overlay').map((n) => n.name));
@@ -53,7 +59,7 @@ export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing, lock: Loc
       const a = swarm.addressing.endpoints.get(endpointKey(c.name, e.network));
       if (!a) continue;
       const configured = i === 0 ? e.macAddress ?? c.macAddress : e.macAddress;
-      out.push({
+      add({
         network: e.network,
         host: c.host,
         container: c.name,
@@ -67,26 +73,45 @@ export function overlayMembers(m: JoinedModel, swarm: SwarmAddressing, lock: Loc
   return out;
 }
 
-/** The overlay namespaces of `view.host`: one per overlay with at least one endpoint on this host. */
-export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: readonly OverlayMember[], names: ChosenNames): OverlaySandbox[] {
-  const here = view.host.name;
-  const underlay = new Map(view.hosts.map((h) => [h.name, h.address]));
-  const out: OverlaySandbox[] = [];
-  const byNetwork = new Map<string, OverlayMember[]>();
-  for (const x of members) {
-    const list = byNetwork.get(x.network);
-    if (list) list.push(x);
-    else byNetwork.set(x.network, [x]);
+/**
+ * Each member's neighbour and FDB entries as every other host on its network writes them (those on a
+ * host without an underlay address have none), made once: the ingress network alone gives every host an
+ * entry for every other host.
+ */
+export function overlayPeers(members: ReadonlyMap<string, readonly OverlayMember[]>, underlay: ReadonlyMap<string, string | undefined>): Map<OverlayMember, OverlayPeer> {
+  const out = new Map<OverlayMember, OverlayPeer>();
+  for (const list of members.values()) {
+    for (const x of list) {
+      const vtep = underlay.get(x.host);
+      if (vtep === undefined) continue;
+      out.set(x, { container: x.container, host: x.host, mac: x.mac, ...(x.ipv4 ? { ipv4: x.ipv4 } : {}), ...(x.ipv6 ? { ipv6: x.ipv6 } : {}), vtep });
+    }
   }
+  return out;
+}
+
+/**
+ * The overlay namespaces of `view.host`: one per overlay with at least one endpoint on this host, with a
+ * neighbour and FDB entry per endpoint on another host (`members`: by network, on every host).
+ */
+export function overlaySandboxes(
+  view: Model,
+  swarm: SwarmAddressing,
+  members: ReadonlyMap<string, readonly OverlayMember[]>,
+  peers: ReadonlyMap<OverlayMember, OverlayPeer>,
+  names: ChosenNames,
+): OverlaySandbox[] {
+  const here = view.host.name;
+  const local = view.host.address;
+  const out: OverlaySandbox[] = [];
   for (const n of view.networks) {
     if (n.driver !== 'overlay') continue;
-    const onNet = byNetwork.get(n.name) ?? [];
+    const onNet = members.get(n.name) ?? [];
     if (!onNet.some((x) => x.host === here)) continue;
     const na = swarm.addressing.networks.get(n.name) ?? {};
     const vni = swarm.vnis.get(n.name)!;
-    const remote = onNet.filter((x) => x.host !== here && underlay.get(x.host) !== undefined);
-    const floods = [...new Set(remote.map((x) => underlay.get(x.host)!))];
-    const local = underlay.get(here);
+    const remote = onNet.filter((x) => x.host !== here).map((x) => peers.get(x)).filter((p): p is OverlayPeer => p !== undefined);
+    const floods = [...new Set(remote.map((p) => p.vtep))];
     const id = names.networkId(n);
     out.push({
       network: n.name,
@@ -103,14 +128,7 @@ export function overlaySandboxes(view: Model, swarm: SwarmAddressing, members: r
       port: view.swarm?.dataPathPort ?? 4789,
       encrypted: n.encrypted,
       floods,
-      peers: remote.map((x) => ({
-        container: x.container,
-        host: x.host,
-        mac: x.mac,
-        ...(x.ipv4 ? { ipv4: x.ipv4 } : {}),
-        ...(x.ipv6 ? { ipv6: x.ipv6 } : {}),
-        vtep: underlay.get(x.host)!,
-      })),
+      peers: remote,
       origin: originOf(view, n.path),
     });
   }

@@ -1,6 +1,7 @@
 // The swarm part of one host's firewall: the routing mesh (host rules, the ingress_sbox's rules, each
-// local task's redirect rules), netform's NETFORM-SWARM chain and the encrypted overlays' rules. Services
-// are read from the whole model (every node of a swarm programs the mesh for every service).
+// local task's redirect rules), netform's NETFORM-SWARM chain and the encrypted overlays' rules. Every
+// node of a swarm programs the mesh for every service: the services are read from the whole model once
+// per compile (routingMesh), and each host adds its own sandbox's and tasks' part.
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { hostPortKey, NO_LOCK, type LockScope, type Pinned } from '../lock/index.ts';
 import { familyOf } from '../net/index.ts';
@@ -111,6 +112,51 @@ export function swarmServices(m: Model, all: readonly Container[], diagnostics: 
   return out;
 }
 
+/** A service publishing in mode ingress, as every node's ingress_sbox balances it. */
+export interface MeshService {
+  readonly name: string;
+  readonly ports: readonly FirewallIngressPort[];
+  readonly fwMark: number;
+  /** Its virtual IP on the ingress network (none with endpoint_mode dnsrr). */
+  readonly vip?: string;
+  /** Every task's address on the ingress network, wherever it runs (swarm gossips them all). */
+  readonly tasks: readonly string[];
+  readonly origin: readonly (string | number)[];
+}
+
+/**
+ * The routing mesh every node of the swarm programs alike, worked out once per compile: the services
+ * publishing in mode ingress with their fwmarks, VIPs and tasks. `members`: the ingress network's
+ * endpoints on every host. `lock`: the swarm's scope of the lock (ingress ports chosen by swarm).
+ */
+export function routingMesh(
+  m: Model,
+  all: readonly Container[],
+  swarm: SwarmAddressing,
+  ingressMembers: readonly OverlayMember[],
+  diagnostics: Diagnostic[],
+  lock: LockScope = NO_LOCK,
+): readonly MeshService[] {
+  const ingress = ingressNetwork(m);
+  const services = swarmServices(m, all, diagnostics, lock);
+  const published = services.filter((s) => s.ports.length > 0);
+  if (!ingress || published.length === 0) return [];
+  const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
+  const serviceOf = new Map(all.filter((c) => c.service).map((c) => [c.name, c.service]));
+  const tasksOf = new Map<string, string[]>();
+  for (const x of ingressMembers) {
+    const s = x.ipv4 ? serviceOf.get(x.container) : undefined;
+    if (!s) continue;
+    const list = tasksOf.get(s);
+    if (list) list.push(x.ipv4!);
+    else tasksOf.set(s, [x.ipv4!]);
+  }
+  return published.map((s) => {
+    const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
+    return { name: s.name, ports: s.ports, fwMark: marks.get(s.name)!.get(ingress.name)!, ...(vip ? { vip } : {}), tasks: tasksOf.get(s.name) ?? [], origin: s.origin };
+  });
+}
+
 export interface SwarmFirewall {
   readonly input: Pick<FirewallInput, 'ingress' | 'swarmPorts' | 'encryption'>;
   readonly sysctls: readonly Sysctl[];
@@ -120,63 +166,53 @@ export interface SwarmFirewall {
   readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
 }
 
-export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, members: readonly OverlayMember[], all: readonly Container[], diagnostics: Diagnostic[], lock: LockScope = NO_LOCK): SwarmFirewall {
-  const host = view.host;
+/** This host's part of the routing mesh: the host rules' input, the ingress_sbox's balancer, each local task's redirects. */
+function hostMesh(view: Model, endpoints: readonly Endpoint[], mesh: readonly MeshService[], out: { namespaceRules: Map<string, Ruleset>; loadBalancers: Map<string, LoadBalancer>; sysctls: Sysctl[] }): FirewallIngress | undefined {
   const ingress = ingressNetwork(view);
-  const services = swarmServices(view, all, diagnostics, lock);
-  const published = services.filter((s) => s.ports.length > 0);
-  const namespaceRules = new Map<string, Ruleset>();
-  const loadBalancers = new Map<string, LoadBalancer>();
-  let ingressInput: FirewallIngress | undefined;
-  const sysctls: Sysctl[] = [];
   const sandboxGw = endpoints.find((e) => e.container === INGRESS_SANDBOX && e.network === GATEWAY_BRIDGE);
   const sandboxIngress = ingress && endpoints.find((e) => e.container === INGRESS_SANDBOX && e.network === ingress.name);
-  if (published.length > 0 && !view.daemon.iptables) {
+  if (!ingress || !sandboxGw?.ipv4 || !sandboxIngress?.ipv4 || mesh.length === 0) return undefined;
+  const ingressInput: FirewallIngress = {
+    gatewayNetwork: GATEWAY_BRIDGE,
+    sandboxIP: sandboxGw.ipv4,
+    services: mesh.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
+    origin: originOf(view, ingress.path),
+  };
+  // route_localnet on the interface that holds the sandbox's gateway (findOIFName): docker_gwbridge's device
+  // (its com.docker.network.bridge.name; a docker_gwbridge of the file's own should set one, as Docker's does).
+  const gwNetwork = view.networks.find((n) => n.name === GATEWAY_BRIDGE);
+  out.sysctls.push(...ingressSysctls({ ifName: gwNetwork && gwNetwork.driver === 'bridge' && gwNetwork.bridgeName ? gwNetwork.bridgeName : GATEWAY_BRIDGE }, ingressInput));
+  const balanced = mesh.map((s) => ({ name: s.name, fwMark: s.fwMark, ...(s.vip ? { vip: s.vip } : {}), ports: s.ports, origin: s.origin }));
+  const sandbox = { address: `${sandboxIngress.ipv4}/${sandboxIngress.ipv4PrefixLength}`, services: balanced };
+  out.namespaceRules.set(INGRESS_SANDBOX, loadBalancerSandboxRuleset(sandbox));
+  const withVip = mesh.filter((s) => s.vip !== undefined);
+  out.loadBalancers.set(INGRESS_SANDBOX, {
+    device: sandboxIngress.ifname,
+    vips: withVip.map((s) => `${s.vip}/32`),
+    services: withVip.map((s) => ({ fwMark: s.fwMark, destinations: s.tasks })),
+    sysctls: loadBalancerSandboxSysctls(sandbox),
+  });
+  // Each local task of a publishing service: redirects from the published to the target port.
+  const byService = new Map(mesh.map((s) => [s.name, s]));
+  const ingressAddress = new Map(endpoints.filter((e) => e.network === ingress.name).map((e) => [e.container, e.ipv4]));
+  for (const c of view.containers) {
+    const s = c.service ? byService.get(c.service) : undefined;
+    const address = s && ingressAddress.get(c.name);
+    if (s && address) out.namespaceRules.set(c.name, ingressTaskRuleset({ address, ports: s.ports, origin: c.path }));
+  }
+  return ingressInput;
+}
+
+/** The swarm part of `view.host`'s firewall, from the routing mesh worked out once (routingMesh). */
+export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm: SwarmAddressing, mesh: readonly MeshService[], diagnostics: Diagnostic[]): SwarmFirewall {
+  const host = view.host;
+  const out = { namespaceRules: new Map<string, Ruleset>(), loadBalancers: new Map<string, LoadBalancer>(), sysctls: [] as Sysctl[] };
+  let ingressInput: FirewallIngress | undefined;
+  if (mesh.length > 0 && !view.daemon.iptables) {
     // Docker 29 would log "Failed to add ingress" and leave the mesh half made; netform writes none of it.
-    diagnostics.push(warning('IGNORED', view.daemon.paths['iptables'] ?? ['daemon'], `"iptables": false: the routing mesh of ${published.map((s) => s.name).join(', ')} (mode: ingress ports) is not programmed`, { atKey: true }));
-  } else if (ingress && sandboxGw?.ipv4 && sandboxIngress?.ipv4 && published.length > 0) {
-    ingressInput = {
-      gatewayNetwork: GATEWAY_BRIDGE,
-      sandboxIP: sandboxGw.ipv4,
-      services: published.map((s) => ({ name: s.name, ports: s.ports, origin: s.origin })),
-      origin: originOf(view, ingress.path),
-    };
-    // route_localnet on the interface that holds the sandbox's gateway (findOIFName): docker_gwbridge's device
-    // (its com.docker.network.bridge.name; a docker_gwbridge of the file's own should set one, as Docker's does).
-    const gwNetwork = view.networks.find((n) => n.name === GATEWAY_BRIDGE);
-    sysctls.push(...ingressSysctls({ ifName: gwNetwork && gwNetwork.driver === 'bridge' && gwNetwork.bridgeName ? gwNetwork.bridgeName : GATEWAY_BRIDGE }, ingressInput));
-    const marks = numberLoadBalancers(services.map((s) => ({ name: s.name, networks: s.networks })));
-    const balanced = published.map((s) => {
-      const vip = swarm.vips.get(s.name)?.get(ingress.name)?.v4;
-      return { name: s.name, fwMark: marks.get(s.name)!.get(ingress.name)!, ...(vip ? { vip } : {}), ports: s.ports, origin: s.origin };
-    });
-    const sandbox = { address: `${sandboxIngress.ipv4}/${sandboxIngress.ipv4PrefixLength}`, services: balanced };
-    namespaceRules.set(INGRESS_SANDBOX, loadBalancerSandboxRuleset(sandbox));
-    // Every task of each service on the ingress network, wherever it runs (swarm gossips them all).
-    const serviceOf = new Map(all.map((c) => [c.name, c.service]));
-    const tasksOf = new Map<string, string[]>();
-    for (const x of members) {
-      const s = x.network === ingress.name && x.ipv4 ? serviceOf.get(x.container) : undefined;
-      if (!s) continue;
-      const list = tasksOf.get(s);
-      if (list) list.push(x.ipv4!);
-      else tasksOf.set(s, [x.ipv4!]);
-    }
-    const withVip = balanced.filter((s) => s.vip !== undefined);
-    loadBalancers.set(INGRESS_SANDBOX, {
-      device: sandboxIngress.ifname,
-      vips: withVip.map((s) => `${s.vip}/32`),
-      services: withVip.map((s) => ({ fwMark: s.fwMark, destinations: tasksOf.get(s.name) ?? [] })),
-      sysctls: loadBalancerSandboxSysctls(sandbox),
-    });
-    // Each local task of a publishing service: redirects from the published to the target port.
-    const byService = new Map(published.map((s) => [s.name, s]));
-    const ingressAddress = new Map(endpoints.filter((e) => e.network === ingress.name).map((e) => [e.container, e.ipv4]));
-    for (const c of view.containers) {
-      const s = c.service ? byService.get(c.service) : undefined;
-      const address = s && ingressAddress.get(c.name);
-      if (s && address) namespaceRules.set(c.name, ingressTaskRuleset({ address, ports: s.ports, origin: c.path }));
-    }
+    diagnostics.push(warning('IGNORED', view.daemon.paths['iptables'] ?? ['daemon'], `"iptables": false: the routing mesh of ${mesh.map((s) => s.name).join(', ')} (mode: ingress ports) is not programmed`, { atKey: true }));
+  } else {
+    ingressInput = hostMesh(view, endpoints, mesh, out);
   }
 
   const family = host.address ? familyOf(host.address) ?? 4 : 4;
@@ -188,5 +224,5 @@ export function swarmFirewall(view: Model, endpoints: readonly Endpoint[], swarm
     ...(host.openSwarmPorts ? { swarmPorts: { family, manager: host.role === 'manager', dataPathPort, esp: encrypted.length > 0, origin: [...host.path, 'open_swarm_ports'] } } : {}),
     ...(encrypted.length > 0 ? { encryption: { family, vnis: encrypted.map((n) => ({ vni: swarm.vnis.get(n.name)!, origin: originOf(view, n.path) })), dataPathPort } } : {}),
   };
-  return { input, sysctls, namespaceRules, loadBalancers };
+  return { input, sysctls: out.sysctls, namespaceRules: out.namespaceRules, loadBalancers: out.loadBalancers };
 }

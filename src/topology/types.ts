@@ -88,8 +88,18 @@ export interface OverlaySandbox {
   /** Underlay addresses of the other hosts on this network: flood (all-zero MAC) FDB entries. */
   readonly floods: readonly string[];
   /** Remote endpoints: neighbour entry (ip -> mac on vxlan0) and FDB entry (mac -> host). */
-  readonly peers: readonly { readonly container: string; readonly host: string; readonly mac: string; readonly ipv4?: string; readonly ipv6?: string; readonly vtep: string }[];
+  readonly peers: readonly OverlayPeer[];
   readonly origin: SourcePath;
+}
+
+/** A remote endpoint on an overlay: its neighbour entry (ip -> mac on vxlan0) and FDB entry (mac -> its host's vtep). */
+export interface OverlayPeer {
+  readonly container: string;
+  readonly host: string;
+  readonly mac: string;
+  readonly ipv4?: string;
+  readonly ipv6?: string;
+  readonly vtep: string;
 }
 
 /** A link netform creates as a macvlan/ipvlan parent: an 802.1Q sub-interface, or Docker's dummy link. */
