@@ -118,6 +118,14 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
     deleteBridges: [],
     freshLinks: new Set(),
   };
+  planNamespaces(p, desired, last, live);
+  planWantedLinks(p, desired, last, live);
+  planGoneLinks(p, desired, last, live);
+  return p;
+}
+
+/** Namespaces to make (or refuse: one of that name that netform did not make) and to delete. */
+function planNamespaces(p: LinkPlan, desired: HostNetwork, last: HostNetwork, live: Live): void {
   const liveNs = new Set(live.namespaces);
   const lastNs = new Set(last.namespaces);
   const wantNs = new Set(desired.namespaces);
@@ -134,8 +142,10 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
     p.goneNs.push(ns);
     p.changes.push({ id: `netns/${ns}`, kind: 'network namespace', label: `network namespace ${ns}`, action: 'delete', details: [], drift: false, part: 'network' });
   }
-  const goneNs = new Set(p.goneNs);
+}
 
+/** The links the file wants: made, replaced (its kind or namespace end changed) or updated in place. */
+function planWantedLinks(p: LinkPlan, desired: HostNetwork, last: HostNetwork, live: Live): void {
   const lastLinks = new Map(last.links.map((l) => [l.name, l] as const));
   // Bridges first: veths name them as their master.
   const ordered = [...desired.links.filter((l) => l.kind === 'bridge'), ...desired.links.filter((l) => l.kind === 'veth')];
@@ -174,6 +184,11 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
     // Live differs although the wanted link did not change since the last apply: changed by hand.
     p.changes.push({ id: `link/${want.name}`, kind: 'link', label: describe(want), action: 'update', details: d.details, drift: sameSpec(had, want), part: 'network' });
   }
+}
+
+/** Links of the last apply that the file no longer has: a veth whose namespace goes is deleted with it. */
+function planGoneLinks(p: LinkPlan, desired: HostNetwork, last: HostNetwork, live: Live): void {
+  const goneNs = new Set(p.goneNs);
   const wantLinks = new Set(desired.links.map((l) => l.name));
   for (const had of last.links) {
     if (wantLinks.has(had.name) || !live.links[had.name]) continue;
@@ -186,5 +201,4 @@ export function planLinks(desired: HostNetwork, last: HostNetwork, live: Live): 
       p.preUndo.push(recreate(had, last, live.links[had.name]?.mac));
     }
   }
-  return p;
 }
