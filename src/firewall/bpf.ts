@@ -17,7 +17,8 @@
 // header, whatever the IP header length: the program is meant for rules that already match `-p udp`,
 // in IPv4 and IPv6 alike. moby's only test of the program (bpf_linux_test.go TestVNIMatchBPF) runs it
 // as a socket filter and pins no bytecode string; bpf_test.go only fuzzes that assembly never panics
-// for any uint32. The string for VNI 4096 in ../shared/reference/docker-engine.md §5 agrees with this.
+// for any uint32. The string for VNI 4096, assembled by hand from bpf.go, is pinned in
+// test/overlay-encryption.test.ts.
 
 /** One raw classic-BPF instruction, as `struct sock_filter` (and bpf.RawInstruction) holds it. */
 export interface BpfInstruction {
