@@ -1,9 +1,11 @@
 // The rules of a long chain that can match a packet, in order, found without testing the others: Docker's
 // chains on a host of 10,000 containers hold a rule per container or per published port, each for one
-// address, one port or one bridge. A chain is indexed by the test its rules make on one exact value (the
-// destination address, the destination port, the output or input interface) that leaves the fewest
-// rules to test for a packet; the packet is then tested against the rules for its value and the rules
-// that do not make that test, merged back into chain order.
+// address, one port or one bridge. A rule's exact values for these tests (the destination address, the
+// destination port, the output or input interface) are compared with the packet's, and only the rules
+// that agree on all of them are tested. The first walks of a chain compare every rule's values (a
+// scan: what one trace needs); a chain walked more often is indexed by the one test that leaves the
+// fewest rules to test for a packet: the rules for its value and the rules that do not make that test,
+// merged back into chain order.
 import type { RuleMatch } from '../firewall/types.ts';
 import type { MatchContext } from './netfilter.ts';
 import { hostOf } from './packet.ts';
@@ -40,6 +42,8 @@ function canonicalV4Host(s: string): boolean {
 const MIN_RULES = 64;
 /** How many rules of a long chain are looked at to order the keys. */
 const SAMPLE = 256;
+/** Walks of a long chain that scan it before its index is built. */
+const SCANS_BEFORE_INDEX = 8;
 
 type Value = string | number;
 
@@ -50,27 +54,26 @@ const portKey = (proto: string, port: number): number | undefined => {
   return code === undefined ? undefined : code * 65536 + port;
 };
 
-/** The exact value a rule tests for `k`, if it does: a destination as `address/len` in canonical form, a port as portKey. */
-function keyOf(m: RuleMatch, k: Key): Value | undefined {
-  switch (k) {
-    case 'dst': {
-      const d = m.destination;
-      if (!d || d.negate) return undefined;
-      if (canonicalV4Host(d.cidr)) return d.cidr;
-      const host = hostOf(d.cidr);
-      return host === undefined ? undefined : `${host}/${host.includes(':') ? 128 : 32}`;
-    }
-    case 'dport': {
-      if (!m.protocol || m.protocol.negate) return undefined;
-      const mod = m.modules?.find((x) => x.kind === 'tcp' || x.kind === 'udp' || x.kind === 'sctp');
-      return mod && 'dport' in mod && mod.dport !== undefined && mod.kind === m.protocol.name ? portKey(mod.kind, mod.dport) : undefined;
-    }
-    default: {
-      const i = k === 'out' ? m.outInterface : m.inInterface;
-      return !i || i.negate || i.name.endsWith('+') ? undefined : i.name;
-    }
-  }
+/** The destination a rule tests exactly, as `address/len` in canonical form. */
+function dstKey(m: RuleMatch): Value | undefined {
+  const d = m.destination;
+  if (!d || d.negate) return undefined;
+  if (canonicalV4Host(d.cidr)) return d.cidr;
+  const host = hostOf(d.cidr);
+  return host === undefined ? undefined : `${host}/${host.includes(':') ? 128 : 32}`;
 }
+
+/** The transport protocol and destination port a rule tests exactly, as portKey. */
+function dportKey(m: RuleMatch): Value | undefined {
+  if (!m.protocol || m.protocol.negate || !m.modules) return undefined;
+  for (const mod of m.modules) {
+    if (mod.kind === 'tcp' || mod.kind === 'udp' || mod.kind === 'sctp') return mod.dport !== undefined && mod.kind === m.protocol.name ? portKey(mod.kind, mod.dport) : undefined;
+  }
+  return undefined;
+}
+
+/** The interface a rule tests exactly (not negated, no wildcard). */
+const ifaceKey = (i: RuleMatch['inInterface']): Value | undefined => (!i || i.negate || i.name.endsWith('+') ? undefined : i.name);
 
 /** The value of `k` for a packet. */
 function valueOf(k: Key, ctx: MatchContext): Value | undefined {
@@ -117,8 +120,9 @@ function candidate(key: Key, values: readonly (Value | undefined)[]): Candidate 
   return { key, byValue, rest, cost: rest.length + squares / Math.max(1, values.length - rest.length) };
 }
 
-export class ChainIndex {
-  private constructor(
+/** An index on the one key that leaves the fewest rules to test, chosen over every rule's values. */
+class KeyIndex {
+  constructor(
     private readonly key: Key,
     /** Rule indexes by value: one, or several in order. */
     private readonly byValue: ReadonlyMap<Value, number | number[]>,
@@ -126,23 +130,22 @@ export class ChainIndex {
     private readonly rest: readonly number[],
   ) {}
 
-  /** An index for a chain where one test is selective enough, else undefined. */
-  static of(rules: readonly { readonly match: RuleMatch }[]): ChainIndex | undefined {
-    if (rules.length < MIN_RULES) return undefined;
+  /** The index for the best key, or undefined when no key is selective enough. */
+  static choose(columns: Readonly<Record<Key, readonly (Value | undefined)[]>>, length: number): KeyIndex | undefined {
     // Keys in the order of their cost on a sample of the rules; then each key's cost on all of them,
     // until one is good enough or the untested rules alone (a floor on the cost) cannot beat the best.
-    const stride = Math.max(1, Math.floor(rules.length / SAMPLE));
+    const stride = Math.max(1, Math.floor(length / SAMPLE));
     const order = KEYS.map((key) => {
       const sample: (Value | undefined)[] = [];
-      for (let i = 0; i < rules.length; i += stride) sample.push(keyOf(rules[i]!.match, key));
+      for (let i = 0; i < length; i += stride) sample.push(columns[key][i]);
       const c = candidate(key, sample);
       return { key, estimate: c.cost, untested: c.rest.length * stride };
     }).sort((a, b) => a.estimate - b.estimate);
     let best: Candidate | undefined;
     for (const { key, untested: guess } of order) {
-      const bound = best?.cost ?? rules.length / 2;
+      const bound = best?.cost ?? length / 2;
       if (guess >= 2 * bound) continue;
-      const values = rules.map((r) => keyOf(r.match, key));
+      const values = columns[key];
       let untested = 0;
       for (const v of values) if (v === undefined) untested++;
       if (untested >= bound) continue;
@@ -151,10 +154,9 @@ export class ChainIndex {
       // Good enough: a handful of rules to test per packet.
       if (best && best.cost < 16) break;
     }
-    return best && new ChainIndex(best.key, best.byValue, best.rest);
+    return best && new KeyIndex(best.key, best.byValue, best.rest);
   }
 
-  /** The indexes of the rules that can match, in chain order. */
   candidates(ctx: MatchContext): readonly number[] {
     const v = valueOf(this.key, ctx);
     const found = v === undefined ? undefined : this.byValue.get(v);
@@ -169,4 +171,68 @@ export class ChainIndex {
     }
     return out;
   }
+}
+
+/**
+ * A long chain's candidate rules for a packet. The first walks of the chain scan each rule's exact
+ * values (read once, kept in one array per key) against the packet's: a trace walks a chain a few
+ * times, and a scan of 20,000 values costs far less than the map of an index. A chain walked more
+ * often than that (a build checking many expectations) gets the index on its best key.
+ */
+export class ChainIndex {
+  private columns: Record<Key, (Value | undefined)[]> | undefined;
+  private scans = 0;
+  /** undefined: not chosen yet; null: no key is selective enough (scans go on). */
+  private index: KeyIndex | null | undefined;
+
+  private constructor(private readonly rules: readonly { readonly match: RuleMatch }[]) {}
+
+  /** An index for a long chain, else undefined (a short one is walked rule by rule). */
+  static of(rules: readonly { readonly match: RuleMatch }[]): ChainIndex | undefined {
+    return rules.length < MIN_RULES ? undefined : new ChainIndex(rules);
+  }
+
+  /** The indexes of the rules that can match, in chain order. */
+  candidates(ctx: MatchContext): readonly number[] {
+    if (this.index) return this.index.candidates(ctx);
+    const columns = (this.columns ??= columnsOf(this.rules));
+    if (this.index === undefined && ++this.scans > SCANS_BEFORE_INDEX) {
+      this.index = KeyIndex.choose(columns, this.rules.length) ?? null;
+      if (this.index) return this.index.candidates(ctx);
+    }
+    return scan(columns, ctx);
+  }
+}
+
+/** Each rule's exact value for each key, in one pass over the rules. */
+function columnsOf(rules: readonly { readonly match: RuleMatch }[]): Record<Key, (Value | undefined)[]> {
+  const c: Record<Key, (Value | undefined)[]> = { dst: [], dport: [], out: [], in: [] };
+  for (const { match } of rules) {
+    c.dst.push(dstKey(match));
+    c.dport.push(dportKey(match));
+    c.out.push(ifaceKey(match.outInterface));
+    c.in.push(ifaceKey(match.inInterface));
+  }
+  return c;
+}
+
+/** The rules whose exact values all agree with the packet's (a rule that does not test a key agrees). */
+function scan(c: Readonly<Record<Key, readonly (Value | undefined)[]>>, ctx: MatchContext): number[] {
+  const dst = valueOf('dst', ctx);
+  const dport = valueOf('dport', ctx);
+  const out = valueOf('out', ctx);
+  const inName = valueOf('in', ctx);
+  const found: number[] = [];
+  for (let i = 0; i < c.dst.length; i++) {
+    let v = c.dst[i];
+    if (v !== undefined && v !== dst) continue;
+    v = c.dport[i];
+    if (v !== undefined && v !== dport) continue;
+    v = c.out[i];
+    if (v !== undefined && v !== out) continue;
+    v = c.in[i];
+    if (v !== undefined && v !== inName) continue;
+    found.push(i);
+  }
+  return found;
 }
