@@ -219,7 +219,19 @@ class LazyFabric implements Fabric {
     this.segments.attach(inside, parent.segment!.name);
   }
 
+  /** portFor's answers by bridge and address (a trace asks again on the reply and the handshake's end). */
+  private readonly ports = new WeakMap<Iface, Map<string, Iface | undefined>>();
+
   portFor(bridge: Iface, address: string): Iface | undefined {
+    let byAddress = this.ports.get(bridge);
+    if (!byAddress) this.ports.set(bridge, (byAddress = new Map()));
+    if (byAddress.has(address)) return byAddress.get(address);
+    const port = this.findPort(bridge, address);
+    byAddress.set(address, port);
+    return port;
+  }
+
+  private findPort(bridge: Iface, address: string): Iface | undefined {
     const place = bridge.ns.place;
     if (place.kind !== 'host' && place.kind !== 'overlay') return undefined;
     const h = this.index.get(place.host)!;
@@ -240,7 +252,16 @@ class LazyFabric implements Fabric {
     return undefined;
   }
 
+  private readonly fleetAddresses = new Map<string, boolean>();
+
   inFleet(address: string): boolean {
+    let known = this.fleetAddresses.get(address);
+    if (known === undefined) this.fleetAddresses.set(address, (known = this.holds(address)));
+    return known;
+  }
+
+  /** Whether a namespace of the fleet has `address` (containers' whether made or not). */
+  private holds(address: string): boolean {
     for (const h of this.index.values()) {
       if (h.ns.isLocal(address) || h.byAddress.has(address)) return true;
       for (const ov of h.overlays.values()) if (ov.isLocal(address)) return true;

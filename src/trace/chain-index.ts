@@ -75,6 +75,20 @@ function dportKey(m: RuleMatch): Value | undefined {
 /** The interface a rule tests exactly (not negated, no wildcard). */
 const ifaceKey = (i: RuleMatch['inInterface']): Value | undefined => (!i || i.negate || i.name.endsWith('+') ? undefined : i.name);
 
+/** The exact value a rule tests for `k`, if it does. */
+function keyOf(m: RuleMatch, k: Key): Value | undefined {
+  switch (k) {
+    case 'dst':
+      return dstKey(m);
+    case 'dport':
+      return dportKey(m);
+    case 'out':
+      return ifaceKey(m.outInterface);
+    case 'in':
+      return ifaceKey(m.inInterface);
+  }
+}
+
 /** The value of `k` for a packet. */
 function valueOf(k: Key, ctx: MatchContext): Value | undefined {
   const p = ctx.packet;
@@ -120,6 +134,72 @@ function candidate(key: Key, values: readonly (Value | undefined)[]): Candidate 
   return { key, byValue, rest, cost: rest.length + squares / Math.max(1, values.length - rest.length) };
 }
 
+type Rules = readonly { readonly match: RuleMatch }[];
+
+/** The keys in the order of their cost on a sample of the rules (every stride-th). */
+function sampleOrder(rules: Rules): { key: Key; estimate: number; untested: number }[] {
+  const stride = Math.max(1, Math.floor(rules.length / SAMPLE));
+  return KEYS.map((key) => {
+    const sample: (Value | undefined)[] = [];
+    for (let i = 0; i < rules.length; i += stride) sample.push(keyOf(rules[i]!.match, key));
+    const c = candidate(key, sample);
+    return { key, estimate: c.cost, untested: c.rest.length * stride };
+  }).sort((a, b) => a.estimate - b.estimate);
+}
+
+/** One key's value for each rule, read only as far as the walks have gone. */
+class Column {
+  private readonly values: (Value | undefined)[] = [];
+
+  constructor(
+    private readonly rules: Rules,
+    readonly key: Key,
+  ) {}
+
+  at(i: number): Value | undefined {
+    const v = this.values;
+    while (v.length <= i) v.push(keyOf(this.rules[v.length]!.match, this.key));
+    return v[i];
+  }
+
+  all(): readonly (Value | undefined)[] {
+    if (this.rules.length > 0) this.at(this.rules.length - 1);
+    return this.values;
+  }
+}
+
+/** The rules a walk tests, one after the other; undefined: no more. */
+export interface Cursor {
+  next(): number | undefined;
+}
+
+class ListCursor implements Cursor {
+  private pos = 0;
+  constructor(private readonly list: readonly number[]) {}
+  next(): number | undefined {
+    return this.list[this.pos++];
+  }
+}
+
+/** The rules whose value for the column's key is the packet's, or that do not test the key, found as the walk goes. */
+class ScanCursor implements Cursor {
+  private i = 0;
+  constructor(
+    private readonly column: Column,
+    private readonly value: Value | undefined,
+    private readonly length: number,
+  ) {}
+
+  next(): number | undefined {
+    while (this.i < this.length) {
+      const j = this.i++;
+      const v = this.column.at(j);
+      if (v === undefined || v === this.value) return j;
+    }
+    return undefined;
+  }
+}
+
 /** An index on the one key that leaves the fewest rules to test, chosen over every rule's values. */
 class KeyIndex {
   constructor(
@@ -131,21 +211,14 @@ class KeyIndex {
   ) {}
 
   /** The index for the best key, or undefined when no key is selective enough. */
-  static choose(columns: Readonly<Record<Key, readonly (Value | undefined)[]>>, length: number): KeyIndex | undefined {
+  static choose(rules: Rules, column: (k: Key) => Column): KeyIndex | undefined {
     // Keys in the order of their cost on a sample of the rules; then each key's cost on all of them,
     // until one is good enough or the untested rules alone (a floor on the cost) cannot beat the best.
-    const stride = Math.max(1, Math.floor(length / SAMPLE));
-    const order = KEYS.map((key) => {
-      const sample: (Value | undefined)[] = [];
-      for (let i = 0; i < length; i += stride) sample.push(columns[key][i]);
-      const c = candidate(key, sample);
-      return { key, estimate: c.cost, untested: c.rest.length * stride };
-    }).sort((a, b) => a.estimate - b.estimate);
     let best: Candidate | undefined;
-    for (const { key, untested: guess } of order) {
-      const bound = best?.cost ?? length / 2;
+    for (const { key, untested: guess } of sampleOrder(rules)) {
+      const bound = best?.cost ?? rules.length / 2;
       if (guess >= 2 * bound) continue;
-      const values = columns[key];
+      const values = column(key).all();
       let untested = 0;
       for (const v of values) if (v === undefined) untested++;
       if (untested >= bound) continue;
@@ -174,65 +247,40 @@ class KeyIndex {
 }
 
 /**
- * A long chain's candidate rules for a packet. The first walks of the chain scan each rule's exact
- * values (read once, kept in one array per key) against the packet's: a trace walks a chain a few
- * times, and a scan of 20,000 values costs far less than the map of an index. A chain walked more
- * often than that (a build checking many expectations) gets the index on its best key.
+ * A long chain's candidate rules for a packet. The first walks of the chain read one key of its rules
+ * (the one that looks most selective on a sample) only as far as the walk goes, and test the rules
+ * whose value is the packet's: a walk that stops at the rule for its port or its address reads no
+ * further, and a trace walks a chain a few times. A chain walked more often than that (a build
+ * checking many expectations) gets the index on its best key, over every rule.
  */
 export class ChainIndex {
-  private columns: Record<Key, (Value | undefined)[]> | undefined;
-  private scans = 0;
-  /** undefined: not chosen yet; null: no key is selective enough (scans go on). */
+  private readonly columns = new Map<Key, Column>();
+  private walks = 0;
+  /** undefined: not chosen yet; null: no key is selective enough. */
   private index: KeyIndex | null | undefined;
+  private scanKey: Key | null | undefined;
 
-  private constructor(private readonly rules: readonly { readonly match: RuleMatch }[]) {}
+  private constructor(private readonly rules: Rules) {}
 
   /** An index for a long chain, else undefined (a short one is walked rule by rule). */
-  static of(rules: readonly { readonly match: RuleMatch }[]): ChainIndex | undefined {
+  static of(rules: Rules): ChainIndex | undefined {
     return rules.length < MIN_RULES ? undefined : new ChainIndex(rules);
   }
 
-  /** The indexes of the rules that can match, in chain order. */
-  candidates(ctx: MatchContext): readonly number[] {
-    if (this.index) return this.index.candidates(ctx);
-    const columns = (this.columns ??= columnsOf(this.rules));
-    if (this.index === undefined && ++this.scans > SCANS_BEFORE_INDEX) {
-      this.index = KeyIndex.choose(columns, this.rules.length) ?? null;
-      if (this.index) return this.index.candidates(ctx);
+  /** The rules that can match, in chain order; undefined: every rule. */
+  candidates(ctx: MatchContext): Cursor | undefined {
+    if (this.index === undefined && ++this.walks > SCANS_BEFORE_INDEX) this.index = KeyIndex.choose(this.rules, (k) => this.column(k)) ?? null;
+    if (this.index) return new ListCursor(this.index.candidates(ctx));
+    if (this.scanKey === undefined) {
+      const best = sampleOrder(this.rules)[0];
+      this.scanKey = best && best.estimate < this.rules.length / 2 ? best.key : null;
     }
-    return scan(columns, ctx);
+    return this.scanKey === null ? undefined : new ScanCursor(this.column(this.scanKey), valueOf(this.scanKey, ctx), this.rules.length);
   }
-}
 
-/** Each rule's exact value for each key, in one pass over the rules. */
-function columnsOf(rules: readonly { readonly match: RuleMatch }[]): Record<Key, (Value | undefined)[]> {
-  const c: Record<Key, (Value | undefined)[]> = { dst: [], dport: [], out: [], in: [] };
-  for (const { match } of rules) {
-    c.dst.push(dstKey(match));
-    c.dport.push(dportKey(match));
-    c.out.push(ifaceKey(match.outInterface));
-    c.in.push(ifaceKey(match.inInterface));
+  private column(k: Key): Column {
+    let c = this.columns.get(k);
+    if (!c) this.columns.set(k, (c = new Column(this.rules, k)));
+    return c;
   }
-  return c;
-}
-
-/** The rules whose exact values all agree with the packet's (a rule that does not test a key agrees). */
-function scan(c: Readonly<Record<Key, readonly (Value | undefined)[]>>, ctx: MatchContext): number[] {
-  const dst = valueOf('dst', ctx);
-  const dport = valueOf('dport', ctx);
-  const out = valueOf('out', ctx);
-  const inName = valueOf('in', ctx);
-  const found: number[] = [];
-  for (let i = 0; i < c.dst.length; i++) {
-    let v = c.dst[i];
-    if (v !== undefined && v !== dst) continue;
-    v = c.dport[i];
-    if (v !== undefined && v !== dport) continue;
-    v = c.out[i];
-    if (v !== undefined && v !== out) continue;
-    v = c.in[i];
-    if (v !== undefined && v !== inName) continue;
-    found.push(i);
-  }
-  return found;
 }

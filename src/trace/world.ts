@@ -4,7 +4,8 @@
 // (the hosts' default route, every address the fleet lacks) and routes every bridge subnet to its host
 // (so that direct routing to a container is a question with an answer); a macvlan/ipvlan parent is a
 // LAN whose router is the network's gateway. Host settings the topology leaves alone are unknown.
-import { overlaps, parseAddr, parsePrefix } from '../net/index.ts';
+import { overlaps, parseAddr, type Prefix } from '../net/index.ts';
+import { addr, cidrTest, v4Value, type CidrTest } from './packet.ts';
 import type { Topology } from '../topology/types.ts';
 import type { HostWorld, TraceWorld } from './types.ts';
 
@@ -22,11 +23,29 @@ function subnetsInUse(topologies: readonly Topology[]): string[] {
   ]);
 }
 
+/** Whether two prefixes share an address; IPv4 ones compared as numbers (a host of 1,000 bridges has as many). */
+function overlap(a: CidrTest, b: CidrTest): boolean {
+  if (a.family !== b.family) return false;
+  const a4 = a.family === 4 ? v4Net(a) : undefined;
+  const b4 = b.family === 4 ? v4Net(b) : undefined;
+  if (a4 && b4) {
+    const mask = (a4.mask & b4.mask) >>> 0;
+    return ((a4.net & mask) >>> 0) === ((b4.net & mask) >>> 0);
+  }
+  return overlaps(prefixOf(a), prefixOf(b));
+}
+
+const v4Net = (t: CidrTest): { net: number; mask: number } | undefined =>
+  t.net4 !== undefined ? { net: t.net4, mask: t.mask4! } : t.host !== undefined ? { net: v4Value(t.host)!, mask: 0xffffffff } : undefined;
+
+/** The parsed prefix of a test (a host prefix keeps only its text there). */
+const prefixOf = (t: CidrTest): Prefix => (t.host !== undefined ? { family: t.family, address: addr(t.host)!.value, length: t.family === 4 ? 32 : 128 } : t.prefix);
+
 function pick(candidates: readonly string[], cidr: (c: string) => string, used: readonly string[]): string {
-  const taken = used.map((u) => parsePrefix(u)).filter((p) => p !== undefined);
+  const taken = used.filter((u) => u.includes('/')).map(cidrTest).filter((p) => p !== undefined);
   return candidates.find((c) => {
-    const p = parsePrefix(cidr(c))!;
-    return !taken.some((u) => overlaps(u, p));
+    const p = cidrTest(cidr(c))!;
+    return !taken.some((u) => overlap(u, p));
   }) ?? candidates[0]!;
 }
 
@@ -55,10 +74,11 @@ function underlayLength(addresses: readonly string[]): number {
 
 /** The host addresses ports are published on (Docker binds them: the host has them), as host prefixes. */
 function publishedOn(t: Topology): { addresses?: string[] } {
-  const own = new Set(t.bridges.flatMap((b) => b.addresses.map((a) => a.split('/')[0]!)));
   const ips = new Set<string>();
   for (const p of t.ports) ips.add(p.hostIP);
-  const list = [...ips].filter((a) => !own.has(a) && a !== '0.0.0.0' && a !== '::' && !a.startsWith('127.') && a !== '::1');
+  // A bridge's own address is the bridge's; the few addresses ports use are looked for among the bridges'.
+  const own = (a: string): boolean => t.bridges.some((b) => b.addresses.some((x) => x === a || (x.startsWith(a) && x.charCodeAt(a.length) === 47)));
+  const list = [...ips].filter((a) => a !== '0.0.0.0' && a !== '::' && !a.startsWith('127.') && a !== '::1' && !own(a));
   return list.length > 0 ? { addresses: list.map((a) => `${a}/${a.includes(':') ? 128 : 32}`) } : {};
 }
 
