@@ -75,20 +75,6 @@ function dportKey(m: RuleMatch): Value | undefined {
 /** The interface a rule tests exactly (not negated, no wildcard). */
 const ifaceKey = (i: RuleMatch['inInterface']): Value | undefined => (!i || i.negate || i.name.endsWith('+') ? undefined : i.name);
 
-/** The exact value a rule tests for `k`, if it does. */
-function keyOf(m: RuleMatch, k: Key): Value | undefined {
-  switch (k) {
-    case 'dst':
-      return dstKey(m);
-    case 'dport':
-      return dportKey(m);
-    case 'out':
-      return ifaceKey(m.outInterface);
-    case 'in':
-      return ifaceKey(m.inInterface);
-  }
-}
-
 /** The value of `k` for a packet. */
 function valueOf(k: Key, ctx: MatchContext): Value | undefined {
   const p = ctx.packet;
@@ -136,34 +122,47 @@ function candidate(key: Key, values: readonly (Value | undefined)[]): Candidate 
 
 type Rules = readonly { readonly match: RuleMatch }[];
 
+/** Each key's value of a rule, one function per key (a column is filled by one of them, rule after rule). */
+const KEY_OF: Readonly<Record<Key, (m: RuleMatch) => Value | undefined>> = {
+  dst: dstKey,
+  dport: dportKey,
+  out: (m) => ifaceKey(m.outInterface),
+  in: (m) => ifaceKey(m.inInterface),
+};
+
 /** The keys in the order of their cost on a sample of the rules (every stride-th). */
 function sampleOrder(rules: Rules): { key: Key; estimate: number; untested: number }[] {
   const stride = Math.max(1, Math.floor(rules.length / SAMPLE));
   return KEYS.map((key) => {
     const sample: (Value | undefined)[] = [];
-    for (let i = 0; i < rules.length; i += stride) sample.push(keyOf(rules[i]!.match, key));
+    for (let i = 0; i < rules.length; i += stride) sample.push(KEY_OF[key](rules[i]!.match));
     const c = candidate(key, sample);
     return { key, estimate: c.cost, untested: c.rest.length * stride };
   }).sort((a, b) => a.estimate - b.estimate);
 }
 
+/** Rules read at a time into a column, past where the walk is. */
+const CHUNK = 64;
+
 /** One key's value for each rule, read only as far as the walks have gone. */
 class Column {
-  private readonly values: (Value | undefined)[] = [];
+  readonly values: (Value | undefined)[] = [];
 
   constructor(
     private readonly rules: Rules,
     readonly key: Key,
   ) {}
 
-  at(i: number): Value | undefined {
+  /** Reads the values of the rules up to index `i` (and a few past it), at most to the end. */
+  fill(i: number): void {
     const v = this.values;
-    while (v.length <= i) v.push(keyOf(this.rules[v.length]!.match, this.key));
-    return v[i];
+    const end = Math.min(this.rules.length, i + CHUNK);
+    const of = KEY_OF[this.key];
+    for (let j = v.length; j < end; j++) v.push(of(this.rules[j]!.match));
   }
 
   all(): readonly (Value | undefined)[] {
-    if (this.rules.length > 0) this.at(this.rules.length - 1);
+    this.fill(this.rules.length);
     return this.values;
   }
 }
@@ -191,9 +190,11 @@ class ScanCursor implements Cursor {
   ) {}
 
   next(): number | undefined {
+    const values = this.column.values;
     while (this.i < this.length) {
       const j = this.i++;
-      const v = this.column.at(j);
+      if (j >= values.length) this.column.fill(j);
+      const v = values[j];
       if (v === undefined || v === this.value) return j;
     }
     return undefined;

@@ -62,8 +62,6 @@ export const NO_ADDRESS: CidrTest = { family: 4, host: '', prefix: { family: 4, 
 export const mask4Of = (length: number): number => (length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
 
 const prefixes = new Map<string, CidrTest | null>();
-/** A dotted quad without leading zeros and a /32: already canonical, no parsing needed. */
-const CANONICAL_V4_HOST = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/32$/;
 
 /** An IPv6 address in RFC 5952 form, from text of plain hex groups (no embedded IPv4), without bigints. */
 function canonicalV6(text: string): string | undefined {
@@ -126,18 +124,15 @@ function v4Prefix(s: string): { value: number; length: number } | undefined {
 /** The prepared test of `cidr` (memoized), or undefined when it does not parse. */
 export function cidrTest(cidr: string): CidrTest | undefined {
   let t = prefixes.get(cidr);
-  if (t === undefined && CANONICAL_V4_HOST.test(cidr)) {
-    t = { family: 4, host: cidr.slice(0, -3), prefix: { family: 4, address: 0n, length: 32 } };
-    prefixes.set(cidr, t);
-  }
   if (t === undefined) {
-    // A wider IPv4 prefix in netip's own spelling: no parse through bigints.
+    // An IPv4 prefix in netip's own spelling: no parse through bigints (a host one is its text).
     const v4 = v4Prefix(cidr);
-    if (v4 && v4.length < 32) {
+    if (v4 && v4.length === 32) t = { family: 4, host: cidr.slice(0, -3), prefix: { family: 4, address: 0n, length: 32 } };
+    else if (v4) {
       const mask4 = mask4Of(v4.length);
       t = { family: 4, prefix: { family: 4, address: BigInt(v4.value), length: v4.length }, mask4, net4: (v4.value & mask4) >>> 0 };
-      prefixes.set(cidr, t);
     }
+    if (t !== undefined) prefixes.set(cidr, t);
   }
   if (t === undefined && cidr.endsWith('/128') && !cidr.includes('.')) {
     const host = canonicalV6(cidr.slice(0, -4));

@@ -14,13 +14,17 @@ const V6 = ['2001:db8:203::', '2001:db8:198::', 'fd0e:2e::'];
 
 /** Subnets the topologies use (the uplink must stay clear of them): bridges', overlays', and macvlan/ipvlan endpoints'. */
 function subnetsInUse(topologies: readonly Topology[]): string[] {
-  return topologies.flatMap((t) => [
-    ...t.bridges.flatMap((b) => b.addresses),
-    ...(t.overlays ?? []).flatMap((o) => o.bridgeAddresses),
-    ...t.endpoints
-      .filter((e) => e.attachment && e.attachment.kind !== 'overlay')
-      .flatMap((e) => [...(e.ipv4 ? [`${e.ipv4}/${e.ipv4PrefixLength ?? 32}`] : []), ...(e.ipv6 ? [`${e.ipv6}/${e.ipv6PrefixLength ?? 128}`] : [])]),
-  ]);
+  const out: string[] = [];
+  for (const t of topologies) {
+    for (const b of t.bridges) out.push(...b.addresses);
+    for (const o of t.overlays ?? []) out.push(...o.bridgeAddresses);
+    for (const e of t.endpoints) {
+      if (!e.attachment || e.attachment.kind === 'overlay') continue;
+      if (e.ipv4) out.push(`${e.ipv4}/${e.ipv4PrefixLength ?? 32}`);
+      if (e.ipv6) out.push(`${e.ipv6}/${e.ipv6PrefixLength ?? 128}`);
+    }
+  }
+  return out;
 }
 
 /** Whether two prefixes share an address; IPv4 ones compared as numbers (a host of 1,000 bridges has as many). */
