@@ -22,8 +22,10 @@ import {
   topologyFor,
   type ApplyOutcome,
   type Part,
+  type PlanExpectations,
   type PlanOutcome,
 } from '../apply/index.ts';
+import { resultLocator } from '../compile.ts';
 import type { ParsedArgs } from './args.ts';
 
 const PLAN_KIND = 'netform-plan';
@@ -57,8 +59,11 @@ function desiredOf(file: string, args: ParsedArgs, ctx: Context) {
   if ('exit' in secrets) return secrets.exit;
   const compiled = compileWithLock(file, args, ctx, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) });
   if (typeof compiled === 'number') return compiled;
-  const host = topologyFor(compiled.result, opt(args, 'host')).host;
-  return { desired: desiredFromBuild(compiled.result, targetFromEnv(host, ctx.env, nodeSystem())), saveLock: compiled.saveLock };
+  const { result } = compiled;
+  const host = topologyFor(result, opt(args, 'host')).host;
+  // The file's expect: entries, for the plan to list those whose verdict it changes.
+  const expectations: PlanExpectations = { expectations: result.model?.expectations ?? [], fleet: result.topologies ?? [], locate: resultLocator(result) };
+  return { desired: desiredFromBuild(result, targetFromEnv(host, ctx.env, nodeSystem())), expectations, saveLock: compiled.saveLock };
 }
 
 /** Writes the lock when allocations changed; the line saying so goes to stderr (stdout may be JSON). */
@@ -113,9 +118,9 @@ export async function runPlan(args: ParsedArgs, ctx: Context): Promise<number> {
   const code = await guarded(ctx, async () => {
     const compiled = desiredOf(args.operands[0]!, args, ctx);
     if (typeof compiled === 'number') return compiled;
-    const { desired } = compiled;
+    const { desired, expectations } = compiled;
     const only = opt(args, 'only') as Part | undefined;
-    const outcome = await plan({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}) });
+    const outcome = await plan({ desired, expectations, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}) });
     // Once the plan is made, so that apply PLANFILE applies allocations the lock holds.
     writeLock(compiled.saveLock, ctx);
     const file = opt(args, 'output');
@@ -161,13 +166,13 @@ export async function runApply(args: ParsedArgs, ctx: Context): Promise<number> 
     }
     const compiled = desiredOf(args.operands[0]!, args, ctx);
     if (typeof compiled === 'number') return compiled;
-    const { desired } = compiled;
+    const { desired, expectations } = compiled;
     const only = opt(args, 'only') as Part | undefined;
     // The lock before the host changes; put back when the apply is rolled back.
     const lock = writeLock(compiled.saveLock, ctx);
     let code: number = EXIT.FAILED;
     try {
-      code = report(await apply({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}), log, ...tryOpt }), ctx, 'apply');
+      code = report(await apply({ desired, expectations, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}), log, ...tryOpt }), ctx, 'apply');
       return code;
     } finally {
       const problem = code === EXIT.OK ? undefined : lock.restore();
