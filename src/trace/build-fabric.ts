@@ -235,7 +235,7 @@ class LazyFabric implements Fabric {
     const place = bridge.ns.place;
     if (place.kind !== 'host' && place.kind !== 'overlay') return undefined;
     const h = this.index.get(place.host)!;
-    const ep = h.byAddress.all(address).find((e) => (place.kind === 'host' ? !e.attachment && e.bridge === bridge.name : e.attachment?.kind === 'overlay' && e.network === place.network));
+    const ep = h.byAddress.find(address, (e) => (place.kind === 'host' ? !e.attachment && e.bridge === bridge.name : e.attachment?.kind === 'overlay' && e.network === place.network));
     if (ep) {
       this.made(h, ep.container);
       return bridge.ns.ifaces.get(ep.hostIfname);

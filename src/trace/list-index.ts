@@ -36,15 +36,15 @@ export class ListIndex<T extends object, K extends KeyOf<T> = KeyOf<T>> {
     return out;
   }
 
-  /** The first item whose key is `k`. */
-  find(k: NonNullable<T[K]>): T | undefined {
+  /** The first item whose key is `k` (and that `test` accepts): a scan stops there. */
+  find(k: NonNullable<T[K]>, test?: (item: T) => boolean): T | undefined {
     const map = this.mapAfterScans();
     if (map) {
       const l = map.get(k);
-      return Array.isArray(l) ? l[0] : l;
+      return Array.isArray(l) ? l.find((item) => !test || test(item)) : l && (!test || test(l)) ? l : undefined;
     }
     const { first, second } = this;
-    for (const item of this.items) if (item[first] === k || (second !== undefined && item[second] === k)) return item;
+    for (const item of this.items) if ((item[first] === k || (second !== undefined && item[second] === k)) && (!test || test(item))) return item;
     return undefined;
   }
 
