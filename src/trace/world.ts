@@ -27,29 +27,32 @@ function subnetsInUse(topologies: readonly Topology[]): string[] {
   return out;
 }
 
-/** Whether two prefixes share an address; IPv4 ones compared as numbers (a host of 1,000 bridges has as many). */
-function overlap(a: CidrTest, b: CidrTest): boolean {
-  if (a.family !== b.family) return false;
-  const a4 = a.family === 4 ? v4Net(a) : undefined;
-  const b4 = b.family === 4 ? v4Net(b) : undefined;
-  if (a4 && b4) {
-    const mask = (a4.mask & b4.mask) >>> 0;
-    return ((a4.net & mask) >>> 0) === ((b4.net & mask) >>> 0);
-  }
-  return overlaps(prefixOf(a), prefixOf(b));
-}
-
-const v4Net = (t: CidrTest): { net: number; mask: number } | undefined =>
-  t.net4 !== undefined ? { net: t.net4, mask: t.mask4! } : t.host !== undefined ? { net: v4Value(t.host)!, mask: 0xffffffff } : undefined;
-
 /** The parsed prefix of a test (a host prefix keeps only its text there). */
 const prefixOf = (t: CidrTest): Prefix => (t.host !== undefined ? { family: t.family, address: addr(t.host)!.value, length: t.family === 4 ? 32 : 128 } : t.prefix);
 
-function pick(candidates: readonly string[], cidr: (c: string) => string, used: readonly string[]): string {
-  const taken = used.filter((u) => u.includes('/')).map(cidrTest).filter((p) => p !== undefined);
+/** Whether two prefixes of one family share an address; IPv4 ones compared as numbers (a host of 1,000 bridges has as many). */
+function overlap(a: CidrTest, b: CidrTest): boolean {
+  if (a.family === 6) return overlaps(prefixOf(a), prefixOf(b));
+  const [an, am] = a.net4 !== undefined ? [a.net4, a.mask4!] : [v4Value(a.host!)!, 0xffffffff];
+  const [bn, bm] = b.net4 !== undefined ? [b.net4, b.mask4!] : [v4Value(b.host!)!, 0xffffffff];
+  const mask = (am & bm) >>> 0;
+  return ((an & mask) >>> 0) === ((bn & mask) >>> 0);
+}
+
+/** The prefixes in use, by family (one parse each, shared with the route tables that parse them again). */
+function taken(used: readonly string[]): Record<4 | 6, CidrTest[]> {
+  const out: Record<4 | 6, CidrTest[]> = { 4: [], 6: [] };
+  for (const u of used) {
+    const t = u.includes('/') ? cidrTest(u) : undefined;
+    if (t) out[t.family].push(t);
+  }
+  return out;
+}
+
+function pick(candidates: readonly string[], cidr: (c: string) => string, used: readonly CidrTest[]): string {
   return candidates.find((c) => {
     const p = cidrTest(cidr(c))!;
-    return !taken.some((u) => overlap(u, p));
+    return !used.some((u) => overlap(u, p));
   }) ?? candidates[0]!;
 }
 
@@ -87,11 +90,11 @@ function publishedOn(t: Topology): { addresses?: string[] } {
 }
 
 export function defaultWorld(topologies: readonly Topology[]): TraceWorld {
-  const used = subnetsInUse(topologies);
+  const used = taken(subnetsInUse(topologies));
   const locals = topologies.map((t) => (t.overlays ?? []).find((o) => o.local)?.local);
   const length = underlayLength(locals.filter((x): x is string => !!x));
-  const v4 = pick(V4, (c) => `${c}.0/24`, used);
-  const v6 = pick(V6, (c) => `${c}/64`, used);
+  const v4 = pick(V4, (c) => `${c}.0/24`, used[4]);
+  const v6 = pick(V6, (c) => `${c}/64`, used[6]);
   const octet = (i: number) => (i === 0 ? 1 : i + 2);
   const lans: Record<string, { outside?: string }> = {};
   const hosts: Record<string, HostWorld> = {};
