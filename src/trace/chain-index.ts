@@ -1,11 +1,11 @@
 // The rules of a long chain that can match a packet, in order, found without testing the others: Docker's
 // chains on a host of 10,000 containers hold a rule per container or per published port, each for one
-// address, one port or one bridge. A rule's exact values for these tests (the destination address, the
-// destination port, the output or input interface) are compared with the packet's, and only the rules
-// that agree on all of them are tested. The first walks of a chain compare every rule's values (a
-// scan: what one trace needs); a chain walked more often is indexed by the one test that leaves the
-// fewest rules to test for a packet: the rules for its value and the rules that do not make that test,
-// merged back into chain order.
+// address, one port or one bridge. A rule's exact value for one such test (the destination address, the
+// destination port, the output or input interface) is compared with the packet's, and only the rules
+// whose value is the packet's, or that do not make that test, are tested. The first walks of a chain
+// read the values as they go (a walk that stops early reads no further: what one trace needs); a chain
+// walked more often is indexed by the test that leaves the fewest rules for a packet: the rules for its
+// value and the rules that do not make that test, merged back into chain order.
 import type { RuleMatch } from '../firewall/types.ts';
 import type { MatchContext } from './netfilter.ts';
 import { hostOf } from './packet.ts';
@@ -42,6 +42,8 @@ function canonicalV4Host(s: string): boolean {
 const MIN_RULES = 64;
 /** How many rules of a long chain are looked at to order the keys. */
 const SAMPLE = 256;
+/** How many rules are looked at to choose the key a scan reads (a trace reads a chain once or twice). */
+const SCAN_SAMPLE = 64;
 /** Walks of a long chain that scan it before its index is built. */
 const SCANS_BEFORE_INDEX = 8;
 
@@ -131,8 +133,8 @@ const KEY_OF: Readonly<Record<Key, (m: RuleMatch) => Value | undefined>> = {
 };
 
 /** The keys in the order of their cost on a sample of the rules (every stride-th). */
-function sampleOrder(rules: Rules): { key: Key; estimate: number; untested: number }[] {
-  const stride = Math.max(1, Math.floor(rules.length / SAMPLE));
+function sampleOrder(rules: Rules, size = SAMPLE): { key: Key; estimate: number; untested: number }[] {
+  const stride = Math.max(1, Math.floor(rules.length / size));
   return KEYS.map((key) => {
     const sample: (Value | undefined)[] = [];
     for (let i = 0; i < rules.length; i += stride) sample.push(KEY_OF[key](rules[i]!.match));
@@ -273,7 +275,7 @@ export class ChainIndex {
     if (this.index === undefined && ++this.walks > SCANS_BEFORE_INDEX) this.index = KeyIndex.choose(this.rules, (k) => this.column(k)) ?? null;
     if (this.index) return new ListCursor(this.index.candidates(ctx));
     if (this.scanKey === undefined) {
-      const best = sampleOrder(this.rules)[0];
+      const best = sampleOrder(this.rules, SCAN_SAMPLE)[0];
       this.scanKey = best && best.estimate < this.rules.length / 2 ? best.key : null;
     }
     return this.scanKey === null ? undefined : new ScanCursor(this.column(this.scanKey), valueOf(this.scanKey, ctx), this.rules.length);
