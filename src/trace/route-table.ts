@@ -36,10 +36,10 @@ export class RouteTable<R extends Route> {
 
   /** `routes` in lookup order (longest prefix first). */
   constructor(routes: readonly R[]) {
-    const byLength = new Map<string, LengthGroup<R>>();
+    const byLength = new Map<number, LengthGroup<R>>();
     for (let rank = 0; rank < routes.length; rank++) {
       const route = routes[rank]!;
-      const id = `${route.family}/${route.length}`;
+      const id = route.family * 256 + route.length;
       let g = byLength.get(id);
       if (!g) {
         g = { family: route.family, length: route.length, byNet: new Map() };
