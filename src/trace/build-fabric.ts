@@ -8,7 +8,7 @@ import type { ContainerNode, Endpoint, Topology } from '../topology/types.ts';
 import { Ns, type ContainerRef, type Fabric, type Iface, type Segment, type VxlanPeer } from './fabric.ts';
 import { applySysctls, hostFirewall } from './host-settings.ts';
 import { iptablesFirewall } from './iptables.ts';
-import { ListIndex } from './list-index.ts';
+import { lanEndpoints, ListIndex } from './list-index.ts';
 import { addressOf, cidrTest, networkText } from './packet.ts';
 import type { HostWorld, TraceWorld } from './types.ts';
 
@@ -60,7 +60,7 @@ function hostNamespace(t: Topology, hw: HostWorld | undefined, world: TraceWorld
   }
   for (const name of Object.keys(world.lans)) {
     const address = hw?.lans?.[name];
-    const used = t.endpoints.some((e) => e.attachment && e.attachment.kind !== 'overlay' && e.attachment.parent === name) || (t.parentLinks ?? []).some((l) => l.link === name);
+    const used = lanEndpoints(t).some((e) => e.attachment.parent === name) || (t.parentLinks ?? []).some((l) => l.link === name);
     if (address === undefined && !used) continue;
     segments.attach(ns.ifaces.get(name) ?? ns.addIface(name, 'link', address ? [address] : []), `lan ${name}`);
   }
@@ -107,7 +107,7 @@ class LazyFabric implements Fabric {
       };
       this.index.set(t.host, h);
       // macvlan/ipvlan children join their segment now: a walk finds them there by address.
-      for (const e of t.endpoints) if (e.attachment && e.attachment.kind !== 'overlay') this.made(h, e.container);
+      for (const e of lanEndpoints(t)) this.made(h, e.container);
       ns.connect();
     }
     this.outside.connect();

@@ -31,7 +31,7 @@ export function proxyFor(t: Topology, p: Packet): PortMapping | undefined {
   if (p.proto === 'esp') return undefined;
   let index = byPort.get(t);
   if (!index) byPort.set(t, (index = new ListIndex(t.ports, ['hostPort'])));
-  return index.all(p.dport).find((m) => m.proto === p.proto && boundTo(m.hostIP, p.dst, p.family) && proxied(t, m));
+  return index.find(p.dport, (m) => m.proto === p.proto && boundTo(m.hostIP, p.dst, p.family) && proxied(t, m));
 }
 
 export function localDelivery(st: WalkState, rx: Receiver, ns: Ns, _inIf: Iface, p: Packet): WalkResult {

@@ -3,6 +3,24 @@
 // the first lookups scans the list, which costs far less than making a map of 10,000s of keys; a list
 // asked more often than that (a build checking many expectations) gets the map, made once.
 
+import type { Endpoint, Topology } from '../topology/types.ts';
+
+/** A macvlan/ipvlan endpoint: a child of a host link rather than a veth. */
+export type LanEndpoint = Endpoint & { readonly attachment: Exclude<Endpoint['attachment'], { kind: 'overlay' } | undefined> };
+
+const lanLists = new WeakMap<Topology, readonly LanEndpoint[]>();
+
+/** A host's macvlan/ipvlan endpoints, in order: one pass over its endpoints, shared by the world and the fabric. */
+export function lanEndpoints(t: Topology): readonly LanEndpoint[] {
+  let l = lanLists.get(t);
+  if (!l) {
+    const found: LanEndpoint[] = [];
+    for (const e of t.endpoints) if (e.attachment && e.attachment.kind !== 'overlay') found.push(e as LanEndpoint);
+    lanLists.set(t, (l = found));
+  }
+  return l;
+}
+
 type KeyOf<T> = { [P in keyof T]-?: NonNullable<T[P]> extends string | number ? P : never }[keyof T];
 
 /** How many lookups scan the list before its map is made. */

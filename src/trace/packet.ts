@@ -175,7 +175,10 @@ export function networkText(cidr: string): string {
   const t = cidrTest(cidr);
   if (t?.net4 !== undefined) {
     const n = t.net4;
-    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${t.prefix.length}`;
+    const text = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${t.prefix.length}`;
+    // The network's own test, as cidrTest would make it (its routes ask for it next).
+    if (!prefixes.has(text)) prefixes.set(text, { family: 4, prefix: { family: 4, address: BigInt(n), length: t.prefix.length }, mask4: t.mask4!, net4: n });
+    return text;
   }
   return prefixString(masked(parsePrefix(cidr)!));
 }

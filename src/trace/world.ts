@@ -5,6 +5,7 @@
 // (so that direct routing to a container is a question with an answer); a macvlan/ipvlan parent is a
 // LAN whose router is the network's gateway. Host settings the topology leaves alone are unknown.
 import { overlaps, parseAddr, type Prefix } from '../net/index.ts';
+import { lanEndpoints } from './list-index.ts';
 import { addr, cidrTest, v4Value, type CidrTest } from './packet.ts';
 import type { Topology } from '../topology/types.ts';
 import type { HostWorld, TraceWorld } from './types.ts';
@@ -18,8 +19,7 @@ function subnetsInUse(topologies: readonly Topology[]): string[] {
   for (const t of topologies) {
     for (const b of t.bridges) out.push(...b.addresses);
     for (const o of t.overlays ?? []) out.push(...o.bridgeAddresses);
-    for (const e of t.endpoints) {
-      if (!e.attachment || e.attachment.kind === 'overlay') continue;
+    for (const e of lanEndpoints(t)) {
       if (e.ipv4) out.push(`${e.ipv4}/${e.ipv4PrefixLength ?? 32}`);
       if (e.ipv6) out.push(`${e.ipv6}/${e.ipv6PrefixLength ?? 128}`);
     }
@@ -59,9 +59,9 @@ function pick(candidates: readonly string[], cidr: (c: string) => string, used: 
 /** The macvlan/ipvlan parents of a host's endpoints, each with its network's gateway (from a container's default route). */
 function lanGateways(t: Topology): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();
-  for (const e of t.endpoints) {
+  for (const e of lanEndpoints(t)) {
     const a = e.attachment;
-    if (!a || a.kind === 'overlay' || (t.parentLinks ?? []).some((l) => l.name === a.parent)) continue;
+    if ((t.parentLinks ?? []).some((l) => l.name === a.parent)) continue;
     const c = t.containers.find((x) => x.name === e.container);
     const gw = c?.routes.find((r) => r.family === 4 && r.device === e.ifname && r.via)?.via;
     if (!out.get(a.parent)) out.set(a.parent, gw && e.ipv4PrefixLength ? `${gw}/${e.ipv4PrefixLength}` : undefined);
