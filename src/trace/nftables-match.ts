@@ -4,7 +4,7 @@
 // name where the hook has no such interface, so `iifname != "br"` holds in OUTPUT), interface sets, and
 // the VXLAN VNI looked up in a named set.
 import type { NftMatch, NftTable, NftVerdictMap } from '../firewall/nftables/types.ts';
-import type { AddressMatch } from '../firewall/types.ts';
+import type { AddressMatch, Origin } from '../firewall/types.ts';
 import { moduleMatches, type MatchContext } from './netfilter.ts';
 import { cidrTest, inCidr, NO_ADDRESS } from './packet.ts';
 
@@ -13,7 +13,8 @@ export interface NftTableData {
   readonly table: NftTable;
   readonly chains: ReadonlyMap<string, NftTable['chains'][number]>;
   readonly maps: ReadonlyMap<string, ReadonlyMap<string, NftVerdictMap['elements'][number]>>;
-  readonly sets: ReadonlyMap<string, ReadonlySet<number>>;
+  /** Each set's VNIs, with the origin of the element (the encrypted overlay network it is for). */
+  readonly sets: ReadonlyMap<string, ReadonlyMap<number, Origin | undefined>>;
 }
 
 function address(a: AddressMatch, value: string): boolean {

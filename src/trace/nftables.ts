@@ -113,13 +113,21 @@ class TableWalk {
     return unsure ? undefined : true;
   }
 
+  /** A rule made for no one element (the overlay's encryption rules): the origin of the set element it matched. */
+  private elementOrigin(rule: NftRule, ctx: MatchContext): Origin | undefined {
+    const vni = ctx.packet.vxlan?.vni;
+    if (vni === undefined) return undefined;
+    for (const m of rule.matches) if (m.kind === 'vxlan-vni-in-set') return this.table.sets.get(m.set)?.get(vni);
+    return undefined;
+  }
+
   /** What a rule that holds does: its action, or the verdict its verdict map gives. */
   private verdict(chain: NftChain, rule: NftRule, text: string, ctx: MatchContext, events: RuleEvent[]): Step {
     const event = (action: string, origin: Origin | undefined = rule.origin) =>
       events.push({ chain: this.label(chain), rule: text, action, ...(origin ? { origin } : {}) });
     const a = rule.action;
     let target = a.kind === 'vmap' ? undefined : a;
-    let origin = rule.origin;
+    let origin = rule.origin ?? this.elementOrigin(rule, ctx);
     if (a.kind === 'vmap') {
       // The packet's interface name as nft reads it: the empty name where the hook has no such interface.
       const key = (a.key === 'iifname' ? ctx.in : ctx.out) ?? '';
@@ -170,7 +178,7 @@ function tableChains(t: NftTable): Map<Hook, BaseChain[]> {
     table: t,
     chains: new Map(t.chains.map((c) => [c.name, c])),
     maps: new Map(t.maps.map((m) => [m.name, new Map(m.elements.map((e) => [e.key, e]))])),
-    sets: new Map(t.sets.map((s) => [s.name, new Set(s.elements.map((e) => e.vni))])),
+    sets: new Map(t.sets.map((s) => [s.name, new Map(s.elements.map((e) => [e.vni, e.origin]))])),
   };
   const walk = new TableWalk(data);
   const out = new Map<Hook, BaseChain[]>();
