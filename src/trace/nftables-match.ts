@@ -1,8 +1,8 @@
 // One nft expression of a rule against a packet. Addresses, protocol, ports, conntrack state, `fib
 // ... type`, marks and `meta ipsec` mean what the shared typed matches mean (netfilter.ts
-// moduleMatches); what differs is nft's own: an interface name is compared whole (nft reads the empty
-// name where the hook has no such interface, so `iifname != "br"` holds in OUTPUT), interface sets, and
-// the VXLAN VNI looked up in a named set.
+// moduleMatches); what differs is nft's own: an interface name is compared whole (the kernel's
+// nft_meta_store_ifname reads the empty name where the hook has no such interface, so `iifname != "br"`
+// holds in OUTPUT), interface sets, and the VXLAN VNI looked up in a named set.
 import type { NftMatch, NftTable, NftVerdictMap } from '../firewall/nftables/types.ts';
 import type { AddressMatch, Origin } from '../firewall/types.ts';
 import { moduleMatches, type MatchContext } from './netfilter.ts';
