@@ -10,6 +10,13 @@ import { trace, type Party, type Trace, type TraceQuery } from '../src/trace/ind
 import { formatTrace } from '../src/trace/format.ts';
 import { parseParty, parseTarget } from '../src/trace/spec.ts';
 import type { Topology } from '../src/topology/types.ts';
+import type { NftMatch, NftRule } from '../src/firewall/nftables/types.ts';
+import { ChainIndex } from '../src/trace/chain-index.ts';
+import type { MatchContext } from '../src/trace/netfilter.ts';
+import { indexView } from '../src/trace/nftables.ts';
+import { nftMatches, type NftTableData } from '../src/trace/nftables-match.ts';
+import type { Packet } from '../src/trace/packet.ts';
+import { generate, toYaml } from '../bench/generate.ts';
 import { withBackend, type Backend } from './e2e/harness/backend.ts';
 import { buildExample, exampleNames, testSecrets } from './support/examples.ts';
 
@@ -174,6 +181,94 @@ test('every example that builds with both backends: the same verdict on each que
   assert.ok(examples >= 25, `only ${examples} examples build with both backends`);
   assert.ok(verdicts.reach > 500 && verdicts.blocked > 200, 'the grid should both reach and be blocked');
   assert.equal(differ, []);
+});
+
+/** A deterministic pseudo-random sequence (xorshift32), so a failure can be reproduced. */
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+for (const [dominant, shape] of ['a DNAT per host port', 'a drop per address', 'an accept per container port', 'a rule per bridge'].entries()) test(`a long nft chain of ${shape}: its index never leaves out a rule that holds, and keeps chain order`, () => {
+  const r = rng(0x2545f491 ^ dominant);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const bridges = ['br-a', 'br-b', 'docker0'];
+  const addrs = Array.from({ length: 30 }, (_, i) => `10.0.${i % 3}.${2 + i}`);
+  const ports = [80, 443, 8080, 53];
+  const dst = (cidr: string, negate = false): NftMatch => ({ kind: 'destination', address: { cidr, ...(negate ? { negate } : {}) } });
+  // Shaped like Docker's long chains (mostly one kind of rule), with a quarter of rules of every kind.
+  const rule = (i: number): NftRule => {
+    const proto = pick(['tcp', 'udp'] as const);
+    const shapes: NftMatch[][] = [
+      [{ kind: 'in', iface: { name: pick(bridges), negate: true } }, { kind: proto, dport: pick(ports) }],
+      [dst(`${pick(addrs)}/32`), { kind: 'in-set', ifaces: { names: [pick(bridges), 'eth1'], negate: true } }],
+      [dst(`${pick(addrs)}/32`), { kind: proto, dport: pick(ports) }],
+      [{ kind: 'out', iface: { name: pick(bridges) } }, dst(`${pick(addrs)}/32`, true)],
+      [{ kind: 'in', iface: { name: pick(bridges) } }],
+      [{ kind: proto, sport: pick(ports) }, dst('10.0.0.0/16')],
+    ];
+    return { matches: shapes[i % 4 === 3 ? Math.floor(r() * shapes.length) : dominant]!, counter: true, action: { kind: 'accept' } };
+  };
+  const rules = Array.from({ length: 500 }, (_, i) => rule(i));
+  const index = ChainIndex.of(rules.map(indexView));
+  assert.ok(index, 'a chain of 500 rules is indexed');
+  const table: NftTableData = { table: { family: 4, name: 't', maps: [], sets: [], chains: [] }, chains: new Map(), maps: new Map(), sets: new Map() };
+  let left = 0;
+  for (let n = 0; n < 300; n++) {
+    const proto = pick(['tcp', 'udp'] as const);
+    const packet: Packet = { family: 4, proto, src: '172.16.0.9', dst: pick([...addrs, '203.0.113.1']), sport: pick(ports), dport: pick(ports), mark: 0 };
+    const hook = pick(['prerouting', 'forward', 'output'] as const);
+    const ctx: MatchContext = { packet, hook, ...(hook !== 'output' ? { in: pick([...bridges, 'eth0']) } : {}), ...(hook !== 'prerouting' ? { out: pick([...bridges, 'eth0']) } : {}), ctState: 'NEW', addressType: () => 'UNICAST' };
+    const candidates = index!.candidates(ctx);
+    for (let i = 1; i < candidates.length; i++) assert.ok(candidates[i - 1]! < candidates[i]!, 'candidates in chain order');
+    const kept = new Set(candidates);
+    rules.forEach((x, i) => {
+      if (kept.has(i)) return;
+      left++;
+      assert.not.ok(x.matches.every((m) => nftMatches(m, ctx, table)), `rule ${i} ${JSON.stringify(x.matches)} holds for ${JSON.stringify(packet)} (${hook} in ${ctx.in} out ${ctx.out}) but is not a candidate`);
+    });
+  }
+  assert.ok(left > 0, 'the index leaves rules out');
+});
+
+test('a generated host of 300 containers and 400 published ports (long, indexed chains): the same verdicts on both backends', () => {
+  const yaml = toYaml(generate({ networks: 12, containers: 300, ports: 400 }));
+  const on = (backend: Backend) => {
+    const r = compile({ file: 'gen.yaml', text: yaml.replace(/^version: 1\n/m, `version: 1\ndaemon:\n  firewall-backend: ${backend}\n`) }, undefined, { files: false });
+    assert.equal(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    return r.topologies!;
+  };
+  const [ipt, nft] = [on('iptables'), on('nftables')];
+  const fw = nft[0]!.firewall;
+  assert.ok(fw.backend === 'nftables' && fw.tables[0]!.chains.some((c) => c.rules.length >= 300), 'the nft tables have long chains');
+  const c = (n: number): Party => ({ kind: 'container', name: `c-${n % 300}` });
+  const qs: TraceQuery[] = [];
+  for (let i = 0; i < 60; i++) {
+    const p = nft[0]!.ports[(i * 37) % nft[0]!.ports.length]!;
+    const hostTo: Party = p.hostIP === '0.0.0.0' || p.hostIP === '::' ? { kind: 'host' } : { kind: 'address', address: p.hostIP };
+    qs.push(
+      { from: { kind: 'outside' }, to: hostTo, port: p.hostPort, proto: p.proto, family: p.hostIP.includes(':') ? 6 : 4 },
+      { from: c(i), to: c(i + 12), port: 80, proto: 'tcp' },
+      { from: c(i), to: c(i + 1), port: 80, proto: 'tcp' },
+      { from: c(i), to: hostTo, port: p.hostPort, proto: p.proto, family: p.hostIP.includes(':') ? 6 : 4 },
+      { from: { kind: 'outside' }, to: c(i), port: 80, proto: 'tcp' },
+      { from: c(i), to: { kind: 'outside' }, port: 443, proto: 'udp' },
+    );
+  }
+  const differ: string[] = [];
+  const verdicts = new Set<string>();
+  for (const q of qs) {
+    const [a, b] = [trace(ipt, q), trace(nft, q)];
+    verdicts.add(b.verdict);
+    if (a.verdict !== b.verdict) differ.push(`${JSON.stringify(q)}: iptables ${a.verdict} (${a.reason ?? ''}), nftables ${b.verdict} (${b.reason ?? ''})`);
+  }
+  assert.equal(differ, []);
+  assert.ok(verdicts.has('reach') && verdicts.has('blocked'), `verdicts: ${[...verdicts].join(', ')}`);
 });
 
 test.run();

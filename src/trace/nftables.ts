@@ -9,7 +9,7 @@
 // ends the chain. A rule is shown as `nft list` prints it (the backend's text, text/expr.ts).
 import { ruleText } from '../firewall/nftables/text/expr.ts';
 import type { NftChain, NftMatch, NftRule, NftTable } from '../firewall/nftables/types.ts';
-import type { RuleMatch } from '../firewall/types.ts';
+import type { MatchModule, PortProtocol, RuleMatch } from '../firewall/types.ts';
 import type { Origin } from '../diagnostics/origin.ts';
 import { ChainIndex } from './chain-index.ts';
 import { applyMark, type BaseChain, type ChainResult, type Firewall, type Hook, type MatchContext, type RuleEvent } from './netfilter.ts';
@@ -32,18 +32,23 @@ function textOf(rule: NftRule, family: 4 | 6): string {
  * TCP), its interface names. Only tests a packet must pass for the rule to hold are given, so the index
  * never leaves out a rule that could match.
  */
-function indexView(rule: NftRule): { readonly match: RuleMatch } {
-  const m: { destination?: RuleMatch['destination']; protocol?: RuleMatch['protocol']; modules?: RuleMatch['modules']; inInterface?: RuleMatch['inInterface']; outInterface?: RuleMatch['outInterface'] } = {};
+export function indexView(rule: NftRule): { readonly match: RuleMatch } {
+  let destination: RuleMatch['destination'];
+  let port: (MatchModule & { kind: PortProtocol }) | undefined;
+  let inInterface: RuleMatch['inInterface'];
+  let outInterface: RuleMatch['outInterface'];
   for (const x of rule.matches) {
-    if (x.kind === 'destination' && !x.address.negate) m.destination ??= x.address;
-    else if ((x.kind === 'tcp' || x.kind === 'udp' || x.kind === 'sctp') && x.dport !== undefined && !m.protocol) {
-      m.protocol = { name: x.kind };
-      m.modules = [x];
-    } else if (x.kind === 'in' && !x.iface.negate) m.inInterface ??= x.iface;
-    else if (x.kind === 'out' && !x.iface.negate) m.outInterface ??= x.iface;
+    if (x.kind === 'destination') destination ??= x.address.negate ? undefined : x.address;
+    else if (x.kind === 'tcp' || x.kind === 'udp' || x.kind === 'sctp') port ??= x.dport === undefined ? undefined : x;
+    else if (x.kind === 'in') inInterface ??= x.iface.negate ? undefined : x.iface;
+    else if (x.kind === 'out') outInterface ??= x.iface.negate ? undefined : x.iface;
   }
-  return { match: m };
+  // One shape for every view (chains of 10,000s of rules are indexed at once).
+  const match = { destination, protocol: port && PROTOCOL[port.kind], modules: port && [port], inInterface, outInterface } as RuleMatch;
+  return { match };
 }
+
+const PROTOCOL: Readonly<Record<PortProtocol, { readonly name: PortProtocol }>> = { tcp: { name: 'tcp' }, udp: { name: 'udp' }, sctp: { name: 'sctp' } };
 
 /** A long chain's index (made when a walk first enters the chain), once per chain. */
 const indexes = new WeakMap<NftChain, ChainIndex | null>();
