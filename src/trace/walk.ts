@@ -153,7 +153,7 @@ export class Walker implements Receiver {
     const stop = this.hook(ns, 'forward', p, { in: inIf, out: dev, nexthop });
     if (stop) return stop;
     // ip_output/ip6_output pass the packet's input device to POSTROUTING: nft's `iifname` sees it there
-    // (a packet sent here has none; br_netfilter's POSTROUTING passes none either, l2.ts).
+    // (a packet the namespace sends itself has none; nor does br_netfilter's POSTROUTING, l2.ts).
     const stop2 = this.hook(ns, 'postrouting', p, { in: inIf, out: dev, nexthop });
     if (stop2) return stop2;
     this.confirm(ns, p);
