@@ -71,6 +71,51 @@ export interface NetnsFile {
   readonly text: string;
 }
 
+/**
+ * An overlay network's namespace (ov_network.go setupSubnetSandbox): the bridge br0 with the gateway,
+ * the VXLAN device made in the host namespace (so that it sends from the host's underlay address),
+ * moved in and renamed vxlan0, and the static forwarding state: a neighbour and an FDB entry per
+ * remote endpoint, a flood entry per remote host.
+ */
+export interface OverlayNetns {
+  readonly netns: string;
+  /** The VXLAN device's name in the host namespace before it moves in. */
+  readonly vxlan: string;
+  readonly vni: number;
+  /** The host's underlay address (VXLAN local), when it has one. */
+  readonly local?: string;
+  readonly port: number;
+  readonly mtu: number;
+  readonly bridgeMac: string;
+  readonly bridgeAddresses: readonly string[];
+  /** Remote endpoints' addresses on vxlan0 (nud permanent). */
+  readonly neighbours: readonly { readonly ip: string; readonly mac: string }[];
+  /** Remote endpoints' MACs and the underlay address of their host. */
+  readonly fdb: readonly { readonly mac: string; readonly dst: string }[];
+  /** Underlay addresses of the other hosts (all-zero MAC entries). */
+  readonly floods: readonly string[];
+}
+
+/**
+ * A veth pair with no end in the host namespace: `name` in an overlay namespace (a port of its br0),
+ * the peer in a container's. Docker makes both in the host namespace and moves them; netform makes
+ * them in place from the host namespace, as setup.sh does.
+ */
+export interface NamespaceVeth {
+  readonly name: string;
+  readonly mtu: number;
+  readonly netns: string;
+  readonly peer: { readonly netns: string; readonly ifname: string };
+}
+
+/** Rules Docker programs inside a namespace of netform's (iptables-restore input, whole tables). */
+export interface NetnsRules {
+  readonly netns: string;
+  readonly text: string;
+  /** The routing mesh's rules (ingress_sbox): they need IPVS (the ipvs match), and are left out without it, as setup.sh warns. */
+  readonly needsIpvs?: boolean;
+}
+
 /** The network side of a host: what netform makes, as objects. */
 export interface HostNetwork {
   /** Namespaces netform makes (full names, prefix included). */
@@ -80,6 +125,12 @@ export interface HostNetwork {
   readonly routes: readonly DefaultRoute[];
   readonly sysctls: readonly SysctlSetting[];
   readonly files: readonly NetnsFile[];
+  /** Overlay namespaces (their names are in `namespaces` too); absent when there are none. */
+  readonly overlays?: readonly OverlayNetns[];
+  /** Veths between an overlay namespace and a container's; absent when there are none. */
+  readonly namespaceVeths?: readonly NamespaceVeth[];
+  /** Rules inside namespaces; absent when there are none. */
+  readonly netnsRules?: readonly NetnsRules[];
 }
 
 /** Everything netform wants on one host. */
@@ -140,4 +191,6 @@ export interface Live {
   /** Namespace -> its inside, for those read. */
   readonly interiors: Readonly<Record<string, LiveInterior>>;
   readonly firewall: { readonly backend: string; readonly text: Readonly<Record<string, string>> };
+  /** The kernel has IPVS (the routing mesh's load balancer and the ipvs match need it); read only when asked. */
+  readonly ipvs?: boolean;
 }
