@@ -7,10 +7,13 @@ import type { NamespaceVeth, OverlayNetns } from './types.ts';
 type Neighbour = OverlayNetns['neighbours'][number];
 type Fdb = OverlayNetns['fdb'][number];
 
-/** Host namespace: the VXLAN device, made where its socket belongs and moved into the overlay namespace. */
-export function vxlanCreate(o: OverlayNetns): string[] {
+/**
+ * Host namespace: the VXLAN device, made where its socket belongs and moved into the overlay namespace;
+ * `mac` gives it the address it had (a rollback making it again), else the kernel picks one as for dockerd.
+ */
+export function vxlanCreate(o: OverlayNetns, mac?: string): string[] {
   return [
-    `link add name ${w(o.vxlan)} mtu ${o.mtu} type vxlan id ${o.vni}${o.local ? ` local ${w(o.local)}` : ''} dstport ${o.port} learning proxy l2miss l3miss`,
+    `link add name ${w(o.vxlan)}${mac ? ` address ${w(mac)}` : ''} mtu ${o.mtu} type vxlan id ${o.vni}${o.local ? ` local ${w(o.local)}` : ''} dstport ${o.port} learning proxy l2miss l3miss`,
     `link set dev ${w(o.vxlan)} netns ${w(o.netns)}`,
   ];
 }
@@ -45,9 +48,9 @@ export function overlayFdb(o: OverlayNetns): string[] {
   return [...o.floods.map(floodAdd), ...o.fdb.map(fdbAdd)];
 }
 
-/** Host namespace: a veth made with one end in the overlay namespace and the other in the container's. */
-export const namespaceVethCreate = (v: NamespaceVeth): string =>
-  `link add name ${w(v.name)} mtu ${v.mtu} netns ${w(v.netns)} type veth peer name ${w(v.peer.ifname)} mtu ${v.mtu} netns ${w(v.peer.netns)}`;
+/** Host namespace: a veth made with one end in the overlay namespace and the other in the container's (`mac`: as for vxlanCreate). */
+export const namespaceVethCreate = (v: NamespaceVeth, mac?: string): string =>
+  `link add name ${w(v.name)}${mac ? ` address ${w(mac)}` : ''} mtu ${v.mtu} netns ${w(v.netns)} type veth peer name ${w(v.peer.ifname)} mtu ${v.mtu} netns ${w(v.peer.netns)}`;
 
 /** Overlay namespace: the veth's end becomes a port of br0. */
 export const portLines = (v: NamespaceVeth): string[] => [`link set dev ${w(v.name)} master br0`, `link set dev ${w(v.name)} up`];

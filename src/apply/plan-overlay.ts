@@ -40,26 +40,29 @@ function change(id: string, kind: string, label: string, action: Change['action'
   return { id, kind, label, action, details, drift, part: 'network', ...(note ? { note } : {}) };
 }
 
+/** The MAC a link inside a namespace had, where netform read it (a link made again gets it back). */
+const macIn = (live: Live, ns: string, link: string): string | undefined => live.interiors[ns]?.links[link]?.mac;
+
 /** The batches that make a namespace veth again as the last apply left it: both ends, the container end's settings, the port. */
-export function recreateVeth(v: NamespaceVeth, last: HostNetwork): IpBatch[] {
+export function recreateVeth(v: NamespaceVeth, last: HostNetwork, live: Live): IpBatch[] {
   const inside = last.interfaces.find((i) => i.netns === v.peer.netns && i.ifname === v.peer.ifname);
   const routes = last.routes.filter((r) => r.netns === v.peer.netns && r.device === v.peer.ifname);
   return [
-    { where: 'host', lines: [namespaceVethCreate(v)] },
+    { where: 'host', lines: [namespaceVethCreate(v, macIn(live, v.netns, v.name))] },
     { where: { netns: v.peer.netns }, lines: [...(inside ? interfaceCreate(inside) : []), ...routes.map((r) => routeLine('add', r))] },
     { where: { netns: v.netns }, lines: portLines(v) },
   ];
 }
 
 /** What undoes deleting these namespaces, after they are made again: their overlays, namespace veths and rules. */
-export function recreateGone(last: HostNetwork, gone: ReadonlySet<string>): IpBatch[] {
+export function recreateGone(last: HostNetwork, gone: ReadonlySet<string>, live: Live): IpBatch[] {
   const out: IpBatch[] = [];
   for (const o of last.overlays ?? []) {
     if (!gone.has(o.netns)) continue;
-    out.push({ where: 'host', lines: vxlanCreate(o) }, { where: { netns: o.netns }, lines: overlayInside(o).filter((l) => l !== LO_UP) });
+    out.push({ where: 'host', lines: vxlanCreate(o, macIn(live, o.netns, 'vxlan0')) }, { where: { netns: o.netns }, lines: overlayInside(o).filter((l) => l !== LO_UP) });
     if (o.floods.length + o.fdb.length) out.push({ where: { netns: o.netns }, lines: overlayFdb(o), program: 'bridge' });
   }
-  for (const v of last.namespaceVeths ?? []) if (gone.has(v.netns) || gone.has(v.peer.netns)) out.push(...recreateVeth(v, last));
+  for (const v of last.namespaceVeths ?? []) if (gone.has(v.netns) || gone.has(v.peer.netns)) out.push(...recreateVeth(v, last, live));
   for (const r of last.netnsRules ?? []) if (gone.has(r.netns)) out.push({ where: { netns: r.netns }, lines: r.text.trimEnd().split('\n'), program: 'iptables-restore' });
   return out;
 }
@@ -76,7 +79,10 @@ export function planOverlays(desired: HostNetwork, last: HostNetwork, live: Live
   }
   const wanted = new Set((desired.overlays ?? []).map((o) => o.netns));
   for (const o of last.overlays ?? []) {
-    if (!wanted.has(o.netns) && goneNs.has(o.netns)) p.changes.push(change(`overlay/${o.netns}`, 'overlay', overlayLabel(o), 'delete'));
+    if (!wanted.has(o.netns) && goneNs.has(o.netns)) {
+      p.changes.push(change(`overlay/${o.netns}`, 'overlay', overlayLabel(o), 'delete'));
+      p.touched.push(o.netns);
+    }
   }
   return p;
 }
@@ -168,7 +174,8 @@ function planVeths(p: OverlayPlan, desired: HostNetwork, last: HostNetwork, live
       continue;
     }
     if (present && moved) {
-      p.pre.push({ batch: { where: { netns: had.netns }, lines: [`link del ${w(had.name)}`] }, undo: recreateVeth(had, last) });
+      p.touched.push(had.netns);
+      p.pre.push({ batch: { where: { netns: had.netns }, lines: [`link del ${w(had.name)}`] }, undo: recreateVeth(had, last, live) });
       if (peerKey(had) !== peerKey(v)) p.gonePeers.push(peerKey(had));
     }
     p.hostLines.push(namespaceVethCreate(v));
@@ -185,7 +192,9 @@ function planVeths(p: OverlayPlan, desired: HostNetwork, last: HostNetwork, live
     if (!implicit && !standing(had)) continue;
     p.changes.push(change(`nsveth/${had.name}`, 'link', vethLabel(had), 'delete'));
     p.gonePeers.push(peerKey(had));
-    if (!implicit) p.pre.push({ batch: { where: { netns: had.netns }, lines: [`link del ${w(had.name)}`] }, undo: recreateVeth(had, last) });
+    if (!implicit) p.pre.push({ batch: { where: { netns: had.netns }, lines: [`link del ${w(had.name)}`] }, undo: recreateVeth(had, last, live) });
+    // Read the overlay namespace first: undoing this makes the veth again with the MAC it had.
+    if (live.namespaces.includes(had.netns)) p.touched.push(had.netns);
   }
   return ports;
 }

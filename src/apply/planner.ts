@@ -90,7 +90,7 @@ function networkPart(i: PlanInput, want: HostNetwork, lastNet: HostNetwork): Par
     const undo: IpBatch[] = [{ where: 'current', lines: links.goneNs.map(netnsAdd) }];
     for (const ns of links.goneNs) undo.push({ where: { netns: ns }, lines: [LO_UP] });
     for (const v of links.implicitVeths) undo.push(...recreate(v, lastNet, i.live.links[v.name]?.mac));
-    undo.push(...recreateGone(lastNet, goneNs));
+    undo.push(...recreateGone(lastNet, goneNs, i.live));
     late.push(ipStep(`remove ${links.goneNs.length} namespace(s)`, { where: 'current', lines: links.goneNs.map(netnsDel) }, undo));
   }
   if (links.implicitVeths.length) late.push({ kind: 'wait-gone', label: 'veths of removed namespaces', part: 'network', links: links.implicitVeths.map((v) => v.name) });
