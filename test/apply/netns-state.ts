@@ -44,9 +44,13 @@ function routes(nsArgs: readonly string[]): string[] {
   return [...lines(check(tool('ip'), [...nsArgs, 'route', 'show'])), ...lines(check(tool('ip'), [...nsArgs, '-6', 'route', 'show'])).filter((l) => !l.startsWith('fe80'))].sort();
 }
 
-/** FDB entries netform writes (with a dst) and the bridge's own; kernel-chosen MACs masked when asked. */
+/**
+ * Permanent FDB entries: those netform writes (with a dst) and the bridges' own; those learned from
+ * traffic come and go with it. Kernel-chosen MACs masked when asked.
+ */
 function fdb(ns: string, macs: ReadonlySet<string>): string[] {
   return lines(check(tool('bridge'), ['-n', ns, 'fdb', 'show']))
+    .filter((l) => / permanent\b/.test(l))
     .map((l) => l.replace(/ link-netnsid \d+/, '').replace(/^(\S+)/, (m) => (macs.has(m) ? '*' : m)))
     .sort();
 }

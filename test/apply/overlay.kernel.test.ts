@@ -21,6 +21,7 @@ import { namespaceOf, planWorld, type World } from '../e2e/harness/world.ts';
 import { netnsUnavailable } from '../support/netns.ts';
 import { testOrSkip } from '../support/skip.ts';
 import { failedByName, serveByName } from './by-name.ts';
+import { withFault } from './faults.ts';
 import { netnsState } from './netns-state.ts';
 import { FIXTURES } from './support.ts';
 
@@ -126,6 +127,15 @@ testOrSkip(why, 'overlay fleet: apply per host, probes across the overlay by nam
       const again = await apply({ desired: desired(v2, h), target: target(h), stateDir: stateDir(root, h) });
       assert.is(again.plan.summary.add + again.plan.summary.change + again.plan.summary.destroy, 0, `${h.name}: a second apply of v2 changes nothing\n${planText(again.plan)}`);
     }
+
+    // A destroy failing after the namespaces went (removing the bridges): everything comes back as it
+    // was, overlay namespaces, VXLAN devices, veths, FDB and neighbour entries and rules included.
+    const applied = netnsState(h2.ns, h2.containerPrefix);
+    const failingDestroy = withFault(nodeSystem(h2.ns), { kind: 'batch-fails', match: /^link del docker_gwbridge$/m });
+    const badDestroy = await apply({ target: target(h2), stateDir: stateDir(root, h2), system: failingDestroy });
+    assert.ok(failingDestroy.fired() && badDestroy.error !== undefined, `the destroy failed: ${badDestroy.error}`);
+    assert.equal(badDestroy.rollbackProblems, []);
+    assert.equal(netnsState(h2.ns, h2.containerPrefix), applied, 'a failed destroy puts h2 back, link for link');
 
     for (const h of hosts) {
       const gone = await apply({ target: target(h), stateDir: stateDir(root, h) });
