@@ -28,6 +28,11 @@ function overlayOf(o: NonNullable<Topology['overlays']>[number], netns: string):
   };
 }
 
+/** iptables-restore input split into its tables (`*name` ... `COMMIT`). */
+export function tableTexts(text: string): { name: string; text: string }[] {
+  return [...text.matchAll(/^\*(\S+)\n[\s\S]*?^COMMIT\n/gm)].map((m) => ({ name: m[1]!, text: m[0] }));
+}
+
 /** `ns` gives a namespace's full name (NETFORM_NETNS_PREFIX). */
 export function overlayNetwork(t: Topology, ns: (name: string) => string): OverlayPart {
   const overlays = (t.overlays ?? []).map((o) => overlayOf(o, ns(o.namespace)));
@@ -40,7 +45,11 @@ export function overlayNetwork(t: Topology, ns: (name: string) => string): Overl
   const notices: string[] = [];
   for (const c of t.containers) {
     if (c.networking.kind !== 'netns') continue;
-    if (c.firewall?.v4) rules.push({ netns: ns(c.name), text: renderIptablesRestore(c.firewall.v4), ...(c.sandbox === 'ingress' ? { needsIpvs: true } : {}) });
+    if (c.firewall?.v4) {
+      const text = renderIptablesRestore(c.firewall.v4);
+      const ipvsTables = tableTexts(text).filter((t) => / -m ipvs /.test(t.text)).map((t) => t.name);
+      rules.push({ netns: ns(c.name), text, ...(ipvsTables.length ? { ipvsTables } : {}) });
+    }
     if (c.loadBalancer?.services.length) {
       notices.push(
         `the routing mesh's IPVS services in ${ns(c.name)} (${c.loadBalancer.services.length} service(s)) are not programmed by apply: ` +

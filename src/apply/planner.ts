@@ -10,7 +10,8 @@ import { planNetnsRules } from './plan-netns-rules.ts';
 import { planOverlays, recreateGone } from './plan-overlay.ts';
 import { planFiles, planSysctls } from './plan-settings.ts';
 import { summarise, type Change, type IpBatch, type Part, type Plan, type Step } from './plan-types.ts';
-import type { Applied, Desired, HostNetwork, Live, Target } from './types.ts';
+import type { Applied, Desired, HostNetwork, Live, NetnsRules, Target } from './types.ts';
+import { tableTexts } from './desired-overlay.ts';
 
 export const EMPTY_NETWORK: HostNetwork = { namespaces: [], links: [], interfaces: [], routes: [], sysctls: [], files: [] };
 
@@ -110,19 +111,25 @@ function networkPart(i: PlanInput, want: HostNetwork, lastNet: HostNetwork): Par
 }
 
 /**
- * The network the kernel can take: the routing mesh's rules need IPVS (the ipvs match); without it
- * they are left out and said so, as setup.sh warns when they do not load.
+ * The network the kernel can take: tables of the routing mesh that use the ipvs match need IPVS;
+ * without it they are left out and said so, as iptables-restore in setup.sh loads the other tables
+ * and warns.
  */
 function loadable(want: HostNetwork, live: Live): { network: HostNetwork; notes: string[] } {
-  const rules = want.netnsRules ?? [];
-  const left = live.ipvs ? [] : rules.filter((r) => r.needsIpvs);
-  if (!left.length) return { network: want, notes: [] };
-  const kept = rules.filter((r) => !left.includes(r));
+  if (live.ipvs || !want.netnsRules?.some((r) => r.ipvsTables?.length)) return { network: want, notes: [] };
+  const notes: string[] = [];
+  const netnsRules: NetnsRules[] = [];
+  for (const r of want.netnsRules) {
+    if (!r.ipvsTables?.length) {
+      netnsRules.push(r);
+      continue;
+    }
+    notes.push(`the routing mesh's ${r.ipvsTables.join(', ')} table(s) in ${r.netns} use the ipvs match, and this kernel lacks IPVS (no ip_vs): left out until it has it`);
+    const text = tableTexts(r.text).filter((t) => !r.ipvsTables!.includes(t.name)).map((t) => t.text).join('');
+    if (text) netnsRules.push({ netns: r.netns, text });
+  }
   const { netnsRules: _all, ...rest } = want;
-  return {
-    network: { ...rest, ...(kept.length ? { netnsRules: kept } : {}) },
-    notes: [`the routing mesh's rules in ${left.map((r) => r.netns).join(', ')} need IPVS, which this kernel lacks (no ip_vs): they are left out until it has it`],
-  };
+  return { network: { ...rest, ...(netnsRules.length ? { netnsRules } : {}) }, notes };
 }
 
 export function makePlan(i: PlanInput): PlanResult {

@@ -112,8 +112,11 @@ export interface NamespaceVeth {
 export interface NetnsRules {
   readonly netns: string;
   readonly text: string;
-  /** The routing mesh's rules (ingress_sbox): they need IPVS (the ipvs match), and are left out without it, as setup.sh warns. */
-  readonly needsIpvs?: boolean;
+  /**
+   * Tables of the routing mesh's (ingress_sbox) that use the ipvs match: the kernel refuses them without
+   * IPVS, and they are left out then, as iptables-restore in setup.sh loads the other tables and warns.
+   */
+  readonly ipvsTables?: readonly string[];
 }
 
 /** The network side of a host: what netform makes, as objects. */

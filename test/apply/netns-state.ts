@@ -70,7 +70,9 @@ export function netnsState(hostNs: string, prefix: string, opts: { randomMacs?: 
   for (const ns of netnsWithPrefix(prefix).sort()) {
     const nsArgs = ['-n', ns];
     const raw = ipJson<IpLink[]>([...nsArgs, '-j', 'link', 'show']);
-    const random = new Set(opts.randomMacs ? raw.filter((l) => kernelMac(l.ifname.replace(/@.*/, ''))).map((l) => l.address ?? '') : []);
+    const chosen = opts.randomMacs ? raw.filter((l) => kernelMac(l.ifname.replace(/@.*/, ''))).map((l) => l.address ?? '') : [];
+    // IPv6 solicited-node multicast entries follow those MACs (33:33:ff + their last three bytes).
+    const random = new Set([...chosen, ...chosen.map((m) => `33:33:ff:${m.slice(9)}`)]);
     out[strip(ns)] = [
       ...links(nsArgs, !!opts.randomMacs).map((l) => `link ${l}`),
       ...routes(nsArgs).map((l) => `route ${l}`),
