@@ -1,14 +1,15 @@
-// The overlay side of a host as apply wants it, from the topology: each overlay namespace with its br0,
+// The overlay side of a host as apply wants it, from the topology (and the macvlan links, which, like
+// an overlay's veths, have no end in the host namespace): each overlay namespace with its br0,
 // VXLAN device and static forwarding state, the veths from those namespaces to the containers, and
 // the rules Docker programs inside namespaces (a task's redirects, ingress_sbox's routing mesh). The
 // same objects setup.sh makes for the build (render/script/index.ts overlayView, otherLink).
 import { renderIptablesRestore } from '../firewall/iptables/text/index.ts';
 import type { Topology } from '../topology/types.ts';
-import type { HostNetwork, NamespaceVeth, NetnsRules, OverlayNetns } from './types.ts';
+import type { HostNetwork, MacvlanLink, NamespaceVeth, NetnsRules, OverlayNetns } from './types.ts';
 
 export interface OverlayPart {
   readonly namespaces: string[];
-  readonly network: Pick<HostNetwork, 'overlays' | 'namespaceVeths' | 'netnsRules'>;
+  readonly network: Pick<HostNetwork, 'overlays' | 'namespaceVeths' | 'netnsRules' | 'macvlans'>;
   readonly notices: string[];
 }
 
@@ -37,7 +38,9 @@ export function tableTexts(text: string): { name: string; text: string }[] {
 export function overlayNetwork(t: Topology, ns: (name: string) => string): OverlayPart {
   const overlays = (t.overlays ?? []).map((o) => overlayOf(o, ns(o.namespace)));
   const veths: NamespaceVeth[] = [];
+  const macvlans: MacvlanLink[] = [];
   for (const e of t.endpoints) {
+    if (e.attachment?.kind === 'macvlan') macvlans.push({ netns: ns(e.container), ifname: e.ifname, parent: e.attachment.parent, mtu: e.mtu, mode: e.attachment.mode });
     if (e.attachment?.kind !== 'overlay') continue;
     veths.push({ name: e.hostIfname, mtu: e.mtu, netns: ns(e.attachment.namespace), peer: { netns: ns(e.container), ifname: e.ifname } });
   }
@@ -63,6 +66,7 @@ export function overlayNetwork(t: Topology, ns: (name: string) => string): Overl
       ...(overlays.length ? { overlays } : {}),
       ...(veths.length ? { namespaceVeths: veths } : {}),
       ...(rules.length ? { netnsRules: rules } : {}),
+      ...(macvlans.length ? { macvlans } : {}),
     },
     notices,
   };

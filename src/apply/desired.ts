@@ -13,8 +13,8 @@ import { overlayNetwork } from './desired-overlay.ts';
 export function unsupported(t: Topology): string[] {
   const out: string[] = [];
   if (t.parentLinks?.length) out.push(`macvlan/ipvlan parent links (${t.parentLinks.map((l) => l.name).join(', ')})`);
-  const attached = t.endpoints.filter((e) => e.attachment && e.attachment.kind !== 'overlay');
-  if (attached.length) out.push(`macvlan or ipvlan endpoints (${[...new Set(attached.map((e) => e.network))].join(', ')})`);
+  const attached = t.endpoints.filter((e) => e.attachment?.kind === 'ipvlan');
+  if (attached.length) out.push(`ipvlan endpoints (${[...new Set(attached.map((e) => e.network))].join(', ')})`);
   const encrypted = (t.overlays ?? []).filter((o) => o.encrypted);
   // ESP with AES-GCM (overlay/encryption.go) is programmed by setup.sh from the swarm's keys; apply
   // would have to keep those keys in its state directory and roll SAs back, which it does not do.

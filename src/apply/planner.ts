@@ -6,6 +6,7 @@ import type { FirewallApplier, FirewallChange } from './firewall/applier.ts';
 import { bridgeCreate, LO_UP, netnsAdd, netnsDel, linkDel } from './network-lines.ts';
 import { goneInside, planInside } from './plan-inside.ts';
 import { planLinks, recreate } from './plan-links.ts';
+import { planMacvlans, recreateMacvlansIn } from './plan-macvlan.ts';
 import { planNetnsRules } from './plan-netns-rules.ts';
 import { planOverlays, recreateGone } from './plan-overlay.ts';
 import { planFiles, planSysctls } from './plan-settings.ts';
@@ -67,18 +68,19 @@ function networkPart(i: PlanInput, want: HostNetwork, lastNet: HostNetwork): Par
   const links = planLinks(want, lastNet, i.live);
   const goneNs = new Set(links.goneNs);
   const overlay = planOverlays(want, lastNet, i.live, links.freshNs, goneNs);
-  for (const k of overlay.freshPeers) links.freshPeers.add(k);
+  const macvlans = planMacvlans(want, lastNet, i.live, links.freshNs, goneNs);
+  for (const k of [...overlay.freshPeers, ...macvlans.freshPeers]) links.freshPeers.add(k);
   const inside = planInside(want, lastNet, i.live, links.freshNs, links.freshPeers, new Set((want.overlays ?? []).map((o) => o.netns)));
   const rules = planNetnsRules(want, lastNet, links.freshNs, goneNs, new Set(i.live.namespaces));
   const sysctls = planSysctls(want, lastNet, i.last?.sysctlsBefore ?? {}, i.live, links.freshLinks);
-  const gonePeers = new Set([...links.deleteVeths.map((v) => `${v.peer.netns}/${v.peer.ifname}`), ...overlay.gonePeers]);
+  const gonePeers = new Set([...links.deleteVeths.map((v) => `${v.peer.netns}/${v.peer.ifname}`), ...overlay.gonePeers, ...macvlans.gonePeers]);
   const early: Step[] = [];
   const late: Step[] = [];
-  for (const b of overlay.pre) early.push({ kind: 'ip', label: `veth out of ${(b.batch.where as { netns: string }).netns}`, part: 'network', batch: b.batch, undo: b.undo });
+  for (const b of [...overlay.pre, ...macvlans.pre]) early.push({ kind: 'ip', label: `link out of ${(b.batch.where as { netns: string }).netns}`, part: 'network', batch: b.batch, undo: b.undo });
   const fresh = [...links.freshNs];
   const nsStep = fresh.length ? ipStep(`make ${fresh.length} namespace(s)`, { where: 'current', lines: fresh.map(netnsAdd) }, [{ where: 'current', lines: fresh.map(netnsDel) }]) : undefined;
-  const hostLines = [...links.preLines, ...links.hostLines, ...overlay.hostLines];
-  const hostUndo = [...[...links.hostUndo, ...overlay.hostUndo].reverse().flat(), ...[...links.preUndo].reverse().flat()];
+  const hostLines = [...links.preLines, ...links.hostLines, ...overlay.hostLines, ...macvlans.hostLines];
+  const hostUndo = [...[...links.hostUndo, ...overlay.hostUndo, ...macvlans.hostUndo].reverse().flat(), ...[...links.preUndo].reverse().flat()];
   const hostStep = hostLines.length ? ipStep('host links', { where: 'host', lines: hostLines }, hostUndo) : undefined;
   if (nsStep?.kind === 'ip' && hostStep?.kind === 'ip' && !i.target.hostNetns) {
     // The host namespace is this one: namespaces and host links in one ip start.
@@ -91,7 +93,7 @@ function networkPart(i: PlanInput, want: HostNetwork, lastNet: HostNetwork): Par
     const undo: IpBatch[] = [{ where: 'current', lines: links.goneNs.map(netnsAdd) }];
     for (const ns of links.goneNs) undo.push({ where: { netns: ns }, lines: [LO_UP] });
     for (const v of links.implicitVeths) undo.push(...recreate(v, lastNet, i.live.links[v.name]?.mac));
-    undo.push(...recreateGone(lastNet, goneNs, i.live));
+    undo.push(...recreateGone(lastNet, goneNs, i.live), ...recreateMacvlansIn(lastNet, goneNs));
     late.push(ipStep(`remove ${links.goneNs.length} namespace(s)`, { where: 'current', lines: links.goneNs.map(netnsDel) }, undo));
   }
   if (links.implicitVeths.length) late.push({ kind: 'wait-gone', label: 'veths of removed namespaces', part: 'network', links: links.implicitVeths.map((v) => v.name) });
@@ -100,10 +102,10 @@ function networkPart(i: PlanInput, want: HostNetwork, lastNet: HostNetwork): Par
   }
   if (sysctls.restore.length) late.push({ kind: 'sysctl', label: 'sysctls put back', part: 'network', set: sysctls.restore, undo: sysctls.restoreUndo });
   return {
-    changes: [...links.changes, ...overlay.changes, ...inside.changes, ...goneInside(lastNet, goneNs, gonePeers), ...rules.changes, ...sysctls.changes],
+    changes: [...links.changes, ...overlay.changes, ...macvlans.changes, ...inside.changes, ...goneInside(lastNet, goneNs, gonePeers), ...rules.changes, ...sysctls.changes],
     early,
     late,
-    conflicts: [...links.conflicts, ...overlay.conflicts, ...sysctls.conflicts],
+    conflicts: [...links.conflicts, ...overlay.conflicts, ...macvlans.conflicts, ...sysctls.conflicts],
     notes: sysctls.notes,
     touched: [...inside.touched, ...overlay.touched],
     sysctlsBefore: sysctls.before,

@@ -108,6 +108,18 @@ export interface NamespaceVeth {
   readonly peer: { readonly netns: string; readonly ifname: string };
 }
 
+/**
+ * A macvlan link of a container: made from the host namespace on its parent (a link of the host) with
+ * its final name in the container's namespace, as setup.sh makes it; its settings are an Interface.
+ */
+export interface MacvlanLink {
+  readonly netns: string;
+  readonly ifname: string;
+  readonly parent: string;
+  readonly mtu: number;
+  readonly mode: 'bridge' | 'private' | 'vepa' | 'passthru';
+}
+
 /** Rules Docker programs inside a namespace of netform's (iptables-restore input, whole tables). */
 export interface NetnsRules {
   readonly netns: string;
@@ -134,6 +146,8 @@ export interface HostNetwork {
   readonly namespaceVeths?: readonly NamespaceVeth[];
   /** Rules inside namespaces; absent when there are none. */
   readonly netnsRules?: readonly NetnsRules[];
+  /** Macvlan links of containers; absent when there are none. */
+  readonly macvlans?: readonly MacvlanLink[];
 }
 
 /** Everything netform wants on one host. */

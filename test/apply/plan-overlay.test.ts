@@ -144,4 +144,15 @@ test('encrypted overlays are refused with a clear message', () => {
   assert.throws(() => desiredFromBuild(r, target), /plan and apply do not manage encrypted overlays \(mesh: ESP security associations and policies\) yet; use setup\.sh and teardown\.sh/);
 });
 
+test('macvlan: each container link made on its parent in its namespace; a parent the host lacks is refused', () => {
+  const file = path.join(FIXTURES, '..', '..', 'scenarios', 'e2e-macvlan.yaml');
+  const d = desiredFromBuild(compile({ file, text: readFileSync(file, 'utf8') }, undefined, { files: false }), { ...target, host: 'local' });
+  const parent = { name: 'eth1', kind: 'veth', mac: '02:00:00:00:e1:01', mtu: 1500, up: true, addresses: [], peerElsewhere: false };
+  const live = { ...liveOf(undefined), links: { eth1: parent } };
+  const host = batches(plan({ desired: d, live }).steps).find((b) => b.where === 'host')!;
+  assert.ok(host.lines.includes('link add link eth1 name eth0 mtu 1500 netns p-printer type macvlan mode bridge'), host.lines.join('\n'));
+  const r = makePlan({ desired: d, live: liveOf(undefined), target, applier: noFirewall, fingerprint: '' });
+  assert.ok('conflicts' in r && r.conflicts.includes('the macvlan parent eth1 of p-printer eth0 is not a link of the host'));
+});
+
 test.run();
