@@ -2,8 +2,9 @@
 // applied with plan/apply for its host of one file (an attachable overlay across both, a service task
 // with rules inside its namespace). After v1: probes across the overlay by address and by name hold,
 // and a second plan is `No changes.`; v2 adds a container on h1, which h2 sees as one neighbour and
-// one FDB entry changed in place; a failure at the last step rolls each host back to what it was,
-// link for link; destroy leaves each host as it was before the first apply.
+// one FDB entry changed in place; a failure (the rules inside a namespace, an FDB entry, a destroy's
+// last step) rolls a host back to what it was, link for link and entry for entry; destroy leaves each
+// host as it was before the first apply.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,13 +64,18 @@ async function probes(world: World, version: string): Promise<string[]> {
   }
 }
 
-/** A System whose iptables-restore inside a namespace fails: the last network step of an apply. */
-function failingRules(base: System): System & { fired: () => boolean } {
+/**
+ * A System on which one kind of step fails: iptables-restore inside a namespace (the last network step
+ * of an apply), or `bridge -batch` (the FDB entries, after the neighbour entries went in).
+ */
+function failing(base: System, what: 'rules' | 'fdb'): System & { fired: () => boolean } {
   let fired = false;
+  const hit = (argv: readonly string[]) =>
+    what === 'rules' ? argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec' && argv[4] === 'iptables-restore' : argv[0] === 'bridge' && !argv.includes('-force');
   return {
     ...base,
     run(argv, options) {
-      if (argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec' && argv[4] === 'iptables-restore') {
+      if (hit(argv)) {
         fired = true;
         return { status: 1, stdout: '', stderr: 'injected failure' };
       }
@@ -93,9 +99,9 @@ testOrSkip(why, 'overlay fleet: apply per host, probes across the overlay by nam
 
     // A failure at the rules inside web.1 (after namespaces, links, overlays and FDB entries): h2 is rolled back.
     const h2 = hosts.find((h) => h.name === 'h2')!;
-    const failing = failingRules(nodeSystem(h2.ns));
-    const bad = await apply({ desired: desired(v1, h2), target: target(h2), stateDir: stateDir(root, h2), system: failing });
-    assert.ok(failing.fired(), 'the rules step was reached');
+    const failingRules = failing(nodeSystem(h2.ns), 'rules');
+    const bad = await apply({ desired: desired(v1, h2), target: target(h2), stateDir: stateDir(root, h2), system: failingRules });
+    assert.ok(failingRules.fired(), 'the rules step was reached');
     assert.ok(bad.error?.startsWith('rules in '), `the apply failed at the rules: ${bad.error}`);
     assert.equal(bad.rollbackProblems, []);
     assert.equal(netnsState(h2.ns, h2.containerPrefix), before[1], 'h2 rolled back, link for link');
@@ -114,6 +120,13 @@ testOrSkip(why, 'overlay fleet: apply per host, probes across the overlay by nam
     // v2: a2 joins on h1; on h2 only the overlay's entries and the hosts files change.
     const h1 = hosts.find((h) => h.name === 'h1')!;
     const a2 = v2.topologies!.find((t) => t.host === 'h1')!.endpoints.find((e) => e.container === 'a2' && e.network === 'mesh')!;
+    // The FDB entry failing after the neighbour entry went in: the neighbour entry comes out again.
+    const v1OnH2 = netnsState(h2.ns, h2.containerPrefix);
+    const failingFdb = failing(nodeSystem(h2.ns), 'fdb');
+    const badFdb = await apply({ desired: desired(v2, h2), target: target(h2), stateDir: stateDir(root, h2), system: failingFdb });
+    assert.ok(failingFdb.fired() && badFdb.error !== undefined, `the FDB step failed: ${badFdb.error}`);
+    assert.equal(badFdb.rollbackProblems, []);
+    assert.equal(netnsState(h2.ns, h2.containerPrefix), v1OnH2, 'h2 keeps v1, entry for entry');
     const onH2 = await apply({ desired: desired(v2, h2), target: target(h2), stateDir: stateDir(root, h2) });
     assert.is(onH2.error, undefined, onH2.error);
     const h2Changes = onH2.plan.changes.map((c) => `${c.action} ${c.kind}`).sort();
