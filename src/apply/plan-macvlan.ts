@@ -40,7 +40,8 @@ const change = (m: MacvlanLink, action: Change['action'], drift = false, note?: 
 export function planMacvlans(desired: HostNetwork, last: HostNetwork, live: Live, freshNs: ReadonlySet<string>, goneNs: ReadonlySet<string>): MacvlanPlan {
   const p: MacvlanPlan = { changes: [], conflicts: [], hostLines: [], hostUndo: [], pre: [], freshPeers: [], gonePeers: [] };
   const lastBy = new Map((last.macvlans ?? []).map((m) => [key(m), m] as const));
-  const standing = (ns: string) => !freshNs.has(ns) && !goneNs.has(ns) && live.namespaces.includes(ns);
+  const liveNs = new Set(live.namespaces);
+  const standing = (ns: string) => !freshNs.has(ns) && !goneNs.has(ns) && liveNs.has(ns);
   for (const m of desired.macvlans ?? []) {
     const had = lastBy.get(key(m));
     const read = live.interiors[m.netns];

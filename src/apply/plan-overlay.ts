@@ -159,7 +159,9 @@ function planVeths(p: OverlayPlan, desired: HostNetwork, last: HostNetwork, live
   const ports = new Map<string, { lines: string[]; undo: string[] }>();
   const portsOf = (ns: string) => ports.get(ns) ?? (ports.set(ns, { lines: [], undo: [] }), ports.get(ns)!);
   const lastVeths = new Map((last.namespaceVeths ?? []).map((v) => [v.name, v] as const));
-  const standing = (v: NamespaceVeth) => !freshNs.has(v.netns) && !freshNs.has(v.peer.netns) && !goneNs.has(v.netns) && !goneNs.has(v.peer.netns) && live.namespaces.includes(v.netns) && live.namespaces.includes(v.peer.netns);
+  const liveNs = new Set(live.namespaces);
+  const stands = (ns: string) => !freshNs.has(ns) && !goneNs.has(ns) && liveNs.has(ns);
+  const standing = (v: NamespaceVeth) => stands(v.netns) && stands(v.peer.netns);
   for (const v of desired.namespaceVeths ?? []) {
     const had = lastVeths.get(v.name);
     const read = live.interiors[v.netns];
@@ -194,7 +196,7 @@ function planVeths(p: OverlayPlan, desired: HostNetwork, last: HostNetwork, live
     p.gonePeers.push(peerKey(had));
     if (!implicit) p.pre.push({ batch: { where: { netns: had.netns }, lines: [`link del ${w(had.name)}`] }, undo: recreateVeth(had, last, live) });
     // Read the overlay namespace first: undoing this makes the veth again with the MAC it had.
-    if (live.namespaces.includes(had.netns)) p.touched.push(had.netns);
+    if (liveNs.has(had.netns)) p.touched.push(had.netns);
   }
   return ports;
 }
