@@ -5,7 +5,7 @@
 // left on another host is one neighbour and one FDB entry. The VXLAN device itself (VNI, underlay
 // address, port) is not changed in place: that is refused with what to do instead.
 import type { Change, IpBatch } from './plan-types.ts';
-import type { HostNetwork, Live, LiveInterior, NamespaceVeth, OverlayNetns } from './types.ts';
+import type { HostNetwork, Live, LiveInterior, LiveOverlay, NamespaceVeth, OverlayNetns } from './types.ts';
 import { bridgeAddr, fdbAdd, fdbDel, floodAdd, floodDel, namespaceVethCreate, neighAdd, neighDel, overlayFdb, overlayInside, portLines, vxlanCreate } from './overlay-lines.ts';
 import { interfaceCreate, LO_UP, routeLine } from './network-lines.ts';
 import { safeWord as w } from './read.ts';
@@ -75,7 +75,7 @@ export function planOverlays(desired: HostNetwork, last: HostNetwork, live: Live
     const had = lastOverlays.get(o.netns);
     if (freshNs.has(o.netns)) createOverlay(p, o, had, live, ports.get(o.netns) ?? { lines: [], undo: [] });
     else if (!had) p.conflicts.push(`network namespace ${o.netns} exists and is not an overlay netform made`);
-    else updateOverlay(p, o, had, live.interiors[o.netns], ports.get(o.netns) ?? { lines: [], undo: [] });
+    else updateOverlay(p, o, had, live.interiors[o.netns], live.overlays?.[o.netns], ports.get(o.netns) ?? { lines: [], undo: [] });
   }
   const wanted = new Set((desired.overlays ?? []).map((o) => o.netns));
   for (const o of last.overlays ?? []) {
@@ -113,7 +113,12 @@ function entryDiff<T>(have: readonly T[], want: readonly T[], key: (x: T) => str
   return { lines, undo, details };
 }
 
-function updateOverlay(p: OverlayPlan, o: OverlayNetns, had: OverlayNetns, read: LiveInterior | undefined, ports: { lines: string[]; undo: string[] }): void {
+/**
+ * An overlay namespace that stays: br0 and the forwarding entries compared with what was read inside
+ * it (`read`, `entries`) or, where netform did not look, with what the last apply left; what was read
+ * and differs from the last apply although the file did not change it is drift.
+ */
+function updateOverlay(p: OverlayPlan, o: OverlayNetns, had: OverlayNetns, read: LiveInterior | undefined, entries: LiveOverlay | undefined, ports: { lines: string[]; undo: string[] }): void {
   if (had.vni !== o.vni || had.local !== o.local || had.port !== o.port || had.vxlan !== o.vxlan) {
     p.conflicts.push(`overlay ${o.netns}: its VXLAN device changes (VNI ${had.vni} -> ${o.vni}, local ${had.local ?? '-'} -> ${o.local ?? '-'}, dstport ${had.port} -> ${o.port}); apply does not remake it in place: run netform destroy, then apply`);
     return;
@@ -137,18 +142,20 @@ function updateOverlay(p: OverlayPlan, o: OverlayNetns, had: OverlayNetns, read:
     details.push(`br0 mac ${br.mac} -> ${o.bridgeMac}`);
   }
   const addr = entryDiff(br.addresses, o.bridgeAddresses, (a) => a, (a) => bridgeAddr('add', a), (a) => bridgeAddr('del', a), (a) => `br0 address ${a}`);
-  const neigh = entryDiff(had.neighbours, o.neighbours, (n) => `${n.ip} ${n.mac}`, neighAdd, neighDel, (n) => `neighbour ${n.ip} lladdr ${n.mac}`);
+  const have = entries ?? had;
+  const neigh = entryDiff(have.neighbours, o.neighbours, (n) => `${n.ip} ${n.mac}`, neighAdd, neighDel, (n) => `neighbour ${n.ip} lladdr ${n.mac}`);
   lines.push(...addr.lines, ...neigh.lines, ...ports.lines);
   undo.unshift(...ports.undo, ...neigh.undo, ...addr.undo);
   details.push(...addr.details, ...neigh.details);
-  const floods = entryDiff(had.floods, o.floods, (d) => d, floodAdd, floodDel, (d) => `fdb 00:00:00:00:00:00 dst ${d} (flood)`);
-  const fdb = entryDiff(had.fdb, o.fdb, (f) => `${f.mac} ${f.dst}`, fdbAdd, fdbDel, (f) => `fdb ${f.mac} dst ${f.dst}`);
+  const floods = entryDiff(have.floods, o.floods, (d) => d, floodAdd, floodDel, (d) => `fdb 00:00:00:00:00:00 dst ${d} (flood)`);
+  const fdb = entryDiff(have.fdb, o.fdb, (f) => `${f.mac} ${f.dst}`, fdbAdd, fdbDel, (f) => `fdb ${f.mac} dst ${f.dst}`);
   details.push(...floods.details, ...fdb.details);
   if (lines.length) p.inside.push({ batch: { where: { netns: o.netns }, lines }, undo: undo.length ? [{ where: { netns: o.netns }, lines: undo }] : [] });
   const fdbLines = [...floods.lines, ...fdb.lines];
   if (fdbLines.length) p.forwarding.push({ batch: { where: { netns: o.netns }, lines: fdbLines, program: 'bridge' }, undo: [{ where: { netns: o.netns }, lines: [...fdb.undo, ...floods.undo], program: 'bridge' }] });
   if (lines.length || fdbLines.length) p.touched.push(o.netns);
-  if (details.length) p.changes.push(change(`overlay/${o.netns}`, 'overlay', overlayLabel(o), 'update', details));
+  const sameSpec = JSON.stringify(had) === JSON.stringify(o);
+  if (details.length) p.changes.push(change(`overlay/${o.netns}`, 'overlay', overlayLabel(o), 'update', details, sameSpec && (read !== undefined || entries !== undefined)));
 }
 
 /**

@@ -10,6 +10,7 @@ import { filePath } from './plan-settings.ts';
 import type { Part, Plan } from './plan-types.ts';
 import { EMPTY_NETWORK, FORWARDING, makePlan } from './planner.ts';
 import { readInteriors, readLive, type ReadRequest } from './read.ts';
+import { withOverlays } from './read-overlay.ts';
 import type { System } from './system.ts';
 import type { Applied, Desired, Live, Target } from './types.ts';
 
@@ -76,6 +77,7 @@ export function fingerprint(live: Live, desired: Desired | undefined, last: Appl
     files: live.files,
     etc: live.etcNetnsExists,
     interiors: live.interiors,
+    ...(live.overlays ? { overlays: live.overlays } : {}),
     last: last ?? null,
   }));
   h.update(applier.fingerprint(live.firewall));
@@ -89,7 +91,8 @@ export async function readAndPlan(system: System, state: StateDir, req: PlanRequ
   const applier = applierFor(backend);
   const all = [...new Set([...(req.desired?.network.namespaces ?? []), ...(last?.network.namespaces ?? [])])];
   let interiors: readonly string[] = req.deep ? all : [];
-  let live = await readLive(system, readRequest(req.desired, last, applier, interiors));
+  const overlays = overlayNamespaces(req.desired, last);
+  let live = await withOverlays(system, await readLive(system, readRequest(req.desired, last, applier, interiors)), interiors, overlays);
   for (;;) {
     const fp = fingerprint(live, req.desired, last, applier);
     const r = makePlan({ ...(req.desired ? { desired: req.desired } : {}), ...(last ? { last } : {}), live, target: req.target, ...(req.only ? { only: req.only } : {}), applier, fingerprint: fp });
@@ -97,14 +100,18 @@ export async function readAndPlan(system: System, state: StateDir, req: PlanRequ
     const unread = r.touched.filter((ns) => !interiors.includes(ns) && live.namespaces.includes(ns));
     if (!unread.length) return { plan: r.plan, ...(last ? { last } : {}), live, applier, interiors };
     interiors = [...interiors, ...unread];
-    live = { ...live, interiors: { ...live.interiors, ...(await readInteriors(system, unread)) } };
+    live = await withOverlays(system, { ...live, interiors: { ...live.interiors, ...(await readInteriors(system, unread)) } }, interiors, overlays);
   }
 }
+
+/** The overlay namespaces of the desired state and the last apply (their forwarding entries are read with their inside). */
+const overlayNamespaces = (desired: Desired | undefined, last: Applied | undefined): Set<string> =>
+  new Set([...(desired?.network.overlays ?? []), ...(last?.network.overlays ?? [])].map((o) => o.netns));
 
 /** Reads the host again the way a plan read it, for a saved plan's fingerprint. */
 export async function reread(system: System, state: StateDir, plan: Plan, interiors: readonly string[]): Promise<{ fingerprint: string; firewall: Live['firewall']; last?: Applied }> {
   const last = lastApplied(state, plan.target);
   const applier = applierFor(plan.desired?.firewall.backend ?? (last?.firewall as { backend?: string } | null | undefined)?.backend ?? 'iptables');
-  const live = await readLive(system, readRequest(plan.desired, last, applier, interiors));
+  const live = await withOverlays(system, await readLive(system, readRequest(plan.desired, last, applier, interiors)), interiors, overlayNamespaces(plan.desired, last));
   return { fingerprint: fingerprint(live, plan.desired, last, applier), firewall: live.firewall, ...(last ? { last } : {}) };
 }

@@ -196,6 +196,13 @@ export interface LiveInterior {
   readonly routes: readonly DefaultRoute[];
 }
 
+/** An overlay namespace's static forwarding state, as read (plan --deep, or when the plan changes it). */
+export interface LiveOverlay {
+  readonly neighbours: OverlayNetns['neighbours'];
+  readonly fdb: OverlayNetns['fdb'];
+  readonly floods: readonly string[];
+}
+
 /** The live host, as far as netform's objects go. */
 export interface Live {
   readonly namespaces: readonly string[];
@@ -208,6 +215,8 @@ export interface Live {
   /** Namespace -> its inside, for those read. */
   readonly interiors: Readonly<Record<string, LiveInterior>>;
   readonly firewall: { readonly backend: string; readonly text: Readonly<Record<string, string>> };
-  /** The kernel has IPVS (the routing mesh's load balancer and the ipvs match need it); read only when asked. */
+  /** The kernel has IPVS (the routing mesh's load balancer and the ipvs match need it). */
   readonly ipvs?: boolean;
+  /** Overlay namespace -> its forwarding state, for those whose inside was read. */
+  readonly overlays?: Readonly<Record<string, LiveOverlay>>;
 }

@@ -1,7 +1,8 @@
 // plan/apply of an overlay fleet end to end: two host namespaces joined by an underlay bridge, each
 // applied with plan/apply for its host of one file (an attachable overlay across both, a service task
 // with rules inside its namespace). After v1: probes across the overlay by address and by name hold,
-// and a second plan is `No changes.`; v2 adds a container on h1, which h2 sees as one neighbour and
+// and a second plan is `No changes.`; forwarding entries deleted by hand show as drift in plan --deep
+// and are put back; v2 adds a container on h1, which h2 sees as one neighbour and
 // one FDB entry changed in place; a failure (the rules inside a namespace, an FDB entry, a destroy's
 // last step) rolls a host back to what it was, link for link and entry for entry; destroy leaves each
 // host as it was before the first apply.
@@ -13,6 +14,7 @@ import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.ts';
 import { apply, desiredFromBuild, nodeSystem, plan, planText, type Desired, type System, type Target } from '../../src/apply/index.ts';
 import { Agents } from '../e2e/harness/agent-process.ts';
+import { check, tool } from '../e2e/harness/exec.ts';
 import { missingFeatures } from '../e2e/harness/kernel.ts';
 import { parseMatrix } from '../e2e/harness/matrix.ts';
 import { delNetns, netnsWithPrefix, RUN_PREFIX } from '../e2e/harness/namespaces.ts';
@@ -117,8 +119,26 @@ testOrSkip(why, 'overlay fleet: apply per host, probes across the overlay by nam
       assert.match(planText(again.plan), /^No changes\.$/m, `${h.name}: a second plan (deep) changes nothing\n${planText(again.plan)}`);
     }
 
-    // v2: a2 joins on h1; on h2 only the overlay's entries and the hosts files change.
+    // Drift: a neighbour and the flood entry deleted by hand on h1 show in plan --deep, and apply puts them back.
     const h1 = hosts.find((h) => h.name === 'h1')!;
+    const mesh = desired(v1, h1).network.overlays!.find((o) => o.vni === 4097)!;
+    const peer = mesh.neighbours[0]!;
+    check(tool('ip'), ['-n', mesh.netns, 'neigh', 'del', peer.ip, 'dev', 'vxlan0']);
+    check(tool('bridge'), ['-n', mesh.netns, 'fdb', 'del', '00:00:00:00:00:00', 'dev', 'vxlan0', 'dst', mesh.floods[0]!]);
+    const drift = await plan({ desired: desired(v1, h1), target: target(h1), stateDir: stateDir(root, h1), deep: true });
+    const drifted = drift.plan.changes.filter((c) => c.drift);
+    assert.equal(drifted.map((c) => [c.kind, c.details]), [['overlay', [`+ neighbour ${peer.ip} lladdr ${peer.mac}`, `+ fdb 00:00:00:00:00:00 dst ${mesh.floods[0]} (flood)`]]], planText(drift.plan));
+    const fixed = await apply({ desired: desired(v1, h1), target: target(h1), stateDir: stateDir(root, h1), deep: true });
+    assert.is(fixed.error, undefined, fixed.error);
+    const clean = await plan({ desired: desired(v1, h1), target: target(h1), stateDir: stateDir(root, h1), deep: true });
+    assert.match(planText(clean.plan), /^No changes\.$/m, planText(clean.plan));
+
+    // v2: a2 joins on h1 first, as a fleet is applied host after host: its first frames (IPv6 router
+    // solicitations) flood to h2, whose vxlan0 may learn its MAC before h2 writes the static entry.
+    const onH1 = await apply({ desired: desired(v2, h1), target: target(h1), stateDir: stateDir(root, h1) });
+    assert.is(onH1.error, undefined, onH1.error);
+    await new Promise((r) => setTimeout(r, 1500));
+    // On h2 only the overlay's entries and the hosts files change.
     const a2 = v2.topologies!.find((t) => t.host === 'h1')!.endpoints.find((e) => e.container === 'a2' && e.network === 'mesh')!;
     // The FDB entry failing after the neighbour entry went in: the neighbour entry comes out again.
     const v1OnH2 = netnsState(h2.ns, h2.containerPrefix);
@@ -133,8 +153,6 @@ testOrSkip(why, 'overlay fleet: apply per host, probes across the overlay by nam
     assert.equal(h2Changes, ['update file', 'update file', 'update overlay'], `h2 changes only its overlay's entries and two hosts files: ${h2Changes.join(', ')}`);
     const overlay = onH2.plan.changes.find((c) => c.kind === 'overlay')!;
     assert.equal(overlay.details, [`+ neighbour ${a2.ipv4} lladdr ${a2.mac}`, `+ fdb ${a2.mac} dst ${h1.underlay!.address}`]);
-    const onH1 = await apply({ desired: desired(v2, h1), target: target(h1), stateDir: stateDir(root, h1) });
-    assert.is(onH1.error, undefined, onH1.error);
     assert.equal(await probes(world, 'v2'), [], 'v2 probes');
     for (const h of hosts) {
       const again = await apply({ desired: desired(v2, h), target: target(h), stateDir: stateDir(root, h) });

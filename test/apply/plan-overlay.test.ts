@@ -71,7 +71,7 @@ test('from empty: overlay namespaces, the VXLAN device made in the host namespac
   assert.ok(inside.lines.includes('neigh add 10.0.1.2 lladdr 02:42:0a:00:01:02 dev vxlan0 nud permanent'));
   assert.ok(inside.lines.some((l) => /^link set dev veth\w+ master br0$/.test(l)), 'the ports join br0');
   const fdb = all.find((b) => where(b) === overlay.netns && b.program === 'bridge')!;
-  assert.equal(fdb.lines, ['fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.78.0.11', 'fdb add 02:42:0a:00:01:02 dev vxlan0 dst 10.78.0.11 self permanent']);
+  assert.equal(fdb.lines, ['fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.78.0.11', 'fdb replace 02:42:0a:00:01:02 dev vxlan0 dst 10.78.0.11 self permanent']);
   assert.ok(all.indexOf(fdb) > all.indexOf(inside), 'FDB entries once vxlan0 exists');
   const rules = all.filter((b) => b.program === 'iptables-restore');
   assert.equal(rules.map(where).sort(), ['p-ingress_sbox', 'p-web.1']);
@@ -99,7 +99,7 @@ test('a peer joins on another host: one neighbour and one FDB entry, each with i
   assert.equal(p.changes.map((c) => `${c.action} ${c.kind}`), ['update overlay']);
   const [inside, fdb] = batches(p.steps);
   assert.equal(inside!.lines, ['neigh add 10.0.1.6 lladdr 02:42:0a:00:01:06 dev vxlan0 nud permanent']);
-  assert.equal(fdb!.lines, ['fdb add 02:42:0a:00:01:06 dev vxlan0 dst 10.78.0.11 self permanent']);
+  assert.equal(fdb!.lines, ['fdb replace 02:42:0a:00:01:06 dev vxlan0 dst 10.78.0.11 self permanent']);
   const undo = p.steps.flatMap((s) => (s.kind === 'parallel' ? s.steps.flatMap((x) => x.undo.flatMap((u) => u.lines)) : []));
   assert.equal(undo, ['neigh del 10.0.1.6 dev vxlan0', 'fdb del 02:42:0a:00:01:06 dev vxlan0 dst 10.78.0.11 self']);
 });
