@@ -2,9 +2,12 @@
 // routing mesh in ingress_sbox): whole tables, loaded with iptables-restore inside the namespace as
 // setup.sh loads them. The namespace is netform's, so its tables are too: a change replaces them, a
 // rule set no longer wanted leaves them empty, and undoing puts back the text the last apply loaded.
-// They are compared with what the last apply loaded (the inside of a namespace is not read for them).
+// They are compared with iptables-save inside the namespace where its inside was read (plan --deep, or
+// a namespace the plan changes): a rule changed by hand is drift, and its tables are loaded again; where
+// netform did not look, with what the last apply loaded.
 import type { Change, IpBatch } from './plan-types.ts';
-import type { HostNetwork, NetnsRules } from './types.ts';
+import type { HostNetwork, Live, NetnsRules } from './types.ts';
+import { tableTexts } from './desired-overlay.ts';
 import { emptyTables } from './overlay-lines.ts';
 
 export interface RulesPlan {
@@ -22,16 +25,33 @@ function diff(before: string | undefined, after: string | undefined): string[] {
   return [...b.filter((l) => !a.includes(l)).map((l) => `- ${l}`), ...a.filter((l) => !b.includes(l)).map((l) => `+ ${l}`)];
 }
 
-export function planNetnsRules(desired: HostNetwork, last: HostNetwork, freshNs: ReadonlySet<string>, goneNs: ReadonlySet<string>, liveNs: ReadonlySet<string>): RulesPlan {
+/** Each table's rules in order, tables by name: what two rule sets must share to be the same. */
+const ruleKey = (text: string) =>
+  tableTexts(text)
+    .map((t) => `*${t.name}\n${ruleLines(t.text).join('\n')}`)
+    .sort()
+    .join('\n');
+
+/** The tables of `saved` (iptables-save) that `text` has, as restore input. */
+const sameTables = (saved: string, text: string) => {
+  const names = new Set(tableTexts(text).map((t) => t.name));
+  return tableTexts(saved).filter((t) => names.has(t.name)).map((t) => t.text).join('');
+};
+
+export function planNetnsRules(desired: HostNetwork, last: HostNetwork, live: Pick<Live, 'netnsRules'>, freshNs: ReadonlySet<string>, goneNs: ReadonlySet<string>, liveNs: ReadonlySet<string>): RulesPlan {
   const out: RulesPlan = { changes: [], batches: [] };
   const lastRules = new Map((last.netnsRules ?? []).map((r) => [r.netns, r] as const));
   for (const r of desired.netnsRules ?? []) {
     const fresh = freshNs.has(r.netns);
     const had = fresh ? undefined : lastRules.get(r.netns);
-    if (had && had.text === r.text) continue;
-    const undo = fresh ? [] : [restore(r.netns, had ? had.text : emptyTables(r.text))];
+    const saved = fresh ? undefined : live.netnsRules?.[r.netns];
+    const now = saved === undefined ? had?.text : sameTables(saved, r.text);
+    const same = now !== undefined && ruleKey(now) === ruleKey(r.text);
+    if (had && same) continue;
+    const undo = fresh ? [] : [restore(r.netns, now ?? emptyTables(r.text))];
     out.batches.push({ batch: restore(r.netns, r.text), undo });
-    out.changes.push({ id: `nsrules/${r.netns}`, kind: 'rules', label: label(r), action: had ? 'update' : 'create', details: diff(had?.text, r.text), drift: false, part: 'network' });
+    const drift = had !== undefined && had.text === r.text && saved !== undefined;
+    out.changes.push({ id: `nsrules/${r.netns}`, kind: 'rules', label: label(r), action: had ? 'update' : 'create', details: diff(now, r.text), drift, part: 'network' });
   }
   const wanted = new Set((desired.netnsRules ?? []).map((r) => r.netns));
   for (const had of last.netnsRules ?? []) {

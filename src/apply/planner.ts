@@ -71,7 +71,7 @@ function networkPart(i: PlanInput, want: HostNetwork, lastNet: HostNetwork): Par
   const macvlans = planMacvlans(want, lastNet, i.live, links.freshNs, goneNs);
   for (const k of [...overlay.freshPeers, ...macvlans.freshPeers]) links.freshPeers.add(k);
   const inside = planInside(want, lastNet, i.live, links.freshNs, links.freshPeers, new Set((want.overlays ?? []).map((o) => o.netns)));
-  const rules = planNetnsRules(want, lastNet, links.freshNs, goneNs, new Set(i.live.namespaces));
+  const rules = planNetnsRules(want, lastNet, i.live, links.freshNs, goneNs, new Set(i.live.namespaces));
   const sysctls = planSysctls(want, lastNet, i.last?.sysctlsBefore ?? {}, i.live, links.freshLinks);
   const gonePeers = new Set([...links.deleteVeths.map((v) => `${v.peer.netns}/${v.peer.ifname}`), ...overlay.gonePeers, ...macvlans.gonePeers]);
   const early: Step[] = [];

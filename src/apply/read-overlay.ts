@@ -1,7 +1,8 @@
-// Reading the static forwarding state inside overlay namespaces: the permanent neighbour entries on
-// vxlan0 and its FDB entries with a remote VTEP (all-zero MAC: flood). Read where the inside of the
-// namespace is read (plan --deep, or a namespace the plan changes), so that an entry someone deleted or
-// added by hand shows as drift, as the links do. Entries learned from traffic are not netform's.
+// Reading what netform put inside its namespaces besides links: the static forwarding state of overlay
+// namespaces (the permanent neighbour entries on vxlan0, its FDB entries with a remote VTEP, all-zero
+// MAC: flood) and the rules inside namespaces (iptables-save there). Read where the inside of the
+// namespace is read (plan --deep, or a namespace the plan changes), so that an entry or rule someone
+// deleted or added by hand shows as drift, as the links do. Entries learned from traffic are not netform's.
 import { ApplyError } from './errors.ts';
 import { safeWord } from './read.ts';
 import type { System } from './system.ts';
@@ -40,9 +41,25 @@ export async function readOverlays(system: System, namespaces: readonly string[]
   return out;
 }
 
-/** `live` with the entries of the overlay namespaces among `read` (those whose inside was read). */
-export async function withOverlays(system: System, live: Live, read: readonly string[], overlays: ReadonlySet<string>): Promise<Live> {
-  const wanted = read.filter((ns) => overlays.has(ns) && live.namespaces.includes(ns) && !live.overlays?.[ns]);
-  if (!wanted.length) return live;
-  return { ...live, overlays: { ...live.overlays, ...(await readOverlays(system, wanted)) } };
+/** iptables-save inside each of these namespaces; a namespace where it fails is left out. */
+async function readRules(system: System, namespaces: readonly string[]): Promise<Record<string, string>> {
+  const results = await system.runAll(namespaces.map((ns) => ({ argv: ['ip', 'netns', 'exec', safeWord(ns), 'iptables-save'], options: { where: 'current' as const } })), 8);
+  const out: Record<string, string> = {};
+  namespaces.forEach((ns, k) => {
+    if (results[k]!.status === 0) out[ns] = results[k]!.stdout;
+  });
+  return out;
+}
+
+/**
+ * `live` with the forwarding entries of the overlay namespaces and the rules of the namespaces with
+ * rules, among `read` (those whose inside was read).
+ */
+export async function withNamespaceState(system: System, live: Live, read: readonly string[], overlays: ReadonlySet<string>, rules: ReadonlySet<string>): Promise<Live> {
+  const here = new Set(live.namespaces);
+  const entries = read.filter((ns) => overlays.has(ns) && here.has(ns) && !live.overlays?.[ns]);
+  const saved = read.filter((ns) => rules.has(ns) && here.has(ns) && live.netnsRules?.[ns] === undefined);
+  if (!entries.length && !saved.length) return live;
+  const [o, r] = await Promise.all([entries.length ? readOverlays(system, entries) : {}, saved.length ? readRules(system, saved) : {}]);
+  return { ...live, overlays: { ...live.overlays, ...o }, netnsRules: { ...live.netnsRules, ...r } };
 }

@@ -10,7 +10,7 @@ import { filePath } from './plan-settings.ts';
 import type { Part, Plan } from './plan-types.ts';
 import { EMPTY_NETWORK, FORWARDING, makePlan } from './planner.ts';
 import { readInteriors, readLive, type ReadRequest } from './read.ts';
-import { withOverlays } from './read-overlay.ts';
+import { withNamespaceState } from './read-overlay.ts';
 import type { System } from './system.ts';
 import type { Applied, Desired, Live, Target } from './types.ts';
 
@@ -78,6 +78,7 @@ export function fingerprint(live: Live, desired: Desired | undefined, last: Appl
     etc: live.etcNetnsExists,
     interiors: live.interiors,
     ...(live.overlays ? { overlays: live.overlays } : {}),
+    ...(live.netnsRules ? { netnsRules: live.netnsRules } : {}),
     last: last ?? null,
   }));
   h.update(applier.fingerprint(live.firewall));
@@ -91,8 +92,8 @@ export async function readAndPlan(system: System, state: StateDir, req: PlanRequ
   const applier = applierFor(backend);
   const all = [...new Set([...(req.desired?.network.namespaces ?? []), ...(last?.network.namespaces ?? [])])];
   let interiors: readonly string[] = req.deep ? all : [];
-  const overlays = overlayNamespaces(req.desired, last);
-  let live = await withOverlays(system, await readLive(system, readRequest(req.desired, last, applier, interiors)), interiors, overlays);
+  const inner = innerState(req.desired, last);
+  let live = await withNamespaceState(system, await readLive(system, readRequest(req.desired, last, applier, interiors)), interiors, inner.overlays, inner.rules);
   for (;;) {
     const fp = fingerprint(live, req.desired, last, applier);
     const r = makePlan({ ...(req.desired ? { desired: req.desired } : {}), ...(last ? { last } : {}), live, target: req.target, ...(req.only ? { only: req.only } : {}), applier, fingerprint: fp });
@@ -100,18 +101,21 @@ export async function readAndPlan(system: System, state: StateDir, req: PlanRequ
     const unread = r.touched.filter((ns) => !interiors.includes(ns) && live.namespaces.includes(ns));
     if (!unread.length) return { plan: r.plan, ...(last ? { last } : {}), live, applier, interiors };
     interiors = [...interiors, ...unread];
-    live = await withOverlays(system, { ...live, interiors: { ...live.interiors, ...(await readInteriors(system, unread)) } }, interiors, overlays);
+    live = await withNamespaceState(system, { ...live, interiors: { ...live.interiors, ...(await readInteriors(system, unread)) } }, interiors, inner.overlays, inner.rules);
   }
 }
 
-/** The overlay namespaces of the desired state and the last apply (their forwarding entries are read with their inside). */
-const overlayNamespaces = (desired: Desired | undefined, last: Applied | undefined): Set<string> =>
-  new Set([...(desired?.network.overlays ?? []), ...(last?.network.overlays ?? [])].map((o) => o.netns));
+/** The overlay namespaces and those with rules, of the desired state and the last apply (read with their inside). */
+const innerState = (desired: Desired | undefined, last: Applied | undefined) => ({
+  overlays: new Set([...(desired?.network.overlays ?? []), ...(last?.network.overlays ?? [])].map((o) => o.netns)),
+  rules: new Set([...(desired?.network.netnsRules ?? []), ...(last?.network.netnsRules ?? [])].map((r) => r.netns)),
+});
 
 /** Reads the host again the way a plan read it, for a saved plan's fingerprint. */
 export async function reread(system: System, state: StateDir, plan: Plan, interiors: readonly string[]): Promise<{ fingerprint: string; firewall: Live['firewall']; last?: Applied }> {
   const last = lastApplied(state, plan.target);
   const applier = applierFor(plan.desired?.firewall.backend ?? (last?.firewall as { backend?: string } | null | undefined)?.backend ?? 'iptables');
-  const live = await withOverlays(system, await readLive(system, readRequest(plan.desired, last, applier, interiors)), interiors, overlayNamespaces(plan.desired, last));
+  const inner = innerState(plan.desired, last);
+  const live = await withNamespaceState(system, await readLive(system, readRequest(plan.desired, last, applier, interiors)), interiors, inner.overlays, inner.rules);
   return { fingerprint: fingerprint(live, plan.desired, last, applier), firewall: live.firewall, ...(last ? { last } : {}) };
 }

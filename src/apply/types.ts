@@ -219,4 +219,6 @@ export interface Live {
   readonly ipvs?: boolean;
   /** Overlay namespace -> its forwarding state, for those whose inside was read. */
   readonly overlays?: Readonly<Record<string, LiveOverlay>>;
+  /** Namespace -> iptables-save inside it, for those with rules whose inside was read. */
+  readonly netnsRules?: Readonly<Record<string, string>>;
 }

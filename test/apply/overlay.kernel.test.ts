@@ -1,9 +1,9 @@
 // plan/apply of an overlay fleet end to end: two host namespaces joined by an underlay bridge, each
 // applied with plan/apply for its host of one file (an attachable overlay across both, a service task
 // with rules inside its namespace). After v1: probes across the overlay by address and by name hold,
-// and a second plan is `No changes.`; forwarding entries deleted by hand show as drift in plan --deep
-// and are put back; v2 adds a container on h1, which h2 sees as one neighbour and
-// one FDB entry changed in place; a failure (the rules inside a namespace, an FDB entry, a destroy's
+// and a second plan is `No changes.`; forwarding entries deleted by hand and a rule added by hand show
+// as drift in plan --deep and are put right; v2 adds a container on h1, which h2 sees as one neighbour
+// and one FDB entry changed in place; a failure (the rules inside a namespace, an FDB entry, a destroy's
 // last step) rolls a host back to what it was, link for link and entry for entry; destroy leaves each
 // host as it was before the first apply.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -132,6 +132,13 @@ testOrSkip(why, 'overlay fleet: apply per host, probes across the overlay by nam
     assert.is(fixed.error, undefined, fixed.error);
     const clean = await plan({ desired: desired(v1, h1), target: target(h1), stateDir: stateDir(root, h1), deep: true });
     assert.match(planText(clean.plan), /^No changes\.$/m, planText(clean.plan));
+
+    // A rule added by hand inside web.1 on h2: drift in plan --deep, and apply loads web.1's tables again.
+    check(tool('ip'), ['netns', 'exec', `${h2.containerPrefix}web.1`, 'iptables', '-I', 'INPUT', '1', '-s', '192.0.2.9/32', '-j', 'ACCEPT']);
+    const ruleDrift = await plan({ desired: desired(v1, h2), target: target(h2), stateDir: stateDir(root, h2), deep: true });
+    assert.equal(ruleDrift.plan.changes.filter((c) => c.drift).map((c) => [c.label, c.details]), [[`rules in ${h2.containerPrefix}web.1 (iptables raw, filter, nat)`, ['- -A INPUT -s 192.0.2.9/32 -j ACCEPT']]], planText(ruleDrift.plan));
+    assert.is((await apply({ desired: desired(v1, h2), target: target(h2), stateDir: stateDir(root, h2), deep: true })).error, undefined);
+    assert.match(planText((await plan({ desired: desired(v1, h2), target: target(h2), stateDir: stateDir(root, h2), deep: true })).plan), /^No changes\.$/m);
 
     // v2: a2 joins on h1 first, as a fleet is applied host after host: its first frames (IPv6 router
     // solicitations) flood to h2, whose vxlan0 may learn its MAC before h2 writes the static entry.
