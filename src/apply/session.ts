@@ -60,7 +60,8 @@ function readRequest(desired: Desired | undefined, last: Applied | undefined, ap
   const had = last?.network ?? EMPTY_NETWORK;
   const sysctls = [...new Set([...want.sysctls, ...had.sysctls].map((s) => s.path).concat(FORWARDING[4], FORWARDING[6]))].sort();
   const files = [...new Set([...want.files, ...had.files].map(filePath))].sort();
-  return { sysctls, files, interiors, firewall: { applier, commands: applier.readCommands(desired?.firewall, last?.firewall) } };
+  const ipvs = !!desired?.network.netnsRules?.some((r) => r.ipvsTables?.length);
+  return { sysctls, files, interiors, ...(ipvs ? { ipvs } : {}), firewall: { applier, commands: applier.readCommands(desired?.firewall, last?.firewall) } };
 }
 
 /** A digest of the live state a plan depends on (netform's objects and the firewall tables it works in) and of the last apply. */
