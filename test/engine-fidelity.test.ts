@@ -65,6 +65,18 @@ for (const engine of ENGINES) {
   });
 }
 
+test('engine 20.10: a network whose IPv6 gateway is fe80::1/64 has that address once; fe80::1 of another length cannot be made (27 on: both build)', () => {
+  const daemon = 'daemon: {experimental: true, ip6tables: true}\n';
+  const net = (subnet: string) => `networks:\n  ll: {enable_ipv6: true, ipam: {config: [{subnet: 10.60.0.0/24}, {subnet: "${subnet}"}]}}\ncontainers:\n  c1: {networks: [ll]}\n`;
+  const r = build('20.10', daemon + net('fe80::/64'));
+  const b = r.topology!.bridges.find((x) => x.network === 'll')!;
+  assert.equal([b.addresses, b.linkLocalAddress], [['10.60.0.1/24', 'fe80::1/64'], undefined]);
+  assert.is([...r.files!.get('local/setup.sh')!.matchAll(/^addr add fe80::1\/64 dev /gm)].length, 1, 'added once');
+  const refused = compile({ file: 'f.yaml', text: `version: 1\nengine: "20.10"\nhost: {resolv_conf: ""}\n${daemon}${net('fe80::/80')}` });
+  assert.equal(refused.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path.join('.')}`), ['UNSUPPORTED networks.ll.ipam.config.1.subnet']);
+  for (const engine of ['27', '29']) build(engine, net('fe80::/80'));
+});
+
 test('engine 20.10: published ports count in the link order by their host port (nat.SortPortMap)', () => {
   // Host and container ports rise together, so Less is a strict order here and Go's map order cannot
   // change the result: 90 (host 9090), 80 (host 8080), then 22 (exposed only, host port 0).

@@ -34,8 +34,10 @@ export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userland
   if (!userlandProxy) {
     sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
   }
-  // setupBridgeIPv6 runs for every bridge with IPv6 enabled, internal or not (EngineRelease.bridgeLinkLocalAddress).
-  const linkLocal = n.enableIPv6 && engineRelease(m.engine).bridgeLinkLocalAddress ? { linkLocalAddress: BRIDGE_LINK_LOCAL } : {};
+  // setupBridgeIPv6 runs for every bridge with IPv6 enabled, internal or not (EngineRelease.bridgeLinkLocalAddress);
+  // a gateway fe80::1/64 is then the same address, which programIPv6Address does not add twice.
+  const withLinkLocal = n.enableIPv6 && engineRelease(m.engine).bridgeLinkLocalAddress && !addresses.includes(BRIDGE_LINK_LOCAL);
+  const linkLocal = withLinkLocal ? { linkLocalAddress: BRIDGE_LINK_LOCAL } : {};
   return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n, names), addresses, ...linkLocal, sysctls, origin: originOf(m, n.path) };
 }
 
