@@ -5,6 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, TroubleError, type Context } from './context.ts';
 import { secretsOption } from './build.ts';
+import { BUILD_ID, compileCache } from './compile-cache.ts';
+import type { CompileReads } from './inputs.ts';
 import { compileWithLock, type SavedLock } from './lock-file.ts';
 import { VERSION } from '../version.ts';
 import {
@@ -21,6 +23,7 @@ import {
   targetFromEnv,
   topologyFor,
   type ApplyOutcome,
+  type Desired,
   type Part,
   type PlanOutcome,
 } from '../apply/index.ts';
@@ -52,13 +55,23 @@ async function guarded(ctx: Context, body: () => Promise<number> | number, onErr
  * The desired state of FILE for the chosen host and its lock still to write (docs/lock.md), or the exit
  * code (its diagnostics printed).
  */
-function desiredOf(file: string, args: ParsedArgs, ctx: Context) {
+function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Desired; saveLock: () => SavedLock } | number {
+  const cache = compileCache(file, args, { ...stateDir(args), stateRoot: DEFAULT_STATE_ROOT, cwd: process.cwd(), env: ctx.env, buildId: BUILD_ID });
+  const hit = cache?.lookup();
+  if (hit) {
+    // The environment is checked as for a compile (the host namespace must still exist).
+    targetFromEnv(hit.target.host, ctx.env, nodeSystem());
+    return { desired: hit, saveLock: () => ({ restore: () => undefined }) };
+  }
   const secrets = secretsOption(args.options['secrets'], ctx, true);
   if ('exit' in secrets) return secrets.exit;
-  const compiled = compileWithLock(file, args, ctx, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) });
+  const reads: CompileReads = { named: [] };
+  const compiled = compileWithLock(file, args, ctx, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) }, true, reads);
   if (typeof compiled === 'number') return compiled;
   const host = topologyFor(compiled.result, opt(args, 'host')).host;
-  return { desired: desiredFromBuild(compiled.result, targetFromEnv(host, ctx.env, nodeSystem())), saveLock: compiled.saveLock };
+  const desired = desiredFromBuild(compiled.result, targetFromEnv(host, ctx.env, nodeSystem()));
+  if (compiled.result.diagnostics.length === 0 && !compiled.lock?.changed) cache?.store(reads, desired);
+  return { desired, saveLock: compiled.saveLock };
 }
 
 /** Writes the lock when allocations changed; the line saying so goes to stderr (stdout may be JSON). */
