@@ -53,15 +53,17 @@ async function guarded(ctx: Context, body: () => Promise<number> | number, onErr
 
 /**
  * The desired state of FILE for the chosen host and its lock still to write (docs/lock.md), or the exit
- * code (its diagnostics printed).
+ * code (its diagnostics printed). `remember` keeps the compile in the cache (compile-cache.ts): called
+ * once the plan is made or the apply succeeded, so that a failed apply writes nothing in the state
+ * directory.
  */
-function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Desired; saveLock: () => SavedLock } | number {
+function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Desired; saveLock: () => SavedLock; remember: () => void } | number {
   const cache = compileCache(file, args, { ...stateDir(args), stateRoot: DEFAULT_STATE_ROOT, cwd: process.cwd(), env: ctx.env, buildId: BUILD_ID });
   const hit = cache?.lookup();
   if (hit) {
     // The environment is checked as for a compile (the host namespace must still exist).
     targetFromEnv(hit.target.host, ctx.env, nodeSystem());
-    return { desired: hit, saveLock: () => ({ restore: () => undefined }) };
+    return { desired: hit, saveLock: () => ({ restore: () => undefined }), remember: () => undefined };
   }
   const secrets = secretsOption(args.options['secrets'], ctx, true);
   if ('exit' in secrets) return secrets.exit;
@@ -70,8 +72,8 @@ function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Des
   if (typeof compiled === 'number') return compiled;
   const host = topologyFor(compiled.result, opt(args, 'host')).host;
   const desired = desiredFromBuild(compiled.result, targetFromEnv(host, ctx.env, nodeSystem()));
-  if (compiled.result.diagnostics.length === 0 && !compiled.lock?.changed) cache?.store(reads, desired);
-  return { desired, saveLock: compiled.saveLock };
+  const cacheable = compiled.result.diagnostics.length === 0 && !compiled.lock?.changed;
+  return { desired, saveLock: compiled.saveLock, remember: () => (cacheable ? cache?.store(reads, desired) : undefined) };
 }
 
 /** Writes the lock when allocations changed; the line saying so goes to stderr (stdout may be JSON). */
@@ -131,6 +133,7 @@ export async function runPlan(args: ParsedArgs, ctx: Context): Promise<number> {
     const outcome = await plan({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}) });
     // Once the plan is made, so that apply PLANFILE applies allocations the lock holds.
     writeLock(compiled.saveLock, ctx);
+    compiled.remember();
     const file = opt(args, 'output');
     if (file) writeFileSync(file, `${JSON.stringify({ kind: PLAN_KIND, format_version: 1, netform: VERSION, interiors: outcome.interiors, plan: outcome.plan })}\n`, { mode: 0o600 });
     ctx.io.out(args.options['json'] ? `${JSON.stringify(planJson(outcome.plan), null, 2)}\n` : planText(outcome.plan));
@@ -185,6 +188,7 @@ export async function runApply(args: ParsedArgs, ctx: Context): Promise<number> 
     } finally {
       const problem = code === EXIT.OK ? undefined : lock.restore();
       if (problem) ctx.io.err(`netform: ${problem}\n`);
+      if (code === EXIT.OK) compiled.remember();
     }
   });
 }

@@ -13,7 +13,8 @@
 // The files the input named are re-read at every lookup and compared by digest: the same input names
 // the same files in the same order, so equal digests mean an equal compile. Only a compile with no
 // diagnostic at all and a lock it leaves unchanged is kept, so a hit prints nothing and writes no lock,
-// exactly as that compile would; --secrets turns the cache off (no key material is written here).
+// exactly as that compile would; --secrets turns the cache off (no key material is written here). A
+// compile is kept once its plan is made or its apply succeeded: a failed apply writes nothing there.
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
