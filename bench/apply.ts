@@ -51,11 +51,26 @@ function run(cmd: readonly string[], options: SpawnSyncOptions = {}): string {
   return String(r.stdout ?? '');
 }
 
-/** Wall time of one command (ms); it must succeed (exit 0, or one of `ok`). */
+/**
+ * CPU time (user + system, ms) of this process's finished children and all they waited for, from
+ * /proc/self/stat (cutime, cstime; in clock ticks, 10 ms each on most kernels): on a loaded machine
+ * wall time measures the load as much as the work.
+ */
+function childCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS;
+}
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** The CPU time of the last command timed(). */
+let lastCpu = 0;
+
+/** Wall time of one command (ms); it must succeed (exit 0, or one of `ok`). Its CPU time is left in lastCpu. */
 function timed(cmd: readonly string[], options: SpawnSyncOptions = {}, ok: readonly number[] = [0]): number {
+  const c0 = childCpuMs();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, ...options });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  lastCpu = childCpuMs() - c0;
   if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd.join(' ')}: exit ${r.status ?? r.signal}\n${String(r.stderr ?? '').slice(-2000)}`);
   return ms;
 }
@@ -143,7 +158,11 @@ function floorInside(dir: string, prefix: string): number {
   return timed(['sh', '-ec', script]);
 }
 
+/** CPU time (ms) of the command line's steps, children included. */
+type Cpu = Partial<Record<'floorApply' | 'floorInside' | 'nodeStart' | 'scripts' | 'validate' | 'apply' | 'floorRead' | 'plan' | 'oneMore', number>>;
+
 interface Round {
+  cpu: Cpu;
   libPlan: number;
   libOneLess: number;
   libOneMore: number;
@@ -200,15 +219,21 @@ async function library(files: { file: string; plusOne: string }, target: { host:
 }
 
 async function round(i: number, files: { file: string; plusOne: string; dir: string }): Promise<Round> {
+  const cpu: Cpu = {};
   const f = floorApply(files.dir, `${NS}f${i}-`);
+  cpu.floorApply = lastCpu;
   const inside = floorInside(files.dir, `${NS}f${i}-`);
+  cpu.floorInside = lastCpu;
   deleteNamespaces(`${NS}f${i}-`);
   sleep(SETTLE_MS);
   const scripts = scriptsApply(files.dir, `${NS}s${i}-`);
+  cpu.scripts = lastCpu;
   deleteNamespaces(`${NS}s${i}-`);
   sleep(SETTLE_MS);
   const nodeStart = timed([process.execPath, '-e', '0']);
+  cpu.nodeStart = lastCpu;
   const validate = timed([process.execPath, CLI, 'validate', files.file]);
+  cpu.validate = lastCpu;
   const prefix = `${NS}a${i}-`;
   const host = `${prefix}host`;
   run(['ip', 'netns', 'add', host]);
@@ -217,14 +242,18 @@ async function round(i: number, files: { file: string; plusOne: string; dir: str
   const env = { ...process.env, NETFORM_HOST_NETNS: host, NETFORM_NETNS_PREFIX: prefix };
   const cli = (...args: string[]) => [process.execPath, CLI, ...args, '--state-dir', state];
   const apply = timed(cli('apply', files.file), { env });
+  cpu.apply = lastCpu;
   const floorRead = timed(['sh', '-ec', `ip netns exec ${host} iptables-save > /dev/null && ip -n ${host} -j link > /dev/null`]);
+  cpu.floorRead = lastCpu;
   const plan = timed(cli('plan', files.file, '--detailed-exitcode'), { env });
+  cpu.plan = lastCpu;
   const oneMore = timed(cli('apply', files.plusOne), { env });
+  cpu.oneMore = lastCpu;
   const lib = await library(files, { host: 'bench', hostNetns: host, prefix }, state);
   const destroy = timed(cli('destroy'), { env });
   deleteNamespaces(prefix);
   sleep(SETTLE_MS);
-  return { ...lib, floorApply: f, floorInside: inside, nodeStart, scripts, validate, apply, floorRead, plan, oneMore, destroy };
+  return { ...lib, cpu, floorApply: f, floorInside: inside, nodeStart, scripts, validate, apply, floorRead, plan, oneMore, destroy };
 }
 
 async function main(): Promise<void> {
@@ -238,35 +267,39 @@ async function main(): Promise<void> {
     log(`  round ${i === 0 ? 'warm-up' : i}: floor ${fmt(r.floorApply)} (+ inside ${fmt(r.floorInside)}), node -e 0 ${fmt(r.nodeStart)}, scripts ${fmt(r.scripts)}, validate ${fmt(r.validate)}, apply ${fmt(r.apply)}, read floor ${fmt(r.floorRead)}, plan ${fmt(r.plan)}, one more ${fmt(r.oneMore)}, destroy ${fmt(r.destroy)}`);
     if (i > 0) rounds.push(r);
   }
-  const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
+  const m = (k: Exclude<keyof Round, 'cpu'>) => median(rounds.map((r) => r[k]));
+  const c = (k: keyof Cpu) => median(rounds.map((r) => r.cpu[k] ?? 0));
+  const both = (k: keyof Cpu & keyof Round) => [fmt(m(k)), fmt(c(k))];
   const rows = [
-    ['kernel floor: ip -batch (namespaces), ip -batch (links), iptables-restore', fmt(m('floorApply'))],
-    ['  beside it: the inside of each namespace (one ip -n NS -batch each, in lanes), which the floor leaves out', fmt(m('floorInside'))],
-    ['setup.sh + iptables-restore (the same objects, by the build\'s scripts)', fmt(m('scripts'))],
-    ['node -e 0 (Node\'s own start-up, which every command pays)', fmt(m('nodeStart'))],
-    ['netform validate (start-up and compile, what every command pays first)', fmt(m('validate'))],
-    ['netform apply, from empty', fmt(m('apply'))],
-    ['iptables-save + ip -j link of the applied host', fmt(m('floorRead'))],
-    ['netform plan, unchanged host', fmt(m('plan'))],
-    ['netform apply, one container more', fmt(m('oneMore'))],
-    ['netform destroy', fmt(m('destroy'))],
-    ['library (in one process, compiled beforehand): plan, unchanged host', fmt(m('libPlan'))],
-    ['library: apply, one container less', fmt(m('libOneLess'))],
-    ['library: apply, one container more', fmt(m('libOneMore'))],
-    ['library: destroy', fmt(m('libDestroy'))],
-    ['library: apply, from empty', fmt(m('libApply'))],
+    ['kernel floor: ip -batch (namespaces), ip -batch (links), iptables-restore', ...both('floorApply')],
+    ['  beside it: the inside of each namespace (one ip -n NS -batch each, in lanes), which the floor leaves out', ...both('floorInside')],
+    ['setup.sh + iptables-restore (the same objects, by the build\'s scripts)', ...both('scripts')],
+    ['node -e 0 (Node\'s own start-up, which every command pays)', ...both('nodeStart')],
+    ['netform validate (start-up and compile, what every command pays first)', ...both('validate')],
+    ['netform apply, from empty', ...both('apply')],
+    ['iptables-save + ip -j link of the applied host', ...both('floorRead')],
+    ['netform plan, unchanged host', ...both('plan')],
+    ['netform apply, one container more', ...both('oneMore')],
+    ['netform destroy', fmt(m('destroy')), ''],
+    ['library (in one process, compiled beforehand): plan, unchanged host', fmt(m('libPlan')), ''],
+    ['library: apply, one container less', fmt(m('libOneLess')), ''],
+    ['library: apply, one container more', fmt(m('libOneMore')), ''],
+    ['library: destroy', fmt(m('libDestroy')), ''],
+    ['library: apply, from empty', fmt(m('libApply')), ''],
   ];
   const out = [
     `## netform plan / apply, ${SIZE.networks} networks / ${SIZE.containers} containers / ${SIZE.ports} ports (median of ${RUNS} rounds; ${os.cpus().length} CPUs)`,
     '',
-    '| step | time |',
-    '|:--|--:|',
-    ...rows.map(([a, b]) => `| ${a} | ${b} |`),
+    '| step | time | CPU time (children, 10 ms ticks) |',
+    '|:--|--:|--:|',
+    ...rows.map(([a, b, d]) => `| ${a} | ${b} | ${d} |`),
     '',
     `- plan of an unchanged host / (iptables-save + ip -j link) = ${ratio(m('plan'), m('floorRead'))} (target <= 2x); without Node's start-up (plan - node -e 0): ${ratio(m('plan') - m('nodeStart'), m('floorRead'))}; node -e 0 alone: ${ratio(m('nodeStart'), m('floorRead'))}`,
     `- apply of a one-container change / full apply from empty = ${((100 * m('oneMore')) / m('apply')).toFixed(1)}% (target <= 10%); both without start-up and compile: ${((100 * (m('oneMore') - m('validate'))) / (m('apply') - m('validate'))).toFixed(1)}%`,
     `- in one process: plan / (iptables-save + ip -j link) = ${ratio(m('libPlan'), m('floorRead'))}; one container more / apply from empty = ${((100 * m('libOneMore')) / m('libApply')).toFixed(1)}%, one container less: ${((100 * m('libOneLess')) / m('libApply')).toFixed(1)}%; apply from empty / kernel floor = ${ratio(m('libApply'), m('floorApply'))}`,
     `- apply from empty / kernel floor = ${ratio(m('apply'), m('floorApply'))} (target <= 1.5x); / setup.sh + iptables-restore = ${ratio(m('apply'), m('scripts'))}; / (kernel floor + the inside of each namespace) = ${ratio(m('apply'), m('floorApply') + m('floorInside'))}`,
+    `- in CPU time: plan / read floor = ${ratio(c('plan'), c('floorRead'))}, node -e 0 / read floor = ${ratio(c('nodeStart'), c('floorRead'))}; one container more / apply from empty = ${((100 * c('oneMore')) / c('apply')).toFixed(1)}%; apply from empty / kernel floor = ${ratio(c('apply'), c('floorApply'))}, / (kernel floor + inside) = ${ratio(c('apply'), c('floorApply') + c('floorInside'))}`,
+    `- load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

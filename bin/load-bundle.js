@@ -3,22 +3,19 @@
 // compiled instead of being parsed and compiled on every start (about a third of a small build's time).
 // A cache made by another Node version is rejected by V8, and the bundle is then compiled as usual.
 //
-// Node's modules are taken with process.getBuiltinModule where Node has it (20.16 on): an `import` of a
-// built-in module makes its ES module facade, which reads every export (node:fs's lazy streams among
-// them), a measurable part of a short command's start-up.
-const builtin = (name) => process.getBuiltinModule?.(name) ?? null;
-const { readFileSync } = builtin('node:fs') ?? (await import('node:fs'));
-const Module = builtin('node:module') ?? (await import('node:module')).default;
-const path = builtin('node:path') ?? (await import('node:path')).default;
-const vm = builtin('node:vm') ?? (await import('node:vm')).default;
-const { fileURLToPath } = builtin('node:url') ?? (await import('node:url'));
-const { createRequire } = Module;
+// CommonJS (bin/package.json), as bin/netform.js: Node starts a CommonJS entry without its ES module
+// loader, which every command would otherwise pay for at start-up.
+'use strict';
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
 
-export const BUNDLE = fileURLToPath(new URL('../dist/netform.cjs', import.meta.url));
-export const CODE_CACHE = `${BUNDLE}.cache`;
+const BUNDLE = path.join(__dirname, '..', 'dist', 'netform.cjs');
+const CODE_CACHE = `${BUNDLE}.cache`;
 
 /** The bundle's exports, and the script (for tools/code-cache.js, which makes the cache). */
-export function loadBundle() {
+function loadBundle() {
   let cachedData;
   try {
     cachedData = readFileSync(CODE_CACHE);
@@ -34,6 +31,10 @@ export function loadBundle() {
   }
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
+  script.runInThisContext()(module.exports, Module.createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
   return { exports: module.exports, script };
 }
+
+exports.BUNDLE = BUNDLE;
+exports.CODE_CACHE = CODE_CACHE;
+exports.loadBundle = loadBundle;
