@@ -71,7 +71,8 @@ function byNetns<T extends { readonly netns: string }>(items: readonly T[]): Map
   return out;
 }
 
-export function planInside(desired: HostNetwork, last: HostNetwork, live: Live, freshNs: ReadonlySet<string>, freshPeers: ReadonlySet<string>): InsidePlan {
+/** `skip`: namespaces planned elsewhere (overlay namespaces: plan-overlay.ts). */
+export function planInside(desired: HostNetwork, last: HostNetwork, live: Live, freshNs: ReadonlySet<string>, freshPeers: ReadonlySet<string>, skip: ReadonlySet<string> = new Set()): InsidePlan {
   const out: InsidePlan = { changes: [], batches: [], touched: [] };
   // Grouped once: a host of n namespaces is planned in time linear in n.
   const wantIfs = byNetns(desired.interfaces);
@@ -79,6 +80,7 @@ export function planInside(desired: HostNetwork, last: HostNetwork, live: Live, 
   const lastByNs = { interfaces: byNetns(last.interfaces), routes: byNetns(last.routes) };
   const lastOf = (ns: string) => assumedInterior(ns, { ...last, interfaces: lastByNs.interfaces.get(ns) ?? [], routes: lastByNs.routes.get(ns) ?? [] });
   for (const ns of desired.namespaces) {
+    if (skip.has(ns)) continue;
     const fresh = freshNs.has(ns);
     const read = live.interiors[ns];
     const lastInside = lastOf(ns);

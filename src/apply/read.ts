@@ -86,6 +86,8 @@ export interface ReadRequest {
   readonly files: readonly string[];
   /** Namespaces whose inside to read. */
   readonly interiors: readonly string[];
+  /** Whether the kernel has IPVS (asked when the build has rules that use the ipvs match). */
+  readonly ipvs?: boolean;
   readonly firewall: { readonly applier: FirewallApplier; readonly commands: Readonly<Record<string, string>> };
 }
 
@@ -98,6 +100,8 @@ export async function readLive(system: System, req: ReadRequest): Promise<Live> 
   // dash's `read` reports end of file on /proc files although it read the value: its status is ignored.
   script += `; do if [ -r "/proc/sys/$p" ]; then v=; read -r v < "/proc/sys/$p" || :; printf '%s=%s\\n' "$p" "$v"; fi; done\n`;
   script += `printf '\\n${MARK} sysctls 0\\n'\n`;
+  // IPVS, for the routing mesh when the build has one: loaded, built in, or a module modprobe would load.
+  if (req.ipvs) script += section('ipvs', `if [ -e /proc/net/ip_vs ] || [ -d /sys/module/ip_vs ] || modprobe -nq ip_vs 2>/dev/null; then echo yes; fi`);
   const [host, interiors] = await Promise.all([
     system.runAll([{ argv: ['sh', '-c', script], options: { where: 'host' } }], 1).then((r) => r[0]!),
     readInteriors(system, req.interiors),
@@ -130,6 +134,7 @@ export async function readLive(system: System, req: ReadRequest): Promise<Live> 
     etcNetnsExists: system.listDir('/etc/netns') !== undefined,
     interiors,
     firewall: { backend: req.firewall.applier.backend, text: fwText },
+    ...(req.ipvs ? { ipvs: need('ipvs').trim() === 'yes' } : {}),
   };
 }
 

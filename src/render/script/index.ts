@@ -174,7 +174,9 @@ function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology
   ];
   const fdbLines = [
     ...o.floods.map((v) => `fdb append 00:00:00:00:00:00 dev vxlan0 dst ${bw(v)}`),
-    ...o.peers.map((p) => `fdb add ${bw(p.mac)} dev vxlan0 dst ${bw(p.vtep)} self permanent`),
+    // replace, not add: vxlan0 learns, so a peer up first can leave a learned entry for this MAC, where
+    // `fdb add` fails (Docker's AddNeighbor, osl/neigh_linux.go, only warns then); the permanent entry either way.
+    ...o.peers.map((p) => `fdb replace ${bw(p.mac)} dev vxlan0 dst ${bw(p.vtep)} self permanent`),
   ];
   return {
     ns: tag(o.origin, bw(o.namespace)),
