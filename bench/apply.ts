@@ -5,6 +5,11 @@
 //   - apply of a one-container change (one container more) vs a full apply from empty (target <= 10%);
 //   - apply from empty vs the kernel floor as bench/run.ts measures it (the same namespaces and links
 //     made by a minimal `ip -batch` each, plus iptables-restore of the same rules; target <= 1.5x).
+//     Shown beside it, not in its place: what the floor leaves out and every apply does, the inside of
+//     each namespace (one `ip -n NS -batch` each), and Node's own start-up (`node -e 0`).
+// plan and apply keep their compile in the state directory (src/cli/compile-cache.ts): a round's first
+// apply, in a fresh state directory, compiles; its plan of the unchanged file does not; the one-container
+// change (another file) compiles.
 // Every command is the real command line (`node bin/netform.js ...`) with NETFORM_HOST_NETNS and
 // NETFORM_NETNS_PREFIX; each round runs in fresh namespaces `nfa<pid>-<round>-` that are deleted after
 // it (and on exit, failure included). Nothing is contacted.
@@ -46,11 +51,26 @@ function run(cmd: readonly string[], options: SpawnSyncOptions = {}): string {
   return String(r.stdout ?? '');
 }
 
-/** Wall time of one command (ms); it must succeed (exit 0, or one of `ok`). */
+/**
+ * CPU time (user + system, ms) of this process's finished children and all they waited for, from
+ * /proc/self/stat (cutime, cstime; in clock ticks, 10 ms each on most kernels): on a loaded machine
+ * wall time measures the load as much as the work.
+ */
+function childCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS;
+}
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** The CPU time of the last command timed(). */
+let lastCpu = 0;
+
+/** Wall time of one command (ms); it must succeed (exit 0, or one of `ok`). Its CPU time is left in lastCpu. */
 function timed(cmd: readonly string[], options: SpawnSyncOptions = {}, ok: readonly number[] = [0]): number {
+  const c0 = childCpuMs();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, ...options });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  lastCpu = childCpuMs() - c0;
   if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd.join(' ')}: exit ${r.status ?? r.signal}\n${String(r.stderr ?? '').slice(-2000)}`);
   return ms;
 }
@@ -76,9 +96,9 @@ process.on('exit', cleanup);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130));
 
 interface TopologyForFloor {
-  containers: { name: string; networking: { kind: string } }[];
+  containers: { name: string; networking: { kind: string }; routes: { family: 4 | 6; via?: string; device: string }[] }[];
   bridges: { name: string }[];
-  endpoints: { hostIfname: string; ifname: string; container: string; bridge: string }[];
+  endpoints: { hostIfname: string; ifname: string; container: string; bridge: string; mac: string; ipv4?: string; ipv4PrefixLength?: number; ipv6?: string; ipv6PrefixLength?: number }[];
 }
 
 /** The inputs: 20/100/100 as generated, and the same with one container more (no ports: nothing else moves). */
@@ -112,13 +132,45 @@ function floorApply(dir: string, prefix: string): number {
   return timed(['sh', '-ec', `ip -batch ${WORK}/floor-ns.batch && ip -n ${host} -batch ${WORK}/floor-links.batch && ${restore}`]);
 }
 
+/**
+ * Beside the kernel floor, not instead of it: the inside of each namespace, which the floor leaves out
+ * and apply (and setup.sh) must do: one `ip -n NS -batch` per namespace (MAC, addresses, up, lo up,
+ * default routes), in as many lanes as CPUs. Measured on the floor's namespaces once they exist.
+ */
+function floorInside(dir: string, prefix: string): number {
+  const t = JSON.parse(readFileSync(path.join(dir, 'topology.json'), 'utf8')) as TopologyForFloor;
+  const lanes = Array.from({ length: os.cpus().length }, () => [] as string[]);
+  t.containers.filter((c) => c.networking.kind === 'netns').forEach((c, k) => {
+    const lines = ['link set dev lo up'];
+    for (const e of t.endpoints.filter((x) => x.container === c.name)) {
+      lines.push(`link set dev ${e.ifname} address ${e.mac}`);
+      if (e.ipv4) lines.push(`addr add ${e.ipv4}/${e.ipv4PrefixLength} dev ${e.ifname} brd +`);
+      if (e.ipv6) lines.push(`addr add ${e.ipv6}/${e.ipv6PrefixLength} dev ${e.ifname} nodad`);
+      lines.push(`link set dev ${e.ifname} up`);
+    }
+    for (const r of c.routes) lines.push(`route add ${r.family === 6 ? '::/0' : 'default'}${r.via ? ` via ${r.via}` : ''} dev ${r.device}`);
+    const file = path.join(WORK, `floor-inside-${k}.batch`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    lanes[k % lanes.length]!.push(`ip -n ${prefix}${c.name} -batch ${file}`);
+  });
+  const used = lanes.filter((l) => l.length);
+  const script = `${used.map((l, k) => `( ${l.join(' && ')} ) & p${k}=$!`).join('\n')}\n${used.map((_, k) => `wait $p${k}`).join(' && ')}\n`;
+  return timed(['sh', '-ec', script]);
+}
+
+/** CPU time (ms) of the command line's steps, children included. */
+type Cpu = Partial<Record<'floorApply' | 'floorInside' | 'nodeStart' | 'scripts' | 'validate' | 'apply' | 'floorRead' | 'plan' | 'oneMore', number>>;
+
 interface Round {
+  cpu: Cpu;
   libPlan: number;
   libOneLess: number;
   libOneMore: number;
   libDestroy: number;
   libApply: number;
   floorApply: number;
+  floorInside: number;
+  nodeStart: number;
   scripts: number;
   validate: number;
   apply: number;
@@ -167,13 +219,21 @@ async function library(files: { file: string; plusOne: string }, target: { host:
 }
 
 async function round(i: number, files: { file: string; plusOne: string; dir: string }): Promise<Round> {
+  const cpu: Cpu = {};
   const f = floorApply(files.dir, `${NS}f${i}-`);
+  cpu.floorApply = lastCpu;
+  const inside = floorInside(files.dir, `${NS}f${i}-`);
+  cpu.floorInside = lastCpu;
   deleteNamespaces(`${NS}f${i}-`);
   sleep(SETTLE_MS);
   const scripts = scriptsApply(files.dir, `${NS}s${i}-`);
+  cpu.scripts = lastCpu;
   deleteNamespaces(`${NS}s${i}-`);
   sleep(SETTLE_MS);
+  const nodeStart = timed([process.execPath, '-e', '0']);
+  cpu.nodeStart = lastCpu;
   const validate = timed([process.execPath, CLI, 'validate', files.file]);
+  cpu.validate = lastCpu;
   const prefix = `${NS}a${i}-`;
   const host = `${prefix}host`;
   run(['ip', 'netns', 'add', host]);
@@ -182,14 +242,18 @@ async function round(i: number, files: { file: string; plusOne: string; dir: str
   const env = { ...process.env, NETFORM_HOST_NETNS: host, NETFORM_NETNS_PREFIX: prefix };
   const cli = (...args: string[]) => [process.execPath, CLI, ...args, '--state-dir', state];
   const apply = timed(cli('apply', files.file), { env });
+  cpu.apply = lastCpu;
   const floorRead = timed(['sh', '-ec', `ip netns exec ${host} iptables-save > /dev/null && ip -n ${host} -j link > /dev/null`]);
+  cpu.floorRead = lastCpu;
   const plan = timed(cli('plan', files.file, '--detailed-exitcode'), { env });
+  cpu.plan = lastCpu;
   const oneMore = timed(cli('apply', files.plusOne), { env });
+  cpu.oneMore = lastCpu;
   const lib = await library(files, { host: 'bench', hostNetns: host, prefix }, state);
   const destroy = timed(cli('destroy'), { env });
   deleteNamespaces(prefix);
   sleep(SETTLE_MS);
-  return { ...lib, floorApply: f, scripts, validate, apply, floorRead, plan, oneMore, destroy };
+  return { ...lib, cpu, floorApply: f, floorInside: inside, nodeStart, scripts, validate, apply, floorRead, plan, oneMore, destroy };
 }
 
 async function main(): Promise<void> {
@@ -200,36 +264,42 @@ async function main(): Promise<void> {
   const rounds: Round[] = [];
   for (let i = 0; i <= RUNS; i++) {
     const r = await round(i, files);
-    log(`  round ${i === 0 ? 'warm-up' : i}: floor ${fmt(r.floorApply)}, scripts ${fmt(r.scripts)}, validate ${fmt(r.validate)}, apply ${fmt(r.apply)}, read floor ${fmt(r.floorRead)}, plan ${fmt(r.plan)}, one more ${fmt(r.oneMore)}, destroy ${fmt(r.destroy)}`);
+    log(`  round ${i === 0 ? 'warm-up' : i}: floor ${fmt(r.floorApply)} (+ inside ${fmt(r.floorInside)}), node -e 0 ${fmt(r.nodeStart)}, scripts ${fmt(r.scripts)}, validate ${fmt(r.validate)}, apply ${fmt(r.apply)}, read floor ${fmt(r.floorRead)}, plan ${fmt(r.plan)}, one more ${fmt(r.oneMore)}, destroy ${fmt(r.destroy)}`);
     if (i > 0) rounds.push(r);
   }
-  const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
+  const m = (k: Exclude<keyof Round, 'cpu'>) => median(rounds.map((r) => r[k]));
+  const c = (k: keyof Cpu) => median(rounds.map((r) => r.cpu[k] ?? 0));
+  const both = (k: keyof Cpu & keyof Round) => [fmt(m(k)), fmt(c(k))];
   const rows = [
-    ['kernel floor: ip -batch (namespaces), ip -batch (links), iptables-restore', fmt(m('floorApply'))],
-    ['setup.sh + iptables-restore (the same objects, by the build\'s scripts)', fmt(m('scripts'))],
-    ['netform validate (start-up and compile, what every command pays first)', fmt(m('validate'))],
-    ['netform apply, from empty', fmt(m('apply'))],
-    ['iptables-save + ip -j link of the applied host', fmt(m('floorRead'))],
-    ['netform plan, unchanged host', fmt(m('plan'))],
-    ['netform apply, one container more', fmt(m('oneMore'))],
-    ['netform destroy', fmt(m('destroy'))],
-    ['library (in one process, compiled beforehand): plan, unchanged host', fmt(m('libPlan'))],
-    ['library: apply, one container less', fmt(m('libOneLess'))],
-    ['library: apply, one container more', fmt(m('libOneMore'))],
-    ['library: destroy', fmt(m('libDestroy'))],
-    ['library: apply, from empty', fmt(m('libApply'))],
+    ['kernel floor: ip -batch (namespaces), ip -batch (links), iptables-restore', ...both('floorApply')],
+    ['  beside it: the inside of each namespace (one ip -n NS -batch each, in lanes), which the floor leaves out', ...both('floorInside')],
+    ['setup.sh + iptables-restore (the same objects, by the build\'s scripts)', ...both('scripts')],
+    ['node -e 0 (Node\'s own start-up, which every command pays)', ...both('nodeStart')],
+    ['netform validate (start-up and compile, what every command pays first)', ...both('validate')],
+    ['netform apply, from empty', ...both('apply')],
+    ['iptables-save + ip -j link of the applied host', ...both('floorRead')],
+    ['netform plan, unchanged host', ...both('plan')],
+    ['netform apply, one container more', ...both('oneMore')],
+    ['netform destroy', fmt(m('destroy')), ''],
+    ['library (in one process, compiled beforehand): plan, unchanged host', fmt(m('libPlan')), ''],
+    ['library: apply, one container less', fmt(m('libOneLess')), ''],
+    ['library: apply, one container more', fmt(m('libOneMore')), ''],
+    ['library: destroy', fmt(m('libDestroy')), ''],
+    ['library: apply, from empty', fmt(m('libApply')), ''],
   ];
   const out = [
     `## netform plan / apply, ${SIZE.networks} networks / ${SIZE.containers} containers / ${SIZE.ports} ports (median of ${RUNS} rounds; ${os.cpus().length} CPUs)`,
     '',
-    '| step | time |',
-    '|:--|--:|',
-    ...rows.map(([a, b]) => `| ${a} | ${b} |`),
+    '| step | time | CPU time (children, 10 ms ticks) |',
+    '|:--|--:|--:|',
+    ...rows.map(([a, b, d]) => `| ${a} | ${b} | ${d} |`),
     '',
-    `- plan of an unchanged host / (iptables-save + ip -j link) = ${ratio(m('plan'), m('floorRead'))} (target <= 2x); without start-up and compile (plan - validate): ${ratio(m('plan') - m('validate'), m('floorRead'))}`,
+    `- plan of an unchanged host / (iptables-save + ip -j link) = ${ratio(m('plan'), m('floorRead'))} (target <= 2x); without Node's start-up (plan - node -e 0): ${ratio(m('plan') - m('nodeStart'), m('floorRead'))}; node -e 0 alone: ${ratio(m('nodeStart'), m('floorRead'))}`,
     `- apply of a one-container change / full apply from empty = ${((100 * m('oneMore')) / m('apply')).toFixed(1)}% (target <= 10%); both without start-up and compile: ${((100 * (m('oneMore') - m('validate'))) / (m('apply') - m('validate'))).toFixed(1)}%`,
     `- in one process: plan / (iptables-save + ip -j link) = ${ratio(m('libPlan'), m('floorRead'))}; one container more / apply from empty = ${((100 * m('libOneMore')) / m('libApply')).toFixed(1)}%, one container less: ${((100 * m('libOneLess')) / m('libApply')).toFixed(1)}%; apply from empty / kernel floor = ${ratio(m('libApply'), m('floorApply'))}`,
-    `- apply from empty / kernel floor = ${ratio(m('apply'), m('floorApply'))} (target <= 1.5x); / setup.sh + iptables-restore = ${ratio(m('apply'), m('scripts'))}`,
+    `- apply from empty / kernel floor = ${ratio(m('apply'), m('floorApply'))} (target <= 1.5x); / setup.sh + iptables-restore = ${ratio(m('apply'), m('scripts'))}; / (kernel floor + the inside of each namespace) = ${ratio(m('apply'), m('floorApply') + m('floorInside'))}`,
+    `- in CPU time: plan / read floor = ${ratio(c('plan'), c('floorRead'))}, node -e 0 / read floor = ${ratio(c('nodeStart'), c('floorRead'))}; one container more / apply from empty = ${((100 * c('oneMore')) / c('apply')).toFixed(1)}%; apply from empty / kernel floor = ${ratio(c('apply'), c('floorApply'))}, / (kernel floor + inside) = ${ratio(c('apply'), c('floorApply') + c('floorInside'))}`,
+    `- load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

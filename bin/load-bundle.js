@@ -2,17 +2,20 @@
 // dist/netform.cjs.cache, which the build makes after one warm-up run: the bundle's functions arrive
 // compiled instead of being parsed and compiled on every start (about a third of a small build's time).
 // A cache made by another Node version is rejected by V8, and the bundle is then compiled as usual.
-import { readFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+//
+// CommonJS (bin/package.json), as bin/netform.js: Node starts a CommonJS entry without its ES module
+// loader, which every command would otherwise pay for at start-up.
+'use strict';
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
 
-export const BUNDLE = fileURLToPath(new URL('../dist/netform.cjs', import.meta.url));
-export const CODE_CACHE = `${BUNDLE}.cache`;
+const BUNDLE = path.join(__dirname, '..', 'dist', 'netform.cjs');
+const CODE_CACHE = `${BUNDLE}.cache`;
 
 /** The bundle's exports, and the script (for tools/code-cache.js, which makes the cache). */
-export function loadBundle() {
+function loadBundle() {
   let cachedData;
   try {
     cachedData = readFileSync(CODE_CACHE);
@@ -28,6 +31,10 @@ export function loadBundle() {
   }
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
+  script.runInThisContext()(module.exports, Module.createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
   return { exports: module.exports, script };
 }
+
+exports.BUNDLE = BUNDLE;
+exports.CODE_CACHE = CODE_CACHE;
+exports.loadBundle = loadBundle;

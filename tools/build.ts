@@ -12,7 +12,8 @@
 // must not contain ajv's or Handlebars' compilers: this script fails if it does. It is not minified
 // (that gains nothing measurable once the code cache is there, and keeps stack traces readable).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -63,10 +64,16 @@ const RUN_WHEN_MAIN = `if (require.main === module) {
     .then((code) => { process.exitCode = code; });
 }`;
 
+// The bundle's build id (src/cli/compile-cache.ts keys its cache on it): the digest of the bundle's own
+// text, written over a placeholder once the text is known, so that any change of code changes it.
+const BUILD_ID_PLACEHOLDER = 'netform-build-id-0000000000000000000000000000000000000000000000000000000000000000';
+
 rmSync(outfile, { force: true });
 const result = await build({
   entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
   outfile,
+  write: false,
+  define: { NETFORM_BUILD_ID: JSON.stringify(BUILD_ID_PLACEHOLDER) },
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -79,6 +86,12 @@ const result = await build({
   logOverride: { 'empty-import-meta': 'silent' },
   plugins: [precompiled],
 });
+const bundleText = result.outputFiles[0]!.text;
+if (bundleText.split(BUILD_ID_PLACEHOLDER).length !== 2) {
+  console.error('tools/build.ts: the bundle must hold the build id placeholder exactly once');
+  process.exit(1);
+}
+writeFileSync(outfile, bundleText.replace(BUILD_ID_PLACEHOLDER, createHash('sha256').update(bundleText).digest('hex')));
 const bad = Object.keys(result.metafile.inputs).filter((f) => FORBIDDEN.some((re) => re.test(f)));
 if (bad.length > 0) {
   console.error(`tools/build.ts: the bundle contains a compiler it must not load at start-up:\n  ${bad.join('\n  ')}`);

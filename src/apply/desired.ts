@@ -6,6 +6,7 @@
 import type { Model } from '../model/types.ts';
 import { ApplyError } from './errors.ts';
 import type { Topology } from '../topology/types.ts';
+import { bridgeDeviceAddresses } from '../topology/host-devices.ts';
 import type { Desired, HostLink, Interface, DefaultRoute, NetnsFile, SysctlSetting, Target } from './types.ts';
 import { overlayNetwork } from './desired-overlay.ts';
 
@@ -67,7 +68,7 @@ export function desiredState(t: Topology, model: Pick<Model, 'daemon'>, target: 
   // The bridge's IPv6 address skips duplicate address detection from Docker 27 on (interface_linux.go
   // AddrReplace with IFA_F_NODAD); 20.10 added it plainly (vendored libnetwork interface.go).
   const nodad = t.engine !== '20.10';
-  const links: HostLink[] = t.bridges.map((b) => ({ kind: 'bridge', name: b.name, mac: b.mac, mtu: b.mtu, addresses: [...b.addresses], nodad }));
+  const links: HostLink[] = t.bridges.map((b) => ({ kind: 'bridge', name: b.name, mac: b.mac, mtu: b.mtu, addresses: bridgeDeviceAddresses(b), nodad }));
   const interfaces: Interface[] = [];
   const balancers = new Map(t.containers.flatMap((c) => (c.loadBalancer ? [[c.name, c.loadBalancer] as const] : [])));
   for (const e of t.endpoints) {

@@ -60,18 +60,34 @@ function interfaceDiff(want: Interface, have: LiveInterior['links'][string]) {
 
 const sameRoute = (a: DefaultRoute | undefined, b: DefaultRoute | undefined) => a?.via === b?.via && a?.device === b?.device;
 
+/** Items by their namespace, in their order. */
+function byNetns<T extends { readonly netns: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of items) {
+    const list = out.get(x.netns);
+    if (list) list.push(x);
+    else out.set(x.netns, [x]);
+  }
+  return out;
+}
+
 /** `skip`: namespaces planned elsewhere (overlay namespaces: plan-overlay.ts). */
 export function planInside(desired: HostNetwork, last: HostNetwork, live: Live, freshNs: ReadonlySet<string>, freshPeers: ReadonlySet<string>, skip: ReadonlySet<string> = new Set()): InsidePlan {
   const out: InsidePlan = { changes: [], batches: [], touched: [] };
+  // Grouped once: a host of n namespaces is planned in time linear in n.
+  const wantIfs = byNetns(desired.interfaces);
+  const wantRoutes = byNetns(desired.routes);
+  const lastByNs = { interfaces: byNetns(last.interfaces), routes: byNetns(last.routes) };
+  const lastOf = (ns: string) => assumedInterior(ns, { ...last, interfaces: lastByNs.interfaces.get(ns) ?? [], routes: lastByNs.routes.get(ns) ?? [] });
   for (const ns of desired.namespaces) {
     if (skip.has(ns)) continue;
     const fresh = freshNs.has(ns);
     const read = live.interiors[ns];
-    const have = fresh ? { links: {}, routes: [] } : (read ?? assumedInterior(ns, last));
-    const lastInside = assumedInterior(ns, last);
+    const lastInside = lastOf(ns);
+    const have = fresh ? { links: {}, routes: [] } : (read ?? lastInside);
     const lines: string[] = fresh ? [LO_UP] : [];
     const undo: string[] = [];
-    for (const want of desired.interfaces.filter((i) => i.netns === ns)) {
+    for (const want of wantIfs.get(ns) ?? []) {
       const cur = have.links[want.ifname];
       if (fresh || freshPeers.has(`${ns}/${want.ifname}`) || !cur) {
         lines.push(...interfaceCreate(want));
@@ -87,7 +103,7 @@ export function planInside(desired: HostNetwork, last: HostNetwork, live: Live, 
       out.changes.push({ id: `if/${ns}/${want.ifname}`, kind: 'interface', label: ifLabel(want), action: 'update', details: d.details, drift, part: 'network' });
     }
     for (const family of [4, 6] as const) {
-      const want = desired.routes.find((r) => r.netns === ns && r.family === family);
+      const want = wantRoutes.get(ns)?.find((r) => r.family === family);
       const cur = have.routes.find((r) => r.family === family);
       if (want && fresh) {
         lines.push(routeLine('add', want));

@@ -50,6 +50,14 @@ interface IpAddr {
 const globalAddresses = (a: IpAddr | undefined): string[] =>
   (a?.addr_info ?? []).filter((x) => x.scope === 'global').map((x) => `${x.local}/${x.prefixlen}`);
 
+/**
+ * A host link's addresses: the global ones and the IPv6 link-local ones, since a bridge may be meant to
+ * carry fe80::1/64 (BridgeDevice.linkLocalAddress). The kernel's own link-local address is among them;
+ * the planner never removes a link-local address it did not ask for.
+ */
+const hostLinkAddresses = (a: IpAddr): string[] =>
+  (a.addr_info ?? []).filter((x) => x.scope === 'global' || (x.family === 'inet6' && x.scope === 'link')).map((x) => `${x.local}/${x.prefixlen}`);
+
 function parseJson<T>(what: string, text: string): T {
   try {
     return JSON.parse(text.trim() || '[]') as T;
@@ -72,7 +80,7 @@ function hostLinks(text: string): Record<string, LiveLink> {
       up: (l.flags ?? []).includes('UP'),
       ...(l.master ? { master: l.master } : {}),
       ...(slave && slave.hairpin !== undefined ? { hairpin: slave.hairpin } : {}),
-      addresses: globalAddresses(l),
+      addresses: hostLinkAddresses(l),
       peerElsewhere: l.link_netnsid !== undefined,
     };
   }

@@ -5,6 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, TroubleError, type Context } from './context.ts';
 import { secretsOption } from './build.ts';
+import { BUILD_ID, compileCache } from './compile-cache.ts';
+import type { CompileReads } from './inputs.ts';
 import { compileWithLock, type SavedLock } from './lock-file.ts';
 import { VERSION } from '../version.ts';
 import {
@@ -21,6 +23,7 @@ import {
   targetFromEnv,
   topologyFor,
   type ApplyOutcome,
+  type Desired,
   type Part,
   type PlanExpectations,
   type PlanOutcome,
@@ -52,18 +55,30 @@ async function guarded(ctx: Context, body: () => Promise<number> | number, onErr
 
 /**
  * The desired state of FILE for the chosen host and its lock still to write (docs/lock.md), or the exit
- * code (its diagnostics printed).
+ * code (its diagnostics printed). `remember` keeps the compile in the cache (compile-cache.ts): called
+ * once the plan is made or the apply succeeded, so that a failed apply writes nothing in the state
+ * directory. A build with `expect:` entries is not kept: its plan traces them (a cache hit has no build).
  */
-function desiredOf(file: string, args: ParsedArgs, ctx: Context) {
+function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Desired; expectations?: PlanExpectations; saveLock: () => SavedLock; remember: () => void } | number {
+  const cache = compileCache(file, args, { ...stateDir(args), stateRoot: DEFAULT_STATE_ROOT, cwd: process.cwd(), env: ctx.env, buildId: BUILD_ID });
+  const hit = cache?.lookup();
+  if (hit) {
+    // The environment is checked as for a compile (the host namespace must still exist).
+    targetFromEnv(hit.target.host, ctx.env, nodeSystem());
+    return { desired: hit, saveLock: () => ({ restore: () => undefined }), remember: () => undefined };
+  }
   const secrets = secretsOption(args.options['secrets'], ctx, true);
   if ('exit' in secrets) return secrets.exit;
-  const compiled = compileWithLock(file, args, ctx, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) });
+  const reads: CompileReads = { named: [] };
+  const compiled = compileWithLock(file, args, ctx, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) }, true, reads);
   if (typeof compiled === 'number') return compiled;
   const { result } = compiled;
   const host = topologyFor(result, opt(args, 'host')).host;
+  const desired = desiredFromBuild(result, targetFromEnv(host, ctx.env, nodeSystem()));
   // The file's expect: entries, for the plan to list those whose verdict it changes.
   const expectations: PlanExpectations = { expectations: result.model?.expectations ?? [], fleet: result.topologies ?? [], locate: resultLocator(result) };
-  return { desired: desiredFromBuild(result, targetFromEnv(host, ctx.env, nodeSystem())), expectations, saveLock: compiled.saveLock };
+  const cacheable = result.diagnostics.length === 0 && !compiled.lock?.changed && expectations.expectations.length === 0;
+  return { desired, expectations, saveLock: compiled.saveLock, remember: () => (cacheable ? cache?.store(reads, desired) : undefined) };
 }
 
 /** Writes the lock when allocations changed; the line saying so goes to stderr (stdout may be JSON). */
@@ -123,6 +138,7 @@ export async function runPlan(args: ParsedArgs, ctx: Context): Promise<number> {
     const outcome = await plan({ desired, expectations, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}) });
     // Once the plan is made, so that apply PLANFILE applies allocations the lock holds.
     writeLock(compiled.saveLock, ctx);
+    compiled.remember();
     const file = opt(args, 'output');
     if (file) writeFileSync(file, `${JSON.stringify({ kind: PLAN_KIND, format_version: 1, netform: VERSION, interiors: outcome.interiors, plan: outcome.plan })}\n`, { mode: 0o600 });
     ctx.io.out(args.options['json'] ? `${JSON.stringify(planJson(outcome.plan), null, 2)}\n` : planText(outcome.plan));
@@ -177,6 +193,7 @@ export async function runApply(args: ParsedArgs, ctx: Context): Promise<number> 
     } finally {
       const problem = code === EXIT.OK ? undefined : lock.restore();
       if (problem) ctx.io.err(`netform: ${problem}\n`);
+      if (code === EXIT.OK) compiled.remember();
     }
   });
 }

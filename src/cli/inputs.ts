@@ -23,13 +23,25 @@ export function unreadable(file: string, reason: string): FileReport {
   return { file, diagnostics: [error('FILE_UNREADABLE', [], `cannot read the file: ${reason}`, { file })], sources: [{ file, text: '' }], unreadable: true };
 }
 
-/** Compiles `file`; the result is absent when the file cannot be read. */
-export function compileFile(file: string, options?: CompileOptions): { report: FileReport; result?: CompileResult } {
+/**
+ * Every file text a compile read, in the order it read them: the input, then each file the input names
+ * (the text, or why it could not be read). A compile is a function of these, its options and netform's
+ * code; compile-cache.ts keys on them.
+ */
+export interface CompileReads {
+  input?: string;
+  readonly named: [file: string, got: { text: string } | { missing: boolean }][];
+}
+
+/** Compiles `file`; the result is absent when the file cannot be read. `reads` collects what it read. */
+export function compileFile(file: string, options?: CompileOptions, reads?: CompileReads): { report: FileReport; result?: CompileResult } {
   const got = readText(file);
   if ('error' in got) return { report: unreadable(file, got.error) };
+  if (reads) reads.input = got.text;
   const result = compile({ file, text: got.text }, (ref) => {
     const resolved = path.join(path.dirname(file), ref);
     const daemon = readText(resolved);
+    reads?.named.push([resolved, 'error' in daemon ? { missing: daemon.missing } : { text: daemon.text }]);
     return 'error' in daemon ? { error: daemon.error, missing: daemon.missing } : { file: resolved, text: daemon.text };
   }, options);
   return { report: { file, diagnostics: result.diagnostics, sources: diagnosticSources(result, file) }, result };

@@ -10,7 +10,7 @@ import type { Severity } from '../diagnostics/diagnostic.ts';
 import type { OptionSpecs, ParsedArgs } from './args.ts';
 import { EXIT, TroubleError, type Context } from './context.ts';
 import { fsStep, isFsError, readText, reasonOf } from './fs-errors.ts';
-import { compileFile, errorCount } from './inputs.ts';
+import { compileFile, errorCount, type CompileReads } from './inputs.ts';
 import { printText, shown } from './report.ts';
 
 export const LOCK_OPTION_SPECS: OptionSpecs = {
@@ -137,10 +137,12 @@ export interface LockedCompile {
  * Returns the exit code when FILE or its lock has errors (FAILED) or cannot be read (TROUBLE; a lock
  * file that exists and cannot be read is a TroubleError); nothing is written by this function.
  */
-export function compileWithLock(file: string, args: ParsedArgs, ctx: Context, options: CompileOptions = {}, warnings = true): LockedCompile | number {
+export function compileWithLock(file: string, args: ParsedArgs, ctx: Context, options: CompileOptions = {}, warnings = true, reads?: CompileReads): LockedCompile | number {
   const lock = lockFor(file, lockArgs(args), undefined);
   if (lock.unreadable) throw new TroubleError(`cannot read ${lock.unreadable.file}: ${lock.unreadable.reason}`);
-  const { report, result } = compileFile(file, { ...options, ...(lock.options ? { lock: lock.options } : {}) });
+  // The lock first (none with --no-lock: no file; a lock file that does not exist yet: missing).
+  if (reads && lock.options) reads.named.push([lock.options.file, lock.options.text !== undefined ? { text: lock.options.text } : { missing: true }]);
+  const { report, result } = compileFile(file, { ...options, ...(lock.options ? { lock: lock.options } : {}) }, reads);
   printText(shown(report, warnings), ctx);
   if (report.unreadable) return EXIT.TROUBLE;
   if (!result?.topologies || errorCount(report.diagnostics) > 0) return EXIT.FAILED;

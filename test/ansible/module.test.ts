@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { sourceCliBundle } from '../support/bundle.ts';
 import { findExecutable } from '../support/netns.ts';
 import { testOrSkip } from '../support/skip.ts';
 import { ansiblePlaybook, ansibleUnavailable, COLLECTIONS, HERE, REPO } from './support.ts';
@@ -68,8 +68,7 @@ async function runTasks(host: string, tasks: readonly { name: string; args: Reco
 }
 
 testOrSkip(reason, 'what a host lacks, a failure carrying netform\'s message, host = inventory name, absent with nothing applied', async () => {
-  const tsx = fileURLToPath(import.meta.resolve('tsx'));
-  const fromSources = script('bin/netform', `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --import ${JSON.stringify(tsx)} ${JSON.stringify(path.join(REPO, 'test', 'apply', 'cli-entry.ts'))} "$@"\n`);
+  const fromSources = script('bin/netform', `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(await sourceCliBundle())} "$@"\n`);
   const oldNode = script('node18/node', '#!/bin/sh\necho v18.19.0\n');
   const bad = path.join(scratch, 'bad.yaml');
   writeFileSync(bad, 'version: 1\nnetworks:\n  app: {driver: nosuch}\n');

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as assert from 'uvu/assert';
 import { apply, nodeSystem, plan, type System } from '../../src/apply/index.ts';
+import { sourceCliBundle } from '../support/bundle.ts';
 import { netnsUnavailable } from '../support/netns.ts';
 import { withFault, type Fault } from './faults.ts';
 import { snapshot, type ApplyHost } from './sandbox.ts';
@@ -39,9 +40,8 @@ export async function ok(h: ApplyHost, version: string | undefined, system?: Sys
  * not done.
  */
 async function killMidApply(h: ApplyHost, version: string | undefined): Promise<string> {
-  const entry = path.join(path.dirname(new URL(import.meta.url).pathname), 'cli-entry.ts');
   const args = version ? ['apply', `test/fixtures/apply/${version}.yaml`, '--no-lock'] : ['destroy'];
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args, '--state-dir', h.stateDir], {
+  const child = spawn(process.execPath, [await sourceCliBundle(), ...args, '--state-dir', h.stateDir], {
     env: { ...process.env, NETFORM_HOST_NETNS: h.target.hostNetns, NETFORM_NETNS_PREFIX: h.target.prefix },
     stdio: 'ignore',
   });

@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import { exampleNames } from '../support/examples.ts';
 import { findExecutable, netnsUnavailable } from '../support/netns.ts';
 import { skip, skippedCheck, testOrSkip } from '../support/skip.ts';
-import { removeAgentScript } from './harness/agent-process.ts';
+import { python } from '../support/spawner.ts';
 import { verdictDifferences, type Backend } from './harness/backend.ts';
 import { kernelFeatures, missingFeatures } from './harness/kernel.ts';
 import { netnsWithPrefix, RUN_PREFIX } from './harness/namespaces.ts';
@@ -116,7 +116,9 @@ function nftablesTest(n: string, i: number): void {
 }
 
 let skipped = 0;
-const why = netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save', 'getent', 'sh']);
+const why =
+  netnsUnavailable(['iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save', 'getent', 'sh']) ??
+  (python() ? undefined : '`python3` not found (Debian: apt-get install python3): the agent that serves and probes is a Python program');
 if (!why) kernelFeatures();
 for (const { name: n, index: i } of runnable) {
   let lacking: string | undefined;
@@ -156,8 +158,7 @@ testOrSkip(why, `e2e: the packet tracer agrees with the kernel on every probe it
   assert.equal(runs.flatMap(([, t]) => t.disagreements), []);
 });
 
-test.after(async () => {
-  await removeAgentScript();
+test.after(() => {
   const wall = `wall time ${((Date.now() - started) / 1000).toFixed(1)} s`;
   const of = parts > 1 ? ` (part ${part + 1}/${parts})` : '';
   console.log(why ? `e2e: all ${runnable.length} examples${of} SKIPPED (${why}), ${wall}` : `e2e: ${runnable.length - skipped} examples run${of}${skipped ? `, ${skipped} SKIPPED for missing kernel features` : ''}, ${wall}`);

@@ -46,6 +46,7 @@ const g = globalThis as unknown as { UVU_DEFER?: number; UVU_QUEUE: Queue; UVU_I
 g.UVU_DEFER = 1;
 const { exec } = await import('uvu');
 const { skipState } = await import('./skip.ts');
+const { stopSpawner } = await import('./spawner.ts');
 
 /** Collects what the job writes to stdout and stderr (uvu's report, console.log) while it runs. */
 function capture(): { stop: () => string } {
@@ -116,6 +117,8 @@ async function runJob(job: Job): Promise<JobResult> {
       if (error) importErrors.push(error);
     }
   } finally {
+    // The job's programs were started by the spawner: it ends now, so its CPU is this job's.
+    await stopSpawner();
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;

@@ -4,10 +4,10 @@
 //
 //   const reason = netnsUnavailable(['iptables-restore', 'iptables-save']);
 //   testOrSkip(reason, 'kernel: ...', () => withNetns((ns) => { ns.run('iptables-restore', [], text); ... }));
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from './executables.ts';
+import { runProgram } from './spawner.ts';
 
 export interface RunResult {
   readonly status: number;
@@ -29,26 +29,11 @@ export interface Netns {
   checkAll(commands: readonly (readonly string[])[], input?: string): string[];
 }
 
-const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
-
-/** Absolute path of an executable found on PATH (plus the sbin directories), or undefined. */
-export function findExecutable(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SBIN];
-  for (const d of dirs) {
-    const p = join(d, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+export { findExecutable } from './executables.ts';
 
 function spawn(cmd: string, args: readonly string[], input?: string): RunResult {
-  const r = spawnSync(cmd, args, { input: input ?? '', encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return { status: -1, stdout: '', stderr: String(r.error.message) };
+  const r = runProgram(cmd, args, { input: input ?? '', timeoutMs: 30_000 });
+  if (r.error) return { status: -1, stdout: '', stderr: r.error };
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -4,6 +4,7 @@
 // helpers.
 import { engineRelease } from '../../model/engine.ts';
 import type { Topology } from '../../topology/types.ts';
+import { bridgeDeviceAddresses } from '../../topology/host-devices.ts';
 import { batchWord as bw, commentWord, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
@@ -48,7 +49,7 @@ function makeView(t: Topology, source: string, tag: OriginTag): ScriptView {
     name: tag(b.origin, bw(b.name)),
     mac: bw(b.mac),
     mtu: b.mtu,
-    addresses: b.addresses.map((a) => ({ address: tag(b.origin, bw(a)), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
+    addresses: bridgeDeviceAddresses(b).map((a) => ({ address: tag(b.origin, bw(a)), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
   }));
   const link = (e: Topology['endpoints'][number]) => ({ hostIfname: tag(e.origin, bw(e.hostIfname)), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
   const onHostBridge = (e: Topology['endpoints'][number]) => !e.attachment;

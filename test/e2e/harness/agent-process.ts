@@ -1,68 +1,63 @@
-// Starting and talking to agents (agent.ts) inside namespaces. agent.ts is transpiled once per run
-// to plain JavaScript, so an agent starts as fast as `node` itself (a loader would triple that for
-// every namespace of every example). Requests and answers are JSON lines; each request waits for
-// its own answer, so probes can run concurrently through one agent.
+// Starting and talking to the agent (agent.py) that serves and probes inside an example's namespaces.
+// One process serves every namespace of an Agents: each request names its namespace, and the agent
+// makes that request's sockets there (setns(2)), so a packet is still sent and judged by the kernel of
+// that namespace. One Python process per example, instead of one runtime per namespace, is most of
+// the CPU the end-to-end suite saves on starting agents. Requests and answers are JSON lines; each
+// request waits for its own answer, so probes run concurrently through one agent.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
-import type { AgentRequest, AgentResponse } from './agent.ts';
-import { inNetns, tool } from './exec.ts';
+import { python } from '../../support/spawner.ts';
+import { tool } from './exec.ts';
 
-/** A request as the harness writes it; the id is added here. */
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Request = WithoutId<AgentRequest>;
+type Proto = 'tcp' | 'udp' | 'http';
 
-let script: Promise<{ dir: string; file: string }> | undefined;
+/** What the harness asks of an agent in a namespace. */
+export type AgentRequest =
+  | { readonly op: 'listen'; readonly label: string; readonly proto: Proto; readonly port: number }
+  /** Sends `token` to host:port and waits for the answer; a name is resolved as a program in the namespace would. */
+  | { readonly op: 'probe'; readonly proto: Proto; readonly host: string; readonly port: number; readonly token: string; readonly timeoutMs: number }
+  /** Whether a server of this agent received `token`, and from which peer. */
+  | { readonly op: 'seen'; readonly proto: Proto; readonly port: number; readonly token: string };
+
+/** What a server says to every probe. */
+export interface ServerAnswer {
+  readonly server: string;
+  readonly port: number;
+  readonly peer: string;
+}
+
+export type AgentResponse =
+  | { readonly id: number; readonly ok: true; readonly answer?: ServerAnswer; readonly seenFrom?: string | null }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+
+const AGENT = fileURLToPath(new URL('./agent.py', import.meta.url));
 const AGENT_START_MS = 30_000;
 
-/** agent.ts as JavaScript in a temporary directory (once per process). */
-function agentScript(): Promise<{ dir: string; file: string }> {
-  script ??= (async () => {
-    // Loaded here, not at import: a skipped suite should not pay for the transpiler.
-    const { transform } = await import('esbuild');
-    const source = readFileSync(fileURLToPath(new URL('./agent.ts', import.meta.url)), 'utf8');
-    const out = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' });
-    const dir = mkdtempSync(path.join(tmpdir(), 'nfe2e-agent-'));
-    writeFileSync(path.join(dir, 'agent.mjs'), out.code);
-    return { dir, file: path.join(dir, 'agent.mjs') };
-  })();
-  return script;
-}
-
-/** Removes the transpiled agent (end of the run). */
-export async function removeAgentScript(): Promise<void> {
-  if (!script) return;
-  rmSync((await script).dir, { recursive: true, force: true });
-  script = undefined;
-}
-
-export class Agent {
+/** The agent process: started on first use, ended by kill(). */
+class AgentProcess {
   private nextId = 1;
   private readonly pending = new Map<number, (r: AgentResponse) => void>();
   private exited: string | undefined;
 
-  private constructor(
-    readonly ns: string,
-    private readonly child: ChildProcessWithoutNullStreams,
-  ) {}
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {}
 
   /**
-   * Starts an agent in `ns` and waits until it is ready: a node process starts in a fraction of a
-   * second, but on a machine busy with other work (parallel lanes included) it can take several, so the
-   * limit only catches an agent that will never come up.
+   * Starts the agent and waits until it is ready: Python starts in a few tens of milliseconds, but on a
+   * machine busy with other work (parallel lanes included) it can take seconds, so the limit only
+   * catches an agent that will never come up.
    */
-  static async start(ns: string): Promise<Agent> {
-    const [ip, args] = inNetns(ns, process.execPath, [(await agentScript()).file, tool('ip')]);
-    const child = spawn(ip, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const agent = new Agent(ns, child);
+  static async start(): Promise<AgentProcess> {
+    const py = python();
+    if (!py) throw new Error('`python3` not found (Debian: apt-get install python3): the end-to-end agent is a Python program');
+    // -I -S: none of the user's environment or site packages, and no site import (faster start).
+    const child = spawn(py, ['-I', '-S', AGENT, tool('ip')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const agent = new AgentProcess(child);
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (stderr += d));
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`agent in ${ns} not ready after ${AGENT_START_MS / 1000} s`)), AGENT_START_MS);
+      const timer = setTimeout(() => reject(new Error(`agent not ready after ${AGENT_START_MS / 1000} s`)), AGENT_START_MS);
       readline.createInterface({ input: child.stdout }).on('line', (line) => {
         const msg = JSON.parse(line) as AgentResponse | { ready: true };
         if ('ready' in msg) {
@@ -75,7 +70,7 @@ export class Agent {
       });
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
-        agent.exited = `agent in ${ns} exited (${signal ?? code}): ${stderr.trim()}`;
+        agent.exited = `agent exited (${signal ?? code}): ${stderr.trim()}`;
         reject(new Error(agent.exited));
         for (const [id, done] of agent.pending) done({ id, ok: false, error: agent.exited });
         agent.pending.clear();
@@ -90,18 +85,18 @@ export class Agent {
     return agent;
   }
 
-  request(req: Request): Promise<AgentResponse> {
+  request(ns: string, req: AgentRequest): Promise<AgentResponse> {
     if (this.exited) return Promise.resolve({ id: 0, ok: false, error: this.exited });
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.child.stdin.write(`${JSON.stringify({ ...req, id })}\n`);
+      this.child.stdin.write(`${JSON.stringify({ ...req, ns, id })}\n`);
     });
   }
 
   /**
-   * Ends the agent and every server it runs (`ip netns exec` execs node, so the child is the agent
-   * itself), and waits until it is gone: a namespace with a live process outlives `ip netns del`.
+   * Ends the agent and every server it runs, and waits until it is gone: a namespace in which a live
+   * process still has a socket outlives `ip netns del`.
    */
   kill(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
@@ -111,22 +106,27 @@ export class Agent {
   }
 }
 
-/** One agent per namespace, started on first use; close() kills them all. */
-export class Agents {
-  private readonly byNs = new Map<string, Promise<Agent>>();
+/** The agent as seen from one namespace: every request is served there. */
+export interface Agent {
+  readonly ns: string;
+  request(req: AgentRequest): Promise<AgentResponse>;
+}
 
-  get(ns: string): Promise<Agent> {
-    let a = this.byNs.get(ns);
-    if (!a) {
-      a = Agent.start(ns);
-      this.byNs.set(ns, a);
-    }
-    return a;
+/** The agent of one example, serving all its namespaces; close() ends it and every server. */
+export class Agents {
+  private process: Promise<AgentProcess> | undefined;
+
+  async get(ns: string): Promise<Agent> {
+    this.process ??= AgentProcess.start();
+    const p = await this.process;
+    return { ns, request: (req) => p.request(ns, req) };
   }
 
   async close(): Promise<void> {
-    const all = await Promise.allSettled(this.byNs.values());
-    await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.kill() : undefined)));
-    this.byNs.clear();
+    const p = this.process;
+    this.process = undefined;
+    if (!p) return;
+    const settled = await Promise.allSettled([p]);
+    if (settled[0].status === 'fulfilled') await settled[0].value.kill();
   }
 }

@@ -1,8 +1,9 @@
 // Running programs for the end-to-end harness. Setup steps run synchronously and throw with the
 // program's stderr; anything that could hang (a lookup in a namespace) runs asynchronously under a
 // hard timeout. `ip netns exec <ns> <cmd>` is the only way a command enters a namespace.
-import { execFile, spawnSync } from 'node:child_process';
-import { findExecutable } from '../../support/netns.ts';
+import { execFile } from 'node:child_process';
+import { findExecutable } from '../../support/executables.ts';
+import { runProgram } from '../../support/spawner.ts';
 
 export interface Ran {
   readonly status: number;
@@ -25,8 +26,8 @@ export interface RunOptions {
 
 /** Runs a program to completion (20 s at most). Never throws on a non-zero exit. */
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Ran {
-  const r = spawnSync(cmd, args, { input: opts.input ?? '', env: opts.env ?? process.env, cwd: opts.cwd, encoding: 'utf8', timeout: 20_000 });
-  if (r.error) return { status: -1, stdout: r.stdout ?? '', stderr: r.error.message };
+  const r = runProgram(cmd, args, { input: opts.input ?? '', env: opts.env ?? process.env, ...(opts.cwd ? { cwd: opts.cwd } : {}), timeoutMs: 20_000 });
+  if (r.error) return { status: -1, stdout: r.stdout, stderr: r.error };
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

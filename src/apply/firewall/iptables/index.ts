@@ -255,10 +255,12 @@ const normalised = (text: string): string =>
 export const iptablesApplier: FirewallApplier = {
   backend: 'iptables',
   readCommands(desired, last) {
-    const want = desiredFamilies(desired);
+    // Which families the build has rules for; their text is rendered once, by plan.
+    if (desired && desired.backend !== 'iptables') throw new Error(`netform: the iptables applier cannot apply ${desired.backend} rules`);
+    const want = desired as IptablesRules | undefined;
     const had = asApplied(last)?.owned ?? {};
     const out: Record<string, string> = {};
-    for (const f of FAMILIES) if (want[f] || had[f]) out[f] = `${saveTool(f)} -c`;
+    for (const f of FAMILIES) if (want?.[f === '4' ? 'v4' : 'v6'] || had[f]) out[f] = `${saveTool(f)} -c`;
     return out;
   },
   plan,
