@@ -1,0 +1,115 @@
+// The nftables applier (`firewall-backend: nftables`). Docker's own tables (`ip|ip6 docker-bridges`,
+// `ip|ip6 docker-overlay`) are netform's whole: a table that differs from the build is replaced
+// (`table` + `delete table` + `table {...}`), one no longer wanted deleted, and every table that
+// changes is in one `nft -f`, which the kernel commits as one transaction across tables and families.
+// No `flush ruleset`, and no table of iptables-nft or of another tool is ever named, read or written.
+// The iptables rules an nftables build keeps beside the tables (netform's own NETFORM-SWARM chain) go
+// through the iptables applier, as do the Docker chains an earlier apply on the iptables backend left.
+import { createHash } from 'node:crypto';
+import type { FirewallRules, IptablesRules, NftablesRules } from '../../../firewall/backend.ts';
+import { ApplyError } from '../../errors.ts';
+import type { System } from '../../system.ts';
+import type { FirewallApplier, FirewallContext, FirewallPlan, FirewallTransaction, LiveFirewall } from '../applier.ts';
+import { iptablesApplier } from '../iptables/index.ts';
+import { parseListing, readCommand, sameListing, splitRead, type NftListing } from './listing.ts';
+import { planTables } from './plan-tables.ts';
+
+/** What the state directory keeps of the nftables part. */
+export interface NftablesApplied {
+  readonly backend: 'nftables';
+  /** `ip docker-bridges` -> the table as applied, normalised. */
+  readonly tables: Readonly<Record<string, NftListing>>;
+  /** The iptables applier's record of the rules kept beside the tables. */
+  readonly iptables?: unknown;
+}
+
+const asApplied = (last: unknown): NftablesApplied | undefined => (last && (last as NftablesApplied).backend === 'nftables' ? (last as NftablesApplied) : undefined);
+
+/** The iptables part's last apply: the kept rules' record, or a whole apply made on the iptables backend. */
+const iptablesLast = (last: unknown): unknown => ((last as { backend?: string } | null | undefined)?.backend === 'iptables' ? last : asApplied(last)?.iptables);
+
+function rulesOf(desired: FirewallRules | undefined): NftablesRules | undefined {
+  if (!desired) return undefined;
+  if (desired.backend !== 'nftables') throw new ApplyError(`netform: the nftables applier cannot apply ${desired.backend} rules`);
+  return desired;
+}
+
+/** The iptables rules of an nftables build, as the iptables applier takes them. */
+const keptIptables = (r: NftablesRules | undefined): IptablesRules | undefined => (r?.iptables ? { backend: 'iptables', ...r.iptables } : undefined);
+
+/** The iptables applier's view of the live rules: the iptables parts of the read. */
+const iptablesLive = (live: LiveFirewall): LiveFirewall => ({ backend: 'iptables', text: Object.fromEntries(Object.entries(live.text).filter(([part]) => part !== 'nft')) });
+
+/** Table name -> normalised listing, from the read's nft part. */
+function liveTables(live: LiveFirewall): Map<string, NftListing> {
+  const out = new Map<string, NftListing>();
+  for (const [name, text] of splitRead(live.text['nft'] ?? '')) {
+    const l = parseListing(text);
+    if (l) out.set(name, l);
+  }
+  return out;
+}
+
+function plan(desired: FirewallRules | undefined, live: LiveFirewall, lastRaw: unknown, context: FirewallContext): FirewallPlan {
+  const rules = rulesOf(desired);
+  const last = asApplied(lastRaw);
+  if (live.text['nft'] === undefined) throw new ApplyError('netform: the nft tables were not read');
+  const t = planTables(rules?.tables ?? [], liveTables(live), last?.tables);
+  const ipt = iptablesApplier.plan(keptIptables(rules), iptablesLive(live), iptablesLast(lastRaw), context);
+  const load: FirewallTransaction[] = t.input ? [{ name: `nft ${t.touched.join(', ')}`, tables: t.touched, input: t.input, tool: 'nft-load' }] : [];
+  return {
+    backend: 'nftables',
+    changes: [...t.changes, ...ipt.changes],
+    transactions: [...load, ...ipt.transactions],
+    warnings: ipt.warnings,
+    notes: ipt.notes,
+    after: { backend: 'nftables', tables: t.after, ...(ipt.after ? { iptables: ipt.after } : {}) } satisfies NftablesApplied,
+  };
+}
+
+function nft(system: System, input: string, what: string): string | undefined {
+  const r = system.run(['nft', '-f', '-'], { where: 'host', input });
+  return r.status === 0 ? undefined : `nft -f (${what}) exited ${r.status}: ${r.stderr.trim()}`;
+}
+
+function commit(system: System, t: FirewallTransaction): string | undefined {
+  if (t.tool !== 'nft-load') return iptablesApplier.commit(system, t);
+  return nft(system, t.input, t.name);
+}
+
+/**
+ * Puts each table the transaction wrote back as `before` read it, in one `nft -f`: the listing as
+ * printed, counters included, reloads byte for byte; a table that was not there is deleted. Nothing is
+ * loaded when the tables are as they were (the transaction was refused, which changes nothing).
+ */
+function rollback(system: System, t: FirewallTransaction, before: LiveFirewall): string | undefined {
+  if (t.tool !== 'nft-load') return iptablesApplier.rollback(system, t, iptablesLive(before));
+  const read = system.run(['sh', '-c', readCommand()], { where: 'host' });
+  if (read.status !== 0) return `reading the nft tables exited ${read.status}: ${read.stderr.trim()}`;
+  const was = splitRead(before.text['nft'] ?? '');
+  const is = splitRead(read.stdout);
+  let input = '';
+  for (const name of t.tables ?? []) {
+    const then = was.get(name);
+    const now = is.get(name);
+    if (then === undefined ? now === undefined : now !== undefined && sameListing(parseListing(then), parseListing(now))) continue;
+    input += `table ${name}\ndelete table ${name}\n${then ?? ''}`;
+  }
+  return input ? nft(system, input, `${t.name}, rollback`) : undefined;
+}
+
+export const nftablesApplier: FirewallApplier = {
+  backend: 'nftables',
+  readCommands(desired, last) {
+    return { nft: readCommand(), ...iptablesApplier.readCommands(keptIptables(rulesOf(desired)), iptablesLast(last)) };
+  },
+  plan,
+  commit,
+  rollback,
+  fingerprint(live) {
+    const h = createHash('sha256');
+    h.update(JSON.stringify([...liveTables(live)]));
+    h.update(iptablesApplier.fingerprint(iptablesLive(live)));
+    return h.digest('hex');
+  },
+};
