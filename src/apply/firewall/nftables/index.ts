@@ -78,23 +78,33 @@ function commit(system: System, t: FirewallTransaction): string | undefined {
 }
 
 /**
- * Puts each table the transaction wrote back as `before` read it, in one `nft -f`: the listing as
- * printed, counters included, reloads byte for byte; a table that was not there is deleted. Nothing is
- * loaded when the tables are as they were (the transaction was refused, which changes nothing).
+ * The `nft -f` input that puts netform's tables back as `was` (the read before the apply) had them,
+ * given `is` (the read now) and the tables a transaction wrote: each listing as printed reloads byte
+ * for byte, counters included, and a table that was not there is deleted. A table made again goes to
+ * the end of the kernel's list, so every table of netform's that came after the first one rewritten is
+ * made again too, in the order it had (an untouched one from its listing now, with its counters now).
+ * Empty when the written tables are as they were: the transaction was refused and changed nothing.
  */
+export function rollbackInput(was: ReadonlyMap<string, string>, is: ReadonlyMap<string, string>, touched: readonly string[]): string {
+  const same = (name: string) => {
+    const then = was.get(name);
+    const now = is.get(name);
+    return then === undefined ? now === undefined : now !== undefined && sameListing(parseListing(then), parseListing(now));
+  };
+  if (touched.every(same)) return '';
+  const order = [...was.keys()];
+  const first = order.findIndex((n) => touched.includes(n));
+  const remake = first < 0 ? [] : order.slice(first).filter((n) => touched.includes(n) || is.has(n));
+  const gone = touched.filter((n) => !was.has(n) && is.has(n));
+  return [...gone.map((n) => `table ${n}\ndelete table ${n}\n`), ...remake.map((n) => `table ${n}\ndelete table ${n}\n${touched.includes(n) ? was.get(n)! : is.get(n)!}`)].join('');
+}
+
+/** Puts back the tables a committed (or refused) nft transaction wrote, as `before` had them. */
 function rollback(system: System, t: FirewallTransaction, before: LiveFirewall): string | undefined {
   if (t.tool !== 'nft-load') return iptablesApplier.rollback(system, t, iptablesLive(before));
   const read = system.run(['sh', '-c', readCommand()], { where: 'host' });
   if (read.status !== 0) return `reading the nft tables exited ${read.status}: ${read.stderr.trim()}`;
-  const was = splitRead(before.text['nft'] ?? '');
-  const is = splitRead(read.stdout);
-  let input = '';
-  for (const name of t.tables ?? []) {
-    const then = was.get(name);
-    const now = is.get(name);
-    if (then === undefined ? now === undefined : now !== undefined && sameListing(parseListing(then), parseListing(now))) continue;
-    input += `table ${name}\ndelete table ${name}\n${then ?? ''}`;
-  }
+  const input = rollbackInput(splitRead(before.text['nft'] ?? ''), splitRead(read.stdout), t.tables ?? []);
   return input ? nft(system, input, `${t.name}, rollback`) : undefined;
 }
 

@@ -24,19 +24,19 @@ export const tableName = (t: NftTable): string => `${t.family === 4 ? 'ip' : 'ip
 const MARK = '@@netform-nft-table';
 
 /**
- * A shell command that prints each of netform's tables the host has, each after a MARK line. A
- * subshell, so that a failing nft ends this part of the read (its status is the part's) and no more.
+ * A shell command that prints each of netform's tables the host has, in the kernel's order (the order
+ * `nft list tables` gives, which a rollback keeps), each after a MARK line. A subshell, so that a
+ * failing nft ends this part of the read (its status is the part's) and no more.
  */
 export function readCommand(): string {
-  const names = OWNED_TABLES.map((n) => `'${n}'`).join(' ');
+  const names = OWNED_TABLES.map((n) => `'${n}'`).join('|');
   return [
-    '(nl=\'',
-    "'; t=$(nft list tables) || exit $?",
-    `for x in ${names}; do case "$nl$t$nl" in *"\${nl}table $x$nl"*) printf '${MARK} %s\\n' "$x"; nft list table $x || exit $?;; esac; done)`,
+    '(t=$(nft list tables) || exit $?',
+    `printf '%s\\n' "$t" | while read -r _ f n; do case "$f $n" in ${names}) printf '${MARK} %s %s\\n' "$f" "$n"; nft list table "$f" "$n" || exit $?;; esac; done)`,
   ].join('\n');
 }
 
-/** The read's output -> table name -> its listing as printed (counters included; `#` lines dropped). */
+/** The read's output -> table name -> its listing as printed (counters included; `#` lines dropped), in the kernel's order. */
 export function splitRead(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of text.split(new RegExp(`^${MARK} `, 'm')).slice(1)) {
