@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FirewallPlan, LiveFirewall } from '../../src/apply/firewall/applier.ts';
 import { nftablesApplier, rollbackInput, type NftablesApplied } from '../../src/apply/firewall/nftables/index.ts';
+import { lineDiff } from '../../src/apply/firewall/nftables/plan-tables.ts';
 import { parseListing, sameListing, splitRead } from '../../src/apply/firewall/nftables/listing.ts';
 import type { NftablesRules } from '../../src/firewall/backend.ts';
 import { listTable, type NftDialect } from '../../src/firewall/nftables/text/index.ts';
@@ -116,6 +117,13 @@ test('after an apply on the iptables backend, the iptables rules are read to be 
   const ipt = { backend: 'iptables', owned: { '4': {} }, preexisting: {}, userChainCreated: {}, policyBefore: {} };
   assert.equal(Object.keys(nftablesApplier.readCommands(v1, ipt)).sort(), ['4', 'nft']);
   assert.equal(Object.keys(nftablesApplier.readCommands(v1, applied(v1))), ['nft']);
+});
+
+test('rule lines are diffed in order; very long chains as multisets', () => {
+  assert.equal(lineDiff(['a', 'b', 'c'], ['a', 'c', 'd']), { removed: ['b'], added: ['d'] });
+  assert.equal(lineDiff(['a', 'b'], ['b', 'a']), { removed: ['b'], added: ['b'] }, 'a reorder shows as the line that moved');
+  const long = Array.from({ length: 3000 }, (_, i) => `rule ${i}`);
+  assert.equal(lineDiff(long, [...long.slice(1), 'rule x']), { removed: ['rule 0'], added: ['rule x'] });
 });
 
 test.run();

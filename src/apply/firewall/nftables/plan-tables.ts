@@ -11,10 +11,33 @@ import { parseListing, sameBlock, sameListing, tableName, type NftBlock, type Nf
 /** The normalised listing of a table as the build wants it. */
 export const wantedListing = (t: NftTable): NftListing => parseListing(listTable(t, { counters: false, dialect: 'nft-1.0.6' }))!;
 
+/** Lines of `a` not in `b` and of `b` not in `a`, counted as multisets: the diff of lists too long for an LCS table. */
+function bagDiff(a: readonly string[], b: readonly string[]): { removed: string[]; added: string[] } {
+  const count = new Map<string, number>();
+  for (const l of b) count.set(l, (count.get(l) ?? 0) + 1);
+  const removed = a.filter((l) => {
+    const k = count.get(l) ?? 0;
+    if (k) count.set(l, k - 1);
+    return !k;
+  });
+  const left = new Map<string, number>();
+  for (const l of a) left.set(l, (left.get(l) ?? 0) + 1);
+  const added = b.filter((l) => {
+    const k = left.get(l) ?? 0;
+    if (k) left.set(l, k - 1);
+    return !k;
+  });
+  return { removed, added };
+}
+
+/** Cells of the LCS table beyond which a chain's rules are diffed as multisets (a reorder then shows no line). */
+const LCS_LIMIT = 4_000_000;
+
 /** Lines removed and added from `a` to `b`, in order (a longest common subsequence between them). */
 export function lineDiff(a: readonly string[], b: readonly string[]): { removed: string[]; added: string[] } {
   const n = a.length;
   const m = b.length;
+  if ((n + 1) * (m + 1) > LCS_LIMIT) return bagDiff(a, b);
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const removed: string[] = [];
