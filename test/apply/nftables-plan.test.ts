@@ -43,6 +43,9 @@ test('an unchanged table is no change, whatever nft prints of counters, prioriti
   const oneLine = readOf(v1, 'nft-1.0.6', (l) => l.replace(/,\n\t+ +/g, ', ').replace(/(elements = \{ )("docker0" : [^,]+), ([^}]+) \}/g, '$1$3, $2 }'));
   assert.not.equal(oneLine.text['nft'], readOf(v1).text['nft']);
   assert.equal(plan(v1, oneLine, applied(v1)).changes, [], 'element order and line breaks decide nothing');
+  const anon = (order: string) => parseListing(`table ip t {\n\tchain c {\n\t\tiifname != { ${order} } counter packets 1 bytes 2 drop\n\t}\n}\n`);
+  assert.ok(sameListing(anon('"br-a", "eth0"'), anon('"eth0", "br-a"')), 'nor the order of a rule\'s anonymous set');
+  assert.not.ok(sameListing(anon('"br-a", "eth0"'), anon('"eth0", "br-b"')));
   assert.ok(parseListing('# Warning: table ip docker-bridges is managed by someone\n' + listTable(v1.tables[0]!, { counters: false, dialect: 'current' })), 'a # line is skipped');
 });
 
@@ -65,8 +68,11 @@ test('a drifted table is marked as drift and replaced whole; the other table is 
   assert.equal(p.changes.map((c) => [c.label, c.action, c.drift, c.removed, c.added]), [['chain ip docker-bridges filter-FORWARD', 'update', true, ['ip saddr 192.0.2.9 drop'], []]]);
   assert.equal(p.transactions.map((t) => t.tables), [['ip docker-bridges']]);
   assert.match(p.transactions[0]!.input, /^table ip docker-bridges\ndelete table ip docker-bridges\ntable ip docker-bridges \{\n/);
-  // The same listing without a last apply to compare with is a change, not drift.
-  assert.equal(plan(v1, live, undefined).changes.map((c) => c.drift), [false]);
+  // The same listing without a last apply to compare with is a change, not drift; the plan says whose table it took.
+  const first = plan(v1, live, undefined);
+  assert.equal(first.changes.map((c) => c.drift), [false]);
+  assert.equal(first.notes.map((n) => n.split(' was on the host')[0]), ['ip docker-bridges', 'ip6 docker-bridges']);
+  assert.equal(p.notes, []);
 });
 
 test('a table deleted by hand is made again, marked as drift', () => {

@@ -54,7 +54,11 @@ function plan(desired: FirewallRules | undefined, live: LiveFirewall, lastRaw: u
   const rules = rulesOf(desired);
   const last = asApplied(lastRaw);
   if (live.text['nft'] === undefined) throw new ApplyError('netform: the nft tables were not read');
-  const t = planTables(rules?.tables ?? [], liveTables(live), last?.tables);
+  const have = liveTables(live);
+  const t = planTables(rules?.tables ?? [], have, last?.tables);
+  // dockerd's nftabler makes these tables at start and changes them with every network and container.
+  const found = Object.keys(t.after).filter((name) => have.has(name) && !last?.tables[name]);
+  const notes = found.map((name) => `${name} was on the host before netform applied it (a dockerd with firewall-backend nftables makes it): netform replaces it whole, and a running dockerd would change it again`);
   const ipt = iptablesApplier.plan(keptIptables(rules), iptablesLive(live), iptablesLast(lastRaw), context);
   const load: FirewallTransaction[] = t.input ? [{ name: `nft ${t.touched.join(', ')}`, tables: t.touched, input: t.input, tool: 'nft-load' }] : [];
   return {
@@ -62,7 +66,7 @@ function plan(desired: FirewallRules | undefined, live: LiveFirewall, lastRaw: u
     changes: [...t.changes, ...ipt.changes],
     transactions: [...load, ...ipt.transactions],
     warnings: ipt.warnings,
-    notes: ipt.notes,
+    notes: [...notes, ...ipt.notes],
     after: { backend: 'nftables', tables: t.after, ...(ipt.after ? { iptables: ipt.after } : {}) } satisfies NftablesApplied,
   };
 }

@@ -6,7 +6,7 @@
 // priority -100` where newer nft lists `dstnat`, and the name is the number), the line breaks of long
 // element lists, the order of set and map elements (nft sorts them; the kernel holds a set), the order
 // of chains, maps and sets within a table (nft lists them in creation order, which decides nothing),
-// and `#` lines (iptables-nft's warnings). Rule order within a chain is kept: it decides verdicts.
+// the order of a rule's anonymous set (`iifname != { "a", "b" }`), and `#` lines (iptables-nft's warnings). Rule order within a chain is kept: it decides verdicts.
 import { OVERLAY_TABLE } from '../../../firewall/nftables/overlay-table.ts';
 import { DOCKER_TABLE } from '../../../firewall/nftables/daemon-table.ts';
 import type { NftTable } from '../../../firewall/nftables/types.ts';
@@ -97,6 +97,9 @@ function elements(text: string): string[] {
   return out.map(normalLine).filter((e) => e !== '');
 }
 
+/** A rule with the elements of each anonymous set (`{ "a", "b" }`) in one order. */
+const sortedAnonymousSets = (rule: string): string => rule.replace(/\{ ([^{}"]*(?:"[^"]*"[^{}"]*)*) \}/g, (_, inner: string) => `{ ${elements(inner).sort().join(', ')} }`);
+
 /** The normalised form of one block's body lines (between `chain x {` and its `}`). */
 function blockOf(kind: string, name: string, body: readonly string[]): NftBlock {
   const head: string[] = [];
@@ -109,7 +112,7 @@ function blockOf(kind: string, name: string, body: readonly string[]): NftBlock 
       while (!text.trimEnd().endsWith('}') && i + 1 < body.length) text += ` ${normalLine(body[++i]!)}`;
       items.push(...elements(text.trimEnd().replace(/}$/, '')));
     } else if (kind === 'chain' && /^type \S+ hook /.test(line)) head.push(numericPriority(line));
-    else if (kind === 'chain' && !/^(comment|devices|policy) /.test(line)) items.push(line);
+    else if (kind === 'chain' && !/^(comment|devices|policy) /.test(line)) items.push(sortedAnonymousSets(line));
     else head.push(line);
   }
   return { kind, name, head, items: kind === 'chain' ? items : [...items].sort() };
