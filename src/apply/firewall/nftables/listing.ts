@@ -6,7 +6,8 @@
 // priority -100` where newer nft lists `dstnat`, and the name is the number), the line breaks of long
 // element lists, the order of set and map elements (nft sorts them; the kernel holds a set), the order
 // of chains, maps and sets within a table (nft lists them in creation order, which decides nothing),
-// the order of a rule's anonymous set (`iifname != { "a", "b" }`), and `#` lines (iptables-nft's warnings). Rule order within a chain is kept: it decides verdicts.
+// the order of a rule's anonymous set (`iifname != { "a", "b" }`), and `#` lines (iptables-nft's
+// warnings); handles are never printed (no `-a`). Rule order within a chain is kept: it decides verdicts.
 import { OVERLAY_TABLE } from '../../../firewall/nftables/overlay-table.ts';
 import { DOCKER_TABLE } from '../../../firewall/nftables/daemon-table.ts';
 import type { NftTable } from '../../../firewall/nftables/types.ts';
