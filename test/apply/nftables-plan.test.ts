@@ -10,6 +10,7 @@ import { nftablesApplier, rollbackInput, type NftablesApplied } from '../../src/
 import { lineDiff } from '../../src/apply/firewall/nftables/plan-tables.ts';
 import { parseListing, sameListing, splitRead } from '../../src/apply/firewall/nftables/listing.ts';
 import type { NftablesRules } from '../../src/firewall/backend.ts';
+import { overlayEncryptionTable } from '../../src/firewall/nftables/overlay-table.ts';
 import { listTable, type NftDialect } from '../../src/firewall/nftables/text/index.ts';
 import { desiredOf } from './support.ts';
 
@@ -47,6 +48,16 @@ test('an unchanged table is no change, whatever nft prints of counters, prioriti
   assert.ok(sameListing(anon('"br-a", "eth0"'), anon('"eth0", "br-a"')), 'nor the order of a rule\'s anonymous set');
   assert.not.ok(sameListing(anon('"br-a", "eth0"'), anon('"eth0", "br-b"')));
   assert.ok(parseListing('# Warning: table ip docker-bridges is managed by someone\n' + listTable(v1.tables[0]!, { counters: false, dialect: 'current' })), 'a # line is skipped');
+});
+
+test('docker-overlay: a set of VNIs listed over several lines is the table the build wants', () => {
+  const overlay = overlayEncryptionTable({ family: 4, dataPathPort: 4789, vnis: [4097, 4098, 5000, 6000, 7000, 8000].map((vni) => ({ vni })) } as never)!;
+  const rules: NftablesRules = { ...v1, tables: [...v1.tables, overlay] };
+  assert.match(listTable(overlay, { counters: true, dialect: 'nft-1.0.6' }), /0x1b58,\n\t+ +0x1f40 \}/, 'the elements wrap');
+  const p = plan(rules, readOf(rules), applied(rules));
+  assert.equal([p.changes, p.transactions], [[], []]);
+  const fewer = plan({ ...rules, tables: [...v1.tables, overlayEncryptionTable({ family: 4, dataPathPort: 4789, vnis: [{ vni: 4097 }] } as never)!] }, readOf(rules), applied(rules));
+  assert.equal(fewer.changes.map((c) => [c.label, c.removed.length, c.added]), [['set ip docker-overlay encrypted-vnis', 5, []]]);
 });
 
 test('a first apply creates both tables in one nft -f that names no other table', () => {
