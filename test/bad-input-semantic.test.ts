@@ -278,4 +278,15 @@ for (const c of cases) {
   });
 }
 
+test('a network refused with its own error (driver host or none) is not also unknown where a container names it; an undeclared one still is', () => {
+  const r = run({ name: '', code: 'UNSUPPORTED', at: '', yaml: `${H}networks:
+  hn: {driver: host}
+  nn: {driver: none}
+containers:
+  c1: {networks: [hn, nn, nowhere]}
+` });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path.join('.')}`);
+  assert.equal(errors, ['UNSUPPORTED networks.hn.driver', 'UNSUPPORTED networks.nn.driver', 'UNKNOWN_NETWORK containers.c1.networks.2']);
+});
+
 test.run();

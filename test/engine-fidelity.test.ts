@@ -2,6 +2,8 @@
 // engine against the release that does it (the moby code is cited in src/model/engine-types.ts):
 // - a container whose only network is internal gets a default route through it up to 24 (20.10 here),
 //   never published ports there, and never that route when it has another network;
+// - an IPv6 bridge also carries fe80::1/64 up to 26 (20.10 here), internal or not, kept apart from the
+//   network's own addresses (its gateway and subnets);
 // - a legacy link's ACCEPT rules follow nat.SortPortMap (highest port first) from 20.10 to 28, and
 //   ascending order in 29 (which ranges over a Go map).
 import { test } from 'uvu';
@@ -39,6 +41,22 @@ for (const engine of ENGINES) {
     assert.is(setup.includes('route add default via 10.61.0.1'), engine === '20.10');
   });
 
+  test(`engine ${engine}: IPv6 bridges ${engine === '20.10' ? 'carry' : 'do not carry'} fe80::1/64, internal or not, before the network's IPv6 address`, () => {
+    const daemon = engine === '20.10' ? 'daemon: {ipv6: true, fixed-cidr-v6: "fd00:20::/64", experimental: true, ip6tables: true}\n' : 'daemon: {ipv6: true, fixed-cidr-v6: "fd00:20::/64"}\n';
+    const nets = `networks:\n  v6: {enable_ipv6: true, ipam: {config: [{subnet: 10.60.0.0/24}, {subnet: "fd00:60::/64"}]}}\n  v6int: {internal: true, enable_ipv6: true, ipam: {config: [{subnet: 10.61.0.0/24}, {subnet: "fd00:61::/64"}]}}\n  v4: {}\n`;
+    const r = build(engine, `${daemon}${nets}containers:\n  c1: {networks: [v6, v4]}\n  c2: {networks: [v6int]}\n`);
+    const bridges = new Map(r.topology!.bridges.map((b) => [b.network, b]));
+    const ll = engine === '20.10' ? 'fe80::1/64' : undefined;
+    for (const [net, v4, v6] of [['v6', '10.60.0.1/24', 'fd00:60::1/64'], ['v6int', '10.61.0.1/24', 'fd00:61::1/64'], ['bridge', '172.17.0.1/16', 'fd00:20::1/64']] as const) {
+      const b = bridges.get(net)!;
+      assert.is(b.linkLocalAddress, ll, net);
+      assert.equal(b.addresses, [v4, v6], `${net}: the network's own addresses only`);
+      const added = [...r.files!.get('local/setup.sh')!.matchAll(new RegExp(`^addr add (\\S+) dev ${b.name}( |$)`, 'gm'))].map((m) => m[1]);
+      assert.equal(added, ll ? [v4, ll, v6] : [v4, v6], `${net}: setup.sh adds them in dockerd's order`);
+    }
+    assert.is(bridges.get('v4')!.linkLocalAddress, undefined, 'not on an IPv4-only bridge');
+  });
+
   test(`engine ${engine}: legacy link ports ${engine === '29' ? 'ascending' : 'highest first (nat.SortPortMap)'}`, () => {
     const r = build(engine, `daemon: {icc: false}\ncontainers:\n  db: {expose: [5432, 80, 9000]}\n  web: {links: ["db:database"]}\n`);
     const rules = r.files!.get('local/iptables.rules')!;
@@ -46,6 +64,18 @@ for (const engine of ENGINES) {
     assert.equal(order, engine === '29' ? [80, 5432, 9000] : [9000, 5432, 80]);
   });
 }
+
+test('engine 20.10: a network whose IPv6 gateway is fe80::1/64 has that address once; fe80::1 of another length cannot be made (27 on: both build)', () => {
+  const daemon = 'daemon: {experimental: true, ip6tables: true}\n';
+  const net = (subnet: string) => `networks:\n  ll: {enable_ipv6: true, ipam: {config: [{subnet: 10.60.0.0/24}, {subnet: "${subnet}"}]}}\ncontainers:\n  c1: {networks: [ll]}\n`;
+  const r = build('20.10', daemon + net('fe80::/64'));
+  const b = r.topology!.bridges.find((x) => x.network === 'll')!;
+  assert.equal([b.addresses, b.linkLocalAddress], [['10.60.0.1/24', 'fe80::1/64'], undefined]);
+  assert.is([...r.files!.get('local/setup.sh')!.matchAll(/^addr add fe80::1\/64 dev /gm)].length, 1, 'added once');
+  const refused = compile({ file: 'f.yaml', text: `version: 1\nengine: "20.10"\nhost: {resolv_conf: ""}\n${daemon}${net('fe80::/80')}` });
+  assert.equal(refused.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path.join('.')}`), ['UNSUPPORTED networks.ll.ipam.config.1.subnet']);
+  for (const engine of ['27', '29']) build(engine, net('fe80::/80'));
+});
 
 test('engine 20.10: published ports count in the link order by their host port (nat.SortPortMap)', () => {
   // Host and container ports rise together, so Less is a strict order here and Go's map order cannot

@@ -1,6 +1,7 @@
 // Mutation check: an edit that changes one port, one `internal` or one ICC setting of an example flips
 // the traces it should, and only those: expectationChanges (what a plan shows of an edit) lists exactly
-// the expectations whose verdict the edit changes, each traced before and after.
+// the expectations whose verdict the edit changes, each traced before and after; on both firewall
+// backends (the nftables run walks Docker 29's nft tables).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -81,19 +82,24 @@ const MUTATIONS: readonly Mutation[] = [
   },
 ];
 
-for (const m of MUTATIONS) {
-  test(`${m.example}: ${m.what} flips ${m.flips.length} of ${m.expect.length} traces`, () => {
+/** The same edits on Docker 29's nftables backend, for the examples it can run (not engine 28's). */
+const ON_NFTABLES = MUTATIONS.filter((m) => !m.example.startsWith('engine-'));
+
+for (const [backend, list] of [['iptables', MUTATIONS], ['nftables', ON_NFTABLES]] as const) for (const m of list) {
+  test(`${m.example}: ${m.what} flips ${m.flips.length} of ${m.expect.length} traces (${backend})`, () => {
     const text = readFileSync(path.join(REPO, example(m.example).file), 'utf8');
     const { expectations, diagnostics } = readExpectations(m.expect);
     assert.equal(diagnostics, []);
     // The example's own expectations (if any) are the file's business; these are the test's.
     const doc = parseDocument(text);
     doc.delete('expect');
+    if (backend === 'nftables') doc.setIn(['daemon', 'firewall-backend'], 'nftables');
     const unchanged = doc.toString();
     assert.ok(doc.hasIn(m.path), `${m.example} has no ${m.path.join('.')}`);
     doc.setIn(m.path, m.value);
     const before = build(unchanged, m.example);
     const after = build(doc.toString(), m.example);
+    assert.is(before[0]!.firewall.backend, backend);
     const changes = expectationChanges(before, after, expectations);
     assert.equal(changes.map((c) => c.expectation.text), m.flips);
     for (const c of changes) {

@@ -126,14 +126,4 @@ test('a query that names nothing is a TraceError', () => {
   assert.equal(parseTarget('[fd00::1]:53/udp'), { party: { kind: 'address', address: 'fd00::1' }, port: 53, proto: 'udp' });
 });
 
-test('the nftables backend: a packet through the host\'s hooks is unknown (Docker\'s nft tables are not modelled), never a guess', () => {
-  const published = run('nftablesdoc-usernet-portmap', 'outside', 'host:8080');
-  assert.is(published.verdict, 'unknown');
-  assert.match(published.reason ?? '', /nftables tables are not modelled/);
-  const egress = run('nftablesdoc-usernet-portmap', 'c1', 'outside:443');
-  assert.is(egress.verdict, 'unknown');
-  // The same file on the iptables backend is judged.
-  assert.is(run('iptablesdoc-usernet-portmap', 'outside', 'host:8080').verdict, 'reach');
-});
-
 test.run();

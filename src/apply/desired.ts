@@ -6,18 +6,20 @@
 import type { Model } from '../model/types.ts';
 import { ApplyError } from './errors.ts';
 import type { Topology } from '../topology/types.ts';
+import { bridgeDeviceAddresses } from '../topology/host-devices.ts';
 import type { Desired, HostLink, Interface, DefaultRoute, NetnsFile, SysctlSetting, Target } from './types.ts';
+import { overlayNetwork } from './desired-overlay.ts';
 
 /** What setup.sh makes that apply does not manage yet; empty when apply can take the build. */
 export function unsupported(t: Topology): string[] {
   const out: string[] = [];
-  if (t.overlays?.length) out.push(`overlay networks (${t.overlays.map((o) => o.network).join(', ')})`);
   if (t.parentLinks?.length) out.push(`macvlan/ipvlan parent links (${t.parentLinks.map((l) => l.name).join(', ')})`);
-  const attached = t.endpoints.filter((e) => e.attachment);
-  if (attached.length) out.push(`macvlan, ipvlan or overlay endpoints (${[...new Set(attached.map((e) => e.network))].join(', ')})`);
-  if (t.xfrm) out.push('encrypted overlays (xfrm)');
-  const sandboxes = t.containers.filter((c) => c.loadBalancer || c.firewall);
-  if (sandboxes.length) out.push(`rules or load balancers inside namespaces (${sandboxes.map((c) => c.name).join(', ')})`);
+  const attached = t.endpoints.filter((e) => e.attachment?.kind === 'ipvlan');
+  if (attached.length) out.push(`ipvlan endpoints (${[...new Set(attached.map((e) => e.network))].join(', ')})`);
+  const encrypted = (t.overlays ?? []).filter((o) => o.encrypted);
+  // ESP with AES-GCM (overlay/encryption.go) is programmed by setup.sh from the swarm's keys; apply
+  // would have to keep those keys in its state directory and roll SAs back, which it does not do.
+  if (t.xfrm || encrypted.length) out.push(`encrypted overlays (${encrypted.map((o) => o.network).join(', ') || 'xfrm'}: ESP security associations and policies)`);
   return out;
 }
 
@@ -66,20 +68,30 @@ export function desiredState(t: Topology, model: Pick<Model, 'daemon'>, target: 
   // The bridge's IPv6 address skips duplicate address detection from Docker 27 on (interface_linux.go
   // AddrReplace with IFA_F_NODAD); 20.10 added it plainly (vendored libnetwork interface.go).
   const nodad = t.engine !== '20.10';
-  const links: HostLink[] = t.bridges.map((b) => ({ kind: 'bridge', name: b.name, mac: b.mac, mtu: b.mtu, addresses: [...b.addresses], nodad }));
+  const links: HostLink[] = t.bridges.map((b) => ({ kind: 'bridge', name: b.name, mac: b.mac, mtu: b.mtu, addresses: bridgeDeviceAddresses(b), nodad }));
   const interfaces: Interface[] = [];
+  const balancers = new Map(t.containers.flatMap((c) => (c.loadBalancer ? [[c.name, c.loadBalancer] as const] : [])));
   for (const e of t.endpoints) {
-    links.push({ kind: 'veth', name: e.hostIfname, mtu: e.mtu, master: e.bridge, hairpin: e.hairpin, peer: { netns: ns(e.container), ifname: e.ifname } });
+    // An overlay endpoint's veth has no end in the host namespace (desired-overlay.ts).
+    if (!e.attachment) links.push({ kind: 'veth', name: e.hostIfname, mtu: e.mtu, master: e.bridge, hairpin: e.hairpin, peer: { netns: ns(e.container), ifname: e.ifname } });
+    const lb = balancers.get(e.container);
+    const aliases = lb?.device === e.ifname ? lb.vips : [];
     interfaces.push({
       netns: ns(e.container),
       ifname: e.ifname,
       mac: e.mac,
       mtu: e.mtu,
-      addresses: [...(e.ipv4 ? [`${e.ipv4}/${e.ipv4PrefixLength}`] : []), ...(e.ipv6 ? [`${e.ipv6}/${e.ipv6PrefixLength}`] : [])],
+      // The routing mesh's VIPs are /32 aliases on ingress_sbox's ingress interface (addLBBackend):
+      // with no broadcast address at that length, they are added like the interface's own.
+      addresses: [...(e.ipv4 ? [`${e.ipv4}/${e.ipv4PrefixLength}`] : []), ...(e.ipv6 ? [`${e.ipv6}/${e.ipv6PrefixLength}`] : []), ...aliases],
     });
   }
   const routes: DefaultRoute[] = own.flatMap((c) => c.routes.map((r) => ({ netns: ns(c.name), family: r.family, ...(r.via ? { via: r.via } : {}), device: r.device })));
-  const sysctls = [...t.hostSysctls.map((s) => sysctlOf(s)), ...t.bridges.flatMap((b) => b.sysctls.map((s) => sysctlOf(s, b.name)))];
+  // A host sysctl of a bridge's (docker_gwbridge's route_localnet for the routing mesh) belongs to that
+  // bridge: it appears with it and goes with it.
+  const bridgeNames = new Set(t.bridges.map((b) => b.name));
+  const ofBridge = (s: Topology['hostSysctls'][number]) => (s.key[2] === 'conf' && bridgeNames.has(s.key[3] ?? '') ? s.key[3] : undefined);
+  const sysctls = [...t.hostSysctls.map((s) => sysctlOf(s, ofBridge(s))), ...t.bridges.flatMap((b) => b.sysctls.map((s) => sysctlOf(s, b.name)))];
   const netnsFiles: NetnsFile[] = [];
   for (const c of own) {
     if (c.sandbox) continue;
@@ -87,10 +99,11 @@ export function desiredState(t: Topology, model: Pick<Model, 'daemon'>, target: 
     if (!f) throw new ApplyError(`netform: the build has no hosts or resolv.conf for container ${c.name}`);
     netnsFiles.push({ netns: ns(c.name), name: 'hosts', text: f.hosts }, { netns: ns(c.name), name: 'resolv.conf', text: f.resolvConf });
   }
+  const overlay = overlayNetwork(t, ns);
   return {
     target,
-    network: { namespaces: own.map((c) => ns(c.name)), links, interfaces, routes, sysctls, files: netnsFiles },
+    network: { namespaces: [...own.map((c) => ns(c.name)), ...overlay.namespaces], links, interfaces, routes, sysctls, files: netnsFiles, ...overlay.network },
     firewall: t.firewall,
-    notices: notices(t, model, netnsFiles),
+    notices: [...notices(t, model, netnsFiles), ...overlay.notices],
   };
 }

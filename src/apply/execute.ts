@@ -10,27 +10,33 @@ import { safeWord } from './read.ts';
 import type { System } from './system.ts';
 import type { Target } from './types.ts';
 
-/** The program and options that run an ip batch where it belongs. */
-function ipArgs(where: IpBatch['where'], force: boolean): { argv: string[]; options: { where: 'host' | 'current' } } {
+/** The program and options that run a batch where it belongs. */
+function ipArgs(b: IpBatch, force: boolean): { argv: string[]; options: { where: 'host' | 'current' } } {
+  const where = b.where;
+  if (b.program === 'iptables-restore') {
+    if (typeof where !== 'object') throw new Error('iptables-restore batches run inside a namespace of netform\'s');
+    return { argv: ['ip', 'netns', 'exec', safeWord(where.netns), 'iptables-restore'], options: { where: 'current' } };
+  }
+  const program = b.program ?? 'ip';
   const f = force ? ['-force'] : [];
-  if (where === 'current') return { argv: ['ip', ...f, '-batch', '-'], options: { where: 'current' } };
-  if (where === 'host') return { argv: ['ip', ...f, '-batch', '-'], options: { where: 'host' } };
-  return { argv: ['ip', '-n', safeWord(where.netns), ...f, '-batch', '-'], options: { where: 'current' } };
+  if (where === 'current') return { argv: [program, ...f, '-batch', '-'], options: { where: 'current' } };
+  if (where === 'host') return { argv: [program, ...f, '-batch', '-'], options: { where: 'host' } };
+  return { argv: [program, '-n', safeWord(where.netns), ...f, '-batch', '-'], options: { where: 'current' } };
 }
 
 const whereText = (w: IpBatch['where']) => (w === 'current' ? 'this namespace' : w === 'host' ? 'the host namespace' : w.netns);
 
 function runBatch(system: System, b: IpBatch): string | undefined {
   if (!b.lines.length) return undefined;
-  const { argv, options } = ipArgs(b.where, false);
+  const { argv, options } = ipArgs(b, false);
   const r = system.run(argv, { ...options, input: `${b.lines.join('\n')}\n` });
-  return r.status === 0 ? undefined : `ip -batch in ${whereText(b.where)} failed: ${r.stderr.trim()}`;
+  return r.status === 0 ? undefined : `${b.program ?? 'ip -batch'} in ${whereText(b.where)} failed: ${r.stderr.trim()}`;
 }
 
 async function runUndo(system: System, batches: readonly IpBatch[]): Promise<void> {
   for (const b of batches) {
     if (!b.lines.length) continue;
-    const { argv, options } = ipArgs(b.where, true);
+    const { argv, options } = ipArgs(b, true);
     system.run(argv, { ...options, input: `${b.lines.join('\n')}\n` });
   }
 }
@@ -81,7 +87,9 @@ async function runLanes(system: System, steps: readonly Extract<Step, { kind: 'i
   const scripts: string[] = Array.from({ length: n }, () => 'set -u\n');
   steps.forEach((x, i) => {
     const ns = safeWord((x.batch.where as { netns: string }).netns);
-    scripts[i % n] += `ip -n ${ns} -batch - <<'NETFORM_EOF' || { echo "ip -batch in ${ns} failed" >&2; exit 1; }\n${x.batch.lines.join('\n')}\nNETFORM_EOF\n`;
+    const { argv } = ipArgs(x.batch, false);
+    const what = x.batch.program ?? 'ip -batch';
+    scripts[i % n] += `${argv.join(' ')} <<'NETFORM_EOF' || { echo "${what} in ${ns} failed" >&2; exit 1; }\n${x.batch.lines.join('\n')}\nNETFORM_EOF\n`;
   });
   const results = await system.runAll(scripts.map((script) => ({ argv: ['sh', '-c', script], options: { where: 'current' as const } })), n);
   const bad = results.filter((r) => r.status !== 0).map((r) => r.stderr.trim());

@@ -60,9 +60,11 @@ function interfaceDiff(want: Interface, have: LiveInterior['links'][string]) {
 
 const sameRoute = (a: DefaultRoute | undefined, b: DefaultRoute | undefined) => a?.via === b?.via && a?.device === b?.device;
 
-export function planInside(desired: HostNetwork, last: HostNetwork, live: Live, freshNs: ReadonlySet<string>, freshPeers: ReadonlySet<string>): InsidePlan {
+/** `skip`: namespaces planned elsewhere (overlay namespaces: plan-overlay.ts). */
+export function planInside(desired: HostNetwork, last: HostNetwork, live: Live, freshNs: ReadonlySet<string>, freshPeers: ReadonlySet<string>, skip: ReadonlySet<string> = new Set()): InsidePlan {
   const out: InsidePlan = { changes: [], batches: [], touched: [] };
   for (const ns of desired.namespaces) {
+    if (skip.has(ns)) continue;
     const fresh = freshNs.has(ns);
     const read = live.interiors[ns];
     const have = fresh ? { links: {}, routes: [] } : (read ?? assumedInterior(ns, last));

@@ -35,6 +35,9 @@ export interface LinkPlan {
 
 const peerKey = (ns: string, ifname: string) => `${ns}/${ifname}`;
 
+/** An IPv6 link-local address (fe80::/10) with its prefix length. */
+const isLinkLocal = (cidr: string): boolean => /^fe[89ab][0-9a-f]:/i.test(cidr);
+
 const describe = (l: HostLink): string =>
   l.kind === 'bridge'
     ? `link ${l.name} (bridge, mtu ${l.mtu}${l.addresses.length ? `, ${l.addresses.join(' ')}` : ''})`
@@ -61,7 +64,9 @@ function linkDiff(want: HostLink, live: LiveLink): { lines: string[]; undo: stri
       undo.push(`link set dev ${n} address ${w(live.mac)}`);
       details.push(`mac ${live.mac} -> ${want.mac}`);
     }
-    for (const a of live.addresses.filter((x) => !want.addresses.includes(x))) {
+    // The kernel gives every IPv6 link a link-local address of its own: that one stays (as dockerd 27+
+    // leaves it and any fe80::1 an older dockerd added: interface_linux.go programIPv6Addresses).
+    for (const a of live.addresses.filter((x) => !want.addresses.includes(x) && !isLinkLocal(x))) {
       lines.push(bridgeAddr('del', want, a));
       undo.push(bridgeAddr('add', want, a));
       details.push(`- address ${a}`);

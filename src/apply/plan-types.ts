@@ -30,6 +30,11 @@ export type IpWhere = 'current' | 'host' | { readonly netns: string };
 export interface IpBatch {
   readonly where: IpWhere;
   readonly lines: readonly string[];
+  /**
+   * The program the lines are for: `ip -batch` (the default), `bridge -batch` (FDB entries), or
+   * iptables-restore run inside a namespace (`where` names it) for the rules Docker puts there.
+   */
+  readonly program?: 'bridge' | 'iptables-restore';
 }
 
 export type Step =

@@ -50,6 +50,14 @@ interface IpAddr {
 const globalAddresses = (a: IpAddr | undefined): string[] =>
   (a?.addr_info ?? []).filter((x) => x.scope === 'global').map((x) => `${x.local}/${x.prefixlen}`);
 
+/**
+ * A host link's addresses: the global ones and the IPv6 link-local ones, since a bridge may be meant to
+ * carry fe80::1/64 (BridgeDevice.linkLocalAddress). The kernel's own link-local address is among them;
+ * the planner never removes a link-local address it did not ask for.
+ */
+const hostLinkAddresses = (a: IpAddr): string[] =>
+  (a.addr_info ?? []).filter((x) => x.scope === 'global' || (x.family === 'inet6' && x.scope === 'link')).map((x) => `${x.local}/${x.prefixlen}`);
+
 function parseJson<T>(what: string, text: string): T {
   try {
     return JSON.parse(text.trim() || '[]') as T;
@@ -72,7 +80,7 @@ function hostLinks(text: string): Record<string, LiveLink> {
       up: (l.flags ?? []).includes('UP'),
       ...(l.master ? { master: l.master } : {}),
       ...(slave && slave.hairpin !== undefined ? { hairpin: slave.hairpin } : {}),
-      addresses: globalAddresses(l),
+      addresses: hostLinkAddresses(l),
       peerElsewhere: l.link_netnsid !== undefined,
     };
   }
@@ -86,6 +94,8 @@ export interface ReadRequest {
   readonly files: readonly string[];
   /** Namespaces whose inside to read. */
   readonly interiors: readonly string[];
+  /** Whether the kernel has IPVS (asked when the build has rules that use the ipvs match). */
+  readonly ipvs?: boolean;
   readonly firewall: { readonly applier: FirewallApplier; readonly commands: Readonly<Record<string, string>> };
 }
 
@@ -98,6 +108,8 @@ export async function readLive(system: System, req: ReadRequest): Promise<Live> 
   // dash's `read` reports end of file on /proc files although it read the value: its status is ignored.
   script += `; do if [ -r "/proc/sys/$p" ]; then v=; read -r v < "/proc/sys/$p" || :; printf '%s=%s\\n' "$p" "$v"; fi; done\n`;
   script += `printf '\\n${MARK} sysctls 0\\n'\n`;
+  // IPVS, for the routing mesh when the build has one: loaded, built in, or a module modprobe would load.
+  if (req.ipvs) script += section('ipvs', `if [ -e /proc/net/ip_vs ] || [ -d /sys/module/ip_vs ] || modprobe -nq ip_vs 2>/dev/null; then echo yes; fi`);
   const [host, interiors] = await Promise.all([
     system.runAll([{ argv: ['sh', '-c', script], options: { where: 'host' } }], 1).then((r) => r[0]!),
     readInteriors(system, req.interiors),
@@ -130,6 +142,7 @@ export async function readLive(system: System, req: ReadRequest): Promise<Live> 
     etcNetnsExists: system.listDir('/etc/netns') !== undefined,
     interiors,
     firewall: { backend: req.firewall.applier.backend, text: fwText },
+    ...(req.ipvs ? { ipvs: need('ipvs').trim() === 'yes' } : {}),
   };
 }
 

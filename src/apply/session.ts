@@ -11,6 +11,7 @@ import { filePath } from './plan-settings.ts';
 import type { Part, Plan } from './plan-types.ts';
 import { EMPTY_NETWORK, FORWARDING, makePlan } from './planner.ts';
 import { readInteriors, readLive, type ReadRequest } from './read.ts';
+import { withNamespaceState } from './read-overlay.ts';
 import type { System } from './system.ts';
 import type { Applied, Desired, Live, Target } from './types.ts';
 
@@ -61,7 +62,8 @@ function readRequest(desired: Desired | undefined, last: Applied | undefined, ap
   const had = last?.network ?? EMPTY_NETWORK;
   const sysctls = [...new Set([...want.sysctls, ...had.sysctls].map((s) => s.path).concat(FORWARDING[4], FORWARDING[6]))].sort();
   const files = [...new Set([...want.files, ...had.files].map(filePath))].sort();
-  return { sysctls, files, interiors, firewall: { applier, commands: applier.readCommands(desired?.firewall, last?.firewall) } };
+  const ipvs = !!desired?.network.netnsRules?.some((r) => r.ipvsTables?.length);
+  return { sysctls, files, interiors, ...(ipvs ? { ipvs } : {}), firewall: { applier, commands: applier.readCommands(desired?.firewall, last?.firewall) } };
 }
 
 /** A digest of the live state a plan depends on (netform's objects and the firewall tables it works in) and of the last apply. */
@@ -78,6 +80,8 @@ export function fingerprint(live: Live, desired: Desired | undefined, last: Appl
     files: live.files,
     etc: live.etcNetnsExists,
     interiors: live.interiors,
+    ...(live.overlays ? { overlays: live.overlays } : {}),
+    ...(live.netnsRules ? { netnsRules: live.netnsRules } : {}),
     last: last ?? null,
   }));
   h.update(applier.fingerprint(live.firewall));
@@ -94,7 +98,8 @@ export async function readAndPlan(system: System, state: StateDir, req: PlanRequ
   if (lastBackend === 'nftables' && backend !== 'nftables') throw new ApplyError(`netform: host ${req.target.host} was last applied with firewall-backend nftables; run netform destroy before applying the ${backend} backend`);
   const all = [...new Set([...(req.desired?.network.namespaces ?? []), ...(last?.network.namespaces ?? [])])];
   let interiors: readonly string[] = req.deep ? all : [];
-  let live = await readLive(system, readRequest(req.desired, last, applier, interiors));
+  const inner = innerState(req.desired, last);
+  let live = await withNamespaceState(system, await readLive(system, readRequest(req.desired, last, applier, interiors)), interiors, inner.overlays, inner.rules);
   for (;;) {
     const fp = fingerprint(live, req.desired, last, applier);
     const r = makePlan({ ...(req.desired ? { desired: req.desired } : {}), ...(last ? { last } : {}), live, target: req.target, ...(req.only ? { only: req.only } : {}), applier, fingerprint: fp });
@@ -102,14 +107,21 @@ export async function readAndPlan(system: System, state: StateDir, req: PlanRequ
     const unread = r.touched.filter((ns) => !interiors.includes(ns) && live.namespaces.includes(ns));
     if (!unread.length) return { plan: r.plan, ...(last ? { last } : {}), live, applier, interiors };
     interiors = [...interiors, ...unread];
-    live = { ...live, interiors: { ...live.interiors, ...(await readInteriors(system, unread)) } };
+    live = await withNamespaceState(system, { ...live, interiors: { ...live.interiors, ...(await readInteriors(system, unread)) } }, interiors, inner.overlays, inner.rules);
   }
 }
+
+/** The overlay namespaces and those with rules, of the desired state and the last apply (read with their inside). */
+const innerState = (desired: Desired | undefined, last: Applied | undefined) => ({
+  overlays: new Set([...(desired?.network.overlays ?? []), ...(last?.network.overlays ?? [])].map((o) => o.netns)),
+  rules: new Set([...(desired?.network.netnsRules ?? []), ...(last?.network.netnsRules ?? [])].map((r) => r.netns)),
+});
 
 /** Reads the host again the way a plan read it, for a saved plan's fingerprint. */
 export async function reread(system: System, state: StateDir, plan: Plan, interiors: readonly string[]): Promise<{ fingerprint: string; firewall: Live['firewall']; last?: Applied }> {
   const last = lastApplied(state, plan.target);
   const applier = applierFor(plan.desired?.firewall.backend ?? (last?.firewall as { backend?: string } | null | undefined)?.backend ?? 'iptables');
-  const live = await readLive(system, readRequest(plan.desired, last, applier, interiors));
+  const inner = innerState(plan.desired, last);
+  const live = await withNamespaceState(system, await readLive(system, readRequest(plan.desired, last, applier, interiors)), interiors, inner.overlays, inner.rules);
   return { fingerprint: fingerprint(live, plan.desired, last, applier), firewall: live.firewall, ...(last ? { last } : {}) };
 }

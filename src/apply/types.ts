@@ -71,6 +71,66 @@ export interface NetnsFile {
   readonly text: string;
 }
 
+/**
+ * An overlay network's namespace (ov_network.go setupSubnetSandbox): the bridge br0 with the gateway,
+ * the VXLAN device made in the host namespace (so that it sends from the host's underlay address),
+ * moved in and renamed vxlan0, and the static forwarding state: a neighbour and an FDB entry per
+ * remote endpoint, a flood entry per remote host.
+ */
+export interface OverlayNetns {
+  readonly netns: string;
+  /** The VXLAN device's name in the host namespace before it moves in. */
+  readonly vxlan: string;
+  readonly vni: number;
+  /** The host's underlay address (VXLAN local), when it has one. */
+  readonly local?: string;
+  readonly port: number;
+  readonly mtu: number;
+  readonly bridgeMac: string;
+  readonly bridgeAddresses: readonly string[];
+  /** Remote endpoints' addresses on vxlan0 (nud permanent). */
+  readonly neighbours: readonly { readonly ip: string; readonly mac: string }[];
+  /** Remote endpoints' MACs and the underlay address of their host. */
+  readonly fdb: readonly { readonly mac: string; readonly dst: string }[];
+  /** Underlay addresses of the other hosts (all-zero MAC entries). */
+  readonly floods: readonly string[];
+}
+
+/**
+ * A veth pair with no end in the host namespace: `name` in an overlay namespace (a port of its br0),
+ * the peer in a container's. Docker makes both in the host namespace and moves them; netform makes
+ * them in place from the host namespace, as setup.sh does.
+ */
+export interface NamespaceVeth {
+  readonly name: string;
+  readonly mtu: number;
+  readonly netns: string;
+  readonly peer: { readonly netns: string; readonly ifname: string };
+}
+
+/**
+ * A macvlan link of a container: made from the host namespace on its parent (a link of the host) with
+ * its final name in the container's namespace, as setup.sh makes it; its settings are an Interface.
+ */
+export interface MacvlanLink {
+  readonly netns: string;
+  readonly ifname: string;
+  readonly parent: string;
+  readonly mtu: number;
+  readonly mode: 'bridge' | 'private' | 'vepa' | 'passthru';
+}
+
+/** Rules Docker programs inside a namespace of netform's (iptables-restore input, whole tables). */
+export interface NetnsRules {
+  readonly netns: string;
+  readonly text: string;
+  /**
+   * Tables of the routing mesh's (ingress_sbox) that use the ipvs match: the kernel refuses them without
+   * IPVS, and they are left out then, as iptables-restore in setup.sh loads the other tables and warns.
+   */
+  readonly ipvsTables?: readonly string[];
+}
+
 /** The network side of a host: what netform makes, as objects. */
 export interface HostNetwork {
   /** Namespaces netform makes (full names, prefix included). */
@@ -80,6 +140,14 @@ export interface HostNetwork {
   readonly routes: readonly DefaultRoute[];
   readonly sysctls: readonly SysctlSetting[];
   readonly files: readonly NetnsFile[];
+  /** Overlay namespaces (their names are in `namespaces` too); absent when there are none. */
+  readonly overlays?: readonly OverlayNetns[];
+  /** Veths between an overlay namespace and a container's; absent when there are none. */
+  readonly namespaceVeths?: readonly NamespaceVeth[];
+  /** Rules inside namespaces; absent when there are none. */
+  readonly netnsRules?: readonly NetnsRules[];
+  /** Macvlan links of containers; absent when there are none. */
+  readonly macvlans?: readonly MacvlanLink[];
 }
 
 /** Everything netform wants on one host. */
@@ -128,6 +196,13 @@ export interface LiveInterior {
   readonly routes: readonly DefaultRoute[];
 }
 
+/** An overlay namespace's static forwarding state, as read (plan --deep, or when the plan changes it). */
+export interface LiveOverlay {
+  readonly neighbours: OverlayNetns['neighbours'];
+  readonly fdb: OverlayNetns['fdb'];
+  readonly floods: readonly string[];
+}
+
 /** The live host, as far as netform's objects go. */
 export interface Live {
   readonly namespaces: readonly string[];
@@ -140,4 +215,10 @@ export interface Live {
   /** Namespace -> its inside, for those read. */
   readonly interiors: Readonly<Record<string, LiveInterior>>;
   readonly firewall: { readonly backend: string; readonly text: Readonly<Record<string, string>> };
+  /** The kernel has IPVS (the routing mesh's load balancer and the ipvs match need it). */
+  readonly ipvs?: boolean;
+  /** Overlay namespace -> its forwarding state, for those whose inside was read. */
+  readonly overlays?: Readonly<Record<string, LiveOverlay>>;
+  /** Namespace -> iptables-save inside it, for those with rules whose inside was read. */
+  readonly netnsRules?: Readonly<Record<string, string>>;
 }

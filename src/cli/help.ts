@@ -19,7 +19,7 @@ that cannot be read or written); 3 a bug in netform (please report it). plan --d
 changes, 2 changes, 1 anything else.
 `;
 
-const ENVIRONMENT = `Environment: NO_COLOR (any value: no colour), FORCE_COLOR (colour even when stderr is not a
+const ENVIRONMENT = `Environment: NO_COLOR (any non-empty value: no colour), FORCE_COLOR (colour even when stderr is not a
 terminal; 0 or false: none); --color and --no-color win over both. GITHUB_ACTIONS=true: diagnostics
 are also printed as GitHub annotations (::error file=...,line=...::) on stdout, in text format.
 `;

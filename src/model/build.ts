@@ -8,7 +8,7 @@ import { buildHosts, swarmSettings } from './hosts.ts';
 import { defaultIngress, GATEWAY_BRIDGE, gatewayBridge } from './swarm-networks.ts';
 import { SAFE_NAME } from './names.ts';
 import { isIngress } from './network-types.ts';
-import type { Container, Model, NameResolution, Network } from './types.ts';
+import type { Container, DaemonSettings, Model, NameResolution, Network } from './types.ts';
 import { checkModel } from './checks.ts';
 import { checkLoadable } from './load-checks.ts';
 import { checkHosts } from './host-checks.ts';
@@ -59,20 +59,7 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
       diagnostics.push(error('BAD_OPTION', ['networks', GATEWAY_BRIDGE, 'driver'], 'docker_gwbridge must be a bridge network: every overlay container leaves through it'));
     } else if (r.network) networks.push(r.network);
   }
-  for (const [name, n] of Object.entries((raw['networks'] ?? {}) as Raw)) {
-    if (!SAFE_NAME.test(name)) {
-      diagnostics.push(error('BAD_NAME', ['networks', name], `network name "${name}" is not a safe name: use letters, digits, _ . - (starting with a letter or digit)`, { atKey: true }));
-      continue;
-    }
-    if (swarm && name === GATEWAY_BRIDGE) continue;
-    if (PREDEFINED_NETWORKS.has(name)) {
-      diagnostics.push(error('BAD_NAME', ['networks', name], `network "${name}" is predefined by Docker and cannot be declared (network with name ${name} already exists)`, { atKey: true }));
-      continue;
-    }
-    const r = userNetwork(name, (n ?? {}) as Raw, daemon);
-    appendAll(diagnostics, r.diagnostics);
-    if (r.network) networks.push(r.network);
-  }
+  const dropped = fileNetworks(raw, swarm !== undefined, daemon, refused, networks, diagnostics);
 
   const containers: Container[] = [];
   for (const [name, c] of Object.entries((raw['containers'] ?? {}) as Raw)) {
@@ -100,9 +87,34 @@ export function buildModel(value: unknown, file: string, daemonFile?: DaemonFile
   const { expectations, diagnostics: xd } = readExpectations(raw['expect']);
   appendAll(diagnostics, xd);
   const model: Model = { file, engine, nameResolution, daemon, host, hosts, ...(swarm ? { swarm } : {}), networks, containers, expectations };
-  appendAll(diagnostics, checkModel(model, refused));
+  appendAll(diagnostics, checkModel(model, { ...refused, networks: dropped }));
   appendAll(diagnostics, checkLoadable(model));
   if (!refused.incomplete) appendAll(diagnostics, checkHosts(model));
   appendAll(diagnostics, checkEngine(model));
   return { model, diagnostics };
+}
+
+/**
+ * The file's networks, pushed onto `networks` in file order. Returns the names of the networks refused
+ * (by the schema, or here with their own error): references to them are not unknown ones.
+ */
+function fileNetworks(raw: Raw, swarm: boolean, daemon: DaemonSettings, refused: Refused, networks: Network[], diagnostics: Diagnostic[]): Set<string> {
+  const dropped = new Set(refused.networks);
+  for (const [name, n] of Object.entries((raw['networks'] ?? {}) as Raw)) {
+    if (!SAFE_NAME.test(name)) {
+      diagnostics.push(error('BAD_NAME', ['networks', name], `network name "${name}" is not a safe name: use letters, digits, _ . - (starting with a letter or digit)`, { atKey: true }));
+      dropped.add(name);
+      continue;
+    }
+    if (swarm && name === GATEWAY_BRIDGE) continue;
+    if (PREDEFINED_NETWORKS.has(name)) {
+      diagnostics.push(error('BAD_NAME', ['networks', name], `network "${name}" is predefined by Docker and cannot be declared (network with name ${name} already exists)`, { atKey: true }));
+      continue;
+    }
+    const r = userNetwork(name, (n ?? {}) as Raw, daemon);
+    appendAll(diagnostics, r.diagnostics);
+    if (r.network) networks.push(r.network);
+    else dropped.add(name);
+  }
+  return dropped;
 }

@@ -3,6 +3,7 @@
 import { error, type Diagnostic, type YamlPath } from '../diagnostics/diagnostic.ts';
 import { atLeast, DAEMON_KEYS_SINCE, engineRelease, ENGINES, LATEST_ENGINE, NETWORK_OPTIONS_SINCE, type Engine } from './engine.ts';
 import { isDefaultBridge } from './network-types.ts';
+import { masked, parseAddr, parsePrefix } from '../net/index.ts';
 import type { Model, Network } from './types.ts';
 
 /** Newest first; also the order the error message lists them in. */
@@ -77,6 +78,30 @@ function checkNetwork(e: Engine, n: Network, out: Diagnostic[]): void {
   }
 }
 
+/** fe80::1, the address setup_ipv6.go's bridgeIPv6 gives the bridge. */
+const LINK_LOCAL_ONE = (0xfe80n << 112n) | 1n;
+
+/**
+ * Where the release gives an IPv6 bridge fe80::1/64 (EngineRelease.bridgeLinkLocalAddress), a network
+ * whose IPv6 gateway is fe80::1 with another prefix length cannot be made: setupBridgeIPv6 adds
+ * fe80::1/64, then the gateway, which programIPv6Address does not find (findIPv6Address compares
+ * address and length) and the kernel refuses as a second fe80::1 (EEXIST). With /64 it is skipped.
+ */
+function checkLinkLocalGateway(m: Model, n: Network, out: Diagnostic[]): void {
+  const e = m.engine;
+  const c = n.ipamV6[0];
+  const p = c?.subnet ? parsePrefix(c.subnet) : undefined;
+  if (!engineRelease(e).bridgeLinkLocalAddress || n.driver !== 'bridge' || !n.enableIPv6 || !c || !p || p.family !== 6 || p.length === 64) return;
+  const gateway = c.gateway !== undefined ? parseAddr(c.gateway)?.value : masked(p).address + 1n;
+  if (gateway !== LINK_LOCAL_ONE) return;
+  // The default bridge's IPv6 settings are daemon keys (fixed-cidr-v6), perhaps in a daemon.json of their own.
+  const at = isDefaultBridge(n) ? c.path : [...c.path, c.gateway !== undefined ? 'gateway' : 'subnet'];
+  const f = isDefaultBridge(n) && m.daemon.file ? { file: m.daemon.file } : {};
+  out.push(
+    error('UNSUPPORTED', at, `Docker ${e} gives the bridge fe80::1/64 before the network's gateway fe80::1/${p.length}, and the kernel refuses a second fe80::1 ("failed to add IPv6 address"): dockerd cannot create this network; give it another gateway or a /64`, f),
+  );
+}
+
 /**
  * What the chosen release cannot do with this model. dockerd <= 27 rejects unknown daemon.json keys at
  * start; a bridge option an old release does not read would be ignored by it, which would make the
@@ -89,6 +114,7 @@ export function checkEngine(m: Model): Diagnostic[] {
   checkDaemonKeys(m, out);
   for (const n of m.networks) if (!isDefaultBridge(n)) checkNetwork(e, n, out);
   checkDefaultBridge(m, out);
+  for (const n of m.networks) checkLinkLocalGateway(m, n, out);
   for (const c of m.containers) {
     for (const ep of c.endpoints) {
       if (!release.endpointInterfaceName && ep.interfaceName !== undefined) {

@@ -165,6 +165,13 @@ export interface EngineRelease {
    * sbJoin programs external connectivity only on non-internal networks).
    */
   readonly internalBridgeGateway: boolean;
+  /**
+   * A bridge with IPv6 enabled also gets fe80::1/64, internal or not, beside the kernel's own link-local
+   * address: 20.10 to 24 setupBridgeIPv6 (queued on config.EnableIPv6 alone) programs bridgeIPv6 before
+   * the network's address; 25 and 26 getRequiredIPv6Addrs (26.1.1 on skip it with
+   * DOCKER_BRIDGE_PRESERVE_KERNEL_LL=1); 27.0 dropped it (programIPv6Addresses adds only the network's).
+   */
+  readonly bridgeLinkLocalAddress: boolean;
   /** Endpoint options of 28.0: interface_name (com.docker.network.endpoint.ifname) and gw_priority. */
   readonly endpointInterfaceName: boolean;
   readonly gwPriority: boolean;

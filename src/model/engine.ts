@@ -121,6 +121,7 @@ const RELEASE_29: EngineRelease = {
   gwPriority: true,
   linkPortOrder: 'map',
   internalBridgeGateway: false,
+  bridgeLinkLocalAddress: false,
 };
 
 const RELEASE_28: EngineRelease = { ...RELEASE_29, engine: '28', firewall: FIREWALL_28, nftablesBackend: 'environment-variable', linkPortOrder: 'sort-port-map' };
@@ -155,6 +156,7 @@ const RELEASE_20_10: EngineRelease = {
   hostIPv4SnatsIPv6: true,
   defaultIPv6Pool: false,
   internalBridgeGateway: true,
+  bridgeLinkLocalAddress: true,
 };
 
 const RELEASES: { readonly [E in Engine]: EngineRelease } = { '29': RELEASE_29, '28': RELEASE_28, '27': RELEASE_27, '20.10': RELEASE_20_10 };

@@ -34,7 +34,24 @@ export function bridgeDevice(m: Model, n: BridgeNetwork, a: Addressing, userland
   if (!userlandProxy) {
     sysctls.push({ key: ['net', 'ipv4', 'conf', name, 'route_localnet'], value: '1', reason: 'Docker: userland-proxy off, DNAT from 127.0.0.1 to containers (setupLoopbackAddressing)' });
   }
-  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n, names), addresses, sysctls, origin: originOf(m, n.path) };
+  // setupBridgeIPv6 runs for every bridge with IPv6 enabled, internal or not (EngineRelease.bridgeLinkLocalAddress);
+  // a gateway fe80::1/64 is then the same address, which programIPv6Address does not add twice.
+  const withLinkLocal = n.enableIPv6 && engineRelease(m.engine).bridgeLinkLocalAddress && !addresses.includes(BRIDGE_LINK_LOCAL);
+  const linkLocal = withLinkLocal ? { linkLocalAddress: BRIDGE_LINK_LOCAL } : {};
+  return { network: n.name, name, mtu: n.mtu, mac: bridgeMac(m, n, names), addresses, ...linkLocal, sysctls, origin: originOf(m, n.path) };
+}
+
+/** setup_ipv6.go bridgeIPv6. */
+const BRIDGE_LINK_LOCAL = 'fe80::1/64';
+
+/**
+ * Every address a bridge device gets, in the order dockerd adds them: IPv4 (setupBridgeIPv4), then
+ * fe80::1/64 and the network's IPv6 address (setupBridgeIPv6, in that order up to 24).
+ */
+export function bridgeDeviceAddresses(b: BridgeDevice): string[] {
+  const v4 = b.addresses.filter((a) => !a.includes(':'));
+  const v6 = b.addresses.filter((a) => a.includes(':'));
+  return [...v4, ...(b.linkLocalAddress ? [b.linkLocalAddress] : []), ...v6];
 }
 
 export function hostSysctls(m: Model, bridges: readonly BridgeNetwork[]): Sysctl[] {

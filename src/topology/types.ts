@@ -23,8 +23,14 @@ export interface BridgeDevice {
   readonly name: string;
   readonly mtu: number;
   readonly mac: string;
-  /** Addresses with prefix length (192.168.1.5/24); none for isolated networks. */
+  /** The network's gateway addresses with prefix length (192.168.1.5/24); none for isolated networks. */
   readonly addresses: readonly string[];
+  /**
+   * fe80::1/64, which Docker up to 26 also gives a bridge with IPv6 (EngineRelease.bridgeLinkLocalAddress).
+   * The device's address only, neither a subnet nor a gateway of the network: kept out of `addresses`.
+   * bridgeDeviceAddresses lists every address the device gets, in dockerd's order.
+   */
+  readonly linkLocalAddress?: string;
   readonly sysctls: readonly Sysctl[];
   readonly origin: SourcePath;
 }

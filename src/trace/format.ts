@@ -18,7 +18,8 @@ const where = (s: { source?: string }) => (s.source ? ` (${s.source})` : '');
 function shown(s: TraceStep, verbose: boolean): boolean {
   if (verbose) return true;
   if (s.rule) return true;
-  if (s.action.startsWith('policy ')) return s.action === 'policy DROP' || (s.chain?.startsWith('filter ') ?? false);
+  // iptables spells a policy `DROP` and its filter chains `filter FORWARD`; nft `drop` and `ip docker-bridges/filter-FORWARD`.
+  if (s.action.startsWith('policy ')) return s.action.toLowerCase() === 'policy drop' || /^filter |\/filter-/.test(s.chain ?? '');
   return s.action.startsWith('xfrm') || s.action.startsWith('vxlan0') || s.action.startsWith('VXLAN');
 }
 

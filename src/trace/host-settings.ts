@@ -1,10 +1,12 @@
 // What a host's sysctls decide for the tracer (forwarding per family, br_netfilter, route_localnet,
-// interfaces without IPv6), and the host's firewall as base chains. A setting the topology does not fix
-// is left to the world (see TraceWorld.facts).
+// interfaces without IPv6), and the host's firewall as base chains: iptables rulesets, or Docker's nft
+// tables with the iptables rules an nftables build keeps. A setting the topology does not fix is left
+// to the world (see TraceWorld.facts).
 import type { Sysctl, Topology } from '../topology/types.ts';
 import type { Ns, Setting } from './fabric.ts';
 import { iptablesFirewall } from './iptables.ts';
-import { mergeFirewalls, type BaseChain, type Firewall, type Hook } from './netfilter.ts';
+import { mergeFirewalls, type Firewall } from './netfilter.ts';
+import { nftablesFirewall } from './nftables.ts';
 
 const key = (s: Sysctl) => s.key.join('.');
 
@@ -29,30 +31,10 @@ export function hostFirewall(t: Topology): Firewall | undefined {
   const fw = t.firewall;
   if (fw.backend === 'iptables') return fw.v4 || fw.v6 ? iptablesFirewall(fw.v4, fw.v6) : undefined;
   if (fw.backend === 'nftables') {
+    // Docker's nft tables, and the iptables rules the build keeps beside them, at their priorities.
     const kept = fw.iptables?.v4 || fw.iptables?.v6 ? [iptablesFirewall(fw.iptables.v4, fw.iptables.v6)] : [];
-    return fw.tables.length > 0 ? mergeFirewalls([...kept, NFT_NOT_MODELLED]) : kept[0];
+    const all = [...kept, ...(fw.tables.length > 0 ? [nftablesFirewall(fw.tables)] : [])];
+    return all.length > 0 ? mergeFirewalls(all) : undefined;
   }
   return undefined;
 }
-
-const NFT_REASON = "Docker's nftables tables are not modelled by the tracer (the iptables backend is)";
-
-/**
- * Docker's nft tables (firewall-backend: nftables), which the tracer does not evaluate: a packet that
- * goes through any netfilter hook of the host meets a chain that answers `unknown` (before any other,
- * so no iptables verdict is given in its place). A packet that never enters the host's hooks is judged
- * as before: no nft rule of the host sees it either.
- */
-const NFT_NOT_MODELLED: Firewall = (() => {
-  const chains = new Map<Hook, readonly BaseChain[]>();
-  return {
-    chainsAt(hook) {
-      let c = chains.get(hook);
-      if (!c) {
-        c = [{ hook, priority: -1000, type: 'filter', label: 'nftables', run: () => ({ verdict: 'unknown', reason: NFT_REASON }) }];
-        chains.set(hook, c);
-      }
-      return c;
-    },
-  };
-})();

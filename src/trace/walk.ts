@@ -152,7 +152,9 @@ export class Walker implements Receiver {
     step(this.st, ns, { action: `forward ${inIf.name} -> ${dev.name}${nexthop !== p.dst ? ` gateway ${nexthop}` : ''}` });
     const stop = this.hook(ns, 'forward', p, { in: inIf, out: dev, nexthop });
     if (stop) return stop;
-    const stop2 = this.hook(ns, 'postrouting', p, { out: dev, nexthop });
+    // ip_output/ip6_output pass the packet's input device to POSTROUTING: nft's `iifname` sees it there
+    // (a packet the namespace sends itself has none; nor does br_netfilter's POSTROUTING, l2.ts).
+    const stop2 = this.hook(ns, 'postrouting', p, { in: inIf, out: dev, nexthop });
     if (stop2) return stop2;
     this.confirm(ns, p);
     return this.links.transmit(ns, dev, nexthop, p);

@@ -1,8 +1,10 @@
 // netform.netform.apply driven by ansible-playbook against an inventory of three hosts that are network
 // namespaces on one underlay (test/e2e/harness/sandbox.ts), each reached with connection: local and
-// applied in its namespace (host_netns), netform installed as the one file dist/netform.cjs:
-//   v1 applied on every host, probes across the hosts hold; v1 again: changed=0;
-//   v2 under --check --diff: the plan shown for the hosts it changes, nothing changed; then applied;
+// applied in its namespace (host_netns), netform installed as the one file dist/netform.cjs. The hosts
+// share an attachable overlay (VXLAN over the underlay, applied through plan/apply):
+//   v1 applied on every host, probes across the overlay by address and by name hold; v1 again: changed=0;
+//   v2 (a container joins on h2) under --check --diff: each host's plan shown (h1 and h3 learn the new
+//   peer in place), nothing changed; then applied, and the new container is reached by name;
 //   v3 with a foreign link on h3 in the way: h3 fails with netform's message and keeps v2, h1 and h2
 //   are applied; state: absent removes what netform made.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +24,10 @@ import { downSandbox, settleSandbox, upSandbox, type HostBox, type Sandbox } fro
 import { namespaceOf, planWorld, type World } from '../e2e/harness/world.ts';
 import { KERNEL_TOOLS, kernelUnavailable } from '../support/netns.ts';
 import { testOrSkip } from '../support/skip.ts';
+import { failedByName, serveByName, type ByName } from '../apply/by-name.ts';
 import { ansiblePlaybook, ansibleUnavailable, bundleUnavailable, HERE, hostOutput, installBundle, PLAYBOOK, recapLine } from './support.ts';
 
-const reason = kernelUnavailable(KERNEL_TOOLS) ?? ansibleUnavailable() ?? bundleUnavailable() ?? missingFeatures(['veth', 'bridge']);
+const reason = kernelUnavailable(KERNEL_TOOLS) ?? ansibleUnavailable() ?? bundleUnavailable() ?? missingFeatures(['veth', 'bridge', 'vxlan']);
 const fixture = (v: string) => path.join(HERE, `fleet-${v}.yaml`);
 
 function topologies(v: string) {
@@ -91,7 +94,21 @@ function snapshot(h: HostBox): string {
   return [savedRules(h.ns, 4), savedRules(h.ns, 6), s.links, s.addresses, s.routes, netnsWithPrefix(h.containerPrefix).sort().join(' '), ...files, state].join('\n---\n');
 }
 
-/** The probes of fleet-<v>.e2e.yaml that did not hold, as lines. */
+/** Connections by name across the overlay, per version: the ring of web servers, and api2 from the other hosts in v2. */
+const BY_NAME: Record<string, readonly ByName[]> = {
+  v1: [
+    { from: 'web1', to: 'web2', network: 'fleet', port: 7000 },
+    { from: 'web2', to: 'web3', network: 'fleet', port: 7000 },
+    { from: 'web3', to: 'web1', network: 'fleet', port: 7000 },
+  ],
+  v2: [
+    { from: 'web1', to: 'web2', network: 'fleet', port: 7000 },
+    { from: 'web1', to: 'api2', network: 'fleet', port: 7000 },
+    { from: 'web3', to: 'api2', network: 'fleet', port: 7000 },
+  ],
+};
+
+/** The probes of fleet-<v>.e2e.yaml and the connections by name of that version that did not hold, as lines. */
 async function failedProbes(v: string): Promise<string[]> {
   const t = topologies(v).list;
   const sandbox = F().sandbox;
@@ -107,7 +124,10 @@ async function failedProbes(v: string): Promise<string[]> {
     }
     const features = detectFeatures(sandbox.hosts.map((h) => h.ns));
     const results = await Promise.all(matrix.probes.map((p) => runProbe(p, { world, agents, features })));
-    return results.filter((r) => r.outcome === 'failed').map((r) => `${r.text}: ${r.detail}`);
+    const failed = results.filter((r) => r.outcome === 'failed').map((r) => `${r.text}: ${r.detail}`);
+    const byName = BY_NAME[v] ?? [];
+    await serveByName(agents, world, [...new Set(byName.map((p) => p.to))], 7000);
+    return [...failed, ...(await failedByName(agents, world, byName))];
   } finally {
     await agents.close();
   }
@@ -122,11 +142,14 @@ test.after(() => {
   if (fleet) tearDown(fleet);
 });
 
-testOrSkip(reason, 'v1: the first run applies every host; probes across the hosts hold', async () => {
+testOrSkip(reason, 'v1: the first run applies every host; probes across the overlay, by address and by name, hold', async () => {
   const r = await play('v1');
   assert.is(r.code, 0, r.out);
   assert.is(recapLine(r.out), 'h1:changed=1,failed=0,unreachable=0 h2:changed=1,failed=0,unreachable=0 h3:changed=1,failed=0,unreachable=0', r.out);
-  for (const h of F().sandbox.hosts) assert.ok(netnsWithPrefix(h.containerPrefix).length > 0, `${h.name} has no container namespace`);
+  for (const h of F().sandbox.hosts) {
+    assert.ok(netnsWithPrefix(h.containerPrefix).length > 0, `${h.name} has no container namespace`);
+    assert.ok(netnsWithPrefix(`${h.containerPrefix}1-`).length === 2, `${h.name} has the overlay namespaces of ingress and fleet`);
+  }
   assert.equal(await failedProbes('v1'), []);
 });
 
@@ -136,26 +159,30 @@ testOrSkip(reason, 'v1 again: changed=0 on every host', async () => {
   assert.is(recapLine(r.out), 'h1:changed=0,failed=0,unreachable=0 h2:changed=0,failed=0,unreachable=0 h3:changed=0,failed=0,unreachable=0', r.out);
 });
 
-testOrSkip(reason, 'v2 under --check --diff: the plan of the hosts it changes, and nothing changed', async () => {
+testOrSkip(reason, 'v2 under --check --diff: the plan of every host (the new peer in place on h1 and h3), and nothing changed', async () => {
   const before = F().sandbox.hosts.map(snapshot);
   const r = await play('v2', '--check', '--diff');
   assert.is(r.code, 0, r.out);
-  assert.is(recapLine(r.out), 'h1:changed=1,failed=0,unreachable=0 h2:changed=1,failed=0,unreachable=0 h3:changed=0,failed=0,unreachable=0', r.out);
+  assert.is(recapLine(r.out), 'h1:changed=1,failed=0,unreachable=0 h2:changed=1,failed=0,unreachable=0 h3:changed=1,failed=0,unreachable=0', r.out);
   const h2 = hostOutput(r.out, 'h2');
   assert.match(h2, `+ network namespace ${host('h2').containerPrefix}api2`);
+  assert.match(h2, `+ link `);
   assert.match(h2, '-A DOCKER -p tcp -m tcp --dport 8081 -j DNAT --to-destination');
   assert.match(h2, /Plan: \d+ to add, \d+ to change, 0 to destroy\./);
-  assert.match(hostOutput(r.out, 'h1'), `~ file /etc/netns/${host('h1').containerPrefix}web1/hosts`);
-  // Ansible shows a diff for a changed result only: h3's plan is empty.
-  assert.match(hostOutput(r.out, 'h3'), /^ok: \[h3\]$/m);
-  assert.not.match(hostOutput(r.out, 'h3'), 'Plan:');
+  // The other hosts learn api2 as a peer of the overlay (one neighbour, one FDB entry) and by name.
+  for (const [name, web] of [['h1', 'web1'], ['h3', 'web3']] as const) {
+    const out = hostOutput(r.out, name);
+    assert.match(out, new RegExp(`~ overlay ${host(name).containerPrefix}1-\\S+ .*\\n +\\+ neighbour 10\\.\\S+ lladdr \\S+\\n +\\+ fdb \\S+ dst 10\\.77\\.0\\.12\\n`), out);
+    assert.match(out, `~ file /etc/netns/${host(name).containerPrefix}${web}/hosts`);
+    assert.match(out, 'Plan: 0 to add, 2 to change, 0 to destroy.');
+  }
   assert.equal(F().sandbox.hosts.map(snapshot), before, 'a check run changed a host');
 });
 
-testOrSkip(reason, 'v2 applied: h1 and h2 change, h3 does not; the probes of v2 hold', async () => {
+testOrSkip(reason, 'v2 applied: every host changes; the probes of v2 hold, api2 by name across the overlay', async () => {
   const r = await play('v2');
   assert.is(r.code, 0, r.out);
-  assert.is(recapLine(r.out), 'h1:changed=1,failed=0,unreachable=0 h2:changed=1,failed=0,unreachable=0 h3:changed=0,failed=0,unreachable=0', r.out);
+  assert.is(recapLine(r.out), 'h1:changed=1,failed=0,unreachable=0 h2:changed=1,failed=0,unreachable=0 h3:changed=1,failed=0,unreachable=0', r.out);
   assert.equal(await failedProbes('v2'), []);
 });
 

@@ -16,12 +16,12 @@ import { exampleNames } from '../support/examples.ts';
 import { findExecutable, netnsUnavailable } from '../support/netns.ts';
 import { skip, skippedCheck, testOrSkip } from '../support/skip.ts';
 import { removeAgentScript } from './harness/agent-process.ts';
-import { verdictDifferences } from './harness/backend.ts';
+import { verdictDifferences, type Backend } from './harness/backend.ts';
 import { kernelFeatures, missingFeatures } from './harness/kernel.ts';
 import { netnsWithPrefix, RUN_PREFIX } from './harness/namespaces.ts';
 import type { ProbeResult } from './harness/probes.ts';
 import { matrixPath, prepareExample, runExample, type ExampleRun } from './harness/run-example.ts';
-import { TRACER_TALLY_PREFIX } from '../support/tracer-tally.ts';
+import { tracerTallyText } from '../support/tracer-tally.ts';
 
 const started = Date.now();
 /** NETFORM_E2E_ONLY=name[,name] runs those examples only (when working on one). */
@@ -34,7 +34,7 @@ const runnable = exampleNames()
   .map((name, index) => ({ name, index }))
   .filter(({ index }) => index % parts === part);
 
-function report(name: string, run: ExampleRun): void {
+function report(name: string, run: ExampleRun, backend: Backend): void {
   const { results } = run;
   const count = (o: ProbeResult['outcome']) => results.filter((r) => r.outcome === o).length;
   const extra = [
@@ -55,13 +55,17 @@ function report(name: string, run: ExampleRun): void {
   console.log(`  tracer: ${t.compared} probes compared with the kernel, ${t.disagreements.length} disagree, ${t.unknown.length} unknown`);
   for (const d of t.disagreements) console.log(`  TRACER DISAGREES  ${d}`);
   for (const u of t.unknown) console.log(`  tracer unknown    ${u}`);
-  tracer.compared += t.compared;
-  tracer.disagreements.push(...t.disagreements.map((d) => `${name}: ${d}`));
-  tracer.unknown += t.unknown.length;
+  const sum = tracer[backend];
+  sum.compared += t.compared;
+  sum.disagreements.push(...t.disagreements.map((d) => `${name}: ${d}`));
+  sum.unknown += t.unknown.length;
 }
 
-/** The packet tracer against the kernel over the examples this part ran. */
-const tracer = { compared: 0, disagreements: [] as string[], unknown: 0 };
+/** The packet tracer against the kernel over the examples this part ran, per firewall backend. */
+const tracer: Record<Backend, { compared: number; disagreements: string[]; unknown: number }> = {
+  iptables: { compared: 0, disagreements: [], unknown: 0 },
+  nftables: { compared: 0, disagreements: [], unknown: 0 },
+};
 
 function assertHeld(name: string, run: ExampleRun): void {
   for (const r of run.results) {
@@ -98,7 +102,7 @@ function nftablesTest(n: string, i: number): void {
   }
   test(`e2e ${n} (nftables)`, async () => {
     const run = await runExample(n, `${RUN_PREFIX}${i}n-`, 'nftables');
-    report(`${n} (nftables)`, run);
+    report(`${n} (nftables)`, run, 'nftables');
     const base = iptablesRuns.get(n);
     const diffs = base ? verdictDifferences(base.results, run.results) : ['the iptables run did not finish'];
     nftTotals.run++;
@@ -133,7 +137,7 @@ for (const { name: n, index: i } of runnable) {
   test(`e2e ${n}`, async () => {
     const run = await runExample(n, `${RUN_PREFIX}${i}-`);
     iptablesRuns.set(n, run);
-    report(n, run);
+    report(n, run, 'iptables');
     assertHeld(n, run);
   });
   nftablesTest(n, i);
@@ -144,8 +148,12 @@ testOrSkip(why, `e2e: no namespace of this run is left (part ${part + 1}/${parts
 
 testOrSkip(why, `e2e: the packet tracer agrees with the kernel on every probe it judged (part ${part + 1}/${parts})`, () => {
   // test/run.ts sums these lines over the parts into the suite's summary.
-  console.log(`${TRACER_TALLY_PREFIX} ${tracer.compared} compared, ${tracer.disagreements.length} disagreements, ${tracer.unknown} unknown`);
-  assert.equal(tracer.disagreements, []);
+  const runs = Object.entries(tracer) as [Backend, (typeof tracer)[Backend]][];
+  const tally = (t: (typeof tracer)[Backend]) => ({ compared: t.compared, disagreements: t.disagreements.length, unknown: t.unknown });
+  const all = runs.reduce((a, [, t]) => ({ compared: a.compared + t.compared, disagreements: a.disagreements + t.disagreements.length, unknown: a.unknown + t.unknown }), { compared: 0, disagreements: 0, unknown: 0 });
+  console.log(tracerTallyText(all));
+  for (const [backend, t] of runs) console.log(tracerTallyText(tally(t), backend));
+  assert.equal(runs.flatMap(([, t]) => t.disagreements), []);
 });
 
 test.after(async () => {

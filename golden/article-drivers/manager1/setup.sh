@@ -160,8 +160,8 @@ neigh add 10.11.0.6 lladdr 02:42:0a:0b:00:06 dev vxlan0 nud permanent
 EOF
 bridge -n "$P"1-9b46e4d1b9 -batch - <<EOF
 fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.168.56.12
-fdb add 02:42:0a:0b:00:03 dev vxlan0 dst 192.168.56.12 self permanent
-fdb add 02:42:0a:0b:00:06 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:0b:00:03 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:0b:00:06 dev vxlan0 dst 192.168.56.12 self permanent
 EOF
 ip -n "$P"1-10fd52b41f -batch - <<EOF
 link set dev lo up
@@ -177,8 +177,8 @@ neigh add 10.0.0.5 lladdr 02:42:0a:00:00:05 dev vxlan0 nud permanent
 EOF
 bridge -n "$P"1-10fd52b41f -batch - <<EOF
 fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.168.56.12
-fdb add 02:42:0a:00:00:04 dev vxlan0 dst 192.168.56.12 self permanent
-fdb add 02:42:0a:00:00:05 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:00:00:04 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:00:00:05 dev vxlan0 dst 192.168.56.12 self permanent
 EOF
 ip -n "$P"1-0b3c8fc256 -batch - <<EOF
 link set dev lo up
@@ -193,7 +193,7 @@ neigh add 10.0.2.3 lladdr 02:42:0a:00:02:03 dev vxlan0 nud permanent
 EOF
 bridge -n "$P"1-0b3c8fc256 -batch - <<EOF
 fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.168.56.12
-fdb add 02:42:0a:00:02:03 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:00:02:03 dev vxlan0 dst 192.168.56.12 self permanent
 EOF
 
 # Encrypted overlays: ESP transport-mode SAs with each peer host, then the policies that send the

@@ -151,8 +151,8 @@ neigh add 10.0.0.5 lladdr 02:42:0a:00:00:05 dev vxlan0 nud permanent
 EOF
 bridge -n "$P"1-dacc7e1ed3 -batch - <<EOF
 fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.168.56.12
-fdb add 02:42:0a:00:00:03 dev vxlan0 dst 192.168.56.12 self permanent
-fdb add 02:42:0a:00:00:05 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:00:00:03 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:00:00:05 dev vxlan0 dst 192.168.56.12 self permanent
 EOF
 ip -n "$P"1-98fc93e399 -batch - <<EOF
 link set dev lo up
@@ -168,8 +168,8 @@ neigh add 10.0.1.5 lladdr 02:42:0a:00:01:05 dev vxlan0 nud permanent
 EOF
 bridge -n "$P"1-98fc93e399 -batch - <<EOF
 fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.168.56.12
-fdb add 02:42:0a:00:01:03 dev vxlan0 dst 192.168.56.12 self permanent
-fdb add 02:42:0a:00:01:05 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:00:01:03 dev vxlan0 dst 192.168.56.12 self permanent
+fdb replace 02:42:0a:00:01:05 dev vxlan0 dst 192.168.56.12 self permanent
 EOF
 
 # Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the

@@ -150,7 +150,7 @@ neigh add 10.0.0.2 lladdr 02:42:0a:00:00:02 dev vxlan0 nud permanent
 EOF
 bridge -n "$P"1-dacc7e1ed3 -batch - <<EOF
 fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.168.56.11
-fdb add 02:42:0a:00:00:02 dev vxlan0 dst 192.168.56.11 self permanent
+fdb replace 02:42:0a:00:00:02 dev vxlan0 dst 192.168.56.11 self permanent
 EOF
 ip -n "$P"1-98fc93e399 -batch - <<EOF
 link set dev lo up
@@ -165,7 +165,7 @@ neigh add 10.0.1.2 lladdr 02:42:0a:00:01:02 dev vxlan0 nud permanent
 EOF
 bridge -n "$P"1-98fc93e399 -batch - <<EOF
 fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.168.56.11
-fdb add 02:42:0a:00:01:02 dev vxlan0 dst 192.168.56.11 self permanent
+fdb replace 02:42:0a:00:01:02 dev vxlan0 dst 192.168.56.11 self permanent
 EOF
 
 # Each container: its network namespace (netns_N), its veth pairs, each peer created directly in the

@@ -4,6 +4,7 @@
 // helpers.
 import { engineRelease } from '../../model/engine.ts';
 import type { Topology } from '../../topology/types.ts';
+import { bridgeDeviceAddresses } from '../../topology/host-devices.ts';
 import { batchWord as bw, commentWord, template } from '../template/handlebars.ts';
 import { SETUP, TEARDOWN } from './templates.ts';
 import { containerBlocks } from './container-blocks.ts';
@@ -48,7 +49,7 @@ function makeView(t: Topology, source: string, tag: OriginTag): ScriptView {
     name: tag(b.origin, bw(b.name)),
     mac: bw(b.mac),
     mtu: b.mtu,
-    addresses: b.addresses.map((a) => ({ address: tag(b.origin, bw(a)), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
+    addresses: bridgeDeviceAddresses(b).map((a) => ({ address: tag(b.origin, bw(a)), v4: !a.includes(':'), nodad: a.includes(':') && nodad })),
   }));
   const link = (e: Topology['endpoints'][number]) => ({ hostIfname: tag(e.origin, bw(e.hostIfname)), ifname: bw(e.ifname), mtu: e.mtu, bridge: bw(e.bridge), hairpin: e.hairpin });
   const onHostBridge = (e: Topology['endpoints'][number]) => !e.attachment;
@@ -174,7 +175,9 @@ function overlayView(o: NonNullable<Topology['overlays']>[number], all: Topology
   ];
   const fdbLines = [
     ...o.floods.map((v) => `fdb append 00:00:00:00:00:00 dev vxlan0 dst ${bw(v)}`),
-    ...o.peers.map((p) => `fdb add ${bw(p.mac)} dev vxlan0 dst ${bw(p.vtep)} self permanent`),
+    // replace, not add: vxlan0 learns, so a peer up first can leave a learned entry for this MAC, where
+    // `fdb add` fails (Docker's AddNeighbor, osl/neigh_linux.go, only warns then); the permanent entry either way.
+    ...o.peers.map((p) => `fdb replace ${bw(p.mac)} dev vxlan0 dst ${bw(p.vtep)} self permanent`),
   ];
   return {
     ns: tag(o.origin, bw(o.namespace)),

@@ -107,16 +107,19 @@ made bridges host_ip <<EOF
 link add name docker0 type bridge
 link set dev docker0 address 02:42:4a:8b:a4:5b mtu 1500
 addr add 172.17.0.1/16 dev docker0 brd +
+addr add fe80::1/64 dev docker0
 addr add fd00:20:10::1/64 dev docker0
 link set dev docker0 up
 link add name v6net0 type bridge
 link set dev v6net0 address 02:42:6b:e6:09:0b mtu 1500
 addr add 10.60.0.1/24 dev v6net0 brd +
+addr add fe80::1/64 dev v6net0
 addr add fd00:60::1/64 dev v6net0
 link set dev v6net0 up
 link add name v6int0 type bridge
 link set dev v6int0 address 02:42:87:ba:72:ef mtu 1500
 addr add 10.61.0.1/24 dev v6int0 brd +
+addr add fe80::1/64 dev v6int0
 addr add fd00:61::1/64 dev v6int0
 link set dev v6int0 up
 EOF
