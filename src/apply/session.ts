@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { ApplyError } from './errors.ts';
 import type { FirewallApplier } from './firewall/applier.ts';
 import { iptablesApplier } from './firewall/iptables/index.ts';
+import { nftablesApplier } from './firewall/nftables/index.ts';
 import { StateDir } from './journal.ts';
 import { filePath } from './plan-settings.ts';
 import type { Part, Plan } from './plan-types.ts';
@@ -20,6 +21,7 @@ export { ApplyError };
 /** The firewall applier for a backend name. */
 export function applierFor(backend: string): FirewallApplier {
   if (backend === 'iptables') return iptablesApplier;
+  if (backend === 'nftables') return nftablesApplier;
   throw new ApplyError(`netform: no applier for the ${backend} firewall backend yet`);
 }
 
@@ -91,6 +93,9 @@ export async function readAndPlan(system: System, state: StateDir, req: PlanRequ
   const last = lastApplied(state, req.target);
   const backend = req.desired?.firewall.backend ?? (last?.firewall as { backend?: string } | null | undefined)?.backend ?? 'iptables';
   const applier = applierFor(backend);
+  const lastBackend = (last?.firewall as { backend?: string } | null | undefined)?.backend;
+  // The iptables applier does not know nft tables: they would stay loaded beside its rules.
+  if (lastBackend === 'nftables' && backend !== 'nftables') throw new ApplyError(`netform: host ${req.target.host} was last applied with firewall-backend nftables; run netform destroy before applying the ${backend} backend`);
   const all = [...new Set([...(req.desired?.network.namespaces ?? []), ...(last?.network.namespaces ?? [])])];
   let interiors: readonly string[] = req.deep ? all : [];
   const inner = innerState(req.desired, last);

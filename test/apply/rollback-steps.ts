@@ -71,7 +71,7 @@ async function killMidApply(h: ApplyHost, version: string | undefined): Promise<
  * Kills `to` half-way, then re-runs apply with the version the host had (`from`): it must first roll
  * back what the killed one left, then find nothing to do, and the host is byte for byte as before.
  */
-async function killedThenRerun(h: ApplyHost, from: string | undefined, to: string | undefined): Promise<void> {
+export async function killedThenRerun(h: ApplyHost, from: string | undefined, to: string | undefined): Promise<void> {
   const before = snapshot(h);
   const step = `${from ?? 'empty'} -> ${to ?? 'destroy'}`;
   const at = await killMidApply(h, to);

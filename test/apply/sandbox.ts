@@ -39,8 +39,11 @@ const topologyOf = (version: string) => {
   return { topologies: r.topologies, hosts: r.model.hosts };
 };
 
-/** Makes the sandbox and loads the foreign state: ufw, kube-proxy, fail2ban, a DOCKER-USER rule, a foreign link with an address. */
-export async function makeHost(versions: readonly string[]): Promise<ApplyHost> {
+/**
+ * Makes the sandbox and loads the foreign state (by default ufw, kube-proxy, fail2ban and a DOCKER-USER
+ * rule; `load` loads another) and a foreign link with an address.
+ */
+export async function makeHost(versions: readonly string[], load: (r: Runner) => void = loadForeign): Promise<ApplyHost> {
   const prefix = `${RUN_PREFIX}ap${++seq}-`;
   const first = topologyOf(versions[0]!);
   const all = versions.map(topologyOf);
@@ -50,7 +53,7 @@ export async function makeHost(versions: readonly string[]): Promise<ApplyHost> 
   upSandbox(sandbox);
   await settleSandbox(sandbox);
   const runner: Runner = { check: (cmd, args = [], input) => check(...inNetns(box.ns, cmd, args), input === undefined ? {} : { input }) };
-  loadForeign(runner);
+  load(runner);
   check(tool('ip'), ['-n', box.ns, '-batch', '-'], { input: 'link add fx0 type veth peer name fx1\naddr add 192.0.2.200/24 dev fx0\nlink set dev fx0 up\nlink set dev fx1 up\n' });
   const target: Target = { host: 'local', hostNetns: box.ns, prefix: box.containerPrefix };
   const stateDir = mkdtempSync(path.join(tmpdir(), 'nfapply-state-'));

@@ -8,7 +8,7 @@ import type { System } from '../system.ts';
 /** One firewall object the plan changes: an owned chain (or table), the owned rules in a built-in chain, a policy. */
 export interface FirewallChange {
   readonly id: string;
-  readonly kind: 'chain' | 'rules' | 'policy' | 'table';
+  readonly kind: 'chain' | 'rules' | 'policy' | 'table' | 'map' | 'set';
   /** Shown in the plan: `chain ip filter DOCKER`, `rules ip filter FORWARD`, `policy ip filter FORWARD`. */
   readonly label: string;
   readonly action: 'create' | 'update' | 'delete';
@@ -33,8 +33,11 @@ export interface FirewallTransaction {
   /** The one table a removal is about. */
   readonly table?: string;
   readonly input: string;
-  /** The program that takes the input, when it is not the backend's usual one (iptables-nft's tables are removed with nft). */
-  readonly tool?: 'nft';
+  /**
+   * The program that takes the input, when it is not iptables-restore: `nft` removes iptables-nft's
+   * empty tables (the input lists them), `nft-load` is `nft -f` of the input (the nftables backend).
+   */
+  readonly tool?: 'nft' | 'nft-load';
 }
 
 /** A backend's plan: the changes to show, the transactions that make them, the owned state after them. */
