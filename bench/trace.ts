@@ -5,8 +5,9 @@
 //
 // Traces: the case is compiled in this process (as `netform trace` and the build do before tracing); then
 // each query of a mix (a published port from outside, container to container on one network and across
-// networks, egress, the host to a container) is traced once cold (the first trace of the build builds the
-// tracer's indexes: the namespaces it reaches, each long chain's index) and RUNS times warm. Time is
+// networks, egress, the host to a container) is traced once cold (the first trace of the build makes the
+// tracer's fabric and reads what it walks: the namespaces it reaches, the chains it meets) and RUNS times
+// warm (a chain walked often is indexed then). Time is
 // reported as CPU time of this process (user + system) and as wall time: on a shared machine the wall
 // time says as much about the neighbours as about the tracer.
 //
@@ -102,7 +103,7 @@ function main(): void {
     return { text: `${e.from} -> ${e.to}:${e.port}/${e.proto}`, q: { from, to, port: e.port, proto: e.proto } };
   });
   const cold = timed(() => trace(topologies, queries[0]!.q));
-  console.log(`first trace (builds the tracer's indexes): ${ms(cold.cpu)} CPU, ${ms(cold.wall)} wall (${queries[0]!.text}: ${cold.value.verdict}) [target < 50 ms]`);
+  console.log(`first trace (makes the fabric, reads what it walks): ${ms(cold.cpu)} CPU, ${ms(cold.wall)} wall (${queries[0]!.text}: ${cold.value.verdict}) [target < 50 ms]`);
   const warm: number[] = [];
   const warmWall: number[] = [];
   for (const { text, q } of queries) {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { execute, rollback } from './execute.ts';
 import type { LiveFirewall } from './firewall/applier.ts';
 import { StateDir, stateDirFor } from './journal.ts';
+import { expectationShifts, type PlanExpectations } from './plan-expect.ts';
 import type { Part, Plan } from './plan-types.ts';
 import { ApplyError, applierFor, readAndPlan, reread } from './session.ts';
 import { nodeSystem } from './system-node.ts';
@@ -18,6 +19,7 @@ export { planJson, planText } from './plan-text.ts';
 export { nodeSystem } from './system-node.ts';
 export { DEFAULT_STATE_ROOT, stateDirFor } from './journal.ts';
 export type { Change, Part, Plan, PlanSummary, Step } from './plan-types.ts';
+export type { ExpectationShift, ExpectationSide, PlanExpectations } from './plan-expect.ts';
 export type { Applied, Desired, Target } from './types.ts';
 export type { Ran, RunOptions, System } from './system.ts';
 export type { TryOptions } from './try.ts';
@@ -36,6 +38,8 @@ export interface PlanOptions extends HostOptions {
   readonly desired?: Desired;
   readonly only?: Part;
   readonly deep?: boolean;
+  /** The file's `expect:` entries: the plan lists those whose verdict it changes (docs/trace.md). */
+  readonly expectations?: PlanExpectations;
 }
 
 /** A plan and how it was read (a plan file keeps both). */
@@ -49,13 +53,26 @@ const open = (o: HostOptions) => {
   return { system, state: new StateDir(system, stateDirFor(o.target.host, o.stateDir)) };
 };
 
+/**
+ * The plan with the `expect:` entries whose verdict it changes, traced through the build the last apply
+ * kept and the planned one; a note instead when the state directory kept no build to compare with.
+ */
+function withExpectations(p: Plan, state: StateDir, applied: boolean, o: PlanOptions): Plan {
+  const input = o.expectations;
+  if (!o.desired || !input || input.expectations.length === 0) return p;
+  const shifts = expectationShifts(applied ? state.readTopology() : undefined, o.target.host, input);
+  if (shifts) return { ...p, expectations: shifts };
+  const why = applied ? 'the last apply kept no build in the state directory (a netform before this one)' : 'nothing was applied to this host yet';
+  return { ...p, notes: [...p.notes, `expect: entries not compared: ${why}`] };
+}
+
 /** `netform plan`: reads the host and plans; changes nothing. */
 export async function plan(o: PlanOptions): Promise<PlanOutcome> {
   const { system, state } = open(o);
   const j = state.readJournal();
   if (j) throw new ApplyError(`netform: an apply by process ${j.pid} was interrupted on host ${o.target.host}; run netform apply or destroy, which roll it back first`);
   const p = await readAndPlan(system, state, { ...(o.desired ? { desired: o.desired } : {}), target: o.target, ...(o.only ? { only: o.only } : {}), ...(o.deep ? { deep: true } : {}) });
-  return { plan: p.plan, interiors: p.interiors };
+  return { plan: withExpectations(p.plan, state, !!p.last, o), interiors: p.interiors };
 }
 
 export interface ApplyOptions extends PlanOptions {
@@ -99,14 +116,17 @@ export async function apply(o: ApplyOptions): Promise<ApplyOutcome> {
       before = again.firewall;
     } else {
       const planned = await readAndPlan(system, state, { ...(o.desired ? { desired: o.desired } : {}), target: o.target, ...(o.only ? { only: o.only } : {}), ...(o.deep ? { deep: true } : {}) });
-      p = planned.plan;
+      p = withExpectations(planned.plan, state, !!planned.last, o);
       before = planned.live.firewall;
     }
     const applier = applierFor(p.desired?.firewall.backend ?? (p.after.firewall as { backend?: string } | null)?.backend ?? 'iptables');
     const base = { plan: p, ...(recovered ? { recovered } : {}) };
     if (!p.steps.length) {
       if (p.mode === 'destroy') state.removeState();
-      else if (JSON.stringify(state.readState() ?? null) !== JSON.stringify(p.after)) state.writeState(p.after);
+      else {
+        if (JSON.stringify(state.readState() ?? null) !== JSON.stringify(p.after)) state.writeState(p.after);
+        keepTopology(state, p);
+      }
       return base;
     }
     const run = await execute(system, state, applier, p.target, p.steps, before, o.try ? { token: randomBytes(8).toString('hex') } : undefined);
@@ -120,12 +140,20 @@ export async function apply(o: ApplyOptions): Promise<ApplyOutcome> {
       }
     }
     if (p.mode === 'destroy') state.removeState();
-    else state.writeState(p.after);
+    else {
+      state.writeState(p.after);
+      keepTopology(state, p);
+    }
     state.removeJournal();
     return { ...base, ...(o.try ? { tried: { confirmed: true } } : {}) };
   } finally {
     release();
   }
+}
+
+/** Keeps the applied build's topology for the next plan's `expect:` comparison (a plan of an older netform has none). */
+function keepTopology(state: StateDir, p: Plan): void {
+  if (p.desired?.topology) state.writeTopology(p.desired.topology);
 }
 
 /** `netform confirm`: keeps the changes of the `apply --try` running on this host. */

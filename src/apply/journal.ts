@@ -1,11 +1,13 @@
 // The state directory of one host: state.json (what the last successful apply left; written only
-// after success), lock (concurrent applies wait for each other), journal.json (the steps of an apply
-// in flight, each written before it runs, with what undoes it: a killed apply is rolled back by the
-// next one), confirm (`netform confirm` for an `apply --try`).
+// after success), topology.json (the build that apply applied, for tracing `expect:` in the next plan),
+// lock (concurrent applies wait for each other), journal.json (the steps of an apply in flight, each
+// written before it runs, with what undoes it: a killed apply is rolled back by the next one), confirm
+// (`netform confirm` for an `apply --try`).
 import path from 'node:path';
 import type { LiveFirewall } from './firewall/applier.ts';
 import type { Step } from './plan-types.ts';
 import type { System } from './system.ts';
+import type { Topology } from '../topology/types.ts';
 import type { Applied, Target } from './types.ts';
 
 export const DEFAULT_STATE_ROOT = '/var/lib/netform';
@@ -55,6 +57,17 @@ export class StateDir {
 
   removeState(): void {
     this.system.removeFile(this.file('state.json'));
+    this.system.removeFile(this.file('topology.json'));
+  }
+
+  /** The topology of the last successful apply (JSON: keys are redacted in it), if one was kept. */
+  readTopology(): Topology | undefined {
+    const text = this.system.readFile(this.file('topology.json'));
+    return text === undefined ? undefined : (JSON.parse(text) as Topology);
+  }
+
+  writeTopology(t: Topology): void {
+    this.system.writeFileAtomic(this.file('topology.json'), `${JSON.stringify(t)}\n`, 0o600);
   }
 
   readJournal(): Journal | undefined {

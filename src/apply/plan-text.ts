@@ -1,5 +1,6 @@
 // A plan as people read it (one line per object, Terraform's signs, the changed attributes, rules and
 // lines below it, drift marked, a last line with the counts) and as programs read it (versioned JSON).
+import type { ExpectationShift } from './plan-expect.ts';
 import type { Change, Plan } from './plan-types.ts';
 
 const SIGN = { create: '+', update: '~', delete: '-', replace: '-/+' } as const;
@@ -18,6 +19,15 @@ function where(p: Plan): string {
   return `host ${t.host}${bits.length ? ` (${bits.join(', ')})` : ''}`;
 }
 
+/** An entry whose verdict changes: `~ LINE (file:line:col): reach -> blocked`, each side's reason below. */
+function expectationLines(e: ExpectationShift): string[] {
+  const reasons = [
+    ...(e.before.reason ? [`before: ${e.before.reason}`] : []),
+    ...(e.after.reason ? [`after: ${e.after.reason}`] : []),
+  ];
+  return [`  ~ ${e.expectation}${e.source ? ` (${e.source})` : ''}: ${e.before.verdict} -> ${e.after.verdict}`, ...reasons.map((r) => `      ${r}`)];
+}
+
 export function planText(p: Plan): string {
   const out: string[] = [];
   const what = p.mode === 'destroy' ? 'destroy' : `apply${p.only ? ` --only ${p.only}` : ''}`;
@@ -27,6 +37,10 @@ export function planText(p: Plan): string {
     const marks = [...(c.drift ? ['drift: changed outside netform since the last apply'] : []), ...(c.note ? [c.note] : [])];
     out.push(`  ${SIGN[c.action]} ${c.label}${counts(c)}${marks.length ? `  # ${marks.join('; ')}` : ''}`);
     for (const d of c.details) out.push(`      ${d}`);
+  }
+  if (p.expectations?.length) {
+    out.push('', 'Expectations whose verdict this changes (expect:, traced before and after):');
+    for (const e of p.expectations) out.push(...expectationLines(e));
   }
   if (p.notes.length) {
     out.push('', 'Notes:');
@@ -44,7 +58,10 @@ export function planText(p: Plan): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The JSON form of `plan --json` (format_version 1): no steps, no desired state, no rule input. */
+/**
+ * The JSON form of `plan --json` (format_version 1): no steps, no desired state, no rule input;
+ * `expectations` lists the `expect:` entries whose verdict the plan changes (empty when none do).
+ */
 export function planJson(p: Plan): unknown {
   return {
     format_version: 1,
@@ -54,6 +71,7 @@ export function planJson(p: Plan): unknown {
     mode: p.mode,
     ...(p.only ? { only: p.only } : {}),
     changes: p.changes.map((c) => ({ id: c.id, kind: c.kind, label: c.label, action: c.action, part: c.part, drift: c.drift, details: c.details, ...(c.note ? { note: c.note } : {}) })),
+    expectations: (p.expectations ?? []).map((e) => ({ expectation: e.expectation, ...(e.source ? { source: e.source } : {}), before: e.before, after: e.after })),
     notes: p.notes,
     warnings: p.warnings,
     summary: p.summary,

@@ -2,6 +2,7 @@
 // that make those changes, in order, each with what undoes it (what `netform apply` runs and, on any
 // failure, rolls back). JSON throughout: a plan file holds one.
 import type { FirewallTransaction } from './firewall/applier.ts';
+import type { ExpectationShift } from './plan-expect.ts';
 import type { Applied, Desired, Target } from './types.ts';
 
 export type Action = 'create' | 'update' | 'delete' | 'replace';
@@ -97,6 +98,8 @@ export interface Plan {
   readonly desired?: Desired;
   /** A digest of the live state the plan was computed against. */
   readonly fingerprint: string;
+  /** The file's `expect:` entries whose traced verdict the apply changes (absent: none were compared). */
+  readonly expectations?: readonly ExpectationShift[];
 }
 
 export function summarise(changes: readonly Change[]): PlanSummary {

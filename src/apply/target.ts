@@ -39,9 +39,10 @@ export function desiredFromBuild(result: CompileResult, target: Target): Desired
   const t = topologyFor(result, target.host);
   const files = new Map<string, string>();
   for (const [rel, content] of containerFilesRenderer.files(t, { source: '' })) files.set(rel, typeof content === 'string' ? content : [...content].join(''));
-  return desiredState(t, result.model, target, (name) => {
+  const desired = desiredState(t, result.model, target, (name) => {
     const hosts = files.get(`containers/${name}/hosts`);
     const resolvConf = files.get(`containers/${name}/resolv.conf`);
     return hosts !== undefined && resolvConf !== undefined ? { hosts, resolvConf } : undefined;
   });
+  return { ...desired, topology: t };
 }

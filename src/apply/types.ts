@@ -2,6 +2,7 @@
 // objects of a host as netform wants them and as the state directory remembers them, and the live
 // host as read. Everything here is plain JSON: it is saved in plan files and in the state directory.
 import type { FirewallRules } from '../firewall/backend.ts';
+import type { Topology } from '../topology/types.ts';
 
 /** Where a host's build is applied. */
 export interface Target {
@@ -157,6 +158,11 @@ export interface Desired {
   readonly firewall: FirewallRules;
   /** What dockerd would run that netform does not (docker-proxy, the embedded DNS server), said once. */
   readonly notices: readonly string[];
+  /**
+   * The host's topology, kept by a successful apply in the state directory (topology.json) so that the
+   * next plan can trace `expect:` entries through what the host runs. Secrets redact themselves.
+   */
+  readonly topology?: Topology;
 }
 
 /** What the state directory keeps of the last successful apply. */

@@ -25,8 +25,10 @@ import {
   type ApplyOutcome,
   type Desired,
   type Part,
+  type PlanExpectations,
   type PlanOutcome,
 } from '../apply/index.ts';
+import { resultLocator } from '../compile.ts';
 import type { ParsedArgs } from './args.ts';
 
 const PLAN_KIND = 'netform-plan';
@@ -55,9 +57,9 @@ async function guarded(ctx: Context, body: () => Promise<number> | number, onErr
  * The desired state of FILE for the chosen host and its lock still to write (docs/lock.md), or the exit
  * code (its diagnostics printed). `remember` keeps the compile in the cache (compile-cache.ts): called
  * once the plan is made or the apply succeeded, so that a failed apply writes nothing in the state
- * directory.
+ * directory. A build with `expect:` entries is not kept: its plan traces them (a cache hit has no build).
  */
-function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Desired; saveLock: () => SavedLock; remember: () => void } | number {
+function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Desired; expectations?: PlanExpectations; saveLock: () => SavedLock; remember: () => void } | number {
   const cache = compileCache(file, args, { ...stateDir(args), stateRoot: DEFAULT_STATE_ROOT, cwd: process.cwd(), env: ctx.env, buildId: BUILD_ID });
   const hit = cache?.lookup();
   if (hit) {
@@ -70,10 +72,13 @@ function desiredOf(file: string, args: ParsedArgs, ctx: Context): { desired: Des
   const reads: CompileReads = { named: [] };
   const compiled = compileWithLock(file, args, ctx, { files: false, ...(secrets.keys ? { secrets: secrets.keys } : {}) }, true, reads);
   if (typeof compiled === 'number') return compiled;
-  const host = topologyFor(compiled.result, opt(args, 'host')).host;
-  const desired = desiredFromBuild(compiled.result, targetFromEnv(host, ctx.env, nodeSystem()));
-  const cacheable = compiled.result.diagnostics.length === 0 && !compiled.lock?.changed;
-  return { desired, saveLock: compiled.saveLock, remember: () => (cacheable ? cache?.store(reads, desired) : undefined) };
+  const { result } = compiled;
+  const host = topologyFor(result, opt(args, 'host')).host;
+  const desired = desiredFromBuild(result, targetFromEnv(host, ctx.env, nodeSystem()));
+  // The file's expect: entries, for the plan to list those whose verdict it changes.
+  const expectations: PlanExpectations = { expectations: result.model?.expectations ?? [], fleet: result.topologies ?? [], locate: resultLocator(result) };
+  const cacheable = result.diagnostics.length === 0 && !compiled.lock?.changed && expectations.expectations.length === 0;
+  return { desired, expectations, saveLock: compiled.saveLock, remember: () => (cacheable ? cache?.store(reads, desired) : undefined) };
 }
 
 /** Writes the lock when allocations changed; the line saying so goes to stderr (stdout may be JSON). */
@@ -128,9 +133,9 @@ export async function runPlan(args: ParsedArgs, ctx: Context): Promise<number> {
   const code = await guarded(ctx, async () => {
     const compiled = desiredOf(args.operands[0]!, args, ctx);
     if (typeof compiled === 'number') return compiled;
-    const { desired } = compiled;
+    const { desired, expectations } = compiled;
     const only = opt(args, 'only') as Part | undefined;
-    const outcome = await plan({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}) });
+    const outcome = await plan({ desired, expectations, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}) });
     // Once the plan is made, so that apply PLANFILE applies allocations the lock holds.
     writeLock(compiled.saveLock, ctx);
     compiled.remember();
@@ -177,13 +182,13 @@ export async function runApply(args: ParsedArgs, ctx: Context): Promise<number> 
     }
     const compiled = desiredOf(args.operands[0]!, args, ctx);
     if (typeof compiled === 'number') return compiled;
-    const { desired } = compiled;
+    const { desired, expectations } = compiled;
     const only = opt(args, 'only') as Part | undefined;
     // The lock before the host changes; put back when the apply is rolled back.
     const lock = writeLock(compiled.saveLock, ctx);
     let code: number = EXIT.FAILED;
     try {
-      code = report(await apply({ desired, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}), log, ...tryOpt }), ctx, 'apply');
+      code = report(await apply({ desired, expectations, target: desired.target, ...stateDir(args), ...(only ? { only } : {}), ...(args.options['deep'] ? { deep: true } : {}), log, ...tryOpt }), ctx, 'apply');
       return code;
     } finally {
       const problem = code === EXIT.OK ? undefined : lock.restore();

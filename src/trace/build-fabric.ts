@@ -5,11 +5,11 @@
 // decide forwarding, br_netfilter and route_localnet; plus the world's uplinks, LANs and underlay.
 // A container's namespace (and its veth's host end) is made when a walk first needs it.
 import type { ContainerNode, Endpoint, Topology } from '../topology/types.ts';
-import { masked, parsePrefix, prefixString } from '../net/index.ts';
 import { Ns, type ContainerRef, type Fabric, type Iface, type Segment, type VxlanPeer } from './fabric.ts';
 import { applySysctls, hostFirewall } from './host-settings.ts';
 import { iptablesFirewall } from './iptables.ts';
-import { addressOf } from './packet.ts';
+import { lanEndpoints, ListIndex } from './list-index.ts';
+import { addressOf, cidrTest, networkText } from './packet.ts';
 import type { HostWorld, TraceWorld } from './types.ts';
 
 class Segments {
@@ -36,23 +36,13 @@ interface HostIndex {
   readonly t: Topology;
   readonly ns: Ns;
   readonly overlays: ReadonlyMap<string, Ns>;
-  /** Endpoints by address, and by the container whose namespace they are in (one, or several). */
-  readonly byAddress: Map<string, Endpoint | Endpoint[]>;
-  readonly byContainer: Map<string, Endpoint | Endpoint[]>;
-  readonly nodes: ReadonlyMap<string, ContainerNode>;
+  /** Endpoints by address, and by the container whose namespace they are in. */
+  readonly byAddress: ListIndex<Endpoint, 'ipv4' | 'ipv6'>;
+  readonly byContainer: ListIndex<Endpoint, 'container'>;
+  readonly nodes: ListIndex<ContainerNode, 'name'>;
   /** Container namespaces made so far, by owner name. */
   readonly made: Map<string, Ns>;
 }
-
-/** Adds to a map of one value or several (most keys have one: no array for them, at 10,000s of keys). */
-function push<K, V extends object>(m: Map<K, V | V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l === undefined) m.set(k, v);
-  else if (Array.isArray(l)) l.push(v);
-  else m.set(k, [l, v]);
-}
-
-const all = <V>(x: V | V[] | undefined): readonly V[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /** A host's namespace: lo, bridges, its world links (uplink, underlay, LANs), its parent links. */
 function hostNamespace(t: Topology, hw: HostWorld | undefined, world: TraceWorld, segments: Segments): Ns {
@@ -70,7 +60,7 @@ function hostNamespace(t: Topology, hw: HostWorld | undefined, world: TraceWorld
   }
   for (const name of Object.keys(world.lans)) {
     const address = hw?.lans?.[name];
-    const used = t.endpoints.some((e) => e.attachment && e.attachment.kind !== 'overlay' && e.attachment.parent === name) || (t.parentLinks ?? []).some((l) => l.link === name);
+    const used = lanEndpoints(t).some((e) => e.attachment.parent === name) || (t.parentLinks ?? []).some((l) => l.link === name);
     if (address === undefined && !used) continue;
     segments.attach(ns.ifaces.get(name) ?? ns.addIface(name, 'link', address ? [address] : []), `lan ${name}`);
   }
@@ -110,19 +100,14 @@ class LazyFabric implements Fabric {
         t,
         ns,
         overlays: new Map((t.overlays ?? []).map((o) => [o.network, overlayNamespace(t, o)] as const)),
-        byAddress: new Map(),
-        byContainer: new Map(),
-        nodes: new Map(t.containers.map((c) => [c.name, c] as const)),
+        byAddress: new ListIndex(t.endpoints, ['ipv4', 'ipv6']),
+        byContainer: new ListIndex(t.endpoints, ['container']),
+        nodes: new ListIndex(t.containers, ['name']),
         made: new Map(),
       };
       this.index.set(t.host, h);
-      for (const e of t.endpoints) {
-        push(h.byContainer, e.container, e);
-        if (e.ipv4) push(h.byAddress, e.ipv4, e);
-        if (e.ipv6) push(h.byAddress, e.ipv6, e);
-      }
       // macvlan/ipvlan children join their segment now: a walk finds them there by address.
-      for (const e of t.endpoints) if (e.attachment && e.attachment.kind !== 'overlay') this.made(h, e.container);
+      for (const e of lanEndpoints(t)) this.made(h, e.container);
       ns.connect();
     }
     this.outside.connect();
@@ -145,16 +130,20 @@ class LazyFabric implements Fabric {
     const eth0 = this.outside.ifaces.get('eth0')!;
     const routes = [
       ...(this.world.outsideRoutes === 'all'
-        ? this.topologies.flatMap((t) => t.bridges.flatMap((b) => b.addresses.map((a) => ({ cidr: prefixString(masked(parsePrefix(a)!)), host: t.host }))))
+        ? this.topologies.flatMap((t) => t.bridges.flatMap((b) => b.addresses.map((a) => ({ cidr: networkText(a), host: t.host }))))
         : this.world.outsideRoutes),
       // The hosts' other addresses are reached through their uplinks.
       ...Object.entries(this.world.hosts).flatMap(([host, hw]) => (hw.addresses ?? []).map((cidr) => ({ cidr, host }))),
     ];
+    const gateways = new Map<string, string>();
     for (const r of routes) {
-      const p = parsePrefix(r.cidr);
+      const p = r.cidr.includes('/') ? cidrTest(r.cidr) : undefined;
       const up = this.world.hosts[r.host]?.uplink;
       const cidr = p?.family === 4 ? up?.v4 : up?.v6;
-      if (p && cidr) this.outside.addRoute({ family: p.family, cidr: r.cidr, length: p.length, dev: eth0, via: addressOf(cidr) });
+      if (!p || !cidr) continue;
+      let via = gateways.get(cidr);
+      if (via === undefined) gateways.set(cidr, (via = addressOf(cidr)));
+      this.outside.addRoute({ family: p.family, cidr: r.cidr, length: p.prefix.length, dev: eth0, via });
     }
   }
 
@@ -170,7 +159,7 @@ class LazyFabric implements Fabric {
   containersNamed(name: string): readonly ContainerRef[] {
     const out: ContainerRef[] = [];
     for (const [host, h] of this.index) {
-      const node = h.nodes.get(name);
+      const node = h.nodes.find(name);
       if (node) out.push({ host, node });
     }
     return out;
@@ -179,7 +168,7 @@ class LazyFabric implements Fabric {
   namespaceOf(ref: ContainerRef): Ns {
     const h = this.index.get(ref.host)!;
     let c = ref.node;
-    for (let hops = 0; c.networking.kind === 'shared' && hops < 16; hops++) c = h.nodes.get(c.networking.container) ?? c;
+    for (let hops = 0; c.networking.kind === 'shared' && hops < 16; hops++) c = h.nodes.find(c.networking.container) ?? c;
     return c.networking.kind === 'netns' ? this.made(h, c.name) : h.ns;
   }
 
@@ -191,7 +180,7 @@ class LazyFabric implements Fabric {
   private made(h: HostIndex, name: string): Ns {
     let ns = h.made.get(name);
     if (ns) return ns;
-    const node = h.nodes.get(name)!;
+    const node = h.nodes.find(name)!;
     const several = this.topologies.length > 1 && !!node.sandbox;
     ns = new Ns(`container ${h.t.host} ${name}`, `container ${name}${several ? ` (${h.t.host})` : ''}`, { kind: 'container', host: h.t.host, container: name });
     h.made.set(name, ns);
@@ -199,7 +188,7 @@ class LazyFabric implements Fabric {
     loopback(ns);
     if (node.firewall?.v4) ns.firewall = iptablesFirewall(node.firewall.v4, undefined);
     if (node.loadBalancer) ns.ipvs = { marks: new Set(node.loadBalancer.services.map((s) => s.fwMark)), vips: new Set(node.loadBalancer.vips.map(addressOf)) };
-    const eps = all(h.byContainer.get(name));
+    const eps = h.byContainer.all(name);
     this.endpointsOfNs.set(ns, eps);
     for (const e of eps) this.attach(e, ns, h);
     ns.connect();
@@ -230,11 +219,23 @@ class LazyFabric implements Fabric {
     this.segments.attach(inside, parent.segment!.name);
   }
 
+  /** portFor's answers by bridge and address (a trace asks again on the reply and the handshake's end). */
+  private readonly ports = new WeakMap<Iface, Map<string, Iface | undefined>>();
+
   portFor(bridge: Iface, address: string): Iface | undefined {
+    let byAddress = this.ports.get(bridge);
+    if (!byAddress) this.ports.set(bridge, (byAddress = new Map()));
+    if (byAddress.has(address)) return byAddress.get(address);
+    const port = this.findPort(bridge, address);
+    byAddress.set(address, port);
+    return port;
+  }
+
+  private findPort(bridge: Iface, address: string): Iface | undefined {
     const place = bridge.ns.place;
     if (place.kind !== 'host' && place.kind !== 'overlay') return undefined;
     const h = this.index.get(place.host)!;
-    const ep = all(h.byAddress.get(address)).find((e) => (place.kind === 'host' ? !e.attachment && e.bridge === bridge.name : e.attachment?.kind === 'overlay' && e.network === place.network));
+    const ep = h.byAddress.find(address, (e) => (place.kind === 'host' ? !e.attachment && e.bridge === bridge.name : e.attachment?.kind === 'overlay' && e.network === place.network));
     if (ep) {
       this.made(h, ep.container);
       return bridge.ns.ifaces.get(ep.hostIfname);
@@ -251,7 +252,16 @@ class LazyFabric implements Fabric {
     return undefined;
   }
 
+  private readonly fleetAddresses = new Map<string, boolean>();
+
   inFleet(address: string): boolean {
+    let known = this.fleetAddresses.get(address);
+    if (known === undefined) this.fleetAddresses.set(address, (known = this.holds(address)));
+    return known;
+  }
+
+  /** Whether a namespace of the fleet has `address` (containers' whether made or not). */
+  private holds(address: string): boolean {
     for (const h of this.index.values()) {
       if (h.ns.isLocal(address) || h.byAddress.has(address)) return true;
       for (const ov of h.overlays.values()) if (ov.isLocal(address)) return true;
@@ -264,7 +274,7 @@ class LazyFabric implements Fabric {
     for (const h of this.index.values()) {
       if (h.ns.isLocal(address)) out.push(h.ns);
       for (const ov of h.overlays.values()) if (ov.isLocal(address)) out.push(ov);
-      for (const e of all(h.byAddress.get(address))) out.push(this.made(h, e.container));
+      for (const e of h.byAddress.all(address)) out.push(this.made(h, e.container));
     }
     return out;
   }

@@ -4,6 +4,7 @@
 // else is delivered.
 import type { Iface, Ns } from './fabric.ts';
 import { step, type WalkState } from './hooks.ts';
+import { ListIndex } from './list-index.ts';
 import { endpointText, inPrefix, type Packet } from './packet.ts';
 import type { Receiver, WalkResult } from './receiver.ts';
 import type { PortMapping, Topology } from '../topology/types.ts';
@@ -22,25 +23,15 @@ function boundTo(hostIP: string, dst: string, family: 4 | 6): boolean {
   return inPrefix(hostIP, dst);
 }
 
-/** A host's port mappings by protocol and host port (built once per topology). */
-const byPort = new WeakMap<Topology, Map<number, PortMapping[]>>();
-const portKey = (proto: string, port: number): number => (proto === 'tcp' ? 0 : proto === 'udp' ? 1 : 2) * 65536 + port;
+/** A host's port mappings by host port (one index per topology). */
+const byPort = new WeakMap<Topology, ListIndex<PortMapping, 'hostPort'>>();
 
 /** The mapping docker-proxy would serve `p` for on this host. */
 export function proxyFor(t: Topology, p: Packet): PortMapping | undefined {
   if (p.proto === 'esp') return undefined;
   let index = byPort.get(t);
-  if (!index) {
-    index = new Map();
-    for (const m of t.ports) {
-      const k = portKey(m.proto, m.hostPort);
-      const l = index.get(k);
-      if (l) l.push(m);
-      else index.set(k, [m]);
-    }
-    byPort.set(t, index);
-  }
-  return index.get(portKey(p.proto, p.dport))?.find((m) => boundTo(m.hostIP, p.dst, p.family) && proxied(t, m));
+  if (!index) byPort.set(t, (index = new ListIndex(t.ports, ['hostPort'])));
+  return index.find(p.dport, (m) => m.proto === p.proto && boundTo(m.hostIP, p.dst, p.family) && proxied(t, m));
 }
 
 export function localDelivery(st: WalkState, rx: Receiver, ns: Ns, _inIf: Iface, p: Packet): WalkResult {

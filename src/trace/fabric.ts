@@ -120,8 +120,16 @@ export class Ns {
     this.table = undefined;
   }
 
+  /** Longest prefix first, routes of one length in the order they came (a stable sort, by length buckets: a host of 1,000 bridges has 1,000s of routes). */
   private sortRoutes(): void {
-    this.routes.sort((a, b) => b.length - a.length);
+    const byLength = new Map<number, RouteEntry[]>();
+    for (const r of this.routes) {
+      const l = byLength.get(r.length);
+      if (l) l.push(r);
+      else byLength.set(r.length, [r]);
+    }
+    this.routes.length = 0;
+    for (const length of [...byLength.keys()].sort((a, b) => b - a)) for (const r of byLength.get(length)!) this.routes.push(r);
     this.table = undefined;
   }
 

@@ -14,13 +14,23 @@ const key = (s: Sysctl) => s.key.join('.');
 export function applySysctls(ns: Ns, t: Topology): Set<string> {
   const noIPv6 = new Set<string>();
   const fixed = new Map<string, boolean>();
-  for (const s of [...t.hostSysctls, ...t.bridges.flatMap((b) => b.sysctls)]) {
+  const apply = (s: Sysctl): void => {
     const on = s.value === '1';
+    // A per-interface setting (net.ipv{4,6}.conf.IFACE.NAME) is told by its last part: no key text to build.
+    if (s.key.length === 5 && s.key[4] === 'route_localnet') {
+      if (on) ns.routeLocalnet.add(s.key[3]!);
+      return;
+    }
+    if (s.key.length === 5 && s.key[4] === 'disable_ipv6') {
+      if (on) noIPv6.add(s.key[3]!);
+      return;
+    }
+    if (s.key.length === 5 && s.key[3] !== 'all') return;
     const k = key(s);
     if (k === 'net.ipv4.ip_forward' || k === 'net.ipv6.conf.all.forwarding' || k === 'net.bridge.bridge-nf-call-iptables' || k === 'net.bridge.bridge-nf-call-ip6tables') fixed.set(k, on);
-    else if (s.key.length === 5 && s.key[4] === 'route_localnet' && on) ns.routeLocalnet.add(s.key[3]!);
-    else if (s.key.length === 5 && s.key[4] === 'disable_ipv6' && on) noIPv6.add(s.key[3]!);
-  }
+  };
+  for (const s of t.hostSysctls) apply(s);
+  for (const b of t.bridges) for (const s of b.sysctls) apply(s);
   const setting = (k: string, fact: Setting): Setting => fixed.get(k) ?? fact;
   ns.forward = { 4: setting('net.ipv4.ip_forward', 'forward4'), 6: setting('net.ipv6.conf.all.forwarding', 'forward6') };
   ns.brNetfilter = { 4: setting('net.bridge.bridge-nf-call-iptables', 'brNetfilter'), 6: setting('net.bridge.bridge-nf-call-ip6tables', 'brNetfilter') };

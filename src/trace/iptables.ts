@@ -3,7 +3,7 @@
 // the kernel does: rules in order, a jump pushes, RETURN or the end of a user chain pops, the end of a
 // built-in chain applies its policy. A rule is shown as iptables-save prints it (the backend's text).
 import { appendLine } from '../firewall/iptables/text/index.ts';
-import { ChainIndex } from './chain-index.ts';
+import { ChainIndex, type Cursor } from './chain-index.ts';
 import type { Chain, Rule, Ruleset, TableName } from '../firewall/iptables/types.ts';
 import { applyMark, compileMatch, matches, targetEffect, type BaseChain, type ChainResult, type CompiledMatch, type Firewall, type Hook, type MatchContext, type RuleEvent } from './netfilter.ts';
 
@@ -55,13 +55,13 @@ interface Frame {
   readonly chain: Chain;
   readonly rules: (CompiledMatch | undefined)[];
   /** The rules to test, in order (a long chain's candidates); undefined: all of them. */
-  readonly order: readonly number[] | undefined;
+  readonly cursor: Cursor | undefined;
   pos: number;
 }
 
 function frame(chain: Chain, ctx: MatchContext): Frame {
   const p = prepare(chain);
-  return { chain, rules: p.rules, order: p.index?.candidates(ctx), pos: 0 };
+  return { chain, rules: p.rules, cursor: p.index?.candidates(ctx), pos: 0 };
 }
 
 /** Walks one built-in chain and the user chains it jumps to. */
@@ -70,7 +70,7 @@ function walkChain(table: TableName, start: Chain, chains: ReadonlyMap<string, C
   const label = (c: Chain) => `${table} ${c.name}`;
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
-    const i = top.order ? top.order[top.pos++] : top.pos++;
+    const i = top.cursor ? top.cursor.next() : top.pos++;
     const test = i === undefined || i >= top.chain.rules.length ? undefined : (top.rules[i] ??= compileMatch(top.chain.rules[i]!.match));
     if (!test) {
       stack.pop();

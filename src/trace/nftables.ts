@@ -11,7 +11,7 @@ import { ruleText } from '../firewall/nftables/text/expr.ts';
 import type { NftChain, NftMatch, NftRule, NftTable } from '../firewall/nftables/types.ts';
 import type { MatchModule, PortProtocol, RuleMatch } from '../firewall/types.ts';
 import type { Origin } from '../diagnostics/origin.ts';
-import { ChainIndex } from './chain-index.ts';
+import { ChainIndex, type Cursor } from './chain-index.ts';
 import { applyMark, type BaseChain, type ChainResult, type Firewall, type Hook, type MatchContext, type RuleEvent } from './netfilter.ts';
 import { nftMatches, type NftTableData } from './nftables-match.ts';
 
@@ -64,11 +64,11 @@ function indexOf(chain: NftChain): ChainIndex | undefined {
 interface Frame {
   readonly chain: NftChain;
   /** The rules to test, in order (a long chain's candidates); undefined: all of them. */
-  readonly order: readonly number[] | undefined;
+  readonly cursor: Cursor | undefined;
   pos: number;
 }
 
-const frame = (chain: NftChain, ctx: MatchContext): Frame => ({ chain, order: indexOf(chain)?.candidates(ctx), pos: 0 });
+const frame = (chain: NftChain, ctx: MatchContext): Frame => ({ chain, cursor: indexOf(chain)?.candidates(ctx), pos: 0 });
 
 /** What a rule's verdict does to the walk of its base chain. */
 type Step = { readonly end: ChainResult } | { readonly push: NftChain } | { readonly pop: true } | { readonly next: true };
@@ -86,7 +86,7 @@ class TableWalk {
     const stack: Frame[] = [frame(start, ctx)];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const i = top.order ? top.order[top.pos++] : top.pos++;
+      const i = top.cursor ? top.cursor.next() : top.pos++;
       const rule = i === undefined ? undefined : top.chain.rules[i];
       if (!rule) {
         stack.pop();

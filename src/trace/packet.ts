@@ -1,7 +1,7 @@
 // A packet as the tracer follows it, and the address tests it needs fast: a trace on a host of 10,000
 // containers walks chains of tens of thousands of rules, so prefixes are parsed once (memoized by their
 // text) and a host prefix (/32, /128) is compared as text, which is how Docker writes most of them.
-import { canonicalAddr as canonicalAddress, contains, familyOf, parseAddr as parseAddress, parsePrefix, type Addr as Address, type Prefix } from '../net/index.ts';
+import { canonicalAddr as canonicalAddress, contains, familyOf, masked, parseAddr as parseAddress, parsePrefix, prefixString, type Addr as Address, type Prefix } from '../net/index.ts';
 import type { PortProtocol } from '../firewall/types.ts';
 
 export type L4 = PortProtocol | 'esp';
@@ -62,8 +62,6 @@ export const NO_ADDRESS: CidrTest = { family: 4, host: '', prefix: { family: 4, 
 export const mask4Of = (length: number): number => (length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
 
 const prefixes = new Map<string, CidrTest | null>();
-/** A dotted quad without leading zeros and a /32: already canonical, no parsing needed. */
-const CANONICAL_V4_HOST = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/32$/;
 
 /** An IPv6 address in RFC 5952 form, from text of plain hex groups (no embedded IPv4), without bigints. */
 function canonicalV6(text: string): string | undefined {
@@ -91,12 +89,50 @@ function canonicalV6(text: string): string | undefined {
   return bestStart < 0 ? hex.join(':') : `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+/**
+ * A dotted quad and a prefix length of 0 to 32, both without leading zeros (what netip.ParsePrefix
+ * accepts for IPv4): the address as an unsigned 32-bit number and the length; else undefined.
+ */
+function v4Prefix(s: string): { value: number; length: number } | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined;
+      octet = octet * 10 + c - 48;
+      if (++digits > 3 || octet > 255) return undefined;
+    } else if ((c === 46 && dots < 3) || (c === 47 && dots === 3)) {
+      if (digits === 0) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      if (c === 47) break;
+      dots++;
+    } else {
+      return undefined;
+    }
+  }
+  const bits = s.slice(i + 1);
+  if (i === s.length || !/^(?:3[0-2]|[12]?\d)$/.test(bits)) return undefined;
+  return { value, length: Number(bits) };
+}
+
 /** The prepared test of `cidr` (memoized), or undefined when it does not parse. */
 export function cidrTest(cidr: string): CidrTest | undefined {
   let t = prefixes.get(cidr);
-  if (t === undefined && CANONICAL_V4_HOST.test(cidr)) {
-    t = { family: 4, host: cidr.slice(0, -3), prefix: { family: 4, address: 0n, length: 32 } };
-    prefixes.set(cidr, t);
+  if (t === undefined) {
+    // An IPv4 prefix in netip's own spelling: no parse through bigints (a host one is its text).
+    const v4 = v4Prefix(cidr);
+    if (v4 && v4.length === 32) t = { family: 4, host: cidr.slice(0, -3), prefix: { family: 4, address: 0n, length: 32 } };
+    else if (v4) {
+      const mask4 = mask4Of(v4.length);
+      t = { family: 4, prefix: { family: 4, address: BigInt(v4.value), length: v4.length }, mask4, net4: (v4.value & mask4) >>> 0 };
+    }
+    if (t !== undefined) prefixes.set(cidr, t);
   }
   if (t === undefined && cidr.endsWith('/128') && !cidr.includes('.')) {
     const host = canonicalV6(cidr.slice(0, -4));
@@ -132,6 +168,19 @@ export function v4Value(text: string): number | undefined {
   lastV4Text = text;
   lastV4 = a?.family === 4 ? Number(a.value) : undefined;
   return lastV4;
+}
+
+/** The network of an address with its prefix length (`10.1.0.1/24` -> `10.1.0.0/24`), as netip writes it. */
+export function networkText(cidr: string): string {
+  const t = cidrTest(cidr);
+  if (t?.net4 !== undefined) {
+    const n = t.net4;
+    const text = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${t.prefix.length}`;
+    // The network's own test, as cidrTest would make it (its routes ask for it next).
+    if (!prefixes.has(text)) prefixes.set(text, { family: 4, prefix: { family: 4, address: BigInt(n), length: t.prefix.length }, mask4: t.mask4!, net4: n });
+    return text;
+  }
+  return prefixString(masked(parsePrefix(cidr)!));
 }
 
 /** Whether `address` (canonical text) lies in the prefix `t` tests. */

@@ -36,9 +36,10 @@ export class RouteTable<R extends Route> {
 
   /** `routes` in lookup order (longest prefix first). */
   constructor(routes: readonly R[]) {
-    const byLength = new Map<string, LengthGroup<R>>();
-    routes.forEach((route, rank) => {
-      const id = `${route.family}/${route.length}`;
+    const byLength = new Map<number, LengthGroup<R>>();
+    for (let rank = 0; rank < routes.length; rank++) {
+      const route = routes[rank]!;
+      const id = route.family * 256 + route.length;
       let g = byLength.get(id);
       if (!g) {
         g = { family: route.family, length: route.length, byNet: new Map() };
@@ -47,15 +48,15 @@ export class RouteTable<R extends Route> {
       }
       if (route.cidr === undefined) {
         g.any ??= { route, rank };
-        return;
+        continue;
       }
       // A prefix that does not parse, or of the other family, holds no address of the route's family.
       const t = cidrTest(route.cidr);
       const value = t?.host !== undefined ? addr(t.host)?.value : t?.prefix.address;
-      if (!t || t.family !== route.family || value === undefined) return;
+      if (!t || t.family !== route.family || value === undefined) continue;
       const key = netKey(t.family, value, route.length);
       if (!g.byNet.has(key)) g.byNet.set(key, { route, rank });
-    });
+    }
     this.groups.sort((a, b) => b.length - a.length);
   }
 
