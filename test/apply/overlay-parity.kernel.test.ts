@@ -34,6 +34,25 @@ function box(tag: string, name: string): HostBox {
   return { name, ns, containerPrefix: `${ns}-`, uplink: { v4: '', v6: '' }, lans: [] };
 }
 
+/**
+ * Both states once the kernel has caught up: carrier changes reach a link through linkwatch, which
+ * fires at most once a second (net/core/link_watch.c), and IPv6 gives a link its address (and so the
+ * solicited-node multicast entry in its FDB) only once it has carrier; so a state read right after a
+ * script ends may be a second behind. Read again, half a second apart, until the two agree or 5 s pass.
+ */
+async function settled(script: HostBox, applied: HostBox): Promise<{ fromScript: NetnsState; fromApply: NetnsState }> {
+  const read = () => ({
+    fromScript: netnsState(script.ns, script.containerPrefix, { randomMacs: true, files: false }),
+    fromApply: netnsState(applied.ns, applied.containerPrefix, { randomMacs: true, files: false }),
+  });
+  let got = read();
+  for (let i = 0; i < 10 && JSON.stringify(got.fromScript) !== JSON.stringify(got.fromApply); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    got = read();
+  }
+  return got;
+}
+
 /** Runs setup.sh and apply --only network for `host` of `file`, each in a host namespace of its own, and compares. */
 async function compare(file: string, host: string, tag: string, prepare: (b: HostBox) => void = () => undefined): Promise<NetnsState> {
   const r = compile({ file, text: readFileSync(file, 'utf8') });
@@ -51,8 +70,7 @@ async function compare(file: string, host: string, tag: string, prepare: (b: Hos
     const target = { host, hostNetns: applied.ns, prefix: applied.containerPrefix };
     const o = await apply({ desired: desiredFromBuild(r, target), target, stateDir: path.join(dir, 'state'), only: 'network' });
     assert.is(o.error, undefined, o.error);
-    const fromScript = netnsState(script.ns, script.containerPrefix, { randomMacs: true, files: false });
-    const fromApply = netnsState(applied.ns, applied.containerPrefix, { randomMacs: true, files: false });
+    const { fromScript, fromApply } = await settled(script, applied);
     assert.equal(Object.keys(fromApply).sort(), Object.keys(fromScript).sort(), 'the same namespaces');
     for (const ns of Object.keys(fromScript)) assert.equal(fromApply[ns], fromScript[ns], `${host}: namespace ${ns}`);
     return fromScript;
