@@ -14,6 +14,7 @@ import type { Desired, Target } from '../../src/apply/index.ts';
 import { Agents } from '../e2e/harness/agent-process.ts';
 import { check, inNetns, run, tool } from '../e2e/harness/exec.ts';
 import { parseMatrix } from '../e2e/harness/matrix.ts';
+import { settleDad } from '../e2e/harness/run-example.ts';
 import { delNetns, netnsWithPrefix, RUN_PREFIX } from '../e2e/harness/namespaces.ts';
 import { detectFeatures, runProbe, type ProbeResult } from '../e2e/harness/probes.ts';
 import { downSandbox, settleSandbox, upSandbox, type HostBox, type Sandbox } from '../e2e/harness/sandbox.ts';
@@ -145,6 +146,9 @@ export async function probe(h: ApplyHost, version: string): Promise<ProbeResult[
   const agents = new Agents();
   try {
     const { namespaceOf } = await import('../e2e/harness/world.ts');
+    // IPv6 addresses added without nodad (Docker 20.10's bridges) are tentative for a second or so.
+    const dad = await settleDad([h.box.ns, ...netnsWithPrefix(h.box.containerPrefix)]);
+    if (dad) throw new Error(dad);
     await Promise.all(
       [...matrix.servers].flatMap(([who, list]) =>
         list.map(async (s) => {

@@ -94,7 +94,7 @@ export function prepareExample(name: string, prefix: string, backend: Backend = 
  * neighbour solicitation sent meanwhile can go unanswered. Returns a note when it gave up. Looks every
  * SETTLE_POLL_MS: each look is an `ip` per namespace still pending.
  */
-async function settleDad(namespaces: readonly string[]): Promise<string | undefined> {
+export async function settleDad(namespaces: readonly string[]): Promise<string | undefined> {
   let pending = [...namespaces];
   for (let waited = 0; waited < 4000; waited += SETTLE_POLL_MS) {
     pending = pending.filter((ns) => check(tool('ip'), ['-n', ns, '-6', 'addr', 'show', 'tentative']).trim() !== '');
