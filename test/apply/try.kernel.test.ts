@@ -1,5 +1,7 @@
 // apply --try rolls back on a failing probe or without confirm and keeps a confirmed apply; concurrent
 // applies wait for each other; a saved plan is refused once the host changed.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -37,16 +39,21 @@ testOrSkip(why, 'apply --try rolls back on a failing probe and without confirm; 
     const s2 = snapshot(h);
     assert.not.equal(s2, s1);
 
-    // Two applies at once: the second waits for the first, then finds nothing to do.
-    const waited: string[] = [];
-    const [a, b] = await Promise.all([
-      apply({ desired: h.desired('v1'), target: h.target, stateDir: h.stateDir }),
-      sleep(100).then(() => apply({ desired: h.desired('v1'), target: h.target, stateDir: h.stateDir, log: (l) => waited.push(l) })),
-    ]);
+    // Two applies at once: the second waits for the first, then finds nothing to do. The first holds
+    // the host's lock from another process (flock on the state directory's lock file, as a netform
+    // apply in another process does) for a second after it finished, so that the second one really
+    // starts while the lock is taken, however fast the first apply is.
+    const a = await apply({ desired: h.desired('v1'), target: h.target, stateDir: h.stateDir });
     assert.is(a.error, undefined);
+    assert.ok(a.plan.summary.destroy > 0);
+    const holder = spawn('flock', ['-x', path.join(h.stateDir, 'lock'), 'sh', '-c', 'echo locked; sleep 1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout.on('data', () => resolve()));
+    const waited: string[] = [];
+    const started = Date.now();
+    const b = await apply({ desired: h.desired('v1'), target: h.target, stateDir: h.stateDir, log: (l) => waited.push(l) });
     assert.is(b.error, undefined);
     assert.ok(waited.some((l) => /waiting for/.test(l)), `the second apply waited: ${waited.join(' | ')}`);
-    assert.ok(a.plan.summary.destroy > 0);
+    assert.ok(Date.now() - started >= 500, 'the second apply went on only once the lock was free');
     assert.equal(b.plan.summary, { add: 0, change: 0, destroy: 0 });
     assert.equal(snapshot(h), s1);
 
