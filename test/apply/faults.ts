@@ -1,10 +1,12 @@
 // Failures on purpose, through a System wrapped around the real one: the kernel refusing a rule (a
 // DNAT in POSTROUTING added to the nat transaction: RULE_APPEND fails with EINVAL, as the measured
-// facts show), a link name taken by someone else just before netform makes it, or a step that fails.
+// facts show; for nftables a nat chain on the forward hook), a link name taken by someone else just before netform makes it, or a step that fails.
 import type { Ran, RunOptions, System } from '../../src/apply/index.ts';
 
 export type Fault =
   | { readonly kind: 'kernel-refuses-nat-rule' }
+  /** The nftables backend's load refused: a nat chain on the forward hook (EOPNOTSUPP), added to netform's nft input. */
+  | { readonly kind: 'kernel-refuses-nft' }
   | { readonly kind: 'link-name-taken'; readonly name: string }
   | { readonly kind: 'batch-fails'; readonly match: RegExp };
 
@@ -18,6 +20,11 @@ export function withFault(base: System, fault: Fault): System & { readonly fired
       fired = true;
       // The blocks before nat (raw, filter) commit; nat's fails as a whole.
       return { argv, options: { ...options, input: input.replace(/(^\*nat\n[\s\S]*?)^COMMIT$/m, '$1-A POSTROUTING -p tcp -j DNAT --to-destination 10.0.0.1:80\nCOMMIT') } };
+    }
+    if (fault.kind === 'kernel-refuses-nft' && argv[0] === 'nft' && argv[1] === '-f' && /^table ip6? docker-bridges \{$/m.test(input)) {
+      fired = true;
+      const table = /^table (ip6? docker-bridges) \{$/m.exec(input)![1]!;
+      return { argv, options: { ...options, input: `${input}add chain ${table} netform-refused { type nat hook forward priority 0; policy accept; }\n` } };
     }
     if (fault.kind === 'link-name-taken' && isBatch(argv) && options.where === 'host' && input.includes(`link add name ${fault.name} `)) {
       fired = true;

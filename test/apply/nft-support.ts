@@ -3,7 +3,7 @@
 // set, iptables-nft's `ip filter` and `ip nat` with kube-proxy's chains, fail2ban's chain, a user rule
 // in INPUT and in DOCKER-USER, one in ip6tables), the judges of "foreign nft state byte-identical"
 // and "nothing of netform's left", written independently of src/apply, and failures on purpose.
-import type { Ran, RunOptions, System } from '../../src/apply/index.ts';
+import { withFault, type Fault } from './faults.ts';
 import type { ApplyHost, Snapshot } from './sandbox.ts';
 import { snapshot } from './sandbox.ts';
 import { fixture, kubeProxySync, type Runner } from './support.ts';
@@ -70,50 +70,6 @@ export interface NftSnapshot extends Snapshot {
 
 export const nftSnapshot = (h: ApplyHost): NftSnapshot => ({ ...snapshot(h), nft: nftTables(h.runner).map((t) => listTable(h.runner, t)).join('') });
 
-/** Failures on purpose for the nftables backend. */
-export type NftFault =
-  /** The kernel refuses the load: a nat chain on the forward hook (EOPNOTSUPP), added to netform's nft input. */
-  | { readonly kind: 'kernel-refuses-nft' }
-  /** A link name taken by someone else just before netform makes it. */
-  | { readonly kind: 'link-name-taken'; readonly name: string }
-  /** An ip batch that fails (after the firewall was committed, for a step that removes links). */
-  | { readonly kind: 'batch-fails'; readonly match: RegExp };
-
-const isBatch = (argv: readonly string[]) => argv[0] === 'ip' && argv.includes('-batch') && !argv.includes('-force');
-
-export function withNftFault(base: System, fault: NftFault): System & { readonly fired: () => boolean } {
-  let fired = false;
-  const change = (argv: readonly string[], options: RunOptions): { argv: readonly string[]; options: RunOptions } | Ran => {
-    const input = options.input ?? '';
-    if (fault.kind === 'kernel-refuses-nft' && argv[0] === 'nft' && argv[1] === '-f' && /^table ip6? docker-bridges \{$/m.test(input)) {
-      fired = true;
-      const table = /^table (ip6? docker-bridges) \{$/m.exec(input)![1]!;
-      return { argv, options: { ...options, input: `${input}add chain ${table} netform-refused { type nat hook forward priority 0; policy accept; }\n` } };
-    }
-    if (fault.kind === 'link-name-taken' && isBatch(argv) && options.where === 'host' && input.includes(`link add name ${fault.name} `)) {
-      fired = true;
-      base.run(['ip', 'link', 'add', fault.name, 'type', 'veth', 'peer', 'name', `${fault.name.slice(0, 12)}p`], { where: 'host' });
-      return { argv, options };
-    }
-    if (fault.kind === 'batch-fails' && isBatch(argv) && fault.match.test(input)) {
-      fired = true;
-      return { status: 1, stdout: '', stderr: 'injected failure' };
-    }
-    return { argv, options };
-  };
-  return {
-    ...base,
-    run(argv, options) {
-      const c = change(argv, options);
-      return 'status' in c ? c : base.run(c.argv, c.options);
-    },
-    async runAll(jobs, parallel) {
-      const changed = jobs.map((j) => change(j.argv, j.options));
-      const real = changed.filter((c): c is { argv: readonly string[]; options: RunOptions } => !('status' in c));
-      const ran = await base.runAll(real, parallel);
-      let k = 0;
-      return changed.map((c) => ('status' in c ? c : ran[k++]!));
-    },
-    fired: () => fired,
-  };
-}
+/** Failures on purpose for the nftables backend: faults.ts's, the nft load refused among them. */
+export type NftFault = Extract<Fault, { kind: 'kernel-refuses-nft' | 'link-name-taken' | 'batch-fails' }>;
+export { withFault as withNftFault };
