@@ -109,8 +109,10 @@ interface EncryptionPeers {
 function encryptionPeers(model: Model, ctx: SwarmContext): EncryptionPeers {
   const peers = new Map<string, Set<string>>();
   const encrypted = model.networks.filter((n) => n.driver === 'overlay' && n.encrypted);
+  const declared = new Set(model.hosts.map((h) => h.name));
   for (const n of encrypted) {
-    const on = [...new Set((ctx.members.get(n.name) ?? []).map((x) => x.host))];
+    // A container on a host that `hosts:` does not declare was reported (every error at once); it has no tunnel.
+    const on = [...new Set((ctx.members.get(n.name) ?? []).map((x) => x.host))].filter((h) => declared.has(h));
     for (const h of on) {
       let set = peers.get(h);
       if (!set) peers.set(h, (set = new Set()));

@@ -88,6 +88,20 @@ containers:
   assert.equal(located(r), ['NO_UNDERLAY_ADDRESS 4:3']);
 });
 
+test('regression: an encrypted overlay shared with a container on a host that hosts: does not declare, built with keys (was a TypeError in the xfrm plan)', () => {
+  const text = `version: 1
+hosts:
+  m1: {address: 192.168.56.11, resolv_conf: ""}
+networks:
+  sec: {driver: overlay, attachable: true, driver_opts: {encrypted: ""}}
+containers:
+  a1: {host: m1, networks: [sec]}
+  a2: {host: w1, networks: [sec]}
+`;
+  const r = compile({ file: 'r.yaml', text }, undefined, { secrets: testSecrets() });
+  assert.equal(located(r), ['UNKNOWN_HOST 8:14']);
+});
+
 test('printing: control characters in the source and in messages stay on their line, excerpts beside the gutter', () => {
   const text = `version: 1\r\nhost: {resolv_conf: ""}\rnetworks: {"a\\u2028b\\nc": {}}\ncontainers:\n  c1: {extra_hosts: {"x\\u0085y\\rz": 1.2.3.4}, dns_search: "a\\u000bb"}\n`;
   const r = run(text);
