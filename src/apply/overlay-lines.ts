@@ -44,8 +44,7 @@ export const floodDel = (dst: string): string => `fdb del 00:00:00:00:00:00 dev 
  * A remote endpoint's entry. vxlan0 learns (it is made with `learning`, as Docker makes it): traffic from
  * a peer that came up first can leave a learned entry for its MAC before this one is written, where
  * `fdb add` fails (Docker's AddNeighbor, osl/neigh_linux.go, then only warns and keeps the learned one).
- * `replace` makes the permanent entry whether or not one was learned: the state setup.sh's `add` makes
- * when nothing was.
+ * `replace` makes the permanent entry whether or not one was learned, as setup.sh does.
  */
 export const fdbAdd = (f: Fdb): string => `fdb replace ${w(f.mac)} dev vxlan0 dst ${w(f.dst)} self permanent`;
 export const fdbDel = (f: Fdb): string => `fdb del ${w(f.mac)} dev vxlan0 dst ${w(f.dst)} self`;

@@ -11,7 +11,8 @@ import path from 'node:path';
 import * as assert from 'uvu/assert';
 import { apply, nodeSystem } from '../../src/apply/index.ts';
 import { netnsUnavailable } from '../support/netns.ts';
-import { listTable, nftSnapshot, nftTables, withNftFault, type NftFault } from './nft-support.ts';
+import { withFault, type Fault } from './faults.ts';
+import { listTable, nftSnapshot, nftTables } from './nft-support.ts';
 import { killedThenRerun } from './rollback-steps.ts';
 import { probe, type ApplyHost } from './sandbox.ts';
 
@@ -21,10 +22,10 @@ export const why = netnsUnavailable(['iptables-restore', 'iptables-save', 'ip6ta
 const bridgesExact = (h: ApplyHost): string => (nftTables(h.runner).includes('ip docker-bridges') ? listTable(h.runner, 'ip docker-bridges', true) : '');
 
 /** Fails `version` (undefined: destroy) with `fault`; the host must be as before. Returns the failed step's label. */
-export async function failing(h: ApplyHost, version: string | undefined, fault: NftFault): Promise<string> {
+export async function failing(h: ApplyHost, version: string | undefined, fault: Fault): Promise<string> {
   const before = nftSnapshot(h);
   const exact = bridgesExact(h);
-  const system = withNftFault(nodeSystem(h.target.hostNetns), fault);
+  const system = withFault(nodeSystem(h.target.hostNetns), fault);
   const o = await apply({ ...(version ? { desired: h.desired(version) } : {}), target: h.target, stateDir: h.stateDir, system });
   assert.ok(system.fired(), `${fault.kind}: the fault was met`);
   assert.ok(o.error !== undefined, `${fault.kind}: the apply failed`);

@@ -3,7 +3,6 @@
 // set, iptables-nft's `ip filter` and `ip nat` with kube-proxy's chains, fail2ban's chain, a user rule
 // in INPUT and in DOCKER-USER, one in ip6tables), the judges of "foreign nft state byte-identical"
 // and "nothing of netform's left", written independently of src/apply, and failures on purpose.
-import { withFault, type Fault } from './faults.ts';
 import type { ApplyHost, Snapshot } from './sandbox.ts';
 import { snapshot } from './sandbox.ts';
 import { fixture, kubeProxySync, type Runner } from './support.ts';
@@ -69,7 +68,3 @@ export interface NftSnapshot extends Snapshot {
 }
 
 export const nftSnapshot = (h: ApplyHost): NftSnapshot => ({ ...snapshot(h), nft: nftTables(h.runner).map((t) => listTable(h.runner, t)).join('') });
-
-/** Failures on purpose for the nftables backend: faults.ts's, the nft load refused among them. */
-export type NftFault = Extract<Fault, { kind: 'kernel-refuses-nft' | 'link-name-taken' | 'batch-fails' }>;
-export { withFault as withNftFault };
